@@ -1,0 +1,44 @@
+# Parley: the two commands a newcomer needs are `make up` and `make test`.
+# Both install whatever is missing first (system packages when run as root, the venv, the jars).
+
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+JARS  := infra/kafka/libs/.resolved
+
+.PHONY: up test deps system-deps lint typecheck pytest clean
+
+up: deps
+	$(VENV)/bin/parley kafka start
+	@echo "Kafka is up. Stop it with: $(VENV)/bin/parley kafka stop"
+
+test: deps
+	bash infra/test.sh
+
+deps: system-deps $(STAMP) $(JARS)
+
+system-deps:
+	@bash infra/system-deps.sh
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+$(JARS): infra/kafka/pom.xml
+	mvn -q -B -f infra/kafka/pom.xml dependency:copy-dependencies \
+		-DincludeScope=runtime -DoutputDirectory=$(CURDIR)/infra/kafka/libs
+	touch $@
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+clean:
+	-$(VENV)/bin/parley kafka stop
+	rm -rf $(VENV) infra/kafka/libs .parley

@@ -1,0 +1,253 @@
+"""The embedded Apache Kafka broker: one KRaft node (broker + controller) on 127.0.0.1.
+
+The jars come from Maven Central through ``infra/kafka/pom.xml`` into a git-ignored folder the
+first time; later starts reuse them and the data without touching the network.
+
+    broker = EmbeddedBroker.from_settings(settings)
+    broker.start()      # formats storage once, waits until a metadata request succeeds
+    broker.status()     # BrokerStatus(state="running", pid=..., bootstrap=...)
+    broker.stop()       # SIGTERM, wait, then SIGKILL
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from runtime.errors import BrokerError, PortInUse, SetupError
+from runtime.settings import Settings
+
+INFRA = Path(__file__).resolve().parent.parent / "infra" / "kafka"
+LIBS = INFRA / "libs"
+READY_TIMEOUT = 60.0
+STOP_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class BrokerStatus:
+    """What ``parley kafka status`` reports."""
+
+    state: Literal["running", "stopped", "stale"]
+    pid: int | None
+    bootstrap: str
+
+    def __str__(self) -> str:
+        if self.state == "running":
+            return f"kafka running (pid {self.pid}) at {self.bootstrap}"
+        if self.state == "stale":
+            return f"kafka not running (stale pid file for pid {self.pid}); start it again"
+        return "kafka stopped"
+
+
+@dataclass(frozen=True)
+class EmbeddedBroker:
+    """A single-node KRaft broker whose files live under ``home``."""
+
+    home: Path
+    port: int
+    controller_port: int
+    heap: str = "512m"
+    libs: Path = LIBS
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EmbeddedBroker:
+        k = settings.kafka
+        return cls(
+            home=settings.data_dir.resolve() / "kafka",
+            port=k.port,
+            controller_port=k.controller_port or k.port + 1,
+            heap=k.heap,
+        )
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "broker.log"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "broker.pid"
+
+    def start(self) -> BrokerStatus:
+        """Start the broker and wait until it answers; a no-op when it already runs."""
+        current = self.status()
+        if current.state == "running":
+            return current
+        for port in (self.port, self.controller_port):
+            if _port_taken(port):
+                raise PortInUse(port)
+        java = require_java()
+        classpath = ensure_jars(self.libs)
+        self._write_config()
+        if not (self.home / "data" / "meta.properties").exists():
+            self._format(java, classpath)
+        self.log_file.write_text("")
+        with open(self.home / "stdout.log", "wb") as out:
+            proc = subprocess.Popen(
+                [java, f"-Xmx{self.heap}", f"-Xms{self.heap}", "-XX:+UseG1GC",
+                 "-Djava.awt.headless=true", f"-Dlog4j2.configurationFile={self.home}/log4j2.xml",
+                 "-cp", classpath, "kafka.Kafka", str(self.home / "server.properties")],
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )  # fmt: skip
+        self.pid_file.write_text(str(proc.pid))
+        self._wait_ready(proc)
+        return BrokerStatus("running", proc.pid, self.bootstrap)
+
+    def stop(self) -> bool:
+        """Stop the broker: SIGTERM, wait for a clean shutdown, then SIGKILL. True if it ran."""
+        pid = self._pid()
+        if pid is None or not _is_broker(pid):
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        os.kill(pid, signal.SIGTERM)
+        if not _wait_exit(pid, STOP_TIMEOUT):
+            os.kill(pid, signal.SIGKILL)
+            _wait_exit(pid, 5.0)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def status(self) -> BrokerStatus:
+        pid = self._pid()
+        if pid is None:
+            return BrokerStatus("stopped", None, self.bootstrap)
+        if not _is_broker(pid):
+            return BrokerStatus("stale", pid, self.bootstrap)
+        return BrokerStatus("running", pid, self.bootstrap)
+
+    def log_tail(self, lines: int = 30) -> str:
+        text = ""
+        for name in ("stdout.log", "broker.log"):
+            path = self.home / name
+            if path.exists():
+                text += path.read_text(errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+    def _pid(self) -> int | None:
+        try:
+            return int(self.pid_file.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def _write_config(self) -> None:
+        (self.home / "data").mkdir(parents=True, exist_ok=True)
+        template = (INFRA / "server.properties").read_text()
+        (self.home / "server.properties").write_text(
+            template.replace("@PORT@", str(self.port))
+            .replace("@CONTROLLER_PORT@", str(self.controller_port))
+            .replace("@DATA@", str(self.home / "data"))
+        )
+        log4j = (INFRA / "log4j2.xml").read_text().replace("@LOG@", str(self.log_file))
+        (self.home / "log4j2.xml").write_text(log4j)
+
+    def _format(self, java: str, classpath: str) -> None:
+        result = subprocess.run(
+            [java, f"-Dlog4j2.configurationFile={self.home}/log4j2.xml", "-cp", classpath,
+             "kafka.tools.StorageTool", "format", "-t", _cluster_id(),
+             "-c", str(self.home / "server.properties"), "--ignore-formatted"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise BrokerError("formatting the broker storage failed", result.stdout + result.stderr)
+
+    def _wait_ready(self, proc: subprocess.Popen[bytes]) -> None:
+        # With a fixed port the client listener opens only after the broker caught up with
+        # its metadata, so a successful metadata request means ready.
+        from confluent_kafka.admin import AdminClient
+
+        admin = AdminClient({"bootstrap.servers": self.bootstrap, "log_level": 0})
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                self.pid_file.unlink(missing_ok=True)
+                raise BrokerError(
+                    f"the broker exited with code {proc.returncode} while starting",
+                    self.log_tail(),
+                )
+            try:
+                if admin.list_topics(timeout=1.0).brokers:
+                    return
+            except Exception:
+                time.sleep(0.1)
+        self.stop()
+        raise BrokerError(
+            f"the broker did not become ready in {READY_TIMEOUT:.0f}s", self.log_tail()
+        )
+
+
+def require_java() -> str:
+    """Path of a Java 17+ runtime, or a SetupError naming the Debian package."""
+    java = shutil.which("java")
+    hint = "install it with: apt-get install -y openjdk-17-jre-headless"
+    if java is None:
+        raise SetupError(f"Java 17 or newer is needed to run Kafka and none is on PATH; {hint}")
+    out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False).stderr
+    match = re.search(r'version "(\d+)', out)
+    if match is None or int(match.group(1)) < 17:
+        raise SetupError(f"Kafka 4 needs Java 17 or newer, found: {out.splitlines()[:1]}; {hint}")
+    return java
+
+
+def ensure_jars(libs: Path = LIBS) -> str:
+    """Resolve the Kafka jars with Maven once; return the JVM classpath (a quoted wildcard)."""
+    if not any(libs.glob("kafka_2.13-*.jar")):
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            raise SetupError(
+                "Maven is needed once to fetch the Kafka jars and none is on PATH; "
+                "install it with: apt-get install -y maven"
+            )
+        result = subprocess.run(
+            [mvn, "-q", "-B", "-f", str(INFRA / "pom.xml"), "dependency:copy-dependencies",
+             "-DincludeScope=runtime", f"-DoutputDirectory={libs}"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise SetupError(f"Maven could not resolve the Kafka jars:\n{result.stdout[-3000:]}")
+    return f"{libs}/*"
+
+
+def _cluster_id() -> str:
+    # KRaft cluster ids are 16 random bytes in URL-safe base64 without padding.
+    import base64
+
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+def _port_taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def _is_broker(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"kafka.Kafka" in cmdline
+
+
+def _wait_exit(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _is_broker(pid):
+            return True
+        time.sleep(0.05)
+    return False
