@@ -1,7 +1,59 @@
-"""Parley's function runtime: what handler files in ``functions/`` import."""
+"""Parley's function runtime: what handler files in ``functions/`` import.
+
+from runtime import Context, MessageEvent, Reply, on_message
+
+@on_message
+async def echo(event: MessageEvent, ctx: Context) -> Reply | None:
+    if event.text.startswith("!echo "):
+        return Reply(room=event.room, text=event.text.removeprefix("!echo "))
+    return None
+"""
 
 from __future__ import annotations
 
+from runtime.context import Context
+from runtime.discovery import discover
+from runtime.errors import DiscoveryError, HandlerFailed, ParleyError
+from runtime.events import Delivery, Event, JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
 from runtime.settings import Settings
+from runtime.store import StoredMessage
+from runtime.triggers import (
+    Handler,
+    Reply,
+    Retry,
+    on,
+    on_join,
+    on_leave,
+    on_message,
+    on_presence,
+    on_private,
+)
 
-__all__ = ["Settings"]
+__all__ = [
+    # what a handler receives and returns
+    "Context",
+    "Delivery",
+    "DiscoveryError",
+    "Event",
+    # running them
+    "Handler",
+    "HandlerFailed",
+    "JoinEvent",
+    "LeaveEvent",
+    "MessageEvent",
+    # errors
+    "ParleyError",
+    "PrivateEvent",
+    "Reply",
+    "Retry",
+    "Settings",
+    "StoredMessage",
+    "discover",
+    "on",
+    "on_join",
+    "on_leave",
+    # triggers
+    "on_message",
+    "on_presence",
+    "on_private",
+]  # fmt: skip

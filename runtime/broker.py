@@ -165,6 +165,7 @@ class EmbeddedBroker:
     def _wait_ready(self, proc: subprocess.Popen[bytes]) -> None:
         # With a fixed port the client listener opens only after the broker caught up with
         # its metadata, so a successful metadata request means ready.
+        from confluent_kafka import KafkaException
         from confluent_kafka.admin import AdminClient
 
         admin = AdminClient({"bootstrap.servers": self.bootstrap, "log_level": 0})
@@ -179,7 +180,7 @@ class EmbeddedBroker:
             try:
                 if admin.list_topics(timeout=1.0).brokers:
                     return
-            except Exception:
+            except KafkaException:  # until the listener opens
                 time.sleep(0.1)
         self.stop()
         raise BrokerError(

@@ -1,15 +1,22 @@
 """The ``parley`` command: one subcommand per moving part.
 
 parley kafka start|stop|status     the embedded broker
+parley functions [--json]          what discovery finds in functions/
+parley worker NAME                 run one function (consumer group fn.NAME)
+parley dlq list|replay NAME        a function's dead letters
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from runtime.broker import EmbeddedBroker
+from runtime.discovery import describe, discover
 from runtime.errors import ParleyError
 from runtime.settings import Settings
 
@@ -29,13 +36,69 @@ def _kafka(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _functions(args: argparse.Namespace, settings: Settings) -> int:
+    rows = [describe(h, settings) for h in discover(args.functions)]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    table = [["NAME", "TRIGGER", "TOPIC", "GROUP", "OPTIONS"]]
+    for row in rows:
+        options = " ".join(f"{k}={v}" for k, v in row["options"].items())
+        table.append([row["name"], row["trigger"], row["topic"], row["group"], options])
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for cells in table:
+        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from runtime.process import run_worker
+
+    return run_worker(args.functions, args.name, settings)
+
+
+def _dlq(args: argparse.Namespace, settings: Settings) -> int:
+    from runtime import dlq
+
+    if args.action == "replay":
+        count = asyncio.run(dlq.replay(settings, args.name))
+        print(f"replayed {count} dead letter(s) of {args.name}")
+        return 0
+    letters = asyncio.run(dlq.list_dead_letters(settings, args.name, args.limit))
+    for letter in letters:
+        print(
+            f"{letter.partition}@{letter.offset}  from {letter.source_topic}"
+            f"[{letter.source_partition}]@{letter.source_offset}"
+            f"  attempts={letter.attempts}  {letter.error}"
+        )
+    print(f"{len(letters)} dead letter(s) for {args.name}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="parley", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="parley", description="Parley: chat on Kafka triggers")
     commands = parser.add_subparsers(dest="command", required=True)
+    functions_dir = {"type": Path, "default": Path("functions"), "help": "functions folder"}
 
     kafka = commands.add_parser("kafka", help="start, stop or inspect the embedded Kafka broker")
     kafka.add_argument("action", choices=["start", "stop", "status"])
     kafka.set_defaults(run=_kafka)
+
+    functions = commands.add_parser("functions", help="list the functions discovery finds")
+    functions.add_argument("--functions", **functions_dir)  # type: ignore[arg-type]
+    functions.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    functions.set_defaults(run=_functions)
+
+    worker = commands.add_parser("worker", help="run one function in this process")
+    worker.add_argument("name", help="the function's name (its file's stem)")
+    worker.add_argument("--functions", **functions_dir)  # type: ignore[arg-type]
+    worker.set_defaults(run=_worker)
+
+    dlq = commands.add_parser("dlq", help="list or replay a function's dead letters")
+    dlq.add_argument("action", choices=["list", "replay"])
+    dlq.add_argument("name", help="the function's name")
+    dlq.add_argument("--limit", type=int, default=1000)
+    dlq.set_defaults(run=_dlq)
     return parser
 
 

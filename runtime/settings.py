@@ -42,6 +42,16 @@ class GatewaySettings(BaseModel):
     port: int = 8000
 
 
+class WorkerSettings(BaseModel):
+    """How function workers fetch, retry and commit."""
+
+    batch: int = Field(default=500, ge=1, description="records fetched per poll")
+    backoff_base: float = Field(default=0.2, gt=0, description="first retry delay, seconds")
+    backoff_max: float = Field(default=30.0, gt=0, description="longest retry delay, seconds")
+    commit_interval: float = Field(default=0.2, gt=0, description="seconds between commits")
+    drain_timeout: float = Field(default=30.0, gt=0, description="wait for in-flight on stop")
+
+
 class Settings(BaseSettings):
     """Every knob of a Parley process. Environment: ``PARLEY_KAFKA__BOOTSTRAP`` and so on."""
 
@@ -53,8 +63,14 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     database: DatabaseSettings = DatabaseSettings()
     gateway: GatewaySettings = GatewaySettings()
+    worker: WorkerSettings = WorkerSettings()
+    topic_prefix: str = Field(default="", description="prepended to every topic and group name")
     secret: str | None = None
     faults: str = ""
+
+    def topic(self, name: str) -> str:
+        """The physical name of a logical topic (``chat.message``) or group (``fn.chat``)."""
+        return f"{self.topic_prefix}{name}"
 
     def database_url(self) -> str:
         """The configured database URL, or a SQLite file in the data dir."""

@@ -1,0 +1,18 @@
+"""Chat: store each room message once (by id), then deliver it to the room."""
+
+from __future__ import annotations
+
+from runtime import Context, Delivery, MessageEvent, StoredMessage, on_message
+
+
+@on_message
+async def chat(event: MessageEvent, ctx: Context) -> Delivery:
+    # A redelivered event (or a client's retry) finds the stored row and delivers it again with
+    # the same id; gateways drop frames they already sent, so nobody sees it twice.
+    stored, _ = await ctx.store.save_message(
+        StoredMessage(
+            id=event.id, author=event.user, text=event.text, ts=event.ts,
+            room=event.room, client_id=event.client_id, bot=event.bot,
+        )
+    )  # fmt: skip
+    return Delivery(room=event.room, frame=stored.frame())

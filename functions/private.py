@@ -1,0 +1,16 @@
+"""Private: store a direct message, then deliver it to its two parties only."""
+
+from __future__ import annotations
+
+from runtime import Context, Delivery, PrivateEvent, StoredMessage, on_private
+
+
+@on_private
+async def private(event: PrivateEvent, ctx: Context) -> Delivery:
+    stored, _ = await ctx.store.save_message(
+        StoredMessage(
+            id=event.id, author=event.sender, text=event.text, ts=event.ts,
+            recipient=event.to, client_id=event.client_id, bot=event.bot,
+        )
+    )  # fmt: skip
+    return Delivery(users=(event.sender, event.to), frame=stored.frame())

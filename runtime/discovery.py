@@ -1,0 +1,83 @@
+"""Discovery: the handlers of a ``functions/`` folder, one per file, named by the file's stem.
+
+    handlers = discover(Path("functions"))
+
+A file that defines no handler or several, that fails to import, or whose handler is not
+``async def`` raises ``DiscoveryError(path, reason)``. Files starting with ``_`` are skipped.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+from pathlib import Path
+from typing import TypedDict
+
+from runtime.errors import DiscoveryError
+from runtime.settings import Settings
+from runtime.triggers import Handler
+
+
+class FunctionInfo(TypedDict):
+    """How ``parley functions --json`` and ``/api/functions`` describe a function."""
+
+    name: str
+    trigger: str
+    topic: str
+    group: str
+    options: dict[str, str]
+
+
+def discover(folder: Path) -> list[Handler]:
+    """Every handler in ``folder``, sorted by name. Raises on the first bad file."""
+    if not folder.is_dir():
+        raise DiscoveryError(folder, "no such folder: point --functions at your functions/ folder")
+    return [load(path) for path in function_files(folder)]
+
+
+def function_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
+
+
+def load(path: Path) -> Handler:
+    """The one handler defined in the file at ``path``."""
+    module_name = f"parley_functions.{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise DiscoveryError(path, "not a Python module")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except TypeError as exc:
+        raise DiscoveryError(path, str(exc)) from exc  # e.g. a handler that is not async
+    except Exception as exc:
+        last = traceback.format_exception_only(exc)[-1].strip()
+        raise DiscoveryError(path, f"import failed: {last}") from exc
+    sys.modules.pop(module_name, None)
+    handlers = [v for v in vars(module).values() if isinstance(v, Handler) and v.name == path.stem]
+    if not handlers:
+        raise DiscoveryError(
+            path, "no handler: decorate one async function with @on_message, @on_join, ... or @on"
+        )
+    if len(handlers) > 1:
+        names = ", ".join(sorted(h.fn.__name__ for h in handlers))
+        raise DiscoveryError(path, f"several handlers ({names}): keep one function per file")
+    return handlers[0]
+
+
+def describe(handler: Handler, settings: Settings) -> FunctionInfo:
+    """The handler as the ops views show it, with physical topic and group names."""
+    options = handler.options
+    return {
+        "name": handler.name,
+        "trigger": handler.trigger,
+        "topic": ",".join(settings.topic(t) for t in handler.topics),
+        "group": settings.topic(f"fn.{handler.name}"),
+        "options": {
+            "retries": str(options.retries),
+            "timeout": f"{options.timeout:g}",
+            "concurrency": str(options.concurrency),
+            "start": options.start,
+        },
+    }

@@ -1,0 +1,110 @@
+"""Dead letters: what a function gave up on, and how to send it back.
+
+``chat.dlq.<function>`` holds the original record (value, key, headers) plus ``parley-dlq-*``
+headers: the source topic, partition and offset, the error and the attempt count.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+from runtime.kafka import Consumer, Message, Producer, TopicPartition, headers_of
+from runtime.settings import Settings
+from runtime.worker import DLQ_PREFIX, dlq_topic
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One record of a dead-letter topic."""
+
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    error: str
+    attempts: int
+    headers: tuple[tuple[str, bytes], ...]
+
+    @classmethod
+    def from_message(cls, message: Message) -> DeadLetter:
+        headers = tuple(headers_of(message))
+        meta = {
+            k.removeprefix(DLQ_PREFIX): v.decode() for k, v in headers if k.startswith(DLQ_PREFIX)
+        }
+        return cls(
+            partition=message.partition() or 0,
+            offset=message.offset() or 0,
+            key=message.key(),
+            value=message.value() or b"",
+            source_topic=meta.get("topic", ""),
+            source_partition=int(meta.get("partition", "-1")),
+            source_offset=int(meta.get("offset", "-1")),
+            error=meta.get("error", ""),
+            attempts=int(meta.get("attempts", "0")),
+            headers=tuple((k, v) for k, v in headers if not k.startswith(DLQ_PREFIX)),
+        )
+
+
+async def _read(consumer: Consumer, topic: str, limit: int, wait: float = 30.0) -> list[Message]:
+    """Records from the group's position (or the start) up to the end each partition had when
+    reading began."""
+    ends = await consumer.high_watermarks(topic)
+    starts = await consumer.positions(topic)
+    remaining = {p for p, end in ends.items() if starts[p] < end}
+    await consumer.assign([TopicPartition(topic, p, starts[p]) for p in remaining])
+    messages: list[Message] = []
+    deadline = time.monotonic() + wait
+    while remaining and len(messages) < limit and time.monotonic() < deadline:
+        for message in await consumer.consume(500, 0.5):
+            part, offset = message.partition() or 0, message.offset() or 0
+            if message.error() is not None or part not in remaining:
+                continue
+            if offset < ends[part]:
+                messages.append(message)
+            if offset + 1 >= ends[part]:
+                remaining.discard(part)
+    return messages[:limit]
+
+
+async def list_dead_letters(
+    settings: Settings, function: str, limit: int = 1000
+) -> list[DeadLetter]:
+    """The dead letters of ``function`` (read with a throwaway group; nothing is committed)."""
+    consumer = Consumer(
+        settings.kafka.address(), f"parley-dlq-list-{uuid.uuid4().hex}", start="earliest"
+    )
+    try:
+        return [
+            DeadLetter.from_message(m)
+            for m in await _read(consumer, dlq_topic(settings, function), limit)
+        ]
+    finally:
+        await consumer.close()
+
+
+async def replay(settings: Settings, function: str) -> int:
+    """Re-publish each dead letter not yet replayed to its source topic, then commit. Returns
+    how many were sent back."""
+    topic = dlq_topic(settings, function)
+    consumer = Consumer(
+        settings.kafka.address(), settings.topic(f"dlq-replay.{function}"), start="earliest"
+    )
+    producer = Producer(settings.kafka.address())
+    try:
+        messages = await _read(consumer, topic, 1_000_000)
+        letters = [DeadLetter.from_message(m) for m in messages]
+        for letter in letters:
+            await producer.send(letter.source_topic, letter.value, letter.key, letter.headers)
+        positions: dict[int, int] = {}
+        for letter in letters:
+            positions[letter.partition] = max(positions.get(letter.partition, 0), letter.offset + 1)
+        await consumer.commit([TopicPartition(topic, p, o) for p, o in positions.items()])
+        return len(letters)
+    finally:
+        await producer.close()
+        await consumer.close()

@@ -1,0 +1,209 @@
+"""Events: the only thing that crosses Kafka; frozen pydantic models shared by all services.
+
+On the wire every event is the envelope ``{"id", "type", "ts", "data": {...}}`` (see
+PROTOCOL.md); in Python it is one flat model, so a handler reads ``event.room``, ``event.text``.
+
+    raw = encode(MessageEvent(room="lobby", user="ada", text="hi"))
+    event = decode(raw, MessageEvent)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, ValidationError
+
+Username = Annotated[
+    str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
+]
+Room = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+_id_lock = threading.Lock()
+_last_id_ms = 0
+_id_seq = 0
+
+
+def new_id() -> str:
+    """A UUIDv7 string: unique, and sortable by creation time (strictly, within a process)."""
+    global _last_id_ms, _id_seq
+    with _id_lock:
+        ms = time.time_ns() // 1_000_000
+        if ms <= _last_id_ms:
+            ms, _id_seq = _last_id_ms, _id_seq + 1
+            if _id_seq > 0xFFF:  # 4096 ids in one millisecond: borrow the next one
+                ms, _id_seq = ms + 1, 0
+        else:
+            _id_seq = 0
+        _last_id_ms = ms
+        seq = _id_seq
+    rand = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    value = (ms << 80) | (0x7 << 76) | (seq << 64) | (0b10 << 62) | rand
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Event(BaseModel):
+    """Base of every event. Subclasses set ``type`` (envelope type) and ``topic`` (logical)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: ClassVar[str]
+    topic: ClassVar[str]
+
+    id: str = Field(default_factory=new_id, min_length=1, max_length=64)
+    ts: datetime = Field(default_factory=utcnow)
+
+    def key(self) -> str:
+        """The partition key: events with one key are processed in order."""
+        return self.id
+
+
+class MessageEvent(Event):
+    """A message posted to a room (by a user through the gateway, or by a function's Reply)."""
+
+    type: ClassVar[str] = "message"
+    topic: ClassVar[str] = "chat.message"
+
+    room: Room
+    user: Username
+    text: Text
+    client_id: str | None = Field(default=None, max_length=64)
+    bot: bool = False
+
+    def key(self) -> str:
+        return self.room
+
+
+class JoinEvent(Event):
+    """A connection joined a room. ``conn`` identifies the socket (one user may have several)."""
+
+    type: ClassVar[str] = "join"
+    topic: ClassVar[str] = "chat.join"
+
+    room: Room
+    user: Username
+    conn: str = Field(min_length=1, max_length=128)
+
+    def key(self) -> str:
+        return self.room
+
+
+class LeaveEvent(JoinEvent):
+    """A connection left a room (or closed)."""
+
+    type: ClassVar[str] = "leave"
+    topic: ClassVar[str] = "chat.leave"
+
+
+class PrivateEvent(Event):
+    """A direct message from ``sender`` to ``to``."""
+
+    type: ClassVar[str] = "private"
+    topic: ClassVar[str] = "chat.private"
+
+    sender: Username
+    to: Username
+    text: Text
+    client_id: str | None = Field(default=None, max_length=64)
+    bot: bool = False
+
+    def key(self) -> str:
+        return pair_key(self.sender, self.to)
+
+
+class Delivery(Event):
+    """A frame for sockets: to every member of ``room``, or to every socket of ``users``.
+
+    ``frame`` is a server-to-client frame of PROTOCOL.md, sent as is.
+    """
+
+    type: ClassVar[str] = "deliver"
+    topic: ClassVar[str] = "chat.deliver"
+
+    room: Room | None = None
+    users: tuple[Username, ...] = ()
+    frame: dict[str, JsonValue]
+
+    def key(self) -> str:
+        return self.room if self.room is not None else pair_key(*self.users)
+
+    def route(self) -> str:
+        """Routing header value: ``room:<name>`` or ``users:<a>,<b>``, so a gateway can skip
+        deliveries it has no socket for without parsing JSON."""
+        return f"room:{self.room}" if self.room is not None else "users:" + ",".join(self.users)
+
+
+def pair_key(*users: str) -> str:
+    """The key of a private conversation: the sorted pair, so both directions share an order."""
+    return "|".join(sorted(users))
+
+
+E = TypeVar("E", bound=Event)
+
+
+class DecodeError(ValueError):
+    """The bytes are not a valid event of the expected type; ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def encode(event: Event) -> bytes:
+    """The envelope of ``event`` as UTF-8 JSON."""
+    data = event.model_dump(mode="json", exclude={"id", "ts"})
+    envelope = {"id": event.id, "type": event.type, "ts": _rfc3339(event.ts), "data": data}
+    return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def decode(raw: bytes | None, model: type[E]) -> E:
+    """Parse and validate an envelope as ``model``; DecodeError with the reason otherwise."""
+    return decode_any(raw, (model,))  # type: ignore[return-value]
+
+
+def decode_any(raw: bytes | None, models: tuple[type[Event], ...]) -> Event:
+    """Parse an envelope as whichever of ``models`` its type names."""
+    if raw is None:
+        raise DecodeError("empty message value")
+    try:
+        envelope: Any = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DecodeError(f"not JSON: {exc}") from None
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("data"), dict):
+        raise DecodeError("not an envelope: expected an object with id, type, ts and data")
+    model = next((m for m in models if m.type == envelope.get("type")), None)
+    if model is None:
+        expected = " or ".join(repr(m.type) for m in models)
+        raise DecodeError(f"expected type {expected}, got {envelope.get('type')!r}")
+    try:
+        return model.model_validate(
+            {**envelope["data"], "id": envelope.get("id"), "ts": envelope.get("ts")}
+        )
+    except ValidationError as exc:
+        raise DecodeError(f"invalid {model.type} event: {_short(exc)}") from None
+
+
+def _rfc3339(ts: datetime) -> str:
+    return ts.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _short(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'event'}: {e['msg']}" for e in exc.errors())
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of every event's data, keyed by envelope type (for the frontend's types)."""
+    return {
+        m.type: m.model_json_schema()
+        for m in (MessageEvent, JoinEvent, LeaveEvent, PrivateEvent, Delivery)
+    }

@@ -1,0 +1,243 @@
+"""confluent-kafka, wrapped once for asyncio.
+
+``Producer.send`` returns when the broker acknowledged the record (idempotent, acks=all); a
+background thread serves librdkafka's delivery callbacks. ``Consumer`` runs every call on one
+dedicated thread, because librdkafka calls rebalance callbacks on the thread that polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Literal, TypeVar
+
+from confluent_kafka import Consumer as _Consumer
+from confluent_kafka import KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import Producer as _Producer
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic
+
+T = TypeVar("T")
+Headers = Sequence[tuple[str, bytes]]
+RebalanceCallback = Callable[[list[TopicPartition]], None]
+
+__all__ = [
+    "Consumer",
+    "Headers",
+    "KafkaException",
+    "Message",
+    "Producer",
+    "TopicPartition",
+    "ensure_topics",
+    "header",
+    "headers_of",
+]
+
+
+class Producer:
+    """An idempotent producer whose sends complete when Kafka acknowledged them."""
+
+    def __init__(self, bootstrap: str, **config: Any) -> None:
+        self._producer = _Producer(
+            {
+                "bootstrap.servers": bootstrap,
+                "enable.idempotence": True,
+                "acks": "all",
+                "linger.ms": 2,
+                "log_level": 3,
+                **config,
+            }
+        )
+        self._closed = threading.Event()
+        self._poller = threading.Thread(target=self._poll, name="kafka-producer", daemon=True)
+        self._poller.start()
+
+    def _poll(self) -> None:
+        while not self._closed.is_set():
+            self._producer.poll(0.05)
+
+    def send_nowait(
+        self, topic: str, value: bytes, key: str | bytes | None = None, headers: Headers = ()
+    ) -> asyncio.Future[None]:
+        """Queue a record; the returned future completes when Kafka acknowledged it."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+
+        def delivered(err: KafkaError | None, _msg: Message) -> None:
+            loop.call_soon_threadsafe(_settle, future, err)
+
+        while True:
+            try:
+                self._producer.produce(
+                    topic, value=value, key=key, headers=list(headers), on_delivery=delivered
+                )
+                return future
+            except BufferError:  # local queue full: let the poller drain it
+                self._producer.poll(0.01)
+
+    async def send(
+        self, topic: str, value: bytes, key: str | bytes | None = None, headers: Headers = ()
+    ) -> None:
+        """Produce one record and wait for the broker's acknowledgement."""
+        await self.send_nowait(topic, value, key, headers)
+
+    async def flush(self, timeout: float = 30.0) -> int:
+        """Wait until queued records are delivered; returns how many are still queued."""
+        return await asyncio.to_thread(self._producer.flush, timeout)
+
+    async def close(self) -> None:
+        await self.flush()
+        self._closed.set()
+        await asyncio.to_thread(self._poller.join)
+
+
+def _settle(future: asyncio.Future[None], err: KafkaError | None) -> None:
+    if future.done():
+        return
+    if err is None:
+        future.set_result(None)
+    else:
+        future.set_exception(KafkaException(err))
+
+
+class Consumer:
+    """A consumer whose every call runs on one thread; rebalance callbacks run there too."""
+
+    def __init__(
+        self,
+        bootstrap: str,
+        group: str,
+        *,
+        start: Literal["latest", "earliest"] = "latest",
+        **config: Any,
+    ) -> None:
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"kafka-consumer-{group}")
+        self._consumer = _Consumer(
+            {
+                "bootstrap.servers": bootstrap,
+                "group.id": group,
+                "auto.offset.reset": start,
+                "enable.auto.commit": False,
+                "enable.auto.offset.store": False,
+                "partition.assignment.strategy": "cooperative-sticky",
+                "session.timeout.ms": 6000,
+                "heartbeat.interval.ms": 1500,
+                "log_level": 3,
+                **config,
+            }
+        )
+
+    async def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+
+    async def subscribe(
+        self,
+        topics: list[str],
+        on_assign: RebalanceCallback | None = None,
+        on_revoke: RebalanceCallback | None = None,
+    ) -> None:
+        """Subscribe; the callbacks run on the consumer thread during ``consume``."""
+        kwargs: dict[str, Any] = {}
+        if on_assign is not None:
+            kwargs["on_assign"] = lambda _c, parts: on_assign(parts)
+        if on_revoke is not None:
+            kwargs["on_revoke"] = lambda _c, parts: on_revoke(parts)
+            kwargs["on_lost"] = lambda _c, parts: on_revoke(parts)
+        await self._call(self._consumer.subscribe, topics, **kwargs)
+
+    async def consume(self, max_messages: int = 500, timeout: float = 0.1) -> list[Message]:
+        """Up to ``max_messages`` records, waiting at most ``timeout`` seconds for the first."""
+        return await self._call(self._consumer.consume, max_messages, timeout)
+
+    def commit_sync(self, offsets: list[TopicPartition]) -> None:
+        """Commit from the consumer thread itself (inside a rebalance callback)."""
+        if offsets:
+            self._consumer.commit(offsets=offsets, asynchronous=False)
+
+    async def commit(self, offsets: list[TopicPartition]) -> None:
+        """Commit exactly these positions (the next offset to read, per partition)."""
+        if offsets:
+            await self._call(self.commit_sync, offsets)
+
+    async def pause(self) -> None:
+        await self._call(lambda: self._consumer.pause(self._consumer.assignment()))
+
+    async def resume(self) -> None:
+        await self._call(lambda: self._consumer.resume(self._consumer.assignment()))
+
+    async def assign(self, partitions: list[TopicPartition]) -> None:
+        """Read these partitions from these offsets, outside any group rebalancing."""
+        await self._call(self._consumer.assign, partitions)
+
+    async def high_watermarks(self, topic: str) -> dict[int, int]:
+        """The end offset (next to be written) of each partition of ``topic``."""
+
+        def ends() -> dict[int, int]:
+            meta = self._consumer.list_topics(topic, timeout=10)
+            return {
+                p: self._consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+                for p in meta.topics[topic].partitions
+            }
+
+        return await self._call(ends)
+
+    async def positions(self, topic: str) -> dict[int, int]:
+        """The group's committed offset per partition, or the partition's start if none."""
+
+        def read() -> dict[int, int]:
+            meta = self._consumer.list_topics(topic, timeout=10)
+            parts = [TopicPartition(topic, p) for p in meta.topics[topic].partitions]
+            result = {}
+            for tp in self._consumer.committed(parts, timeout=10):
+                low = self._consumer.get_watermark_offsets(tp, timeout=10)[0]
+                result[tp.partition] = tp.offset if tp.offset >= 0 else low
+            return result
+
+        return await self._call(read)
+
+    async def assignment(self) -> list[TopicPartition]:
+        return await self._call(self._consumer.assignment)
+
+    async def close(self) -> None:
+        """Leave the group (the revoke callback runs first) and free the thread."""
+        await self._call(self._consumer.close)
+        self._executor.shutdown(wait=True)
+
+
+def headers_of(message: Message) -> list[tuple[str, bytes]]:
+    """A record's headers as (name, bytes) pairs; valueless headers are left out."""
+    raw = message.headers() or []
+    pairs = raw.items() if isinstance(raw, dict) else raw
+    return [(k, v.encode() if isinstance(v, str) else v) for k, v in pairs if v is not None]
+
+
+def header(message: Message, name: str) -> bytes | None:
+    """The value of the first header called ``name``, or None."""
+    return next((v for k, v in headers_of(message) if k == name), None)
+
+
+def ensure_topics(
+    bootstrap: str, partitions: Mapping[str, int] | Iterable[str], default: int = 6
+) -> None:
+    """Create the topics that do not exist yet (blocking; call it at start-up)."""
+    wanted = (
+        dict(partitions) if isinstance(partitions, Mapping) else dict.fromkeys(partitions, default)
+    )
+    admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 3})
+    existing = set(admin.list_topics(timeout=15).topics)
+    new = [
+        NewTopic(name, num_partitions=n, replication_factor=1)
+        for name, n in wanted.items()
+        if name not in existing
+    ]
+    if not new:
+        return
+    for name, future in admin.create_topics(new, operation_timeout=15).items():
+        try:
+            future.result(timeout=20)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise RuntimeError(f"could not create topic {name}: {exc}") from exc

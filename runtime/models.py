@@ -1,0 +1,120 @@
+"""The store's tables: users, messages and presence, as typed SQLAlchemy models.
+
+``runtime.store`` is the only module that queries them; the Alembic migrations in
+``runtime/migrations/versions`` create them. Change both together: the integration tests compare
+the migrated schema with these models.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+USERNAME = 32  # PROTOCOL.md: 1-32 of [A-Za-z0-9_.-]
+ROOM = 64  # PROTOCOL.md: 1-64 of [a-z0-9_-]
+AUTHOR = 64  # a username, or the name of the function that replied
+EVENT_ID = 64  # UUIDv7 / ULID strings, with room to spare
+CLIENT_ID = 128
+CONN = 128
+PAIR = 2 * AUTHOR + 1
+
+# Deterministic constraint names, so migrations can refer to them on every database.
+NAMING = {
+    "pk": "pk_%(table_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database (SQLite stores it without an offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()}: pass a timezone-aware one")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the store's tables."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    """An account: the username and its password hash (argon2, made by the gateway)."""
+
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(USERNAME), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Message(Base):
+    """One stored chat message, in a room or between a pair of users.
+
+    ``seq`` is the storage order (SQLite ``AUTOINCREMENT``, PostgreSQL identity), so it never
+    goes backwards or reuses a deleted value. ``pair`` is the two users of a private message,
+    sorted and joined by ``|`` (which no username or function name contains).
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("author", "client_id"),
+        Index("ix_messages_room_seq", "room", "seq"),
+        Index("ix_messages_pair_seq", "pair", "seq"),
+        {"sqlite_autoincrement": True},
+    )
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(String(EVENT_ID), unique=True)
+    room: Mapped[str | None] = mapped_column(String(ROOM))
+    recipient: Mapped[str | None] = mapped_column(String(AUTHOR))
+    pair: Mapped[str | None] = mapped_column(String(PAIR))
+    author: Mapped[str] = mapped_column(String(AUTHOR))
+    text: Mapped[str] = mapped_column(Text())
+    ts: Mapped[datetime] = mapped_column(UTCDateTime())
+    client_id: Mapped[str | None] = mapped_column(String(CLIENT_ID))
+    bot: Mapped[bool] = mapped_column(Boolean(), default=False)
+
+
+class Presence(Base):
+    """One open connection of a user in a room; a user is present while any row remains."""
+
+    __tablename__ = "presence"
+
+    room: Mapped[str] = mapped_column(String(ROOM), primary_key=True)
+    username: Mapped[str] = mapped_column(String(USERNAME), primary_key=True)
+    conn: Mapped[str] = mapped_column(String(CONN), primary_key=True)

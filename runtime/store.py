@@ -1,0 +1,379 @@
+"""History, users and presence behind one SQLAlchemy async engine.
+
+Any SQLAlchemy async URL works; the default is a SQLite file in WAL mode, which several worker
+processes may write at once (every transaction here is short). PostgreSQL via asyncpg is tested.
+
+    async with Store("sqlite+aiosqlite:///.parley/parley.db") as store:
+        await store.migrate()
+        stored, created = await store.save_message(message)
+        page = await store.room_messages("lobby", before=stored.id, limit=50)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import os
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import ColumnElement, Connection, delete, distinct, event, func, or_, select, text
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from runtime.errors import UserError
+from runtime.models import Message, Presence, User
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+PAIR_SEPARATOR = "|"  # cannot appear in a username or a function name
+SQLITE_PRAGMAS = ("busy_timeout = 5000", "journal_mode = WAL", "synchronous = NORMAL")
+MIGRATION_LOCK_TIMEOUT = 120.0
+POSTGRES_MIGRATION_LOCK = 0x7061726C6579  # any constant shared by every Parley process
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """A room message (``room`` set) or a private one (``recipient`` set), as history keeps it."""
+
+    id: str
+    author: str
+    text: str
+    ts: datetime
+    room: str | None = None
+    recipient: str | None = None
+    client_id: str | None = None
+    bot: bool = False
+    seq: int | None = None
+
+
+def pair_key(user: str, other: str) -> str:
+    """The one key of a private conversation, whichever of the two wrote."""
+    return PAIR_SEPARATOR.join(sorted((user, other)))
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config for ``url`` with the packaged migrations; no ``alembic.ini`` needed.
+
+    New revisions: ``command.revision(alembic_config(url), "what changed", autogenerate=True)``.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+class Store:
+    """History, users and presence behind one async engine.
+
+    Open it with ``async with Store(url) as store``; leaving the block disposes the engine.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine = create_async_engine(url)
+        if self._engine.dialect.name == "sqlite":
+            event.listen(self._engine.sync_engine, "connect", _sqlite_pragmas)
+        self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._engine.dispose()
+
+    async def migrate(self) -> None:
+        """Upgrade the schema to the newest revision; a no-op when it is already there.
+
+        Safe to run from several processes at once: they take turns (a lock file next to a SQLite
+        database, an advisory lock on PostgreSQL).
+        """
+        async with self._migration_turn(), self._engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                lock = text("SELECT pg_advisory_xact_lock(:key)")
+                await connection.execute(lock, {"key": POSTGRES_MIGRATION_LOCK})
+            await connection.run_sync(self._upgrade)
+
+    async def ping(self, timeout: float = 5.0) -> bool:
+        """True when the database answers ``SELECT 1`` within ``timeout`` seconds."""
+        try:
+            async with asyncio.timeout(timeout), self._engine.connect() as connection:
+                answer = await connection.scalar(text("SELECT 1"))
+        except (SQLAlchemyError, OSError, TimeoutError):
+            return False
+        return bool(answer == 1)
+
+    # users
+
+    async def add_user(self, username: str, password_hash: str) -> None:
+        """Create an account; ``UserError("taken")`` when the name exists (case-sensitive)."""
+        try:
+            async with self._sessions.begin() as session:
+                session.add(User(username=username, password_hash=password_hash, created_at=_now()))
+        except IntegrityError:
+            raise UserError(
+                "taken", f"the username {username!r} is taken; choose another one"
+            ) from None
+
+    async def password_hash(self, username: str) -> str | None:
+        """The stored hash of ``username``, or None when there is no such user."""
+        async with self._sessions() as session:
+            return await session.scalar(select(User.password_hash).where(User.username == username))
+
+    async def user_exists(self, username: str) -> bool:
+        """Whether an account named ``username`` exists."""
+        return await self.password_hash(username) is not None
+
+    # messages
+
+    async def save_message(self, message: StoredMessage) -> tuple[StoredMessage, bool]:
+        """Store ``message`` once; return the stored row and whether it was new.
+
+        Idempotent by ``id`` and by ``(author, client_id)`` when ``client_id`` is set: a
+        duplicate returns the row already stored (its ``seq``, ``id`` and text) and False, even
+        when identical saves race. ``seq`` is assigned here; a value passed in is ignored.
+        """
+        _check(message)
+        existing = await self._duplicate_of(message)
+        if existing is not None:
+            return existing, False
+        row = _row(message)
+        try:
+            async with self._sessions.begin() as session:
+                session.add(row)
+        except IntegrityError:
+            # Someone stored the same message between our look-up and our insert.
+            existing = await self._duplicate_of(message)
+            if existing is None:
+                raise
+            return existing, False
+        return _stored(row), True
+
+    async def find_by_client_id(self, author: str, client_id: str) -> StoredMessage | None:
+        """The message ``author`` sent with ``client_id``, if it is stored."""
+        query = select(Message).where(Message.author == author, Message.client_id == client_id)
+        async with self._sessions() as session:
+            row = await session.scalar(query)
+        return None if row is None else _stored(row)
+
+    async def room_messages(
+        self, room: str, *, before: str | None = None, after: str | None = None, limit: int = 50
+    ) -> list[StoredMessage]:
+        """A page of ``room``'s history in storage order, oldest first.
+
+        With ``before`` (or neither): the newest ``limit`` messages older than ``before``; an
+        unknown ``before`` id gives ``[]``. With ``after``: the oldest ``limit`` messages newer
+        than ``after`` (replay after a reconnect). An unknown ``after`` id (the client's marker
+        is gone) gives the newest ``limit`` messages instead, so the client still gets the
+        recent history. Ids only count as markers within this room.
+        """
+        return await self._page(Message.room == room, before, after, limit)
+
+    async def private_messages(
+        self,
+        user: str,
+        other: str,
+        *,
+        before: str | None = None,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> list[StoredMessage]:
+        """The conversation between exactly ``user`` and ``other``, paged as ``room_messages``."""
+        return await self._page(Message.pair == pair_key(user, other), before, after, limit)
+
+    # presence
+
+    async def presence_join(self, room: str, user: str, conn: str) -> list[str]:
+        """Mark ``user`` present in ``room`` on connection ``conn``; return the room's users."""
+        with contextlib.suppress(IntegrityError):  # this connection was already in the room
+            async with self._sessions.begin() as session:
+                session.add(Presence(room=room, username=user, conn=conn))
+        return await self.room_users(room)
+
+    async def presence_leave(self, room: str, user: str, conn: str) -> list[str]:
+        """Drop ``user``'s connection ``conn`` from ``room``; other connections keep them there."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                delete(Presence).where(
+                    Presence.room == room, Presence.username == user, Presence.conn == conn
+                )
+            )
+        return await self.room_users(room)
+
+    async def presence_clear_conn(self, conn_prefix: str) -> list[tuple[str, list[str]]]:
+        """Forget every connection whose id starts with ``conn_prefix`` (a gateway that died).
+
+        Returns each room that lost a connection, sorted, with the users still present there.
+        """
+        if not conn_prefix:
+            raise ValueError("conn_prefix is empty: it would clear every connection everywhere")
+        match = Presence.conn.startswith(conn_prefix, autoescape=True)
+        async with self._sessions.begin() as session:
+            rooms = sorted(await session.scalars(select(Presence.room).where(match).distinct()))
+            await session.execute(delete(Presence).where(match))
+        users = await self._users_in(rooms)
+        return [(room, users.get(room, [])) for room in rooms]
+
+    async def room_users(self, room: str) -> list[str]:
+        """The distinct users present in ``room``, sorted."""
+        return (await self._users_in([room])).get(room, [])
+
+    async def rooms(self) -> list[tuple[str, int]]:
+        """Every room with history or presence, sorted by name, with its online user count."""
+        online = select(Presence.room, func.count(distinct(Presence.username)))
+        history = select(Message.room).where(Message.room.is_not(None)).distinct()
+        async with self._sessions() as session:
+            counts = {room: 0 for room in await session.scalars(history) if room is not None}
+            online_rows = await session.execute(online.group_by(Presence.room))
+            counts |= dict(online_rows.all())
+        return sorted(counts.items())
+
+    # internals
+
+    def _upgrade(self, connection: Connection) -> None:
+        config = alembic_config(self.url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+    def _migration_turn(self) -> contextlib.AbstractAsyncContextManager[None]:
+        database = self._engine.url.database
+        if self._engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+            return contextlib.nullcontext()
+        return _file_lock(Path(f"{database}.migrate-lock"))
+
+    async def _duplicate_of(self, message: StoredMessage) -> StoredMessage | None:
+        same = Message.id == message.id
+        if message.client_id is not None:
+            same = or_(
+                same, (Message.author == message.author) & (Message.client_id == message.client_id)
+            )
+        async with self._sessions() as session:
+            rows = (await session.scalars(select(Message).where(same))).all()
+        # An id match wins over a (author, client_id) match with another id.
+        rows = sorted(rows, key=lambda row: row.id != message.id)
+        return _stored(rows[0]) if rows else None
+
+    async def _page(
+        self, where: ColumnElement[bool], before: str | None, after: str | None, limit: int
+    ) -> list[StoredMessage]:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        query = select(Message).where(where)
+        newest = True
+        async with self._sessions() as session:
+            if after is not None and (mark := await _seq_of(session, where, after)) is not None:
+                query, newest = query.where(Message.seq > mark), False
+            if before is not None:
+                if (mark := await _seq_of(session, where, before)) is None:
+                    return []
+                query = query.where(Message.seq < mark)
+            order = Message.seq.desc() if newest else Message.seq.asc()
+            rows = list(await session.scalars(query.order_by(order).limit(limit)))
+        if newest:
+            rows.reverse()
+        return [_stored(row) for row in rows]
+
+    async def _users_in(self, rooms: Sequence[str]) -> dict[str, list[str]]:
+        query = (
+            select(Presence.room, Presence.username)
+            .where(Presence.room.in_(rooms))
+            .distinct()
+            .order_by(Presence.room, Presence.username)
+        )
+        users: dict[str, list[str]] = {}
+        async with self._sessions() as session:
+            for room, user in await session.execute(query):
+                users.setdefault(room, []).append(user)
+        return users
+
+
+async def _seq_of(session: AsyncSession, where: ColumnElement[bool], message_id: str) -> int | None:
+    return await session.scalar(select(Message.seq).where(where, Message.id == message_id))
+
+
+def _check(message: StoredMessage) -> None:
+    if (message.room is None) == (message.recipient is None):
+        raise ValueError(
+            f"message {message.id}: set exactly one of room (a room message) "
+            "or recipient (a private message)"
+        )
+    if message.ts.tzinfo is None:
+        raise ValueError(f"message {message.id}: ts is naive; pass a timezone-aware datetime")
+
+
+def _row(message: StoredMessage) -> Message:
+    pair = None if message.recipient is None else pair_key(message.author, message.recipient)
+    return Message(
+        id=message.id,
+        room=message.room,
+        recipient=message.recipient,
+        pair=pair,
+        author=message.author,
+        text=message.text,
+        ts=message.ts.astimezone(UTC),
+        client_id=message.client_id,
+        bot=message.bot,
+    )
+
+
+def _stored(row: Message) -> StoredMessage:
+    return StoredMessage(
+        id=row.id,
+        author=row.author,
+        text=row.text,
+        ts=row.ts,
+        room=row.room,
+        recipient=row.recipient,
+        client_id=row.client_id,
+        bot=row.bot,
+        seq=row.seq,
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    # busy_timeout first: switching to WAL waits for other processes holding the file.
+    cursor = connection.cursor()
+    for pragma in (*SQLITE_PRAGMAS, "foreign_keys = ON"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+@contextlib.asynccontextmanager
+async def _file_lock(path: Path) -> AsyncIterator[None]:
+    """Hold an exclusive ``flock`` on ``path``, polling so that cancellation stays clean."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + MIGRATION_LOCK_TIMEOUT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(
+                        f"another process has been migrating the database for "
+                        f"{MIGRATION_LOCK_TIMEOUT:.0f} s (it holds {path}); stop it and retry"
+                    ) from None
+                await asyncio.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock

@@ -1,0 +1,338 @@
+"""The worker: runs one function against its topic, at least once, in order per key.
+
+    worker = Worker(handler, settings, store, producer)
+    await worker.run(stop)          # until ``stop`` is set, then drains and commits
+
+Fetched records become tasks chained per key (one room, one private pair): a key's events run
+one after another, different keys run concurrently up to the handler's ``concurrency``. A
+record's offset becomes committable only when its handler finished and every output was
+acknowledged by Kafka; the commit position only passes contiguous finished offsets. When too
+many records are in flight the worker pauses fetching until half of them are done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from runtime.context import Context
+from runtime.events import (
+    DecodeError,
+    Delivery,
+    Event,
+    MessageEvent,
+    PrivateEvent,
+    decode_any,
+    encode,
+)
+from runtime.kafka import (
+    Consumer,
+    Headers,
+    Message,
+    Producer,
+    TopicPartition,
+    ensure_topics,
+    header,
+    headers_of,
+)
+from runtime.offsets import OffsetTracker, Slot
+from runtime.settings import Settings
+from runtime.store import Store
+from runtime.triggers import Handler, Reply, Result, Retry
+
+ORIGIN = "parley-origin"
+ROUTE = "parley-route"
+TRACEPARENT = "traceparent"
+DLQ_PREFIX = "parley-dlq-"
+log = logging.getLogger("parley.worker")
+
+
+@dataclass
+class WorkerStats:
+    """Counters a test, a metrics endpoint or the ops page can read."""
+
+    fetched: int = 0
+    processed: int = 0
+    failed: int = 0
+    retried: int = 0
+    dead_lettered: int = 0
+    skipped_own: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    pauses: int = 0
+
+
+class Worker:
+    """Runs ``handler`` in consumer group ``fn.<name>`` until stopped."""
+
+    def __init__(
+        self, handler: Handler, settings: Settings, store: Store, producer: Producer
+    ) -> None:
+        self.handler = handler
+        self.settings = settings
+        self.store = store
+        self.producer = producer
+        self.name = handler.name
+        self.topics = [settings.topic(t) for t in handler.topics]
+        self.group = settings.topic(f"fn.{handler.name}")
+        self.dlq_topic = dlq_topic(settings, handler.name)
+        self.cap = max(4 * handler.options.concurrency, 64)
+        self.stats = WorkerStats()
+        self._offsets = OffsetTracker()
+        self._tails: dict[bytes, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(handler.options.concurrency)
+        self._consumer: Consumer | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.assigned = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until ``stop`` is set; then finish in-flight events, commit and leave."""
+        self._loop = asyncio.get_running_loop()
+        bootstrap = self.settings.kafka.address()
+        partitions = self.settings.kafka.partitions
+        topics = [*self.topics, self.dlq_topic]
+        await asyncio.to_thread(ensure_topics, bootstrap, topics, partitions)
+        consumer = Consumer(bootstrap, self.group, start=self.handler.options.start)
+        self._consumer = consumer
+        await consumer.subscribe(self.topics, on_assign=self._on_assign, on_revoke=self._on_revoke)
+        paused = False
+        last_commit = self._loop.time()
+        try:
+            while not stop.is_set():
+                in_flight = self.stats.in_flight
+                if not paused and in_flight >= self.cap:
+                    await consumer.pause()
+                    paused, self.stats.pauses = True, self.stats.pauses + 1
+                elif paused and in_flight <= self.cap // 2:
+                    await consumer.resume()
+                    paused = False
+                # Never fetch past the cap: the in-flight count is the backpressure signal.
+                batch = max(1, min(self.settings.worker.batch, self.cap - in_flight))
+                for message in await consumer.consume(batch, 0.05 if paused else 0.1):
+                    self._dispatch(message)
+                if self._loop.time() - last_commit >= self.settings.worker.commit_interval:
+                    await consumer.commit(self._due())
+                    last_commit = self._loop.time()
+            await self._drain(self._tasks)
+            await consumer.commit(self._due())
+        finally:
+            await consumer.close()
+
+    def consumer(self) -> Consumer:
+        """The running consumer (for tests and metrics); only valid inside ``run``."""
+        if self._consumer is None:
+            raise RuntimeError("the worker is not running")
+        return self._consumer
+
+    def _due(self) -> list[TopicPartition]:
+        due = self._offsets.due()
+        self._offsets.committed(due)
+        return due
+
+    def _dispatch(self, message: Message) -> None:
+        if message.error() is not None:
+            log.warning("consumer error: %s", message.error())
+            return
+        slot = self._offsets.track(
+            message.topic() or "", message.partition() or 0, message.offset() or 0
+        )
+        self.stats.fetched += 1
+        if header(message, ORIGIN) == self.name.encode():
+            # Loop guard: a function never receives what it produced itself.
+            self.stats.skipped_own += 1
+            self._offsets.finish(slot)
+            return
+        key = message.key() or b""
+        previous = self._tails.get(key)
+        task = asyncio.create_task(self._process(message, slot, previous))
+        self._tails[key] = task
+        self._tasks.add(task)
+        self.stats.in_flight += 1
+        self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
+        task.add_done_callback(lambda t: self._finished(t, key))
+
+    def _finished(self, task: asyncio.Task[None], key: bytes) -> None:
+        self._tasks.discard(task)
+        self.stats.in_flight -= 1
+        if self._tails.get(key) is task:
+            del self._tails[key]
+
+    async def _process(
+        self, message: Message, slot: Slot, previous: asyncio.Task[None] | None
+    ) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        async with self._slots:
+            try:
+                await self._handle(message)
+            except Exception:  # the worker never dies on one event: leave it uncommitted
+                log.exception(
+                    "unexpected failure on %s[%s]@%s",
+                    message.topic(),
+                    message.partition(),
+                    message.offset(),
+                )
+                return
+            self._offsets.finish(slot)
+
+    async def _handle(self, message: Message) -> None:
+        try:
+            event = decode_any(message.value(), self.handler.models)
+        except DecodeError as exc:
+            await self._dead_letter(message, f"undecodable: {exc.reason}", attempts=0)
+            return
+        retries = self.handler.options.retries
+        for attempt in range(1, retries + 2):
+            ctx = self._context(message, event, attempt)
+            try:
+                result = await asyncio.wait_for(
+                    self.handler(event, ctx), self.handler.options.timeout
+                )
+                await self._publish(result, message)
+            except Exception as exc:  # noqa: BLE001 - any handler failure is retried
+                self.stats.failed += 1
+                error = _describe(exc)
+                if attempt > retries:
+                    await self._dead_letter(message, error, attempts=attempt)
+                    return
+                delay = exc.defer if isinstance(exc, Retry) else self._backoff(attempt)
+                ctx.log.warning("attempt %d failed (%s); retrying in %.2fs", attempt, error, delay)
+                self.stats.retried += 1
+                await asyncio.sleep(delay)
+            else:
+                self.stats.processed += 1
+                return
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter: a random delay up to base * 2^(attempt-1)."""
+        ceiling = min(
+            self.settings.worker.backoff_max, self.settings.worker.backoff_base * 2 ** (attempt - 1)
+        )
+        return random.uniform(ceiling / 2, ceiling)
+
+    def _context(self, message: Message, event: Event, attempt: int) -> Context:
+        adapter = logging.LoggerAdapter(
+            logging.getLogger(f"parley.fn.{self.name}"),
+            {"function": self.name, "event_id": event.id},
+        )
+        traceparent = header(message, TRACEPARENT)
+        return Context(
+            function=self.name,
+            settings=self.settings,
+            store=self.store,
+            log=adapter,
+            topic=message.topic() or "",
+            partition=message.partition() or 0,
+            offset=message.offset() or 0,
+            attempt=attempt,
+            traceparent=traceparent.decode() if traceparent else None,
+        )
+
+    async def _publish(self, result: Result, source: Message) -> None:
+        outputs: Sequence[Reply | Event]
+        if result is None:
+            return
+        outputs = result if isinstance(result, Sequence) else [result]
+        trace = header(source, TRACEPARENT)
+        sends = []
+        for output in outputs:
+            event = self._as_event(output)
+            headers: list[tuple[str, bytes]] = [(ORIGIN, self.name.encode())]
+            if isinstance(event, Delivery):
+                headers.append((ROUTE, event.route().encode()))
+            if trace:
+                headers.append((TRACEPARENT, trace))
+            sends.append(
+                self.producer.send_nowait(
+                    self.settings.topic(event.topic), encode(event), event.key(), headers
+                )
+            )
+        await asyncio.gather(*sends)
+
+    def _as_event(self, output: Reply | Event) -> Event:
+        if isinstance(output, Event):
+            return output
+        if output.room is not None:
+            return MessageEvent(room=output.room, user=self.name, text=output.text, bot=True)
+        assert output.to is not None  # a Reply validates that it has one target
+        return PrivateEvent(sender=self.name, to=output.to, text=output.text, bot=True)
+
+    async def _dead_letter(self, message: Message, error: str, attempts: int) -> None:
+        headers: Headers = [
+            *[(k, v) for k, v in headers_of(message) if not k.startswith(DLQ_PREFIX)],
+            (DLQ_PREFIX + "function", self.name.encode()),
+            (DLQ_PREFIX + "topic", (message.topic() or "").encode()),
+            (DLQ_PREFIX + "partition", str(message.partition()).encode()),
+            (DLQ_PREFIX + "offset", str(message.offset()).encode()),
+            (DLQ_PREFIX + "error", error.encode()[:2000]),
+            (DLQ_PREFIX + "attempts", str(attempts).encode()),
+        ]
+        delay = self.settings.worker.backoff_base
+        while True:  # the event must land somewhere before its offset may be committed
+            try:
+                await self.producer.send(
+                    self.dlq_topic, message.value() or b"", message.key(), headers
+                )
+                break
+            except Exception as exc:  # noqa: BLE001 - broker trouble: keep trying
+                log.warning("dead-letter publish failed (%s); again in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.settings.worker.backoff_max)
+        self.stats.dead_lettered += 1
+        log.error(
+            "dead-lettered %s[%s]@%s after %d attempts: %s",
+            message.topic(),
+            message.partition(),
+            message.offset(),
+            attempts,
+            error,
+        )
+
+    async def _drain(self, tasks: set[asyncio.Task[None]] | list[asyncio.Task[None]]) -> None:
+        if tasks:
+            await asyncio.wait(list(tasks), timeout=self.settings.worker.drain_timeout)
+
+    # Rebalance callbacks run on the consumer thread while the event loop is free.
+
+    def _on_assign(self, partitions: list[TopicPartition]) -> None:
+        log.info("assigned %s", [f"{p.topic}[{p.partition}]" for p in partitions])
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self.assigned.set)
+
+    def _on_revoke(self, partitions: list[TopicPartition]) -> None:
+        """Finish in-flight events of the revoked partitions, commit them, then let go."""
+        if self._loop is None or self._consumer is None:
+            return
+        owned = [(p.topic, p.partition) for p in partitions]
+        future = asyncio.run_coroutine_threadsafe(self._drain_partitions(owned), self._loop)
+        try:
+            future.result(timeout=self.settings.worker.drain_timeout + 5)
+        except Exception:  # noqa: BLE001 - commit what finished; the rest is redelivered
+            log.warning("revoke: in-flight events did not finish in time")
+        due = self._offsets.due(owned)
+        try:
+            self._consumer.commit_sync(due)
+        except Exception as exc:  # noqa: BLE001 - e.g. the group already moved on
+            log.warning("revoke: commit failed: %s", exc)
+        self._offsets.forget(owned)
+        log.info("revoked %s", [f"{t}[{p}]" for t, p in owned])
+
+    async def _drain_partitions(self, owned: list[tuple[str, int]]) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.worker.drain_timeout
+        while self._offsets.in_flight(owned) and self._tasks and loop.time() < deadline:
+            await asyncio.wait(list(self._tasks), timeout=deadline - loop.time())
+
+
+def dlq_topic(settings: Settings, function: str) -> str:
+    return settings.topic(f"chat.dlq.{function}")
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "TimeoutError: the handler ran past its timeout"
+    return f"{type(exc).__name__}: {exc}"

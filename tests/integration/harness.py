@@ -1,0 +1,120 @@
+"""Helpers for tests that run functions against the real broker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from pathlib import Path
+
+from confluent_kafka import Consumer as RawConsumer
+from confluent_kafka import TopicPartition
+
+from runtime.events import Event, encode
+from runtime.kafka import Consumer, Message, Producer, ensure_topics
+from runtime.settings import DatabaseSettings, KafkaSettings, Settings, WorkerSettings
+from runtime.store import Store
+from runtime.triggers import Handler
+from runtime.worker import Worker
+from tests.conftest import unique
+
+
+def make_settings(bootstrap: str, data_dir: Path, partitions: int = 6) -> Settings:
+    """Settings with unique topic and group names and fast retries."""
+    return Settings(
+        data_dir=data_dir,
+        kafka=KafkaSettings(bootstrap=bootstrap, partitions=partitions),
+        database=DatabaseSettings(url=f"sqlite+aiosqlite:///{data_dir / 'parley.db'}"),
+        worker=WorkerSettings(backoff_base=0.01, backoff_max=0.05, commit_interval=0.05),
+        topic_prefix=unique("p") + ".",
+    )
+
+
+async def produce(
+    settings: Settings, events: Iterable[Event], producer: Producer | None = None
+) -> None:
+    """Publish events to their topics (keyed as the gateway does) and wait for the acks."""
+    own = producer is None
+    producer = producer or Producer(settings.kafka.address())
+    try:
+        await asyncio.gather(
+            *(producer.send_nowait(settings.topic(e.topic), encode(e), e.key()) for e in events)
+        )
+    finally:
+        if own:
+            await producer.close()
+
+
+async def produce_raw(
+    settings: Settings, topic: str, values: list[bytes], key: bytes = b"k"
+) -> None:
+    producer = Producer(settings.kafka.address())
+    try:
+        await asyncio.gather(*(producer.send_nowait(settings.topic(topic), v, key) for v in values))
+    finally:
+        await producer.close()
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]] | Callable[[], bool],
+    timeout: float = 30.0,
+    what: str = "condition",
+) -> None:
+    """Poll ``check`` until it is true; fail with ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if isinstance(result, Awaitable):
+            result = await result
+        if result:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@contextlib.asynccontextmanager
+async def running(handler: Handler, settings: Settings, store: Store) -> AsyncIterator[Worker]:
+    """A worker running in this event loop, assigned its partitions, stopped on exit."""
+    producer = Producer(settings.kafka.address())
+    worker = Worker(handler, settings, store, producer)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await asyncio.wait_for(worker.assigned.wait(), 30)
+        yield worker
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 60)
+        await producer.close()
+
+
+def committed(settings: Settings, group: str, topic: str) -> dict[int, int]:
+    """The committed offset per partition of ``topic`` for ``group`` (-1001 when none)."""
+    consumer = RawConsumer({"bootstrap.servers": settings.kafka.address(), "group.id": group})
+    try:
+        meta = consumer.list_topics(topic, timeout=10)
+        parts = [TopicPartition(topic, p) for p in meta.topics[topic].partitions]
+        return {tp.partition: tp.offset for tp in consumer.committed(parts, timeout=10)}
+    finally:
+        consumer.close()
+
+
+async def read_all(
+    settings: Settings, topic: str, count: int, timeout: float = 30.0
+) -> list[Message]:
+    """At least ``count`` records of ``topic`` from the beginning (fails on timeout)."""
+    await asyncio.to_thread(
+        ensure_topics, settings.kafka.address(), [topic], settings.kafka.partitions
+    )
+    consumer = Consumer(settings.kafka.address(), unique("reader"), start="earliest")
+    await consumer.subscribe([topic])
+    got: list[Message] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(got) < count and time.monotonic() < deadline:
+            got += [m for m in await consumer.consume(500, 0.2) if m.error() is None]
+    finally:
+        await consumer.close()
+    assert len(got) >= count, f"read {len(got)} of {count} records from {topic}"
+    return got
