@@ -29,31 +29,14 @@ from runtime.triggers import (
     on_private,
 )
 
-__all__ = [
-    # what a handler receives and returns
-    "Context",
-    "Delivery",
-    "DiscoveryError",
-    "Event",
-    # running them
-    "Handler",
-    "HandlerFailed",
-    "JoinEvent",
-    "LeaveEvent",
-    "MessageEvent",
-    # errors
-    "ParleyError",
-    "PrivateEvent",
-    "Reply",
-    "Retry",
-    "Settings",
-    "StoredMessage",
-    "discover",
-    "on",
-    "on_join",
-    "on_leave",
+__all__ = [  # noqa: RUF022 - grouped by what callers look for
     # triggers
-    "on_message",
-    "on_presence",
-    "on_private",
+    "on_message", "on_join", "on_leave", "on_presence", "on_private", "on",
+    # what a handler receives and returns
+    "Context", "Event", "MessageEvent", "JoinEvent", "LeaveEvent", "PrivateEvent",
+    "Delivery", "Reply", "Retry", "StoredMessage",
+    # running them
+    "Handler", "discover", "Settings",
+    # errors
+    "ParleyError", "DiscoveryError", "HandlerFailed",
 ]  # fmt: skip

@@ -157,6 +157,21 @@ class Consumer:
         if offsets:
             self._consumer.commit(offsets=offsets, asynchronous=False)
 
+    def anchor_sync(self, partitions: list[TopicPartition]) -> list[TopicPartition]:
+        """Commit the current end of every partition the group never committed (consumer
+        thread only). "Start at the latest" then means the moment the group first ran: a
+        member that crashes before its first commit cannot make its successor skip events."""
+        committed = self._consumer.committed(partitions, timeout=10)
+        fresh = [
+            TopicPartition(
+                tp.topic, tp.partition, self._consumer.get_watermark_offsets(tp, timeout=10)[1]
+            )
+            for tp in committed
+            if tp.offset < 0
+        ]
+        self.commit_sync(fresh)
+        return fresh
+
     async def commit(self, offsets: list[TopicPartition]) -> None:
         """Commit exactly these positions (the next offset to read, per partition)."""
         if offsets:

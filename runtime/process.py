@@ -10,6 +10,7 @@ from runtime.discovery import load
 from runtime.kafka import Producer
 from runtime.settings import Settings
 from runtime.store import Store
+from runtime.telemetry import configure_logging
 from runtime.triggers import Handler
 from runtime.worker import Worker
 
@@ -31,6 +32,7 @@ async def serve(handler: Handler, settings: Settings) -> None:
 
 def run_worker(functions: Path, name: str, settings: Settings) -> int:
     """``parley worker NAME``: load ``functions/NAME.py`` and serve it."""
+    configure_logging("worker", function=name)
     handler = load(functions / f"{name}.py")
     asyncio.run(serve(handler, settings))
     return 0

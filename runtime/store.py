@@ -25,6 +25,7 @@ from typing import Self
 
 from alembic import command
 from alembic.config import Config
+from pydantic import JsonValue
 from sqlalchemy import ColumnElement, Connection, delete, distinct, event, func, or_, select, text
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -54,6 +55,31 @@ class StoredMessage:
     client_id: str | None = None
     bot: bool = False
     seq: int | None = None
+
+    def frame(self) -> dict[str, JsonValue]:
+        """This message as PROTOCOL.md's server frame, for sockets and the history API alike.
+
+        A room message gives ``{"type": "message", "id", "room", "user", "text", "ts"}``; a
+        private one ``{"type": "private", "id", "from", "to", "text", "ts"}``.
+        """
+        ts = self.ts.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        if self.room is not None:
+            return {
+                "type": "message",
+                "id": self.id,
+                "room": self.room,
+                "user": self.author,
+                "text": self.text,
+                "ts": ts,
+            }
+        return {
+            "type": "private",
+            "id": self.id,
+            "from": self.author,
+            "to": self.recipient,
+            "text": self.text,
+            "ts": ts,
+        }
 
 
 def pair_key(user: str, other: str) -> str:

@@ -299,6 +299,8 @@ class Worker:
     # Rebalance callbacks run on the consumer thread while the event loop is free.
 
     def _on_assign(self, partitions: list[TopicPartition]) -> None:
+        if self.handler.options.start == "latest" and self._consumer is not None:
+            self._consumer.anchor_sync(partitions)
         log.info("assigned %s", [f"{p.topic}[{p.partition}]" for p in partitions])
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self.assigned.set)

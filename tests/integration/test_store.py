@@ -219,6 +219,24 @@ async def test_save_keeps_timestamps_as_utc(store: Store) -> None:
     assert read.bot
 
 
+async def test_stored_messages_become_protocol_frames(store: Store) -> None:
+    room, ann, bob = unique("r"), unique("ann"), unique("bob")
+    to_room, to_bob = unique("m"), unique("m")
+    await store.save_message(message(to_room, room=room, author=ann, bot=True))
+    await store.save_message(message(to_bob, author=ann, to=bob))
+    [in_room] = await store.room_messages(room)
+    [private] = await store.private_messages(bob, ann)
+    ts = "2025-01-01T00:00:00.000Z"
+    assert in_room.frame() == {
+        "type": "message", "id": to_room, "room": room, "user": ann,
+        "text": f"text of {to_room}", "ts": ts,
+    }  # fmt: skip
+    assert private.frame() == {
+        "type": "private", "id": to_bob, "from": ann, "to": bob,
+        "text": f"text of {to_bob}", "ts": ts,
+    }  # fmt: skip
+
+
 async def test_save_refuses_a_message_it_cannot_place(store: Store) -> None:
     with pytest.raises(ValueError, match="exactly one of room"):
         await store.save_message(message(unique("m")))

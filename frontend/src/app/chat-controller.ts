@@ -1,0 +1,266 @@
+/**
+ * Wires one signed-in session together: the socket, the chat store and the REST calls of the
+ * chat, rooms and presence features. Components call its methods and read the store; it turns
+ * socket events and responses into store actions and remembers open conversations in
+ * sessionStorage so a reload rejoins them.
+ */
+import { getPrivateMessages, getRoomMessages, PAGE_SIZE } from '@/features/chat/api/get-messages';
+import { getPresence } from '@/features/presence/api/get-presence';
+import type { ApiClient } from '@/lib/api';
+import { errorText } from '@/lib/api';
+import type { ChatStore, Conversation, ConversationKey, ConversationKind } from '@/lib/chat-store';
+import {
+  conversationKey,
+  createChatStore,
+  dmPartner,
+  fromPrivateMessage,
+  fromRoomMessage,
+  initialChatState,
+  TYPING_SHOWN_MS,
+} from '@/lib/chat-store';
+import { newClientId } from '@/lib/ids';
+import { loadDirectChats, loadRooms, saveDirectChats, saveRooms } from '@/lib/session';
+import type { Session } from '@/lib/session';
+import type { ConnectionStatus, SocketEvent, WebSocketConstructor } from '@/lib/socket';
+import { ChatSocket } from '@/lib/socket';
+
+export interface ChatControllerOptions {
+  session: Session;
+  api: ApiClient;
+  socketUrl: (token: string) => string;
+  onUnauthorized: () => void;
+  WebSocketImpl?: WebSocketConstructor;
+}
+
+export class ChatController {
+  readonly store: ChatStore;
+  private readonly socket: ChatSocket;
+  private readonly api: ApiClient;
+  private readonly me: string;
+  private readonly onUnauthorized: () => void;
+  private everOnline = false;
+  private restored = false;
+  private unsubscribers: (() => void)[] = [];
+  private persisted: Conversation[] | null = null;
+
+  constructor(options: ChatControllerOptions) {
+    this.api = options.api;
+    this.me = options.session.username;
+    this.onUnauthorized = options.onUnauthorized;
+    this.store = createChatStore(initialChatState(this.me));
+    const { token } = options.session;
+    this.socket = new ChatSocket({
+      url: () => options.socketUrl(token),
+      ...(options.WebSocketImpl ? { WebSocketImpl: options.WebSocketImpl } : {}),
+    });
+    for (const room of loadRooms()) {
+      this.store.dispatch({ type: 'opened', kind: 'room', name: room, activate: false });
+      this.socket.join(room);
+    }
+    for (const user of loadDirectChats()) {
+      this.store.dispatch({ type: 'opened', kind: 'dm', name: user, activate: false });
+    }
+    const first = this.store.getState().conversations[0];
+    if (first) this.store.dispatch({ type: 'activated', key: first.key });
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  start(): void {
+    this.unsubscribers = [
+      this.socket.subscribe((event) => this.handle(event)),
+      this.store.subscribe(() => this.persist()),
+    ];
+    this.socket.connect();
+    if (this.restored) return;
+    this.restored = true;
+    for (const conversation of this.store.getState().conversations) this.loadHistory(conversation.key);
+    for (const room of this.socket.joinedRooms()) this.refreshPresence(room);
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.unsubscribers) unsubscribe();
+    this.unsubscribers = [];
+    this.socket.disconnect();
+  }
+
+  readonly subscribeStatus = (listener: () => void): (() => void) =>
+    this.socket.subscribe((event) => {
+      if (event.type === 'status') listener();
+    });
+
+  readonly getStatus = (): ConnectionStatus => this.socket.status;
+
+  reconnectNow(): void {
+    this.socket.reconnectNow();
+  }
+
+  // ------------------------------------------------------------ user actions
+
+  openRoom(room: string): void {
+    this.store.dispatch({ type: 'opened', kind: 'room', name: room });
+    if (this.socket.joinedRooms().includes(room)) return;
+    this.socket.join(room);
+    this.loadHistory(conversationKey('room', room));
+    this.refreshPresence(room);
+  }
+
+  openPrivate(user: string): void {
+    const key = conversationKey('dm', user);
+    const known = this.find(key) !== undefined;
+    this.store.dispatch({ type: 'opened', kind: 'dm', name: user });
+    if (!known) this.loadHistory(key);
+  }
+
+  select(key: ConversationKey): void {
+    this.store.dispatch({ type: 'activated', key });
+  }
+
+  close(key: ConversationKey): void {
+    const conversation = this.find(key);
+    if (!conversation) return;
+    if (conversation.kind === 'room') this.socket.leave(conversation.name);
+    this.store.dispatch({ type: 'closed', key });
+  }
+
+  send(text: string): void {
+    const active = this.active();
+    if (!active) return;
+    const clientId = newClientId();
+    this.store.dispatch({ type: 'queued', key: active.key, clientId, text, ts: new Date().toISOString() });
+    if (active.kind === 'room') this.socket.sendMessage(active.name, text, clientId);
+    else this.socket.sendPrivate(active.name, text, clientId);
+  }
+
+  retry(clientId: string): void {
+    this.store.dispatch({ type: 'retried', clientId });
+    this.socket.retry(clientId);
+  }
+
+  typing(): void {
+    const active = this.active();
+    if (active?.kind === 'room') this.socket.typing(active.name);
+  }
+
+  dismissNotice(): void {
+    this.store.dispatch({ type: 'notice', text: null });
+  }
+
+  /** Loads the page before the oldest message shown (or the newest page when none is). */
+  loadOlder(key: ConversationKey): void {
+    const conversation = this.find(key);
+    if (!conversation || conversation.history === 'loading' || !conversation.hasMore) return;
+    this.loadHistory(key, conversation.messages[0]?.id);
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private find(key: ConversationKey): Conversation | undefined {
+    return this.store.getState().conversations.find((c) => c.key === key);
+  }
+
+  private active(): Conversation | undefined {
+    const { active } = this.store.getState();
+    return active === null ? undefined : this.find(active);
+  }
+
+  private loadHistory(key: ConversationKey, before?: string): void {
+    const conversation = this.find(key);
+    if (!conversation) return;
+    this.store.dispatch({ type: 'history-loading', key });
+    const query = before === undefined ? {} : { before };
+    const page =
+      conversation.kind === 'room'
+        ? getRoomMessages(this.api, conversation.name, query)
+        : getPrivateMessages(this.api, conversation.name, query);
+    page.then(
+      (messages) => {
+        this.store.dispatch({ type: 'history-loaded', key, messages, limit: PAGE_SIZE, older: before !== undefined });
+        const newest = messages.at(-1);
+        if (conversation.kind === 'room' && before === undefined && newest) this.socket.noteSeen(conversation.name, newest.id);
+      },
+      (error: unknown) => {
+        this.store.dispatch({ type: 'history-failed', key });
+        this.store.dispatch({ type: 'notice', text: `Could not load history: ${errorText(error)}` });
+      },
+    );
+  }
+
+  private refreshPresence(room: string): void {
+    getPresence(this.api, room).then(
+      (users) => this.store.dispatch({ type: 'presence', room, users }),
+      () => undefined, // presence frames follow the join anyway
+    );
+  }
+
+  private handle(event: SocketEvent): void {
+    const { dispatch } = this.store;
+    switch (event.type) {
+      case 'status':
+        this.onStatus(event.status);
+        return;
+      case 'message':
+        // A frame can still be in flight for a room just left.
+        if (!this.socket.joinedRooms().includes(event.frame.room)) return;
+        dispatch({ type: 'delivered', key: conversationKey('room', event.frame.room), message: fromRoomMessage(event.frame) });
+        return;
+      case 'private':
+        dispatch({
+          type: 'delivered',
+          key: conversationKey('dm', dmPartner(this.me, event.frame)),
+          message: fromPrivateMessage(event.frame),
+        });
+        return;
+      case 'presence':
+        dispatch({ type: 'presence', room: event.frame.room, users: event.frame.users });
+        return;
+      case 'typing':
+        dispatch({ type: 'typing', room: event.frame.room, user: event.frame.user, until: Date.now() + TYPING_SHOWN_MS });
+        return;
+      case 'ack':
+        dispatch({ type: 'acked', clientId: event.clientId, id: event.id });
+        return;
+      case 'rejected':
+        dispatch({ type: 'rejected', clientId: event.clientId, detail: event.detail === '' ? event.error : event.detail });
+        return;
+      case 'error':
+        dispatch({ type: 'notice', text: event.detail === '' ? event.error : event.detail });
+        return;
+    }
+  }
+
+  private onStatus(status: ConnectionStatus): void {
+    if (status.kind === 'offline' && status.reason === 'unauthorized') {
+      this.onUnauthorized();
+      return;
+    }
+    if (status.kind === 'reconnecting' && status.attempt === 2) {
+      // A refused handshake looks like any network error; ask the API whether the token still works
+      // (the API client calls onUnauthorized on a 401).
+      this.api.get('/api/rooms').catch(() => undefined);
+    }
+    if (status.kind !== 'online') return;
+    if (this.everOnline) this.catchUp();
+    this.everOnline = true;
+  }
+
+  /**
+   * After a reconnect the socket resumes rooms with `since`. What it cannot resume is fetched:
+   * direct conversations (no `since` for them) and rooms where no message had been seen yet.
+   */
+  private catchUp(): void {
+    for (const conversation of this.store.getState().conversations) {
+      const resumable = conversation.kind === 'room' && this.socket.lastSeen(conversation.name) !== undefined;
+      if (!resumable && conversation.history !== 'loading') this.loadHistory(conversation.key);
+    }
+  }
+
+  private persist(): void {
+    const { conversations } = this.store.getState();
+    if (conversations === this.persisted) return;
+    this.persisted = conversations;
+    const names = (kind: ConversationKind) => conversations.filter((c) => c.kind === kind).map((c) => c.name);
+    saveRooms(names('room'));
+    saveDirectChats(names('dm'));
+  }
+}

@@ -1,0 +1,38 @@
+import { useEffect, useState, useSyncExternalStore } from 'react';
+
+import type { Env } from '@/config/env';
+import type { ApiClient } from '@/lib/api';
+import type { ChatState } from '@/lib/chat-store';
+import type { Session } from '@/lib/session';
+import type { ConnectionStatus, WebSocketConstructor } from '@/lib/socket';
+
+import { ChatController } from './chat-controller';
+
+interface Options {
+  env: Env;
+  api: ApiClient;
+  session: Session;
+  onUnauthorized: () => void;
+  WebSocketImpl?: WebSocketConstructor;
+}
+
+/** One controller per session: connected while mounted, disconnected on unmount. */
+export function useChatController({ env, api, session, onUnauthorized, WebSocketImpl }: Options) {
+  const [controller] = useState(
+    () =>
+      new ChatController({
+        session,
+        api,
+        socketUrl: env.socketUrl,
+        onUnauthorized,
+        ...(WebSocketImpl ? { WebSocketImpl } : {}),
+      }),
+  );
+  useEffect(() => {
+    controller.start();
+    return () => controller.stop();
+  }, [controller]);
+  const state: ChatState = useSyncExternalStore(controller.store.subscribe, controller.store.getState);
+  const status: ConnectionStatus = useSyncExternalStore(controller.subscribeStatus, controller.getStatus);
+  return { controller, state, status };
+}

@@ -1,0 +1,112 @@
+import { useId, useState } from 'react';
+import type { FormEvent } from 'react';
+
+import { errorText } from '@/lib/api';
+import type { Credentials } from '@/lib/protocol';
+import { passwordProblem, usernameProblem } from '@/lib/validation';
+
+import type { AuthMode } from '../api/auth';
+
+interface LoginFormProps {
+  onSubmit: (mode: AuthMode, credentials: Credentials) => Promise<void>;
+}
+
+export function LoginForm({ onSubmit }: LoginFormProps) {
+  const [mode, setMode] = useState<AuthMode>('login');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const ids = useId();
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const name = username.trim();
+    const problem =
+      usernameProblem(name) ??
+      (mode === 'register' ? passwordProblem(password) : password === '' ? 'Enter your password.' : null);
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    setError(null);
+    setBusy(true);
+    try {
+      await onSubmit(mode, { username: name, password });
+    } catch (caught) {
+      setError(errorText(caught));
+      setBusy(false);
+    }
+  }
+
+  const registering = mode === 'register';
+  return (
+    <form
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      className="w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-8 shadow-sm"
+      aria-labelledby={`${ids}-title`}
+    >
+      <h1 id={`${ids}-title`} className="text-xl font-semibold text-slate-900">
+        {registering ? 'Create your account' : 'Sign in to Parley'}
+      </h1>
+      <p className="mt-1 text-sm text-slate-500">
+        {registering ? 'Pick a user name and a password of 8 characters or more.' : 'Welcome back.'}
+      </p>
+
+      <label htmlFor={`${ids}-user`} className="mt-6 block text-sm font-medium text-slate-700">
+        User name
+      </label>
+      <input
+        id={`${ids}-user`}
+        name="username"
+        autoComplete="username"
+        autoFocus
+        value={username}
+        onChange={(event) => setUsername(event.target.value)}
+        className="mt-1 w-full rounded-lg border border-slate-300 px-3 py-2 text-sm focus:border-indigo-500 focus:ring-2 focus:ring-indigo-200 focus:outline-none"
+      />
+
+      <label htmlFor={`${ids}-password`} className="mt-4 block text-sm font-medium text-slate-700">
+        Password
+      </label>
+      <input
+        id={`${ids}-password`}
+        name="password"
+        type="password"
+        autoComplete={registering ? 'new-password' : 'current-password'}
+        value={password}
+        onChange={(event) => setPassword(event.target.value)}
+        className="mt-1 w-full rounded-lg border border-slate-300 px-3 py-2 text-sm focus:border-indigo-500 focus:ring-2 focus:ring-indigo-200 focus:outline-none"
+      />
+
+      {error && (
+        <p role="alert" className="mt-4 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700">
+          {error}
+        </p>
+      )}
+
+      <button
+        type="submit"
+        disabled={busy}
+        className="mt-6 w-full rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60"
+      >
+        {busy ? 'Please wait…' : registering ? 'Create account' : 'Sign in'}
+      </button>
+
+      <p className="mt-4 text-center text-sm text-slate-500">
+        {registering ? 'Already have an account?' : 'New to Parley?'}{' '}
+        <button
+          type="button"
+          onClick={() => {
+            setMode(registering ? 'login' : 'register');
+            setError(null);
+          }}
+          className="font-medium text-indigo-600 hover:underline"
+        >
+          {registering ? 'Sign in' : 'Create an account'}
+        </button>
+      </p>
+    </form>
+  );
+}

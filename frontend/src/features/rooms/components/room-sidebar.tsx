@@ -1,0 +1,97 @@
+import type { ConversationKey, ConversationKind } from '@/lib/chat-store';
+import { roomNameProblem, usernameProblem } from '@/lib/validation';
+
+import { NameForm } from './name-form';
+
+export interface SidebarEntry {
+  key: ConversationKey;
+  kind: ConversationKind;
+  name: string;
+  unread: number;
+}
+
+interface RoomSidebarProps {
+  me: string;
+  entries: SidebarEntry[];
+  active: ConversationKey | null;
+  onSelect: (key: ConversationKey) => void;
+  onJoinRoom: (room: string) => void;
+  onOpenPrivate: (user: string) => void;
+  onClose: (key: ConversationKey) => void;
+}
+
+function EntryRow({ entry, active, onSelect, onClose }: { entry: SidebarEntry; active: boolean; onSelect: () => void; onClose: () => void }) {
+  const unread = entry.unread > 0 && !active;
+  const label = entry.kind === 'room' ? `Leave ${entry.name}` : `Close conversation with ${entry.name}`;
+  return (
+    <li className="group relative">
+      <button
+        type="button"
+        onClick={onSelect}
+        aria-current={active ? 'page' : undefined}
+        className={`flex w-full items-center gap-2 rounded-md px-3 py-1.5 text-left text-sm ${
+          active ? 'bg-indigo-600 text-white' : unread ? 'font-semibold text-white hover:bg-slate-800' : 'text-slate-300 hover:bg-slate-800'
+        }`}
+      >
+        <span className={active ? 'text-indigo-200' : 'text-slate-500'}>{entry.kind === 'room' ? '#' : '@'}</span>
+        <span className="min-w-0 flex-1 truncate">{entry.name}</span>
+        {unread && (
+          <span aria-label={`${entry.unread} unread`} className="rounded-full bg-rose-500 px-1.5 text-xs font-bold text-white group-hover:invisible">
+            {entry.unread > 99 ? '99+' : entry.unread}
+          </span>
+        )}
+      </button>
+      <button
+        type="button"
+        aria-label={label}
+        title={label}
+        onClick={onClose}
+        className="absolute top-1/2 right-1.5 hidden -translate-y-1/2 rounded px-1.5 text-slate-400 group-hover:block hover:bg-slate-700 hover:text-white focus:block"
+      >
+        ×
+      </button>
+    </li>
+  );
+}
+
+export function RoomSidebar({ me, entries, active, onSelect, onJoinRoom, onOpenPrivate, onClose }: RoomSidebarProps) {
+  const rooms = entries.filter((e) => e.kind === 'room');
+  const dms = entries.filter((e) => e.kind === 'dm');
+  const render = (entry: SidebarEntry) => (
+    <EntryRow
+      key={entry.key}
+      entry={entry}
+      active={entry.key === active}
+      onSelect={() => onSelect(entry.key)}
+      onClose={() => onClose(entry.key)}
+    />
+  );
+  return (
+    <nav aria-label="Conversations" className="flex w-64 shrink-0 flex-col gap-5 overflow-y-auto bg-slate-900 py-4">
+      <section aria-labelledby="rooms-heading" className="flex flex-col gap-2">
+        <h2 id="rooms-heading" className="px-4 text-xs font-semibold tracking-wider text-slate-400 uppercase">
+          Rooms
+        </h2>
+        {rooms.length === 0 ? (
+          <p className="px-4 text-sm text-slate-500">No rooms yet. Join one below.</p>
+        ) : (
+          <ul className="flex flex-col gap-0.5 px-1">{rooms.map(render)}</ul>
+        )}
+        <NameForm label="Join or create a room" placeholder="join or create a room" button="Join" validate={roomNameProblem} onSubmit={onJoinRoom} />
+      </section>
+      <section aria-labelledby="dm-heading" className="flex flex-col gap-2">
+        <h2 id="dm-heading" className="px-4 text-xs font-semibold tracking-wider text-slate-400 uppercase">
+          Direct messages
+        </h2>
+        {dms.length > 0 && <ul className="flex flex-col gap-0.5 px-1">{dms.map(render)}</ul>}
+        <NameForm
+          label="Message a user"
+          placeholder="message a user"
+          button="Open"
+          validate={(name) => usernameProblem(name) ?? (name === me ? 'That is you: pick someone else.' : null)}
+          onSubmit={onOpenPrivate}
+        />
+      </section>
+    </nav>
+  );
+}

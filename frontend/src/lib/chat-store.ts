@@ -1,0 +1,287 @@
+/**
+ * What the chat screen shows, as one immutable state and a pure reducer: conversations (rooms
+ * and direct messages) with their messages, own messages still in flight, unread counts,
+ * presence and typing. Socket events and REST responses become actions; React reads the state
+ * through `useSyncExternalStore`.
+ */
+import type { Id, MessageFrame, PrivateMessage, RoomMessage } from '@/lib/protocol';
+import { isBot } from '@/lib/protocol';
+
+export type ConversationKind = 'room' | 'dm';
+export type ConversationKey = `room:${string}` | `dm:${string}`;
+
+export function conversationKey(kind: ConversationKind, name: string): ConversationKey {
+  return kind === 'room' ? `room:${name}` : `dm:${name}`;
+}
+
+export interface ChatMessage {
+  id: Id;
+  author: string;
+  text: string;
+  ts: string;
+  bot: boolean;
+}
+
+/** One of your own messages between sending and its delivery. */
+export interface OutgoingMessage {
+  clientId: string;
+  text: string;
+  ts: string;
+  /** pending: waiting for ack; sent: acked, waiting for delivery; failed: refused by the server. */
+  status: 'pending' | 'sent' | 'failed';
+  id?: Id;
+  error?: string;
+}
+
+export interface Conversation {
+  key: ConversationKey;
+  kind: ConversationKind;
+  name: string;
+  messages: ChatMessage[];
+  outgoing: OutgoingMessage[];
+  unread: number;
+  history: 'idle' | 'loading' | 'error';
+  /** False once history returned fewer messages than asked for. */
+  hasMore: boolean;
+}
+
+export interface ChatState {
+  me: string;
+  conversations: Conversation[];
+  active: ConversationKey | null;
+  presence: Record<string, string[]>;
+  /** room -> user -> epoch ms until which "is typing" shows. */
+  typing: Record<string, Record<string, number>>;
+  /** The last refusal that belongs to no message (rate limit, not joined...). */
+  notice: string | null;
+}
+
+export type ChatAction =
+  | { type: 'opened'; kind: ConversationKind; name: string; activate?: boolean }
+  | { type: 'closed'; key: ConversationKey }
+  | { type: 'activated'; key: ConversationKey }
+  | { type: 'delivered'; key: ConversationKey; message: ChatMessage }
+  | { type: 'history-loading'; key: ConversationKey }
+  | { type: 'history-loaded'; key: ConversationKey; messages: ChatMessage[]; limit: number; older: boolean }
+  | { type: 'history-failed'; key: ConversationKey }
+  | { type: 'queued'; key: ConversationKey; clientId: string; text: string; ts: string }
+  | { type: 'acked'; clientId: string; id: Id }
+  | { type: 'rejected'; clientId: string; detail: string }
+  | { type: 'retried'; clientId: string }
+  | { type: 'presence'; room: string; users: string[] }
+  | { type: 'typing'; room: string; user: string; until: number }
+  | { type: 'notice'; text: string | null };
+
+export const TYPING_SHOWN_MS = 3_000;
+
+export function initialChatState(me: string): ChatState {
+  return { me, conversations: [], active: null, presence: {}, typing: {}, notice: null };
+}
+
+export function fromRoomMessage(message: RoomMessage): ChatMessage {
+  return {
+    id: message.id,
+    author: message.user,
+    text: message.text,
+    ts: message.ts,
+    bot: isBot(message.user, message.bot === true),
+  };
+}
+
+export function fromPrivateMessage(message: PrivateMessage): ChatMessage {
+  return {
+    id: message.id,
+    author: message.from,
+    text: message.text,
+    ts: message.ts,
+    bot: isBot(message.from, message.bot === true),
+  };
+}
+
+export function roomKeyOf(frame: MessageFrame): ConversationKey {
+  return conversationKey('room', frame.room);
+}
+
+/** The conversation a direct message belongs to: the party who is not you. */
+export function dmPartner(me: string, message: Pick<PrivateMessage, 'from' | 'to'>): string {
+  return message.from === me ? message.to : message.from;
+}
+
+function newConversation(kind: ConversationKind, name: string): Conversation {
+  return {
+    key: conversationKey(kind, name),
+    kind,
+    name,
+    messages: [],
+    outgoing: [],
+    unread: 0,
+    history: 'idle',
+    hasMore: true,
+  };
+}
+
+function updateConversation(
+  state: ChatState,
+  key: ConversationKey,
+  update: (conversation: Conversation) => Conversation,
+): ChatState {
+  let changed = false;
+  const conversations = state.conversations.map((conversation) => {
+    if (conversation.key !== key) return conversation;
+    changed = true;
+    return update(conversation);
+  });
+  return changed ? { ...state, conversations } : state;
+}
+
+function updateOutgoing(
+  state: ChatState,
+  clientId: string,
+  update: (message: OutgoingMessage, conversation: Conversation) => OutgoingMessage | null,
+): ChatState {
+  const owner = state.conversations.find((c) => c.outgoing.some((m) => m.clientId === clientId));
+  if (!owner) return state;
+  return updateConversation(state, owner.key, (conversation) => ({
+    ...conversation,
+    outgoing: conversation.outgoing.flatMap((message) => {
+      if (message.clientId !== clientId) return [message];
+      const next = update(message, conversation);
+      return next ? [next] : [];
+    }),
+  }));
+}
+
+function ensureConversation(state: ChatState, key: ConversationKey): ChatState {
+  if (state.conversations.some((c) => c.key === key)) return state;
+  const [kind, ...rest] = key.split(':');
+  const conversation = newConversation(kind === 'room' ? 'room' : 'dm', rest.join(':'));
+  return { ...state, conversations: [...state.conversations, conversation] };
+}
+
+/**
+ * Puts a page of history into a conversation without duplicates. An older page goes on top;
+ * a refresh of the newest page (after a reconnect) splits around what is already shown.
+ * Direct messages have no server-side order, so they are kept sorted by id (creation time).
+ */
+function mergeHistory(c: Conversation, page: ChatMessage[], older: boolean): ChatMessage[] {
+  const known = new Set(c.messages.map((m) => m.id));
+  const fresh = page.filter((m) => !known.has(m.id));
+  if (fresh.length === 0) return c.messages;
+  const first = c.messages[0];
+  if (older || first === undefined) return [...fresh, ...c.messages];
+  const merged = [...fresh.filter((m) => m.id < first.id), ...c.messages, ...fresh.filter((m) => m.id >= first.id)];
+  return c.kind === 'dm' ? merged.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) : merged;
+}
+
+export function chatReducer(state: ChatState, action: ChatAction): ChatState {
+  switch (action.type) {
+    case 'opened': {
+      const key = conversationKey(action.kind, action.name);
+      const next = ensureConversation(state, key);
+      return action.activate === false ? next : chatReducer(next, { type: 'activated', key });
+    }
+    case 'closed':
+      return {
+        ...state,
+        conversations: state.conversations.filter((c) => c.key !== action.key),
+        active: state.active === action.key ? (state.conversations.find((c) => c.key !== action.key)?.key ?? null) : state.active,
+      };
+    case 'activated':
+      return updateConversation({ ...state, active: action.key }, action.key, (c) => (c.unread === 0 ? c : { ...c, unread: 0 }));
+    case 'delivered': {
+      const next = ensureConversation(state, action.key);
+      const { message } = action;
+      const own = message.author === state.me;
+      return updateConversation(next, action.key, (c) => {
+        if (c.messages.some((m) => m.id === message.id)) return c;
+        return {
+          ...c,
+          messages: [...c.messages, message],
+          outgoing: c.outgoing.filter((m) => m.id !== message.id),
+          unread: own || next.active === c.key ? c.unread : c.unread + 1,
+        };
+      });
+    }
+    case 'history-loading':
+      return updateConversation(state, action.key, (c) => ({ ...c, history: 'loading' }));
+    case 'history-failed':
+      return updateConversation(state, action.key, (c) => ({ ...c, history: 'error' }));
+    case 'history-loaded':
+      return updateConversation(state, action.key, (c) => {
+        const delivered = new Set(action.messages.map((m) => m.id));
+        return {
+          ...c,
+          messages: mergeHistory(c, action.messages, action.older),
+          outgoing: c.outgoing.filter((m) => m.id === undefined || !delivered.has(m.id)),
+          history: 'idle',
+          // Only a page of older messages says whether more exist; a refresh of the newest does not.
+          hasMore: action.older || c.messages.length === 0 ? action.messages.length >= action.limit : c.hasMore,
+        };
+      });
+    case 'queued': {
+      const next = ensureConversation(state, action.key);
+      const message: OutgoingMessage = { clientId: action.clientId, text: action.text, ts: action.ts, status: 'pending' };
+      return updateConversation(next, action.key, (c) => ({ ...c, outgoing: [...c.outgoing, message] }));
+    }
+    case 'acked':
+      return updateOutgoing(state, action.clientId, (message, conversation) =>
+        // Delivery can beat the ack: then the delivered copy is already on screen.
+        conversation.messages.some((m) => m.id === action.id)
+          ? null
+          : { clientId: message.clientId, text: message.text, ts: message.ts, status: 'sent', id: action.id },
+      );
+    case 'rejected':
+      return updateOutgoing(state, action.clientId, (message) =>
+        message.status === 'sent' ? message : { ...message, status: 'failed', error: action.detail },
+      );
+    case 'retried':
+      return updateOutgoing(state, action.clientId, (message) => ({
+        clientId: message.clientId,
+        text: message.text,
+        ts: message.ts,
+        status: 'pending',
+      }));
+    case 'presence':
+      return { ...state, presence: { ...state.presence, [action.room]: [...action.users] } };
+    case 'typing': {
+      if (action.user === state.me) return state;
+      const room = { ...(state.typing[action.room] ?? {}), [action.user]: action.until };
+      return { ...state, typing: { ...state.typing, [action.room]: room } };
+    }
+    case 'notice':
+      return { ...state, notice: action.text };
+  }
+}
+
+/** Users typing in a room right now, without you, in a stable order. */
+export function typingUsers(state: ChatState, room: string, now: number): string[] {
+  const users = state.typing[room] ?? {};
+  return Object.entries(users)
+    .filter(([user, until]) => until > now && user !== state.me)
+    .map(([user]) => user)
+    .sort();
+}
+
+export interface ChatStore {
+  getState: () => ChatState;
+  dispatch: (action: ChatAction) => void;
+  subscribe: (listener: () => void) => () => void;
+}
+
+export function createChatStore(initial: ChatState): ChatStore {
+  let state = initial;
+  const listeners = new Set<() => void>();
+  return {
+    getState: () => state,
+    dispatch(action) {
+      const next = chatReducer(state, action);
+      if (next === state) return;
+      state = next;
+      for (const listener of [...listeners]) listener();
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

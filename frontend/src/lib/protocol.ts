@@ -1,0 +1,230 @@
+/**
+ * Wire types for Parley v1 (shared/PROTOCOL.md), written by hand for now. A later step
+ * generates `events.gen.ts` from the backend's JSON Schema; until then this file is the
+ * frontend's copy of the contract, and `parseServerFrame` checks what actually arrives.
+ */
+
+/** Ids are strings, unique and sortable by creation time (UUIDv7 or ULID). */
+export type Id = string;
+
+// ---------------------------------------------------------------- REST bodies
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface AuthResponse {
+  username: string;
+  token: string;
+}
+
+/** Every REST error body: `{"error": "<code>", "detail": "<human text>"}`. */
+export interface ErrorBody {
+  error: string;
+  detail: string;
+}
+
+export interface RoomSummary {
+  name: string;
+  online: number;
+}
+
+export interface RoomsResponse {
+  rooms: RoomSummary[];
+}
+
+/** A stored room message as history returns it (the `message` frame without `type`). */
+export interface RoomMessage {
+  id: Id;
+  room: string;
+  user: string;
+  text: string;
+  ts: string;
+  bot?: boolean;
+}
+
+/** A stored direct message as history returns it (the `private` frame without `type`). */
+export interface PrivateMessage {
+  id: Id;
+  from: string;
+  to: string;
+  text: string;
+  ts: string;
+  bot?: boolean;
+}
+
+export interface MessagesResponse<T> {
+  /** Oldest first, at most `limit`, all older than `before` when given. */
+  messages: T[];
+}
+
+export interface PresenceResponse {
+  room: string;
+  users: string[];
+}
+
+export interface FunctionInfo {
+  name: string;
+  trigger: string;
+  topic: string;
+  group: string;
+  replicas: number;
+  lag: number;
+  /** Dead-letter count (or topic) when the gateway reports it. */
+  dlq?: number | string | null;
+}
+
+export interface FunctionsResponse {
+  functions: FunctionInfo[];
+}
+
+// ---------------------------------------------------------------- client -> server frames
+
+export type ClientFrame =
+  | { type: 'join'; room: string; since?: Id }
+  | { type: 'leave'; room: string }
+  | { type: 'message'; room: string; text: string; client_id: string }
+  | { type: 'private'; to: string; text: string; client_id: string }
+  | { type: 'typing'; room: string }
+  | { type: 'ping' };
+
+/** The frames that carry a `client_id` and are answered with `ack` or `error`. */
+export type OutgoingFrame = Extract<ClientFrame, { client_id: string }>;
+
+// ---------------------------------------------------------------- server -> client frames
+
+export interface AckFrame {
+  type: 'ack';
+  client_id: string;
+  id: Id;
+}
+
+export interface MessageFrame extends RoomMessage {
+  type: 'message';
+}
+
+export interface PrivateFrame extends PrivateMessage {
+  type: 'private';
+}
+
+export interface PresenceFrame {
+  type: 'presence';
+  room: string;
+  users: string[];
+}
+
+export interface TypingFrame {
+  type: 'typing';
+  room: string;
+  user: string;
+}
+
+export interface ErrorFrame {
+  type: 'error';
+  error: string;
+  detail: string;
+  client_id?: string;
+}
+
+export interface PongFrame {
+  type: 'pong';
+}
+
+export type ServerFrame =
+  | AckFrame
+  | MessageFrame
+  | PrivateFrame
+  | PresenceFrame
+  | TypingFrame
+  | ErrorFrame
+  | PongFrame;
+
+// ---------------------------------------------------------------- limits
+
+export const ROOM_NAME = /^[a-z0-9_-]{1,64}$/;
+export const USERNAME = /^[A-Za-z0-9_.-]{1,32}$/;
+export const MAX_TEXT = 4000;
+export const MIN_PASSWORD = 8;
+
+// ---------------------------------------------------------------- runtime checks
+
+type Fields = Record<string, unknown>;
+
+function isObject(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function strings(obj: Fields, ...keys: string[]): boolean {
+  return keys.every((key) => typeof obj[key] === 'string');
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+/** A room message from a frame or a history body, or null when a field is missing. */
+export function parseRoomMessage(value: unknown): RoomMessage | null {
+  if (!isObject(value) || !strings(value, 'id', 'room', 'user', 'text', 'ts')) return null;
+  const { id, room, user, text, ts } = value as unknown as RoomMessage;
+  return { id, room, user, text, ts, bot: value.bot === true };
+}
+
+/** A direct message from a frame or a history body, or null when a field is missing. */
+export function parsePrivateMessage(value: unknown): PrivateMessage | null {
+  if (!isObject(value) || !strings(value, 'id', 'from', 'to', 'text', 'ts')) return null;
+  const { id, from, to, text, ts } = value as unknown as PrivateMessage;
+  return { id, from, to, text, ts, bot: value.bot === true };
+}
+
+/** Decodes one text frame; anything that does not match the contract gives null. */
+export function parseServerFrame(data: unknown): ServerFrame | null {
+  let value: unknown;
+  try {
+    value = typeof data === 'string' ? JSON.parse(data) : null;
+  } catch {
+    return null;
+  }
+  if (!isObject(value)) return null;
+  switch (value.type) {
+    case 'ack':
+      return strings(value, 'client_id', 'id')
+        ? { type: 'ack', client_id: value.client_id as string, id: value.id as string }
+        : null;
+    case 'message': {
+      const message = parseRoomMessage(value);
+      return message ? { type: 'message', ...message } : null;
+    }
+    case 'private': {
+      const message = parsePrivateMessage(value);
+      return message ? { type: 'private', ...message } : null;
+    }
+    case 'presence':
+      return typeof value.room === 'string' && isStringArray(value.users)
+        ? { type: 'presence', room: value.room, users: value.users }
+        : null;
+    case 'typing':
+      return strings(value, 'room', 'user')
+        ? { type: 'typing', room: value.room as string, user: value.user as string }
+        : null;
+    case 'error': {
+      const frame: ErrorFrame = {
+        type: 'error',
+        error: typeof value.error === 'string' ? value.error : 'error',
+        detail: typeof value.detail === 'string' ? value.detail : '',
+      };
+      if (typeof value.client_id === 'string') frame.client_id = value.client_id;
+      return frame;
+    }
+    case 'pong':
+      return { type: 'pong' };
+    default:
+      return null;
+  }
+}
+
+/** Bots look different: a frame may say `"bot": true`, and names like `bot` or `echo-bot` are bots. */
+export function isBot(user: string, flagged = false): boolean {
+  const name = user.toLowerCase();
+  return flagged || name === 'bot' || name.endsWith('-bot');
+}

@@ -1,0 +1,55 @@
+/**
+ * What survives a reload of the tab (sessionStorage, so not other tabs): who is signed in,
+ * the rooms joined and the direct conversations open.
+ */
+
+export interface Session {
+  username: string;
+  token: string;
+}
+
+const SESSION = 'parley.session';
+const ROOMS = 'parley.rooms';
+const DMS = 'parley.dms';
+
+function read(key: string): unknown {
+  try {
+    const raw = sessionStorage.getItem(key);
+    return raw === null ? null : (JSON.parse(raw) as unknown);
+  } catch {
+    return null;
+  }
+}
+
+function write(key: string, value: unknown): void {
+  try {
+    sessionStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    // storage full or disabled: the app still works, it only forgets on reload
+  }
+}
+
+function readList(key: string): string[] {
+  const value = read(key);
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+export function loadSession(): Session | null {
+  const value = read(SESSION);
+  if (typeof value !== 'object' || value === null) return null;
+  const { username, token } = value as Record<string, unknown>;
+  return typeof username === 'string' && typeof token === 'string' ? { username, token } : null;
+}
+
+export function saveSession(session: Session): void {
+  write(SESSION, session);
+}
+
+export function clearSession(): void {
+  for (const key of [SESSION, ROOMS, DMS]) sessionStorage.removeItem(key);
+}
+
+export const loadRooms = (): string[] => readList(ROOMS);
+export const saveRooms = (rooms: string[]): void => write(ROOMS, rooms);
+export const loadDirectChats = (): string[] => readList(DMS);
+export const saveDirectChats = (users: string[]): void => write(DMS, users);

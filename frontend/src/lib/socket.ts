@@ -1,0 +1,390 @@
+/**
+ * The one place that touches `WebSocket`. A `ChatSocket` keeps a connection to the gateway
+ * alive and makes reconnects invisible to the rest of the UI:
+ *
+ * - reconnects with exponential backoff and jitter after any unexpected close;
+ * - on every (re)connect re-joins each joined room with `since` = the last message id seen
+ *   there, so the server replays what was missed;
+ * - drops message and private frames whose id it has already delivered (replays overlap);
+ * - keeps every `message`/`private` frame until its `ack`, re-sending unacked ones after a
+ *   reconnect with the same `client_id` (the server dedupes), and marks them failed on an
+ *   `error` frame carrying that `client_id` until `retry` is called.
+ *
+ * Tests inject a fake WebSocket class, a clock and a random source through the options.
+ */
+import type {
+  ClientFrame,
+  Id,
+  MessageFrame,
+  OutgoingFrame,
+  PresenceFrame,
+  PrivateFrame,
+  TypingFrame,
+} from '@/lib/protocol';
+import { newClientId } from '@/lib/ids';
+import { parseServerFrame } from '@/lib/protocol';
+
+/** The part of the browser's WebSocket that ChatSocket uses. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: ((event: Event) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onerror: ((event: Event) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+const OPEN = 1;
+/** The gateway closes with 4401 when the token is missing or bad. */
+export const CLOSE_UNAUTHORIZED = 4401;
+
+export type ConnectionStatus =
+  | { kind: 'connecting'; attempt: number }
+  | { kind: 'online' }
+  | { kind: 'reconnecting'; attempt: number; retryAt: number }
+  | { kind: 'offline'; reason: 'stopped' | 'unauthorized' };
+
+export type OutgoingStatus = 'pending' | 'failed';
+
+export interface OutgoingEntry {
+  frame: OutgoingFrame;
+  status: OutgoingStatus;
+  error?: string;
+  detail?: string;
+}
+
+export type SocketEvent =
+  | { type: 'status'; status: ConnectionStatus }
+  | { type: 'message'; frame: MessageFrame }
+  | { type: 'private'; frame: PrivateFrame }
+  | { type: 'presence'; frame: PresenceFrame }
+  | { type: 'typing'; frame: TypingFrame }
+  | { type: 'ack'; clientId: string; id: Id }
+  | { type: 'rejected'; clientId: string; error: string; detail: string }
+  | { type: 'error'; error: string; detail: string };
+
+export type SocketListener = (event: SocketEvent) => void;
+
+export interface ChatSocketOptions {
+  /** The URL to dial, read again on every attempt (the token may change). */
+  url: string | (() => string);
+  /** Defaults to the browser's WebSocket. */
+  WebSocketImpl?: WebSocketConstructor;
+  /** First retry waits about `baseDelayMs`, doubling per failed attempt up to `maxDelayMs`. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** A ping goes out this often while online; no frame within `pongTimeoutMs` means a dead link. */
+  pingIntervalMs?: number;
+  pongTimeoutMs?: number;
+  /** At most one `typing` frame per room in this window. */
+  typingThrottleMs?: number;
+  /** How many delivered ids to remember for dedupe. */
+  dedupeWindow?: number;
+  random?: () => number;
+  now?: () => number;
+  newClientId?: () => string;
+}
+
+/** Backoff with "equal jitter": half the exponential delay, plus a random share of the other half. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export class ChatSocket {
+  private readonly options: Required<Omit<ChatSocketOptions, 'WebSocketImpl'>> & {
+    WebSocketImpl: WebSocketConstructor | undefined;
+  };
+  private ws: WebSocketLike | null = null;
+  private currentStatus: ConnectionStatus = { kind: 'offline', reason: 'stopped' };
+  private attempt = 0;
+  private stopped = true;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private pongTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly listeners = new Set<SocketListener>();
+  /** Joined rooms and the id of the last message seen in each. */
+  private readonly rooms = new Map<string, Id | undefined>();
+  private readonly outbox = new Map<string, OutgoingEntry>();
+  private readonly seen = new Set<Id>();
+  private readonly seenOrder: Id[] = [];
+  private readonly lastTyping = new Map<string, number>();
+
+  constructor(options: ChatSocketOptions) {
+    this.options = {
+      baseDelayMs: 500,
+      maxDelayMs: 15_000,
+      pingIntervalMs: 25_000,
+      pongTimeoutMs: 10_000,
+      typingThrottleMs: 2_000,
+      dedupeWindow: 5_000,
+      random: Math.random,
+      now: Date.now,
+      newClientId: newClientId,
+      ...options,
+      WebSocketImpl: options.WebSocketImpl,
+    };
+  }
+
+  get status(): ConnectionStatus {
+    return this.currentStatus;
+  }
+
+  subscribe(listener: SocketListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts connecting (and keeps reconnecting) until `disconnect`. */
+  connect(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.attempt = 0;
+    this.open();
+  }
+
+  /** Closes the connection and stops reconnecting. Joined rooms and unacked sends are kept. */
+  disconnect(): void {
+    this.stopped = true;
+    this.clearTimers();
+    this.dropSocket();
+    this.setStatus({ kind: 'offline', reason: 'stopped' });
+  }
+
+  /** Skips the backoff wait (a "retry now" button, or the browser coming back online). */
+  reconnectNow(): void {
+    if (this.stopped || this.currentStatus.kind !== 'reconnecting') return;
+    clearTimeout(this.retryTimer);
+    this.open();
+  }
+
+  join(room: string): void {
+    if (this.rooms.has(room)) return;
+    this.rooms.set(room, undefined);
+    this.write({ type: 'join', room });
+  }
+
+  leave(room: string): void {
+    if (!this.rooms.delete(room)) return;
+    this.write({ type: 'leave', room });
+  }
+
+  joinedRooms(): string[] {
+    return [...this.rooms.keys()];
+  }
+
+  lastSeen(room: string): Id | undefined {
+    return this.rooms.get(room);
+  }
+
+  /**
+   * Records a message id seen outside the socket (history from the REST API), so a reconnect
+   * resumes from it. Only fills a gap: ids from live frames always win.
+   */
+  noteSeen(room: string, id: Id): void {
+    if (this.rooms.has(room) && this.rooms.get(room) === undefined) this.rooms.set(room, id);
+  }
+
+  /** Posts to a room; returns the client_id that its `ack` or `error` will carry. */
+  sendMessage(room: string, text: string, clientId = this.options.newClientId()): string {
+    return this.enqueue({ type: 'message', room, text, client_id: clientId });
+  }
+
+  /** Sends a direct message; returns the client_id. */
+  sendPrivate(to: string, text: string, clientId = this.options.newClientId()): string {
+    return this.enqueue({ type: 'private', to, text, client_id: clientId });
+  }
+
+  /** Re-sends a failed (or still pending) frame with its original client_id. */
+  retry(clientId: string): boolean {
+    const entry = this.outbox.get(clientId);
+    if (!entry) return false;
+    this.outbox.set(clientId, { frame: entry.frame, status: 'pending' });
+    this.write(entry.frame);
+    return true;
+  }
+
+  outgoing(clientId: string): OutgoingEntry | undefined {
+    return this.outbox.get(clientId);
+  }
+
+  /** Sends a typing notice unless one went to this room less than the throttle window ago. */
+  typing(room: string): boolean {
+    if (!this.isOpen() || !this.rooms.has(room)) return false;
+    const now = this.options.now();
+    const last = this.lastTyping.get(room);
+    if (last !== undefined && now - last < this.options.typingThrottleMs) return false;
+    this.lastTyping.set(room, now);
+    this.write({ type: 'typing', room });
+    return true;
+  }
+
+  // ------------------------------------------------------------ connection
+
+  private open(): void {
+    this.attempt += 1;
+    this.setStatus({ kind: 'connecting', attempt: this.attempt });
+    const url = typeof this.options.url === 'function' ? this.options.url() : this.options.url;
+    const Impl = this.options.WebSocketImpl ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
+    if (!Impl) throw new Error('No WebSocket implementation: pass WebSocketImpl to ChatSocket.');
+    let ws: WebSocketLike;
+    try {
+      ws = new Impl(url);
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    ws.onopen = () => {
+      if (this.ws === ws) this.handleOpen();
+    };
+    ws.onmessage = (event: MessageEvent) => {
+      if (this.ws === ws) this.handleFrame(event.data);
+    };
+    ws.onclose = (event: CloseEvent) => {
+      if (this.ws === ws) this.handleClose(event.code);
+    };
+    ws.onerror = () => undefined; // a close event always follows
+  }
+
+  private handleOpen(): void {
+    this.attempt = 0;
+    this.lastTyping.clear();
+    this.setStatus({ kind: 'online' });
+    for (const [room, since] of this.rooms) {
+      this.write(since === undefined ? { type: 'join', room } : { type: 'join', room, since });
+    }
+    for (const entry of this.outbox.values()) {
+      if (entry.status === 'pending') this.write(entry.frame);
+    }
+    this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs);
+  }
+
+  private handleClose(code: number): void {
+    this.clearTimers();
+    this.dropSocket();
+    if (this.stopped) return;
+    if (code === CLOSE_UNAUTHORIZED) {
+      this.stopped = true;
+      this.setStatus({ kind: 'offline', reason: 'unauthorized' });
+      return;
+    }
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    const { baseDelayMs, maxDelayMs, random, now } = this.options;
+    this.attempt = Math.max(1, this.attempt);
+    const delay = backoffDelay(this.attempt, baseDelayMs, maxDelayMs, random);
+    this.setStatus({ kind: 'reconnecting', attempt: this.attempt, retryAt: now() + delay });
+    this.retryTimer = setTimeout(() => this.open(), delay);
+  }
+
+  private ping(): void {
+    if (!this.isOpen()) return;
+    this.write({ type: 'ping' });
+    if (this.pongTimer === undefined) {
+      // Any frame proves the link is alive; none in time means it is dead without a close.
+      this.pongTimer = setTimeout(() => this.handleClose(1006), this.options.pongTimeoutMs);
+    }
+  }
+
+  private dropSocket(): void {
+    const ws = this.ws;
+    this.ws = null;
+    if (!ws) return;
+    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+    try {
+      ws.close(1000);
+    } catch {
+      // already closed
+    }
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.retryTimer);
+    clearInterval(this.pingTimer);
+    clearTimeout(this.pongTimer);
+    this.retryTimer = this.pingTimer = this.pongTimer = undefined;
+  }
+
+  private isOpen(): boolean {
+    return this.ws !== null && this.ws.readyState === OPEN && this.currentStatus.kind === 'online';
+  }
+
+  private write(frame: ClientFrame): void {
+    if (this.isOpen()) this.ws?.send(JSON.stringify(frame));
+  }
+
+  private enqueue(frame: OutgoingFrame): string {
+    this.outbox.set(frame.client_id, { frame, status: 'pending' });
+    this.write(frame);
+    return frame.client_id;
+  }
+
+  // ------------------------------------------------------------ inbound frames
+
+  private handleFrame(data: unknown): void {
+    clearTimeout(this.pongTimer);
+    this.pongTimer = undefined;
+    const frame = parseServerFrame(data);
+    if (!frame) return;
+    switch (frame.type) {
+      case 'message':
+        if (this.firstSight(frame.id)) {
+          if (this.rooms.has(frame.room)) this.rooms.set(frame.room, frame.id);
+          this.emit({ type: 'message', frame });
+        }
+        return;
+      case 'private':
+        if (this.firstSight(frame.id)) this.emit({ type: 'private', frame });
+        return;
+      case 'ack':
+        this.outbox.delete(frame.client_id);
+        this.emit({ type: 'ack', clientId: frame.client_id, id: frame.id });
+        return;
+      case 'error': {
+        const entry = frame.client_id === undefined ? undefined : this.outbox.get(frame.client_id);
+        if (frame.client_id === undefined) {
+          this.emit({ type: 'error', error: frame.error, detail: frame.detail });
+          return;
+        }
+        if (entry) this.outbox.set(frame.client_id, { ...entry, status: 'failed', error: frame.error, detail: frame.detail });
+        this.emit({ type: 'rejected', clientId: frame.client_id, error: frame.error, detail: frame.detail });
+        return;
+      }
+      case 'presence':
+        this.emit({ type: 'presence', frame });
+        return;
+      case 'typing':
+        this.emit({ type: 'typing', frame });
+        return;
+      case 'pong':
+        return;
+    }
+  }
+
+  /** True the first time an id shows up; remembers the last `dedupeWindow` ids. */
+  private firstSight(id: Id): boolean {
+    if (this.seen.has(id)) return false;
+    this.seen.add(id);
+    this.seenOrder.push(id);
+    if (this.seenOrder.length > this.options.dedupeWindow) {
+      const oldest = this.seenOrder.shift();
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+    return true;
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    this.currentStatus = status;
+    this.emit({ type: 'status', status });
+  }
+
+  private emit(event: SocketEvent): void {
+    for (const listener of [...this.listeners]) listener(event);
+  }
+}

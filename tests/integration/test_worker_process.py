@@ -1,0 +1,165 @@
+"""Worker processes: kill -9 and restart lose nothing; SIGTERM drains and commits; DLQ replay."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from runtime import dlq
+from runtime.events import Delivery, MessageEvent, decode
+from runtime.settings import Settings
+from runtime.store import Store
+from runtime.testing import message
+from runtime.worker import dlq_topic
+from tests.integration.harness import committed, eventually, make_settings, produce, read_all
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parent / "functions"
+
+
+def env_of(settings: Settings) -> dict[str, str]:
+    """The environment that gives a child process these settings."""
+    return {
+        **os.environ,
+        "PARLEY_KAFKA__BOOTSTRAP": settings.kafka.address(),
+        "PARLEY_KAFKA__PARTITIONS": str(settings.kafka.partitions),
+        "PARLEY_DATA_DIR": str(settings.data_dir),
+        "PARLEY_DATABASE__URL": settings.database_url(),
+        "PARLEY_TOPIC_PREFIX": settings.topic_prefix,
+        "PARLEY_WORKER__BACKOFF_BASE": "0.01",
+        "PARLEY_WORKER__BACKOFF_MAX": "0.05",
+    }
+
+
+class Workers:
+    """Starts ``parley worker`` processes and makes sure none outlives the test."""
+
+    def __init__(self, settings: Settings, log_dir: Path) -> None:
+        self.settings = settings
+        self.log_dir = log_dir
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    async def start(
+        self, name: str, functions: Path = REPO / "functions"
+    ) -> subprocess.Popen[bytes]:
+        """Start ``parley worker NAME`` and wait until it owns partitions."""
+        path = self.log_dir / f"{name}-{len(self.procs)}.log"
+        with open(path, "wb") as log:
+            command = ["worker", name, "--functions", str(functions)]
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "runtime.cli", *command],
+                env=env_of(self.settings), stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
+            )  # fmt: skip
+        self.procs.append(proc)
+        await eventually(
+            lambda: proc.poll() is not None or '"msg": "assigned' in path.read_text(),
+            timeout=60, what=f"worker {name} assigned",
+        )  # fmt: skip
+        assert proc.poll() is None, path.read_text()
+        return proc
+
+    def stop_all(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait(10)
+
+
+@pytest.fixture
+def settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
+    return make_settings(kafka_bootstrap, tmp_path)
+
+
+@pytest.fixture
+def workers(settings: Settings, tmp_path: Path) -> Iterator[Workers]:
+    pool = Workers(settings, tmp_path)
+    yield pool
+    pool.stop_all()
+
+
+@pytest.fixture
+async def store(settings: Settings) -> AsyncIterator[Store]:
+    async with Store(settings.database_url()) as store:
+        await store.migrate()
+        yield store
+
+
+async def stored_ids(store: Store, rooms: list[str]) -> list[str]:
+    ids: list[str] = []
+    for room in rooms:
+        ids += [m.id for m in await store.room_messages(room, limit=200)]
+    return ids
+
+
+async def test_kill_9_mid_stream_then_restart_stores_everything_once(
+    settings: Settings, store: Store, workers: Workers
+) -> None:
+    rooms = [f"room-{i}" for i in range(6)]
+    events = [message(f"m{n}", room=rooms[n % 6]) for n in range(600)]
+    first = await workers.start("chat")
+    producing = asyncio.create_task(produce(settings, events))
+    await eventually(lambda: stored_count(store, rooms, 100), timeout=60, what="100 stored")
+    first.send_signal(signal.SIGKILL)
+    assert first.wait(10) == -signal.SIGKILL
+    await producing
+
+    await workers.start("chat")
+    await eventually(lambda: stored_count(store, rooms, 600), timeout=60, what="all 600 stored")
+    ids = await stored_ids(store, rooms)
+    assert sorted(ids) == sorted(e.id for e in events), "an event was lost or stored twice"
+    for room in rooms:
+        texts = [m.text for m in await store.room_messages(room, limit=200)]
+        assert texts == sorted(texts, key=lambda t: int(t[1:])), f"{room} stored out of order"
+    deliveries = await read_all(settings, settings.topic("chat.deliver"), 600)
+    assert {decode(m.value(), Delivery).frame["id"] for m in deliveries} == set(ids)
+
+
+async def stored_count(store: Store, rooms: list[str], at_least: int) -> bool:
+    return len(await stored_ids(store, rooms)) >= at_least
+
+
+async def test_sigterm_drains_in_flight_and_commits(
+    settings: Settings, store: Store, workers: Workers
+) -> None:
+    proc = await workers.start("slow", FIXTURES)
+    handled = settings.data_dir / "handled.txt"
+    await produce(settings, [message(str(n), room=f"r{n % 12}") for n in range(300)])
+    await eventually(lambda: handled.exists() and len(handled.read_text().split()) >= 30,
+                     timeout=60, what="some events handled")  # fmt: skip
+    proc.send_signal(signal.SIGTERM)
+    assert await asyncio.to_thread(proc.wait, 60) == 0
+    done = handled.read_text().split()
+    offsets = committed(settings, settings.topic("fn.slow"), settings.topic("chat.message"))
+    assert len(done) == len(set(done)), "an event was handled twice before the stop"
+    assert sum(o for o in offsets.values() if o > 0) == len(done), "committed != handled"
+    assert len(done) < 300, "the worker did not stop mid-stream"
+
+
+async def test_dead_letters_list_and_replay(
+    settings: Settings, store: Store, workers: Workers
+) -> None:
+    switch = settings.data_dir / "fail"
+    switch.write_text("on")
+    await workers.start("moody", FIXTURES)
+    events = [message(f"x{n}", room="r") for n in range(3)]
+    await produce(settings, events)
+    await read_all(settings, dlq_topic(settings, "moody"), 3)
+
+    letters = await dlq.list_dead_letters(settings, "moody")
+    assert [decode(letter.value, MessageEvent).id for letter in letters] == [e.id for e in events]
+    assert {letter.error for letter in letters} == {"RuntimeError: switched off"}
+    assert all(letter.source_topic == settings.topic("chat.message") for letter in letters)
+
+    switch.unlink()
+    assert await dlq.replay(settings, "moody") == 3
+    assert await dlq.replay(settings, "moody") == 0, "a replayed letter was sent twice"
+    ok = settings.data_dir / "ok.txt"
+    await eventually(lambda: ok.exists() and len(ok.read_text().split()) == 3, what="replayed ones")
+    assert sorted(ok.read_text().split()) == sorted(e.id for e in events)
