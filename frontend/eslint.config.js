@@ -42,6 +42,7 @@ export default defineConfig(
       'parley/kebab-case-files': 'error',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       // Only src/lib/socket.ts talks to WebSocket (it owns reconnect, resume and dedupe).
       'no-restricted-globals': [
         'error',

@@ -41,6 +41,7 @@ export class ChatController {
   private everOnline = false;
   private restored = false;
   private unsubscribers: (() => void)[] = [];
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private persisted: Conversation[] | null = null;
 
   constructor(options: ChatControllerOptions) {
@@ -81,6 +82,8 @@ export class ChatController {
   stop(): void {
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     this.socket.disconnect();
   }
 
@@ -214,9 +217,16 @@ export class ChatController {
       case 'presence':
         dispatch({ type: 'presence', room: event.frame.room, users: event.frame.users });
         return;
-      case 'typing':
-        dispatch({ type: 'typing', room: event.frame.room, user: event.frame.user, until: Date.now() + TYPING_SHOWN_MS });
+      case 'typing': {
+        const { room, user } = event.frame;
+        dispatch({ type: 'typing', room, user, until: Date.now() + TYPING_SHOWN_MS });
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          dispatch({ type: 'typing-expired', room, user, now: Date.now() });
+        }, TYPING_SHOWN_MS);
+        this.timers.add(timer);
         return;
+      }
       case 'ack':
         dispatch({ type: 'acked', clientId: event.clientId, id: event.id });
         return;

@@ -7,7 +7,7 @@ interface ConnectionProps {
 }
 
 /** What the connection is doing, in a few words. */
-export function statusText(status: ConnectionStatus, now: number): string {
+function statusText(status: ConnectionStatus, now: number): string {
   switch (status.kind) {
     case 'connecting':
       return status.attempt > 1 ? 'Reconnecting…' : 'Connecting…';

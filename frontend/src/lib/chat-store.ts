@@ -70,6 +70,7 @@ export type ChatAction =
   | { type: 'retried'; clientId: string }
   | { type: 'presence'; room: string; users: string[] }
   | { type: 'typing'; room: string; user: string; until: number }
+  | { type: 'typing-expired'; room: string; user: string; now: number }
   | { type: 'notice'; text: string | null };
 
 export const TYPING_SHOWN_MS = 3_000;
@@ -125,13 +126,11 @@ function updateConversation(
   key: ConversationKey,
   update: (conversation: Conversation) => Conversation,
 ): ChatState {
-  let changed = false;
-  const conversations = state.conversations.map((conversation) => {
-    if (conversation.key !== key) return conversation;
-    changed = true;
-    return update(conversation);
-  });
-  return changed ? { ...state, conversations } : state;
+  if (!state.conversations.some((conversation) => conversation.key === key)) return state;
+  const conversations = state.conversations.map((conversation) =>
+    conversation.key === key ? update(conversation) : conversation,
+  );
+  return { ...state, conversations };
 }
 
 function updateOutgoing(
@@ -248,13 +247,23 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const room = { ...(state.typing[action.room] ?? {}), [action.user]: action.until };
       return { ...state, typing: { ...state.typing, [action.room]: room } };
     }
+    case 'typing-expired': {
+      const room = state.typing[action.room];
+      const until = room?.[action.user];
+      if (!room || until === undefined || until > action.now) return state;
+      const rest = Object.fromEntries(Object.entries(room).filter(([user]) => user !== action.user));
+      return { ...state, typing: { ...state.typing, [action.room]: rest } };
+    }
     case 'notice':
       return { ...state, notice: action.text };
   }
 }
 
-/** Users typing in a room right now, without you, in a stable order. */
-export function typingUsers(state: ChatState, room: string, now: number): string[] {
+/**
+ * Users typing in a room, without you, in a stable order. Entries leave the state through
+ * `typing-expired`; pass `now` to also hide ones whose time is up but not yet expired.
+ */
+export function typingUsers(state: ChatState, room: string, now = -Infinity): string[] {
   const users = state.typing[room] ?? {};
   return Object.entries(users)
     .filter(([user, until]) => until > now && user !== state.me)

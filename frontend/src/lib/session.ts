@@ -46,7 +46,11 @@ export function saveSession(session: Session): void {
 }
 
 export function clearSession(): void {
-  for (const key of [SESSION, ROOMS, DMS]) sessionStorage.removeItem(key);
+  try {
+    for (const key of [SESSION, ROOMS, DMS]) sessionStorage.removeItem(key);
+  } catch {
+    // storage disabled: nothing was kept
+  }
 }
 
 export const loadRooms = (): string[] => readList(ROOMS);

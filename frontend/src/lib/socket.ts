@@ -228,7 +228,7 @@ export class ChatSocket {
     this.attempt += 1;
     this.setStatus({ kind: 'connecting', attempt: this.attempt });
     const url = typeof this.options.url === 'function' ? this.options.url() : this.options.url;
-    const Impl = this.options.WebSocketImpl ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
+    const Impl = this.options.WebSocketImpl ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!Impl) throw new Error('No WebSocket implementation: pass WebSocketImpl to ChatSocket.');
     let ws: WebSocketLike;
     try {

@@ -4,7 +4,6 @@ import { TypingIndicator } from '@/features/presence/components/typing-indicator
 import { RoomSidebar } from '@/features/rooms/components/room-sidebar';
 import type { ChatState } from '@/lib/chat-store';
 import { typingUsers } from '@/lib/chat-store';
-import { useNow } from '@/lib/use-now';
 
 import type { ChatController } from '../chat-controller';
 
@@ -30,9 +29,7 @@ function EmptyState({ onJoin }: { onJoin: (room: string) => void }) {
 export function ChatRoute({ controller, state }: ChatRouteProps) {
   const active = state.conversations.find((c) => c.key === state.active) ?? null;
   const room = active?.kind === 'room' ? active.name : null;
-  const hasTypers = room !== null && Object.keys(state.typing[room] ?? {}).length > 0;
-  const now = useNow(hasTypers, 500);
-  const typers = room === null ? [] : typingUsers(state, room, now);
+  const typers = room === null ? [] : typingUsers(state, room);
   const openPrivate = (user: string) => controller.openPrivate(user);
 
   return (

@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { FormEvent } from 'react';
+import type { SubmitEvent } from 'react';
 
 import { errorText } from '@/lib/api';
 import type { Credentials } from '@/lib/protocol';
@@ -19,7 +19,7 @@ export function LoginForm({ onSubmit }: LoginFormProps) {
   const [busy, setBusy] = useState(false);
   const ids = useId();
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  async function submit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
     const name = username.trim();
     const problem =

@@ -2,7 +2,7 @@ interface TypingIndicatorProps {
   users: string[];
 }
 
-export function typingText(users: string[]): string {
+function typingText(users: string[]): string {
   const [first, second] = users;
   if (first === undefined) return '';
   if (second === undefined) return `${first} is typing…`;

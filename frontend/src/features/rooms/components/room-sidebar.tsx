@@ -33,7 +33,7 @@ function EntryRow({ entry, active, onSelect, onClose }: { entry: SidebarEntry; a
           active ? 'bg-indigo-600 text-white' : unread ? 'font-semibold text-white hover:bg-slate-800' : 'text-slate-300 hover:bg-slate-800'
         }`}
       >
-        <span className={active ? 'text-indigo-200' : 'text-slate-500'}>{entry.kind === 'room' ? '#' : '@'}</span>
+        <span aria-hidden="true" className={active ? 'text-indigo-200' : 'text-slate-500'}>{entry.kind === 'room' ? '#' : '@'}</span>
         <span className="min-w-0 flex-1 truncate">{entry.name}</span>
         {unread && (
           <span aria-label={`${entry.unread} unread`} className="rounded-full bg-rose-500 px-1.5 text-xs font-bold text-white group-hover:invisible">

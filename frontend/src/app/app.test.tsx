@@ -1,0 +1,190 @@
+import { act, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+import type { Env } from '@/config/env';
+import { FakeWebSocket } from '@/test/fake-websocket';
+
+import { App } from './app';
+
+const env: Env = { apiBase: '', socketUrl: (token) => `ws://gateway.test/ws?token=${token}` };
+
+function href(input: RequestInfo | URL): string {
+  return typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+}
+
+/** A gateway's REST side: answers by path, records what was asked. */
+function fakeGateway() {
+  const calls: { method: string; url: string; auth: string | null }[] = [];
+  const history: Record<string, unknown[]> = {
+    general: [{ id: '0001', room: 'general', user: 'bob', text: 'welcome <b>all</b>', ts: '2030-01-01T09:00:00Z' }],
+  };
+  const fetchImpl = vi.fn<typeof fetch>((input, init) => {
+    const url = new URL(href(input), 'http://page.test');
+    const method = init?.method ?? 'GET';
+    calls.push({ method, url: url.pathname + url.search, auth: new Headers(init?.headers).get('Authorization') });
+    if (url.pathname === '/api/login') return Promise.resolve(json(200, { username: 'alice', token: 'tok-1' }));
+    const messages = /^\/api\/rooms\/([^/]+)\/messages$/.exec(url.pathname);
+    if (messages) return Promise.resolve(json(200, { messages: history[messages[1]!] ?? [] }));
+    const presence = /^\/api\/rooms\/([^/]+)\/presence$/.exec(url.pathname);
+    if (presence) return Promise.resolve(json(200, { room: presence[1], users: ['alice', 'bob'] }));
+    if (url.pathname.startsWith('/api/private/')) return Promise.resolve(json(200, { messages: [] }));
+    return Promise.resolve(json(404, { error: 'not_found', detail: url.pathname }));
+  });
+  return { fetchImpl, calls };
+}
+
+async function signIn(fetchImpl: typeof fetch) {
+  const view = render(<App env={env} WebSocketImpl={FakeWebSocket} fetchImpl={fetchImpl} />);
+  await userEvent.type(screen.getByLabelText('User name'), 'alice');
+  await userEvent.type(screen.getByLabelText('Password'), 'correct horse');
+  await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+  await screen.findByText('Signed in as');
+  return view;
+}
+
+function openLatestSocket() {
+  act(() => {
+    FakeWebSocket.latest().open();
+  });
+  return FakeWebSocket.latest();
+}
+
+beforeEach(() => {
+  FakeWebSocket.reset();
+});
+
+describe('App', () => {
+  it('signs in, joins a room, chats, and resumes after a reconnect', async () => {
+    const { fetchImpl, calls } = fakeGateway();
+    const view = await signIn(fetchImpl);
+    expect(FakeWebSocket.latest().url).toBe('ws://gateway.test/ws?token=tok-1');
+    expect(screen.getByRole('status')).toHaveTextContent('Connecting…');
+    let ws = openLatestSocket();
+    expect(screen.queryByRole('status')).toBeNull();
+
+    // Join a room: join frame, history and presence over REST with the token.
+    await userEvent.type(screen.getByLabelText('Join or create a room'), 'general{Enter}');
+    expect(ws.frames()).toEqual([{ type: 'join', room: 'general' }]);
+    expect(await screen.findByText('welcome <b>all</b>')).toBeInTheDocument();
+    expect(calls).toContainEqual({ method: 'GET', url: '/api/rooms/general/messages?limit=50', auth: 'Bearer tok-1' });
+    const people = screen.getByRole('complementary', { name: 'People in this room' });
+    await waitFor(() => {
+      expect(within(people).getByText('Online — 2')).toBeInTheDocument();
+    });
+
+    // Live messages, bots marked.
+    act(() => {
+      ws.receive({ type: 'message', id: '0002', room: 'general', user: 'helper-bot', text: 'beep', ts: '2030-01-01T09:01:00Z' });
+    });
+    expect(screen.getByText('beep').closest('[data-testid="message"]')).toHaveAttribute('data-bot', 'true');
+
+    // Send: pending until ack, then replaced by the delivered copy.
+    await userEvent.type(screen.getByRole('textbox', { name: 'Message' }), 'hello room{Enter}');
+    const sent = ws.framesOfType('message');
+    expect(sent).toHaveLength(1);
+    const clientId = sent[0]!.client_id as string;
+    expect(screen.getByTestId('outgoing')).toHaveAttribute('data-status', 'pending');
+    act(() => {
+      ws.receive({ type: 'ack', client_id: clientId, id: '0003' });
+    });
+    expect(screen.getByTestId('outgoing')).toHaveAttribute('data-status', 'sent');
+    act(() => {
+      ws.receive({ type: 'message', id: '0003', room: 'general', user: 'alice', text: 'hello room', ts: '2030-01-01T09:02:00Z' });
+    });
+    expect(screen.queryByTestId('outgoing')).toBeNull();
+    expect(screen.getAllByText('hello room')).toHaveLength(1);
+
+    // Typing from someone else shows; our own does not.
+    act(() => {
+      ws.receive({ type: 'typing', room: 'general', user: 'bob' });
+      ws.receive({ type: 'typing', room: 'general', user: 'alice' });
+    });
+    expect(screen.getByText('bob is typing…')).toBeInTheDocument();
+
+    // The connection drops: banner, then a reconnect that resumes with since and re-sends the unacked.
+    await userEvent.type(screen.getByRole('textbox', { name: 'Message' }), 'unacked{Enter}');
+    const unacked = ws.framesOfType('message')[1]!;
+    act(() => {
+      ws.drop(1006);
+    });
+    expect(screen.getByRole('status')).toHaveTextContent(/Reconnecting in \ds/);
+    await userEvent.click(screen.getByRole('button', { name: 'Reconnect now' }));
+    ws = openLatestSocket();
+    expect(ws.frames()).toEqual([{ type: 'join', room: 'general', since: '0003' }, unacked]);
+
+    // A replayed message is not shown twice.
+    act(() => {
+      ws.receive({ type: 'message', id: '0003', room: 'general', user: 'alice', text: 'hello room', ts: '2030-01-01T09:02:00Z' });
+    });
+    expect(screen.getAllByText('hello room')).toHaveLength(1);
+
+    // A private message opens a conversation with an unread count.
+    act(() => {
+      ws.receive({ type: 'private', id: '0009', from: 'bob', to: 'alice', text: 'psst', ts: '2030-01-01T09:03:00Z' });
+    });
+    const dms = screen.getByRole('region', { name: 'Direct messages' });
+    expect(within(dms).getByLabelText('1 unread')).toBeInTheDocument();
+
+    // Reload: the session and the joined room come back from sessionStorage.
+    view.unmount();
+    render(<App env={env} WebSocketImpl={FakeWebSocket} fetchImpl={fetchImpl} />);
+    expect(screen.getByText('Signed in as')).toBeInTheDocument();
+    ws = openLatestSocket();
+    expect(ws.framesOfType('join')).toEqual([{ type: 'join', room: 'general' }]);
+    expect(await screen.findByText('welcome <b>all</b>')).toBeInTheDocument();
+    const restored = screen.getByRole('region', { name: 'Direct messages' });
+    expect(within(restored).getByRole('button', { name: /^bob/ })).toBeInTheDocument();
+
+    // Log out: back to the login form, socket closed, storage cleared.
+    await userEvent.click(screen.getByRole('button', { name: 'Log out' }));
+    expect(screen.getByRole('button', { name: 'Sign in' })).toBeInTheDocument();
+    expect(ws.closedByClient).toBe(1000);
+    expect(sessionStorage.length).toBe(0);
+  });
+
+  it('shows a failed send with a retry that re-sends the same client_id', async () => {
+    const { fetchImpl } = fakeGateway();
+    await signIn(fetchImpl);
+    const ws = openLatestSocket();
+    await userEvent.type(screen.getByLabelText('Join or create a room'), 'general{Enter}');
+    await userEvent.type(screen.getByRole('textbox', { name: 'Message' }), 'spam{Enter}');
+    const first = ws.framesOfType('message')[0]!;
+    act(() => {
+      ws.receive({ type: 'error', error: 'rate_limited', detail: 'You are sending too fast.', client_id: first.client_id });
+    });
+    expect(screen.getByTestId('outgoing')).toHaveAttribute('data-status', 'failed');
+    expect(screen.getByText('You are sending too fast.')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(screen.getByTestId('outgoing')).toHaveAttribute('data-status', 'pending');
+    expect(ws.framesOfType('message')).toEqual([first, first]);
+  });
+
+  it('goes back to the login form when the gateway refuses the token', async () => {
+    const { fetchImpl } = fakeGateway();
+    await signIn(fetchImpl);
+    act(() => {
+      FakeWebSocket.latest().drop(4401);
+    });
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeInTheDocument();
+  });
+
+  it('shows the ops table on the Ops tab', async () => {
+    const { fetchImpl } = fakeGateway();
+    fetchImpl.mockImplementation((input) =>
+      Promise.resolve(
+        href(input) === '/api/functions'
+          ? json(200, { functions: [{ name: 'chat', trigger: 'on_message', topic: 'chat.message', group: 'fn.chat', replicas: 2, lag: 5 }] })
+          : json(200, { username: 'alice', token: 'tok-1', messages: [], users: [] }),
+      ),
+    );
+    await signIn(fetchImpl);
+    await userEvent.click(screen.getByRole('link', { name: 'Ops' }));
+    expect(await screen.findByRole('rowheader', { name: 'chat' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Ops' })).toHaveAttribute('aria-current', 'page');
+  });
+});

@@ -1,0 +1,134 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import type { ApiClient } from '@/lib/api';
+import { ApiError } from '@/lib/api';
+import { conversationKey } from '@/lib/chat-store';
+import { FakeWebSocket } from '@/test/fake-websocket';
+
+import { ChatController } from './chat-controller';
+
+function fakeApi(pages: Record<string, unknown[]> = {}) {
+  const get = vi.fn((path: string) => {
+    const page = Object.entries(pages).find(([prefix]) => path.startsWith(prefix));
+    if (path.endsWith('/presence')) return Promise.resolve({ room: 'x', users: [] });
+    return Promise.resolve({ messages: page ? page[1] : [] });
+  });
+  const api: ApiClient = { get: get as ApiClient['get'], post: vi.fn() };
+  return { api, get };
+}
+
+function makeController(api: ApiClient, onUnauthorized = vi.fn()) {
+  const controller = new ChatController({
+    session: { username: 'me', token: 'tok' },
+    api,
+    socketUrl: (token) => `ws://test/ws?token=${token}`,
+    onUnauthorized,
+    WebSocketImpl: FakeWebSocket,
+  });
+  controller.start();
+  return controller;
+}
+
+const flush = () => vi.advanceTimersByTimeAsync(0);
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  FakeWebSocket.reset();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('ChatController', () => {
+  it('remembers joined rooms and direct conversations in sessionStorage and restores them', async () => {
+    const { api } = fakeApi();
+    const first = makeController(api);
+    first.openRoom('general');
+    first.openRoom('random');
+    first.openPrivate('zoe');
+    first.close(conversationKey('room', 'random'));
+    await flush();
+    first.stop();
+    expect(JSON.parse(sessionStorage.getItem('parley.rooms')!)).toEqual(['general']);
+    expect(JSON.parse(sessionStorage.getItem('parley.dms')!)).toEqual(['zoe']);
+
+    const second = makeController(api);
+    FakeWebSocket.latest().open();
+    expect(FakeWebSocket.latest().frames()).toEqual([{ type: 'join', room: 'general' }]);
+    expect(second.store.getState().conversations.map((c) => c.key)).toEqual(['room:general', 'dm:zoe']);
+    expect(second.store.getState().active).toBe('room:general');
+    second.stop();
+  });
+
+  it('hides "is typing" about 3 s after the last typing frame', async () => {
+    const controller = makeController(fakeApi().api);
+    controller.openRoom('general');
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    ws.receive({ type: 'typing', room: 'general', user: 'bob' });
+    expect(Object.keys(controller.store.getState().typing.general ?? {})).toEqual(['bob']);
+    await vi.advanceTimersByTimeAsync(2_000);
+    ws.receive({ type: 'typing', room: 'general', user: 'bob' }); // still typing
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(Object.keys(controller.store.getState().typing.general ?? {})).toEqual(['bob']);
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(controller.store.getState().typing.general).toEqual({});
+    controller.stop();
+  });
+
+  it('resumes from the newest history id and refetches what since cannot cover after a reconnect', async () => {
+    const { api, get } = fakeApi({
+      '/api/rooms/general/messages': [{ id: '0007', room: 'general', user: 'bob', text: 'old', ts: '2030-01-01T00:00:00Z' }],
+    });
+    const controller = makeController(api);
+    controller.openRoom('general');
+    controller.openRoom('empty');
+    controller.openPrivate('zoe');
+    FakeWebSocket.latest().open();
+    await flush();
+    get.mockClear();
+
+    FakeWebSocket.latest().drop();
+    controller.reconnectNow();
+    FakeWebSocket.latest().open();
+    await flush();
+    expect(FakeWebSocket.latest().framesOfType('join')).toEqual([
+      { type: 'join', room: 'general', since: '0007' },
+      { type: 'join', room: 'empty' },
+    ]);
+    const fetched = get.mock.calls.map(([path]) => path);
+    expect(fetched).toContain('/api/rooms/empty/messages');
+    expect(fetched).toContain('/api/private/zoe/messages');
+    expect(fetched).not.toContain('/api/rooms/general/messages');
+    controller.stop();
+  });
+
+  it('drops frames for a room already left and sends to the open conversation', () => {
+    const controller = makeController(fakeApi().api);
+    controller.openRoom('general');
+    controller.openRoom('gone');
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    controller.close(conversationKey('room', 'gone'));
+    ws.receive({ type: 'message', id: '1', room: 'gone', user: 'bob', text: 'late', ts: '2030-01-01T00:00:00Z' });
+    expect(controller.store.getState().conversations.map((c) => c.key)).toEqual(['room:general']);
+
+    controller.openPrivate('zoe');
+    controller.send('hi zoe');
+    expect(ws.framesOfType('private')).toMatchObject([{ to: 'zoe', text: 'hi zoe' }]);
+    controller.stop();
+  });
+
+  it('asks the API whether the token still works when reconnecting keeps failing', async () => {
+    const onUnauthorized = vi.fn();
+    const get = vi.fn(() => Promise.reject(new ApiError(401, 'unauthorized', 'expired')));
+    const controller = makeController({ get, post: vi.fn() }, onUnauthorized);
+    FakeWebSocket.latest().drop();
+    await vi.advanceTimersByTimeAsync(1_000);
+    FakeWebSocket.latest().drop();
+    await flush();
+    expect(get).toHaveBeenCalledWith('/api/rooms');
+    controller.stop();
+  });
+});

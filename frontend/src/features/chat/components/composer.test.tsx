@@ -1,0 +1,51 @@
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+
+import { Composer } from './composer';
+
+function setup() {
+  const onSend = vi.fn();
+  const onTyping = vi.fn();
+  render(<Composer placeholder="Message #general" onSend={onSend} onTyping={onTyping} />);
+  return { onSend, onTyping, box: screen.getByRole('textbox', { name: 'Message' }) };
+}
+
+describe('Composer', () => {
+  it('sends on Enter and clears the box', async () => {
+    const { onSend, box } = setup();
+    await userEvent.type(box, 'hello there{Enter}');
+    expect(onSend).toHaveBeenCalledExactlyOnceWith('hello there');
+    expect(box).toHaveValue('');
+  });
+
+  it('adds a line on Shift+Enter without sending', async () => {
+    const { onSend, box } = setup();
+    await userEvent.type(box, 'line one{Shift>}{Enter}{/Shift}line two');
+    expect(onSend).not.toHaveBeenCalled();
+    expect(box).toHaveValue('line one\nline two');
+    await userEvent.type(box, '{Enter}');
+    expect(onSend).toHaveBeenCalledExactlyOnceWith('line one\nline two');
+  });
+
+  it('does not send blank text', async () => {
+    const { onSend, box } = setup();
+    await userEvent.type(box, '   {Enter}');
+    expect(onSend).not.toHaveBeenCalled();
+  });
+
+  it('refuses text over 4000 characters with a message', async () => {
+    const { onSend, box } = setup();
+    await userEvent.click(box);
+    await userEvent.paste('x'.repeat(4001));
+    await userEvent.keyboard('{Enter}');
+    expect(onSend).not.toHaveBeenCalled();
+    expect(screen.getByRole('alert')).toHaveTextContent('at most 4000 characters');
+  });
+
+  it('reports typing while there is text', async () => {
+    const { onTyping, box } = setup();
+    await userEvent.type(box, 'ab');
+    expect(onTyping).toHaveBeenCalledTimes(2);
+  });
+});

@@ -1,0 +1,67 @@
+import { act, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import type { ApiClient } from '@/lib/api';
+import { ApiError } from '@/lib/api';
+import type { FunctionInfo } from '@/lib/protocol';
+
+import { FunctionsTable } from './functions-table';
+import { OpsPage } from './ops-page';
+
+const chat: FunctionInfo = { name: 'chat', trigger: 'on_message', topic: 'chat.message', group: 'fn.chat', replicas: 3, lag: 0, dlq: 0 };
+const bot: FunctionInfo = { name: 'bot', trigger: 'on_message', topic: 'chat.message', group: 'fn.bot', replicas: 1, lag: 42, dlq: 2 };
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('FunctionsTable', () => {
+  it('shows one row per function with its trigger, group, replicas, lag and DLQ', () => {
+    render(<FunctionsTable functions={[chat, { ...bot, dlq: undefined }]} />);
+    const rows = screen.getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(2);
+    const cells = within(rows[0]!).getAllByRole('cell').map((cell) => cell.textContent);
+    expect(within(rows[0]!).getByRole('rowheader')).toHaveTextContent('chat');
+    expect(cells).toEqual(['on_message', 'chat.message', 'fn.chat', '3', '0', '0']);
+    expect(within(rows[1]!).getAllByRole('cell').map((cell) => cell.textContent)).toEqual(['on_message', 'chat.message', 'fn.bot', '1', '42', '—']);
+  });
+
+  it('says so when nothing runs', () => {
+    render(<FunctionsTable functions={[]} />);
+    expect(screen.getByText('No functions are running.')).toBeInTheDocument();
+  });
+});
+
+describe('OpsPage', () => {
+  it('refreshes GET /api/functions every 2 s and keeps the last table on an error', async () => {
+    vi.useFakeTimers();
+    const get = vi
+      .fn()
+      .mockResolvedValueOnce({ functions: [chat] })
+      .mockResolvedValueOnce({ functions: [chat, bot] })
+      .mockRejectedValueOnce(new ApiError(503, 'unavailable', 'Kafka is down'));
+    const api: ApiClient = { get, post: vi.fn() };
+    render(<OpsPage api={api} />);
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(0);
+    });
+    expect(get).toHaveBeenCalledWith('/api/functions');
+    expect(screen.getAllByRole('row')).toHaveLength(2);
+
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(1_999);
+    });
+    expect(get).toHaveBeenCalledTimes(1);
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(1);
+    });
+    expect(get).toHaveBeenCalledTimes(2);
+    expect(screen.getAllByRole('row')).toHaveLength(3);
+
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(2_000);
+    });
+    expect(screen.getByRole('alert')).toHaveTextContent('Kafka is down');
+    expect(screen.getAllByRole('row')).toHaveLength(3);
+  });
+});
