@@ -3,6 +3,7 @@
 parley kafka start|stop|status     the embedded broker
 parley functions [--json]          what discovery finds in functions/
 parley worker NAME                 run one function (consumer group fn.NAME)
+parley gateway [--host H --port P] the WebSocket and REST gateway
 parley dlq list|replay NAME        a function's dead letters
 """
 
@@ -57,6 +58,14 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     return run_worker(args.functions, args.name, settings)
 
 
+def _gateway(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.serve import run_gateway
+
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    gateway = settings.gateway.model_copy(update=overrides)
+    return run_gateway(settings.model_copy(update={"gateway": gateway}))
+
+
 def _dlq(args: argparse.Namespace, settings: Settings) -> int:
     from runtime import dlq
 
@@ -93,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("name", help="the function's name (its file's stem)")
     worker.add_argument("--functions", **functions_dir)  # type: ignore[arg-type]
     worker.set_defaults(run=_worker)
+
+    gateway = commands.add_parser("gateway", help="run the WebSocket and REST gateway")
+    gateway.add_argument("--host", help="listen address (default: PARLEY_GATEWAY__HOST)")
+    gateway.add_argument("--port", type=int, help="listen port (default: PARLEY_GATEWAY__PORT)")
+    gateway.set_defaults(run=_gateway)
 
     dlq = commands.add_parser("dlq", help="list or replay a function's dead letters")
     dlq.add_argument("action", choices=["list", "replay"])

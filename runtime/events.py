@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import threading
 import time
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 _id_lock = threading.Lock()
 _last_id_ms = 0
 _id_seq = 0
+_random = random.Random(int.from_bytes(os.urandom(16), "big"))
 
 
 def new_id() -> str:
@@ -42,7 +44,7 @@ def new_id() -> str:
             _id_seq = 0
         _last_id_ms = ms
         seq = _id_seq
-    rand = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    rand = _random.getrandbits(62)  # uniqueness, not secrecy: a seeded PRNG per process
     value = (ms << 80) | (0x7 << 76) | (seq << 64) | (0b10 << 62) | rand
     h = f"{value:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
@@ -183,7 +185,10 @@ def decode_any(raw: bytes | None, models: tuple[type[Event], ...]) -> Event:
         raise DecodeError(f"not JSON: {exc}") from None
     if not isinstance(envelope, dict) or not isinstance(envelope.get("data"), dict):
         raise DecodeError("not an envelope: expected an object with id, type, ts and data")
-    model = next((m for m in models if m.type == envelope.get("type")), None)
+    kind = envelope.get("type")
+    model = (
+        models[0] if models[0].type == kind else next((m for m in models if m.type == kind), None)
+    )
     if model is None:
         expected = " or ".join(repr(m.type) for m in models)
         raise DecodeError(f"expected type {expected}, got {envelope.get('type')!r}")

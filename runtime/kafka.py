@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, TypeVar
@@ -51,22 +52,34 @@ class Producer:
             }
         )
         self._closed = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # Delivery reports collected during one poll(), settled on the loop in one call.
+        self._reports: list[tuple[asyncio.Future[None], KafkaError | None]] = []
+        self._lock = threading.Lock()
         self._poller = threading.Thread(target=self._poll, name="kafka-producer", daemon=True)
         self._poller.start()
 
     def _poll(self) -> None:
         while not self._closed.is_set():
             self._producer.poll(0.05)
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        if self._reports and self._loop is not None:
+            with self._lock:  # flush() may run callbacks on another thread
+                reports, self._reports = self._reports, []
+            self._loop.call_soon_threadsafe(_settle_all, reports)
 
     def send_nowait(
         self, topic: str, value: bytes, key: str | bytes | None = None, headers: Headers = ()
     ) -> asyncio.Future[None]:
         """Queue a record; the returned future completes when Kafka acknowledged it."""
-        loop = asyncio.get_running_loop()
+        self._loop = loop = self._loop or asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
 
         def delivered(err: KafkaError | None, _msg: Message) -> None:
-            loop.call_soon_threadsafe(_settle, future, err)
+            with self._lock:
+                self._reports.append((future, err))
 
         while True:
             try:
@@ -74,8 +87,8 @@ class Producer:
                     topic, value=value, key=key, headers=list(headers), on_delivery=delivered
                 )
                 return future
-            except BufferError:  # local queue full: let the poller drain it
-                self._producer.poll(0.01)
+            except BufferError:  # local queue full: the poller thread is draining it
+                time.sleep(0.005)
 
     async def send(
         self, topic: str, value: bytes, key: str | bytes | None = None, headers: Headers = ()
@@ -91,15 +104,17 @@ class Producer:
         await self.flush()
         self._closed.set()
         await asyncio.to_thread(self._poller.join)
+        self._hand_over()
 
 
-def _settle(future: asyncio.Future[None], err: KafkaError | None) -> None:
-    if future.done():
-        return
-    if err is None:
-        future.set_result(None)
-    else:
-        future.set_exception(KafkaException(err))
+def _settle_all(reports: list[tuple[asyncio.Future[None], KafkaError | None]]) -> None:
+    for future, err in reports:
+        if future.done():
+            continue
+        if err is None:
+            future.set_result(None)
+        else:
+            future.set_exception(KafkaException(err))
 
 
 class Consumer:

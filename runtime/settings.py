@@ -36,10 +36,28 @@ class DatabaseSettings(BaseModel):
 
 
 class GatewaySettings(BaseModel):
-    """The WebSocket and REST gateway."""
+    """The WebSocket and REST gateway: where it listens and the limits PROTOCOL.md promises."""
 
     host: str = "127.0.0.1"
     port: int = 8000
+    origins: list[str] = Field(
+        default=[], description="browser origins allowed besides the gateway's own host"
+    )
+    require_secret: bool = Field(
+        default=False, description="refuse to start without PARLEY_SECRET (containers)"
+    )
+    token_ttl: float = Field(default=7 * 24 * 3600.0, description="token lifetime, seconds")
+    argon2_time_cost: int = Field(default=2, ge=1, description="argon2id passes")
+    argon2_memory_kib: int = Field(default=19456, ge=8, description="argon2id memory, KiB")
+    max_frame: int = Field(default=16384, ge=256, description="largest inbound frame, bytes")
+    inbound_queue: int = Field(default=16, ge=1, description="unread inbound frames per socket")
+    send_queue: int = Field(default=256, ge=1, description="unsent frames before a 1013 close")
+    rate: float = Field(default=20.0, gt=0, description="frames per second per socket")
+    burst: int = Field(default=40, ge=1, description="frames a socket may send at once")
+    leave_debounce: float = Field(default=3.0, ge=0, description="delay of a leave on close")
+    ping_interval: float = Field(default=20.0, gt=0, description="WebSocket ping, seconds")
+    produce_timeout: float = Field(default=5.0, gt=0, description="Kafka ack deadline, seconds")
+    dedupe_window: int = Field(default=1024, ge=16, description="recent ids kept per room/user")
 
 
 class WorkerSettings(BaseModel):
@@ -60,6 +78,7 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(default=Path(".parley"), description="broker data, SQLite, secret")
+    functions_dir: Path = Field(default=Path("functions"), description="the functions folder")
     kafka: KafkaSettings = KafkaSettings()
     database: DatabaseSettings = DatabaseSettings()
     gateway: GatewaySettings = GatewaySettings()

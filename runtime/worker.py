@@ -47,6 +47,7 @@ ORIGIN = "parley-origin"
 ROUTE = "parley-route"
 TRACEPARENT = "traceparent"
 DLQ_PREFIX = "parley-dlq-"
+PAUSE_AFTER = 1.0  # seconds at the in-flight cap before fetching pauses
 log = logging.getLogger("parley.worker")
 
 
@@ -79,14 +80,17 @@ class Worker:
         self.topics = [settings.topic(t) for t in handler.topics]
         self.group = settings.topic(f"fn.{handler.name}")
         self.dlq_topic = dlq_topic(settings, handler.name)
-        self.cap = max(4 * handler.options.concurrency, 64)
+        self.cap = max(32 * handler.options.concurrency, 64)
         self.stats = WorkerStats()
+        self._fn_log = logging.getLogger(f"parley.fn.{handler.name}")
         self._offsets = OffsetTracker()
-        self._tails: dict[bytes, asyncio.Task[None]] = {}
+        # Per key, the turn of its newest event: resolved when that event's outputs are queued.
+        self._turns: dict[bytes, asyncio.Future[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(handler.options.concurrency)
         self._consumer: Consumer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._room = asyncio.Event()  # set when the in-flight count drops below the cap
         self.assigned = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -103,15 +107,9 @@ class Worker:
         last_commit = self._loop.time()
         try:
             while not stop.is_set():
-                in_flight = self.stats.in_flight
-                if not paused and in_flight >= self.cap:
-                    await consumer.pause()
-                    paused, self.stats.pauses = True, self.stats.pauses + 1
-                elif paused and in_flight <= self.cap // 2:
-                    await consumer.resume()
-                    paused = False
+                paused = await self._throttle(consumer, paused)
                 # Never fetch past the cap: the in-flight count is the backpressure signal.
-                batch = max(1, min(self.settings.worker.batch, self.cap - in_flight))
+                batch = max(1, min(self.settings.worker.batch, self.cap - self.stats.in_flight))
                 for message in await consumer.consume(batch, 0.05 if paused else 0.1):
                     self._dispatch(message)
                 if self._loop.time() - last_commit >= self.settings.worker.commit_interval:
@@ -121,6 +119,26 @@ class Worker:
             await consumer.commit(self._due())
         finally:
             await consumer.close()
+
+    async def _throttle(self, consumer: Consumer, paused: bool) -> bool:
+        """Backpressure. At the cap, wait up to a second for a slot; if handlers are still stuck,
+        pause fetching (librdkafka then drops its prefetched records) until half are done.
+        Pausing at every brief peak would cost a fetch round trip each time."""
+        if paused:
+            if self.stats.in_flight <= self.cap // 2:
+                await consumer.resume()
+                return False
+            return True
+        if self.stats.in_flight < self.cap:
+            return False
+        self._room.clear()
+        try:
+            await asyncio.wait_for(self._room.wait(), PAUSE_AFTER)
+        except TimeoutError:
+            await consumer.pause()
+            self.stats.pauses += 1
+            return True
+        return False
 
     def consumer(self) -> Consumer:
         """The running consumer (for tests and metrics); only valid inside ``run``."""
@@ -147,39 +165,57 @@ class Worker:
             self._offsets.finish(slot)
             return
         key = message.key() or b""
-        previous = self._tails.get(key)
-        task = asyncio.create_task(self._process(message, slot, previous))
-        self._tails[key] = task
+        previous = self._turns.get(key)
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._turns[key] = turn
+        turn.add_done_callback(lambda t: self._turn_over(t, key))
+        task = asyncio.create_task(self._process(message, slot, previous, turn))
         self._tasks.add(task)
         self.stats.in_flight += 1
         self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
-        task.add_done_callback(lambda t: self._finished(t, key))
+        task.add_done_callback(self._finished)
 
-    def _finished(self, task: asyncio.Task[None], key: bytes) -> None:
+    def _turn_over(self, turn: asyncio.Future[None], key: bytes) -> None:
+        if self._turns.get(key) is turn:
+            del self._turns[key]
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         self.stats.in_flight -= 1
-        if self._tails.get(key) is task:
-            del self._tails[key]
+        if self.stats.in_flight < self.cap:
+            self._room.set()
 
     async def _process(
-        self, message: Message, slot: Slot, previous: asyncio.Task[None] | None
+        self,
+        message: Message,
+        slot: Slot,
+        previous: asyncio.Future[None] | None,
+        turn: asyncio.Future[None],
     ) -> None:
-        if previous is not None:
-            await asyncio.wait([previous])
-        async with self._slots:
-            try:
-                await self._handle(message)
-            except Exception:  # the worker never dies on one event: leave it uncommitted
-                log.exception(
-                    "unexpected failure on %s[%s]@%s",
-                    message.topic(),
-                    message.partition(),
-                    message.offset(),
-                )
-                return
-            self._offsets.finish(slot)
+        """Wait for the previous event of the key, handle this one, then mark it done."""
+        try:
+            if previous is not None:
+                await previous
+            await self._handle(message, turn)
+        except Exception:  # the worker never dies on one event: leave it uncommitted
+            log.exception(
+                "unexpected failure on %s[%s]@%s",
+                message.topic(),
+                message.partition(),
+                message.offset(),
+            )
+            return
+        finally:
+            _release(turn)
+        self._offsets.finish(slot)
 
-    async def _handle(self, message: Message) -> None:
+    async def _handle(self, message: Message, turn: asyncio.Future[None]) -> None:
+        """Run the handler with retries; its outputs are acknowledged before this returns.
+
+        The key's next event may start once this one's outputs are queued in the producer
+        (which keeps their order), not only once Kafka acknowledged them: a key's events
+        pipeline instead of waiting a broker round trip each.
+        """
         try:
             event = decode_any(message.value(), self.handler.models)
         except DecodeError as exc:
@@ -189,10 +225,13 @@ class Worker:
         for attempt in range(1, retries + 2):
             ctx = self._context(message, event, attempt)
             try:
-                result = await asyncio.wait_for(
-                    self.handler(event, ctx), self.handler.options.timeout
-                )
-                await self._publish(result, message)
+                async with self._slots:
+                    async with asyncio.timeout(self.handler.options.timeout):
+                        result = await self.handler(event, ctx)
+                    acks = self._enqueue(result, message)
+                _release(turn)
+                for ack in acks:
+                    await ack
             except Exception as exc:  # noqa: BLE001 - any handler failure is retried
                 self.stats.failed += 1
                 error = _describe(exc)
@@ -215,10 +254,7 @@ class Worker:
         return random.uniform(ceiling / 2, ceiling)
 
     def _context(self, message: Message, event: Event, attempt: int) -> Context:
-        adapter = logging.LoggerAdapter(
-            logging.getLogger(f"parley.fn.{self.name}"),
-            {"function": self.name, "event_id": event.id},
-        )
+        adapter = logging.LoggerAdapter(self._fn_log, {"function": self.name, "event_id": event.id})
         traceparent = header(message, TRACEPARENT)
         return Context(
             function=self.name,
@@ -232,13 +268,13 @@ class Worker:
             traceparent=traceparent.decode() if traceparent else None,
         )
 
-    async def _publish(self, result: Result, source: Message) -> None:
-        outputs: Sequence[Reply | Event]
+    def _enqueue(self, result: Result, source: Message) -> list[asyncio.Future[None]]:
+        """Queue the handler's outputs in the producer; the futures complete on Kafka's ack."""
         if result is None:
-            return
-        outputs = result if isinstance(result, Sequence) else [result]
+            return []
+        outputs: Sequence[Reply | Event] = result if isinstance(result, Sequence) else [result]
         trace = header(source, TRACEPARENT)
-        sends = []
+        acks = []
         for output in outputs:
             event = self._as_event(output)
             headers: list[tuple[str, bytes]] = [(ORIGIN, self.name.encode())]
@@ -246,12 +282,9 @@ class Worker:
                 headers.append((ROUTE, event.route().encode()))
             if trace:
                 headers.append((TRACEPARENT, trace))
-            sends.append(
-                self.producer.send_nowait(
-                    self.settings.topic(event.topic), encode(event), event.key(), headers
-                )
-            )
-        await asyncio.gather(*sends)
+            topic = self.settings.topic(event.topic)
+            acks.append(self.producer.send_nowait(topic, encode(event), event.key(), headers))
+        return acks
 
     def _as_event(self, output: Reply | Event) -> Event:
         if isinstance(output, Event):
@@ -328,6 +361,11 @@ class Worker:
         deadline = loop.time() + self.settings.worker.drain_timeout
         while self._offsets.in_flight(owned) and self._tasks and loop.time() < deadline:
             await asyncio.wait(list(self._tasks), timeout=deadline - loop.time())
+
+
+def _release(turn: asyncio.Future[None]) -> None:
+    if not turn.done():
+        turn.set_result(None)
 
 
 def dlq_topic(settings: Settings, function: str) -> str:

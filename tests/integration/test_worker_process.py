@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -19,57 +16,9 @@ from runtime.store import Store
 from runtime.testing import message
 from runtime.worker import dlq_topic
 from tests.integration.harness import committed, eventually, make_settings, produce, read_all
+from tests.integration.system import Workers
 
-REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "functions"
-
-
-def env_of(settings: Settings) -> dict[str, str]:
-    """The environment that gives a child process these settings."""
-    return {
-        **os.environ,
-        "PARLEY_KAFKA__BOOTSTRAP": settings.kafka.address(),
-        "PARLEY_KAFKA__PARTITIONS": str(settings.kafka.partitions),
-        "PARLEY_DATA_DIR": str(settings.data_dir),
-        "PARLEY_DATABASE__URL": settings.database_url(),
-        "PARLEY_TOPIC_PREFIX": settings.topic_prefix,
-        "PARLEY_WORKER__BACKOFF_BASE": "0.01",
-        "PARLEY_WORKER__BACKOFF_MAX": "0.05",
-    }
-
-
-class Workers:
-    """Starts ``parley worker`` processes and makes sure none outlives the test."""
-
-    def __init__(self, settings: Settings, log_dir: Path) -> None:
-        self.settings = settings
-        self.log_dir = log_dir
-        self.procs: list[subprocess.Popen[bytes]] = []
-
-    async def start(
-        self, name: str, functions: Path = REPO / "functions"
-    ) -> subprocess.Popen[bytes]:
-        """Start ``parley worker NAME`` and wait until it owns partitions."""
-        path = self.log_dir / f"{name}-{len(self.procs)}.log"
-        with open(path, "wb") as log:
-            command = ["worker", name, "--functions", str(functions)]
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "runtime.cli", *command],
-                env=env_of(self.settings), stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
-            )  # fmt: skip
-        self.procs.append(proc)
-        await eventually(
-            lambda: proc.poll() is not None or '"msg": "assigned' in path.read_text(),
-            timeout=60, what=f"worker {name} assigned",
-        )  # fmt: skip
-        assert proc.poll() is None, path.read_text()
-        return proc
-
-    def stop_all(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait(10)
 
 
 @pytest.fixture

@@ -1,0 +1,113 @@
+"""Runtime throughput: Parley's worker vs a bare confluent-kafka loop vs FastStream 0.7.
+
+    .venv/bin/python -m tests.bench.bench_runtime [--events 50000] [--rounds 3]
+
+Each round prefills a fresh input topic (6 partitions, 64 rooms), runs each contender as its
+own process from the beginning of that topic, and reads its output topic. Throughput is taken
+from the output records' producer timestamps, after the first 10% (warm-up, group join), so
+neither start-up nor the reader's speed counts. Prints per-round figures and the medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from confluent_kafka import Consumer, Producer
+
+from runtime.events import MessageEvent, encode
+from runtime.kafka import ensure_topics
+from tests.conftest import embedded_broker
+
+CONTENDERS = ("bare", "parley", "faststream")
+REPO = Path(__file__).resolve().parents[2]
+
+
+def prefill(bootstrap: str, topic: str, count: int) -> None:
+    producer = Producer(
+        {"bootstrap.servers": bootstrap, "linger.ms": 20, "enable.idempotence": True}
+    )
+    for n in range(count):
+        event = MessageEvent(room=f"room-{n % 64}", user="bench", text=f"message {n}")
+        while True:
+            try:
+                producer.produce(topic, encode(event), event.key())
+                break
+            except BufferError:
+                producer.poll(0.05)
+    producer.flush(60)
+
+
+def measure(bootstrap: str, topic: str, count: int, timeout: float = 300.0) -> float:
+    """Events per second in the output topic, from producer timestamps after the first 10%."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4().hex}",
+                         "auto.offset.reset": "earliest"})  # fmt: skip
+    consumer.subscribe([topic])
+    stamps: list[int] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(stamps) < count and time.monotonic() < deadline:
+            stamps += [m.timestamp()[1] for m in consumer.consume(1000, 0.5) if m.error() is None]
+    finally:
+        consumer.close()
+    if len(stamps) < count:
+        raise RuntimeError(f"only {len(stamps)} of {count} outputs in {timeout}s")
+    stamps.sort()
+    window = stamps[count // 10 :]
+    return (len(window) - 1) / max((window[-1] - window[0]) / 1000, 1e-3)
+
+
+def run_one(bootstrap: str, kind: str, count: int) -> float:
+    prefix = f"bench-{uuid.uuid4().hex[:8]}."
+    source, sink = prefix + "chat.message", prefix + ("chat.deliver" if kind == "parley" else "out")
+    ensure_topics(bootstrap, [source, sink, prefix + f"chat.dlq.relay"], 6)
+    prefill(bootstrap, source, count)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.bench.contenders", kind, bootstrap, source, sink, prefix + "group"],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        return measure(bootstrap, sink, count)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--bootstrap", help="an existing broker; default: start one")
+    args = parser.parse_args()
+
+    broker = None
+    bootstrap = args.bootstrap
+    if bootstrap is None:
+        broker = embedded_broker(Path(tempfile.mkdtemp(prefix="parley-bench-")))
+        broker.start()
+        bootstrap = broker.bootstrap
+    results: dict[str, list[float]] = {k: [] for k in CONTENDERS}
+    try:
+        for round_ in range(args.rounds):
+            order = CONTENDERS[round_ % 3 :] + CONTENDERS[: round_ % 3]
+            for kind in order:
+                rate = run_one(bootstrap, kind, args.events)
+                results[kind].append(rate)
+                print(f"round {round_ + 1} {kind:>10}: {rate:10,.0f} events/s", flush=True)
+    finally:
+        if broker is not None:
+            broker.stop()
+    medians = {k: statistics.median(v) for k, v in results.items()}
+    print("\nmedian events/s:", {k: round(v) for k, v in medians.items()})
+    print(f"parley / bare       = {medians['parley'] / medians['bare']:.2f}x (target >= 0.6)")
+    print(f"parley / faststream = {medians['parley'] / medians['faststream']:.2f}x (target >= 3)")
+
+
+if __name__ == "__main__":
+    main()
