@@ -11,6 +11,11 @@ java_ok() {
 }
 java_ok || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
+node_ok() {
+  command -v node >/dev/null && command -v npm >/dev/null || return 1
+  [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ]
+}
+node_ok || missing+=(nodejs npm)
 command -v python3 >/dev/null || missing+=(python3 python3-venv)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 

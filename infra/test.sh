@@ -19,6 +19,9 @@ if [ -z "${PARLEY_KAFKA__BOOTSTRAP:-}" ]; then
 fi
 
 status=0
+if [ -f frontend/package.json ]; then
+  bash infra/frontend.sh check || status=1
+fi
 $bin/ruff check . || status=1
 $bin/ruff format --check . || status=1
 $bin/mypy || status=1

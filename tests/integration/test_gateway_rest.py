@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import urllib.request
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,7 +14,7 @@ from gateway.auth import Auth, load_secret
 from runtime.store import Store
 from tests.conftest import unique
 from tests.integration.harness import eventually
-from tests.integration.system import System, http, running
+from tests.integration.system import REPO, System, http, running
 
 POSTGRES_URL = "PARLEY_TEST_POSTGRES_URL"
 DATABASES = ["sqlite"] + (["postgres"] if os.environ.get(POSTGRES_URL) else [])
@@ -243,3 +244,16 @@ async def test_openapi_lists_the_rest_paths(system: System) -> None:
     assert {p["name"] for p in messages["parameters"]} >= {"room", "before", "limit"}
     assert messages["security"] == [{"bearer": []}]
     assert set(paths["/api/health"]["get"]["responses"]) == {"200", "503"}
+    assert all(path.startswith("/api/") for path in paths), sorted(paths)
+
+
+@pytest.mark.skipif(not (REPO / "frontend/dist/index.html").is_file(), reason="no built frontend")
+async def test_the_built_frontend_is_served_at_the_root(system: System) -> None:
+    request = urllib.request.Request(system.gateway.url + "/")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        page = response.read().decode()
+    assert response.status == 200
+    assert "<title>Parley</title>" in page
+    asset = page.split('src="', 1)[1].split('"', 1)[0]
+    with urllib.request.urlopen(system.gateway.url + asset, timeout=10) as response:
+        assert response.status == 200

@@ -290,3 +290,35 @@ async def test_outputs_carry_origin_and_route_headers(settings: Settings, store:
     routes = sorted(dict(headers_of(m))["parley-route"].decode() for m in deliveries)
     assert routes == ["room:r", "users:ada"]
     assert all(dict(headers_of(m))[ORIGIN] == b"test_worker" for m in deliveries)
+
+
+async def test_revoked_partitions_are_committed_on_rebalance(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    # Periodic commits are off (a minute apart), so only the revoke callback can commit.
+    base = make_settings(kafka_bootstrap, tmp_path)
+    settings = base.model_copy(
+        update={"worker": base.worker.model_copy(update={"commit_interval": 60.0})}
+    )
+    seen: list[str] = []
+
+    @on_message
+    async def keep(event: MessageEvent, ctx: Context) -> None:
+        seen.append(event.id)
+
+    topic = settings.topic("chat.message")
+    async with Store(settings.database_url()) as store, running(keep, settings, store) as first:
+        await produce(settings, [message(str(n), room=f"r{n}") for n in range(60)])
+        await eventually(lambda: len(seen) == 60, what="the first worker to finish")
+        assert all(o <= 0 for o in committed(settings, first.group, topic).values())
+        async with running(keep, settings, store) as second:
+            moved: set[int] = set()
+
+            async def some_moved() -> bool:
+                moved.update(p.partition for p in await second.consumer().assignment())
+                return len(moved) == 3
+
+            await eventually(some_moved, what="three partitions moved to the second worker")
+            offsets = committed(settings, first.group, topic)
+            assert all(offsets[p] > 0 for p in moved), "revoked partitions were not committed"
+    assert len(seen) == 60, "an event was processed again after the rebalance"
