@@ -84,6 +84,36 @@ def _dlq(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _up(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+
+    from runtime.lag import Autoscale
+    from runtime.supervisor import Supervisor
+    from runtime.telemetry import configure_logging
+
+    configure_logging("supervisor")
+    scale = dict(_replicas(item) for item in args.scale)
+    autoscale = (
+        Autoscale(threshold=args.lag_threshold, minimum=1, maximum=args.max_replicas)
+        if args.autoscale
+        else None
+    )
+    supervisor = Supervisor(
+        settings, args.functions, scale=scale, autoscale=autoscale, gateway=not args.no_gateway
+    )
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: supervisor.stop.set())
+    supervisor.run()
+    return 0
+
+
+def _replicas(item: str) -> tuple[str, int]:
+    name, _, count = item.partition("=")
+    if not name or not count.isdigit() or int(count) < 1:
+        raise argparse.ArgumentTypeError(f"--scale wants NAME=COUNT, e.g. chat=3; got {item!r}")
+    return name, int(count)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="parley", description="Parley: chat on Kafka triggers")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -113,6 +143,21 @@ def build_parser() -> argparse.ArgumentParser:
     dlq.add_argument("name", help="the function's name")
     dlq.add_argument("--limit", type=int, default=1000)
     dlq.set_defaults(run=_dlq)
+
+    up = commands.add_parser("up", help="run the whole system: broker, gateway, every function")
+    up.add_argument("--functions", **functions_dir)  # type: ignore[arg-type]
+    up.add_argument(
+        "--scale",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="replicas of one function, e.g. --scale chat=3 (repeatable)",
+    )
+    up.add_argument("--autoscale", action="store_true", help="replicas follow consumer lag")
+    up.add_argument("--lag-threshold", type=int, default=1000, help="lag per replica")
+    up.add_argument("--max-replicas", type=int, default=6, help="at most (and <= partitions)")
+    up.add_argument("--no-gateway", action="store_true", help="functions only")
+    up.set_defaults(run=_up)
     return parser
 
 

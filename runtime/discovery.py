@@ -51,7 +51,7 @@ def load(path: Path) -> Handler:
         spec.loader.exec_module(module)
     except TypeError as exc:
         raise DiscoveryError(path, str(exc)) from exc  # e.g. a handler that is not async
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # a file calling sys.exit() must not stop the caller
         last = traceback.format_exception_only(exc)[-1].strip()
         raise DiscoveryError(path, f"import failed: {last}") from exc
     sys.modules.pop(module_name, None)

@@ -164,8 +164,23 @@ class Consumer:
         await self._call(self._consumer.subscribe, topics, **kwargs)
 
     async def consume(self, max_messages: int = 500, timeout: float = 0.1) -> list[Message]:
-        """Up to ``max_messages`` records, waiting at most ``timeout`` seconds for the first."""
-        return await self._call(self._consumer.consume, max_messages, timeout)
+        """Up to ``max_messages`` records, waiting at most ``timeout`` seconds for the first.
+
+        librdkafka's ``consume(n, t)`` waits until it has ``n`` records or ``t`` passed, which
+        would add ``t`` to every record's latency under light load: take what is there, and only
+        when there is nothing wait for one record."""
+        return await self._call(self._take, max_messages, timeout)
+
+    def _take(self, max_messages: int, timeout: float) -> list[Message]:
+        ready = self._consumer.consume(max_messages, 0)
+        if ready:
+            return ready
+        first = self._consumer.poll(timeout)
+        if first is None:
+            return []
+        return (
+            [first, *self._consumer.consume(max_messages - 1, 0)] if max_messages > 1 else [first]
+        )
 
     def commit_sync(self, offsets: list[TopicPartition]) -> None:
         """Commit from the consumer thread itself (inside a rebalance callback)."""
@@ -176,16 +191,19 @@ class Consumer:
         """Commit the current end of every partition the group never committed (consumer
         thread only). "Start at the latest" then means the moment the group first ran: a
         member that crashes before its first commit cannot make its successor skip events."""
-        committed = self._consumer.committed(partitions, timeout=10)
-        fresh = [
-            TopicPartition(
-                tp.topic, tp.partition, self._consumer.get_watermark_offsets(tp, timeout=10)[1]
-            )
-            for tp in committed
-            if tp.offset < 0
-        ]
-        self.commit_sync(fresh)
+        try:
+            fresh = [
+                TopicPartition(tp.topic, tp.partition, self._end(tp))
+                for tp in self._consumer.committed(partitions, timeout=10)
+                if tp.offset < 0
+            ]
+            self.commit_sync(fresh)
+        except KafkaException:
+            return []  # a rebalance or a leader election is under way: the next assignment retries
         return fresh
+
+    def _end(self, tp: TopicPartition) -> int:
+        return self._consumer.get_watermark_offsets(tp, timeout=10)[1]
 
     async def commit(self, offsets: list[TopicPartition]) -> None:
         """Commit exactly these positions (the next offset to read, per partition)."""

@@ -58,6 +58,9 @@ class GatewaySettings(BaseModel):
     ping_interval: float = Field(default=20.0, gt=0, description="WebSocket ping, seconds")
     produce_timeout: float = Field(default=5.0, gt=0, description="Kafka ack deadline, seconds")
     dedupe_window: int = Field(default=1024, ge=16, description="recent ids kept per room/user")
+    static_dir: Path | None = Field(
+        default=Path("frontend/dist"), description="built frontend served at /, when it exists"
+    )
 
 
 class WorkerSettings(BaseModel):

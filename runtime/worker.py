@@ -31,6 +31,7 @@ from runtime.events import (
 from runtime.kafka import (
     Consumer,
     Headers,
+    KafkaException,
     Message,
     Producer,
     TopicPartition,
@@ -113,10 +114,10 @@ class Worker:
                 for message in await consumer.consume(batch, 0.05 if paused else 0.1):
                     self._dispatch(message)
                 if self._loop.time() - last_commit >= self.settings.worker.commit_interval:
-                    await consumer.commit(self._due())
+                    await self._commit()
                     last_commit = self._loop.time()
             await self._drain(self._tasks)
-            await consumer.commit(self._due())
+            await self._commit()
         finally:
             await consumer.close()
 
@@ -146,10 +147,18 @@ class Worker:
             raise RuntimeError("the worker is not running")
         return self._consumer
 
-    def _due(self) -> list[TopicPartition]:
+    async def _commit(self) -> None:
+        """Commit what is due. A commit refused mid-rebalance is retried on the next round;
+        the revoke callback commits anything the partitions' new owner would otherwise redo."""
         due = self._offsets.due()
+        if not due:
+            return
+        try:
+            await self.consumer().commit(due)
+        except KafkaException as exc:
+            log.warning("commit deferred: %s", exc.args[0].str() if exc.args else exc)
+            return
         self._offsets.committed(due)
-        return due
 
     def _dispatch(self, message: Message) -> None:
         if message.error() is not None:

@@ -66,10 +66,11 @@ def measure(bootstrap: str, topic: str, count: int, timeout: float = 300.0) -> f
 def run_one(bootstrap: str, kind: str, count: int) -> float:
     prefix = f"bench-{uuid.uuid4().hex[:8]}."
     source, sink = prefix + "chat.message", prefix + ("chat.deliver" if kind == "parley" else "out")
-    ensure_topics(bootstrap, [source, sink, prefix + f"chat.dlq.relay"], 6)
+    ensure_topics(bootstrap, [source, sink, prefix + "chat.dlq.relay"], 6)
     prefill(bootstrap, source, count)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.bench.contenders", kind, bootstrap, source, sink, prefix + "group"],
+        [sys.executable, "-m", "tests.bench.contenders", kind, bootstrap, source, sink,
+         prefix + "group"],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:

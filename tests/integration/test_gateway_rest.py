@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import urllib.request
 from collections.abc import AsyncIterator
@@ -249,11 +250,13 @@ async def test_openapi_lists_the_rest_paths(system: System) -> None:
 
 @pytest.mark.skipif(not (REPO / "frontend/dist/index.html").is_file(), reason="no built frontend")
 async def test_the_built_frontend_is_served_at_the_root(system: System) -> None:
-    request = urllib.request.Request(system.gateway.url + "/")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        page = response.read().decode()
-    assert response.status == 200
+    status, page = await asyncio.to_thread(get, system.gateway.url + "/")
+    assert status == 200
     assert "<title>Parley</title>" in page
     asset = page.split('src="', 1)[1].split('"', 1)[0]
-    with urllib.request.urlopen(system.gateway.url + asset, timeout=10) as response:
-        assert response.status == 200
+    assert (await asyncio.to_thread(get, system.gateway.url + asset))[0] == 200
+
+
+def get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, response.read().decode()

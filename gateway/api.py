@@ -1,0 +1,163 @@
+"""REST routes of PROTOCOL.md: accounts, history, presence, health and the functions table.
+
+Every error is ``{"error": code, "detail": sentence}`` (``ApiError``, rendered in ``app.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from quart import Blueprint, request
+from quart_schema import security_scheme
+
+from gateway import schemas as s
+from gateway.resources import Resources
+from gateway.schemas import body, query, returns
+from runtime.errors import DiscoveryError, UserError
+from runtime.events import Room, Username
+
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+_ROOM: TypeAdapter[str] = TypeAdapter(Room)
+_USER: TypeAdapter[str] = TypeAdapter(Username)
+
+
+class ApiError(Exception):
+    """An HTTP error with a wire code: ``ApiError(409, "taken", "choose another name")``."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        self.status = status
+        self.code = code
+        self.detail = detail
+        super().__init__(detail)
+
+
+def rest(res: Resources) -> Blueprint:
+    """The REST blueprint over ``res`` (opened by the app's lifespan before any request)."""
+    api = Blueprint("api", __name__, url_prefix="/api")
+
+    @api.get("/ping")
+    @returns(s.Status)
+    async def ping() -> s.Status:
+        """Liveness: the process answers."""
+        return s.Status()
+
+    @api.get("/health")
+    @returns(s.HealthBody)
+    @returns(s.Unhealthy, 503)
+    async def health() -> tuple[s.HealthBody, int]:
+        """Readiness: Kafka and the database answer (503 names the part that does not)."""
+        parts = await res.health.check()
+        if parts["status"] == "ok":
+            return s.HealthBody(**parts), 200
+        down = " and ".join(name for name in ("kafka", "db") if parts[name] != "ok")
+        detail = f"{down} not answering"
+        return s.Unhealthy(**parts, error="unavailable", detail=detail), 503
+
+    @api.post("/register")
+    @body(s.Registration)
+    @returns(s.Session, 201)
+    @returns(s.ErrorBody, 409)
+    @returns(s.ErrorBody, 422)
+    async def register(data: s.Registration) -> tuple[s.Session, int]:
+        """Create an account (password of 8 characters or more) and log it in."""
+        hashed = await asyncio.to_thread(res.auth.hash, data.password)
+        try:
+            await res.store.add_user(data.username, hashed)
+        except UserError as exc:
+            raise ApiError(409, exc.code, exc.detail) from None
+        return s.Session(username=data.username, token=res.auth.issue(data.username)), 201
+
+    @api.post("/login")
+    @body(s.Credentials)
+    @returns(s.Session)
+    @returns(s.ErrorBody, 401)
+    @returns(s.ErrorBody, 422)
+    async def login(data: s.Credentials) -> s.Session:
+        """A fresh token for a username and its password."""
+        stored = await res.store.password_hash(data.username)
+        if not await asyncio.to_thread(res.auth.check, stored, data.password):
+            raise ApiError(401, "unauthorized", "wrong username or password")
+        return s.Session(username=data.username, token=res.auth.issue(data.username))
+
+    @api.get("/rooms")
+    @security_scheme(BEARER)
+    @returns(s.Rooms)
+    @returns(s.ErrorBody, 401)
+    async def rooms() -> s.Rooms:
+        """Every room with history or people in it, with how many are online."""
+        caller(res)
+        listed = await res.store.rooms()
+        return s.Rooms(rooms=[s.Room(name=name, online=online) for name, online in listed])
+
+    @api.get("/rooms/<room>/messages")
+    @security_scheme(BEARER)
+    @query(s.Page)
+    @returns(s.Messages)
+    @returns(s.ErrorBody, 401)
+    @returns(s.ErrorBody, 422)
+    async def room_messages(room: str, query_args: s.Page) -> s.Messages:
+        """A page of a room's history, oldest first."""
+        caller(res)
+        page = await res.store.room_messages(
+            valid(_ROOM, room, "room"), before=query_args.before, limit=query_args.limit
+        )
+        return s.Messages(messages=[m.frame() for m in page])
+
+    @api.get("/private/<user>/messages")
+    @security_scheme(BEARER)
+    @query(s.Page)
+    @returns(s.Messages)
+    @returns(s.ErrorBody, 401)
+    @returns(s.ErrorBody, 422)
+    async def private_messages(user: str, query_args: s.Page) -> s.Messages:
+        """A page of your own conversation with ``user``, oldest first."""
+        me = caller(res)
+        page = await res.store.private_messages(
+            me, valid(_USER, user, "user"), before=query_args.before, limit=query_args.limit
+        )
+        return s.Messages(messages=[m.frame() for m in page])
+
+    @api.get("/rooms/<room>/presence")
+    @security_scheme(BEARER)
+    @returns(s.RoomPresence)
+    @returns(s.ErrorBody, 401)
+    @returns(s.ErrorBody, 422)
+    async def presence(room: str) -> s.RoomPresence:
+        """Who is in a room now."""
+        caller(res)
+        name = valid(_ROOM, room, "room")
+        return s.RoomPresence(room=name, users=await res.store.room_users(name))
+
+    @api.get("/functions")
+    @security_scheme(BEARER)
+    @returns(s.Functions)
+    @returns(s.ErrorBody, 401)
+    @returns(s.ErrorBody, 500)
+    async def functions() -> s.Functions:
+        """Every function in the functions folder, with replicas, lag and dead letters."""
+        caller(res)
+        try:
+            rows = await res.functions.rows()
+        except DiscoveryError as exc:
+            raise ApiError(500, "bad_function", str(exc)) from None
+        return s.Functions(functions=[s.Function.model_validate(row) for row in rows])
+
+    return api
+
+
+def caller(res: Resources) -> str:
+    """The user of the request's bearer token; 401 without a valid one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    user = res.auth.verify(token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        raise ApiError(401, "unauthorized", "send Authorization: Bearer <token> from /api/login")
+    return user
+
+
+def valid(adapter: TypeAdapter[Any], value: str, what: str) -> str:
+    try:
+        return str(adapter.validate_python(value))
+    except ValidationError as exc:
+        raise ApiError(422, "invalid", f"{what} {value!r}: {exc.errors()[0]['msg']}") from None

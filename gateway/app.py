@@ -1,0 +1,103 @@
+"""The Quart app: REST under ``/api``, the WebSocket at ``/ws``, OpenAPI at ``/openapi.json``,
+and the built frontend at ``/`` when there is one.
+
+    app = create_app(settings)    # resources open in the app's one ``while_serving`` lifespan
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any, cast
+
+from quart import Quart
+from quart.typing import ResponseReturnValue
+from quart_schema import QuartSchema, RequestSchemaValidationError, hide
+from quart_schema.openapi import HttpSecurityScheme, Info
+from werkzeug.exceptions import HTTPException
+
+from gateway.api import ApiError, rest
+from gateway.resources import Resources
+from gateway.session import serve_socket
+from gateway.transport import INBOUND_QUEUE, BoundedWebsocketConnection, DirectWebsocket
+from runtime.settings import Settings
+
+MAX_BODY = 64 * 1024
+
+
+def create_app(settings: Settings) -> Quart:
+    """The gateway app for ``settings``; nothing opens until it starts serving."""
+    static = settings.gateway.static_dir
+    frontend = str(static.resolve()) if static and (static / "index.html").is_file() else None
+    app = Quart("parley.gateway", static_folder=frontend, static_url_path="")
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, PROPAGATE_EXCEPTIONS=False)
+    app.config[INBOUND_QUEUE] = settings.gateway.inbound_queue
+    app.asgi_websocket_class = BoundedWebsocketConnection
+    app.websocket_class = DirectWebsocket
+    QuartSchema(
+        app,
+        info=Info(title="Parley gateway", version="1"),
+        security_schemes={"bearer": HttpSecurityScheme(scheme="bearer")},
+        redoc_ui_path=None,
+        scalar_ui_path=None,
+    )
+    res = Resources(settings)
+    app.extensions["parley"] = res
+
+    @app.while_serving
+    async def lifespan() -> AsyncGenerator[None, None]:
+        await res.open()
+        try:
+            yield
+        finally:
+            await res.close()
+
+    app.register_blueprint(rest(res))
+
+    if frontend is not None:
+
+        @app.get("/")
+        @hide
+        async def index() -> ResponseReturnValue:
+            """The built frontend (its other files are Quart's static files at ``/<path>``)."""
+            return await app.send_static_file("index.html")
+
+    @app.websocket("/ws")
+    async def ws() -> ResponseReturnValue | None:
+        return await serve_socket(res)
+
+    app.register_error_handler(ApiError, _api_error)
+    app.register_error_handler(RequestSchemaValidationError, _invalid)
+    app.register_error_handler(HTTPException, _http_error)
+    return app
+
+
+def resources_of(app: Quart) -> Resources:
+    """The resources ``create_app`` made for ``app`` (the server uses it at shutdown)."""
+    return cast(Resources, app.extensions["parley"])
+
+
+def error(status: int, code: str, detail: str) -> tuple[dict[str, Any], int]:
+    return {"error": code, "detail": detail}, status
+
+
+async def _api_error(exc: ApiError) -> ResponseReturnValue:
+    return error(exc.status, exc.code, exc.detail)
+
+
+async def _invalid(exc: RequestSchemaValidationError) -> ResponseReturnValue:
+    cause = exc.validation_error
+    if hasattr(cause, "errors"):
+        detail = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in cause.errors()
+        )
+    else:
+        detail = str(cause)
+    return error(422, "invalid", detail)
+
+
+async def _http_error(exc: HTTPException) -> ResponseReturnValue:
+    status = exc.code or 500
+    if status == 400:  # a body that is not JSON at all: as invalid as a wrong field
+        return error(422, "invalid", exc.description or "the body is not valid JSON")
+    code = (exc.name or "error").lower().replace(" ", "_")
+    return error(status, code, exc.description or code)

@@ -1,0 +1,159 @@
+"""The hub: which sockets serve which rooms and users, and fan-out of deliveries to them.
+
+    hub.attach(peer); hub.subscribe(peer, "lobby", conn)
+    hub.receive(record)           # a chat.deliver record: routed, decoded once, encoded once
+
+A record whose ``parley-route`` header names no room or user of this instance is dropped before
+its JSON is parsed. A frame is encoded to text once and the same string is queued on every
+target socket's outbox; nothing here waits for a socket. Message ids seen recently per room and
+per user are remembered, because the runtime delivers at least once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from gateway.peer import Peer, Recent, Subscription
+from runtime.events import DecodeError, Delivery, decode
+from runtime.kafka import Message, header
+from runtime.worker import ROUTE
+
+log = logging.getLogger("parley.gateway")
+
+
+@dataclass
+class HubStats:
+    """Counters for tests and the ops views."""
+
+    received: int = 0
+    skipped: int = 0
+    duplicates: int = 0
+    frames: int = 0
+
+
+class Hub:
+    """Room -> sockets and user -> sockets, for one gateway instance."""
+
+    def __init__(self, window: int = 1024) -> None:
+        self.window = window
+        self.stats = HubStats()
+        self._peers: set[Peer] = set()
+        self._rooms: dict[str, set[Peer]] = {}
+        self._users: dict[str, set[Peer]] = {}
+        self._room_ids: dict[str, Recent] = {}
+        self._user_ids: dict[str, Recent] = {}
+
+    @property
+    def peers(self) -> frozenset[Peer]:
+        return frozenset(self._peers)
+
+    def attach(self, peer: Peer) -> None:
+        self._peers.add(peer)
+        if peer.user not in self._users:
+            self._users[peer.user], self._user_ids[peer.user] = set(), Recent(self.window)
+        self._users[peer.user].add(peer)
+
+    def detach(self, peer: Peer) -> list[tuple[str, str]]:
+        """Forget ``peer`` everywhere; returns the (room, conn) pairs it had joined."""
+        left = [(room, sub.conn) for room, sub in peer.rooms.items()]
+        for room, _ in left:
+            self.unsubscribe(peer, room)
+        self._peers.discard(peer)
+        sockets = self._users.get(peer.user)
+        if sockets is not None:
+            sockets.discard(peer)
+            if not sockets:
+                del self._users[peer.user], self._user_ids[peer.user]
+        return left
+
+    def subscribe(self, peer: Peer, room: str, conn: str) -> Subscription:
+        """Join ``peer`` to ``room``; live frames are buffered until ``go_live``."""
+        sub = peer.rooms.get(room)
+        if sub is None:
+            sub = peer.rooms[room] = Subscription(conn)
+        elif sub.buffer is None:
+            sub.buffer = []
+        if room not in self._rooms:
+            self._rooms[room], self._room_ids[room] = set(), Recent(self.window)
+        self._rooms[room].add(peer)
+        return sub
+
+    def unsubscribe(self, peer: Peer, room: str) -> Subscription | None:
+        sub = peer.rooms.pop(room, None)
+        sockets = self._rooms.get(room)
+        if sockets is not None:
+            sockets.discard(peer)
+            if not sockets:
+                del self._rooms[room], self._room_ids[room]
+        return sub
+
+    def serves(self, route: bytes) -> bool:
+        """Whether a delivery with this ``parley-route`` header may concern a socket here."""
+        kind, _, target = route.partition(b":")
+        if kind == b"room":
+            return target.decode() in self._rooms
+        if kind == b"users":
+            return any(user in self._users for user in target.decode().split(","))
+        return True  # a route this version does not know: decode and decide
+
+    def receive(self, record: Message) -> None:
+        """Route one chat.deliver record to the sockets it is for."""
+        self.stats.received += 1
+        route = header(record, ROUTE)
+        if route is not None and not self.serves(route):
+            self.stats.skipped += 1
+            return
+        try:
+            delivery = decode(record.value(), Delivery)
+        except DecodeError as exc:
+            log.warning("dropping a chat.deliver record: %s", exc.reason)
+            return
+        self.deliver(delivery)
+
+    def deliver(self, delivery: Delivery) -> None:
+        """Queue ``delivery.frame`` on every socket of its room, or of its users."""
+        found = delivery.frame.get("id")
+        message_id = found if isinstance(found, str) else None
+        text: str | None = None
+        if delivery.room is not None:
+            peers = self._rooms.get(delivery.room)
+            if peers and self._fresh(self._room_ids[delivery.room], message_id):
+                text = _encode(delivery)
+                self._to_room(delivery.room, peers, message_id, text)
+            return
+        for user in set(delivery.users):
+            sockets = self._users.get(user)
+            if sockets and self._fresh(self._user_ids[user], message_id):
+                text = text or _encode(delivery)
+                self._to_all(sockets, text)
+
+    def evict_all(self, code: int, reason: str) -> None:
+        for peer in list(self._peers):
+            peer.evict(code, reason)
+
+    def _fresh(self, recent: Recent, message_id: str | None) -> bool:
+        if message_id is None or recent.add(message_id):
+            return True
+        self.stats.duplicates += 1
+        return False
+
+    def _to_room(self, room: str, peers: Iterable[Peer], message_id: str | None, text: str) -> None:
+        for peer in peers:
+            sub = peer.rooms[room]
+            if sub.buffer is not None:
+                peer.hold(sub, message_id, text)
+            elif not sub.sent(message_id):
+                self.stats.frames += 1
+                peer.offer(text)
+
+    def _to_all(self, peers: Iterable[Peer], text: str) -> None:
+        for peer in peers:
+            self.stats.frames += 1
+            peer.offer(text)
+
+
+def _encode(delivery: Delivery) -> str:
+    return json.dumps(delivery.frame, separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,97 @@
+"""A connected socket as the hub sees it: its user, joined rooms and outbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+
+from gateway.outbox import Outbox
+
+# Live frames held for one room while its ``join`` replays history: past this the socket cannot
+# keep up with the room and is closed like any slow socket.
+BUFFER_LIMIT = 10_000
+TRY_AGAIN_LATER = 1013  # RFC 6455: the server is overloaded (here: for this client)
+GOING_AWAY = 1001
+
+
+class Recent:
+    """The last ``size`` ids seen: a set that forgets the oldest first."""
+
+    __slots__ = ("_ids", "_order", "size")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._ids: set[str] = set()
+        self._order: deque[str] = deque()
+
+    def __contains__(self, item: str) -> bool:
+        return item in self._ids
+
+    def add(self, item: str) -> bool:
+        """Remember ``item``; False when it was already there."""
+        if item in self._ids:
+            return False
+        self._ids.add(item)
+        self._order.append(item)
+        if len(self._order) > self.size:
+            self._ids.discard(self._order.popleft())
+        return True
+
+
+class Subscription:
+    """One socket's membership of one room.
+
+    ``conn`` is the presence connection id used for this room (normally the socket's own, or
+    that of a just-closed socket of the same user whose leave this join cancelled). While
+    ``buffer`` is a list, live frames wait there (a ``join`` is replaying history); ``replayed``
+    holds the last ids a replay sent, so their live copies are not sent again (None until a
+    replay, which most joins never do).
+    """
+
+    __slots__ = ("buffer", "conn", "replayed")
+
+    def __init__(self, conn: str) -> None:
+        self.conn = conn
+        self.buffer: list[tuple[str | None, str]] | None = []
+        self.replayed: Recent | None = None
+
+    def sent(self, message_id: str | None) -> bool:
+        """Whether a replay already sent this message."""
+        return message_id is not None and self.replayed is not None and message_id in self.replayed
+
+
+class Peer:
+    """One open WebSocket: who is on it, which rooms it joined, what waits to be sent."""
+
+    __slots__ = ("close_code", "close_reason", "closing", "conn", "outbox", "rooms", "user")
+
+    def __init__(self, user: str, conn: str, capacity: int) -> None:
+        self.user = user
+        self.conn = conn
+        self.outbox = Outbox(capacity)
+        self.rooms: dict[str, Subscription] = {}
+        self.closing = asyncio.Event()
+        self.close_code: int | None = None
+        self.close_reason = ""
+
+    def __repr__(self) -> str:
+        return f"Peer({self.user!r}, {self.conn!r})"
+
+    def offer(self, frame: str) -> None:
+        """Queue a frame; a socket whose outbox is full is closed instead (1013)."""
+        if self.close_code is None and not self.outbox.offer(frame):
+            self.evict(TRY_AGAIN_LATER, "too slow: the send queue is full")
+
+    def hold(self, sub: Subscription, message_id: str | None, frame: str) -> None:
+        """Buffer a live frame for a room that is replaying (``sub.buffer`` is a list)."""
+        assert sub.buffer is not None
+        if len(sub.buffer) >= BUFFER_LIMIT:
+            self.evict(TRY_AGAIN_LATER, "too slow: the room outpaced the replay")
+        else:
+            sub.buffer.append((message_id, frame))
+
+    def evict(self, code: int, reason: str) -> None:
+        """Ask the socket's session to close with ``code`` (it does so on its own task)."""
+        if self.close_code is None:
+            self.close_code, self.close_reason = code, reason
+            self.closing.set()

@@ -1,0 +1,73 @@
+"""The gateway's producer: every inbound event goes to Kafka here, acknowledged or refused.
+
+``publish`` returns only after Kafka acknowledged the record (idempotent producer, acks=all), or
+raises ``Unavailable`` once ``gateway.produce_timeout`` passed: the client then gets an
+``unavailable`` error instead of an ``ack``, and may retry with the same ``client_id``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+from runtime.events import Delivery, Event, encode
+from runtime.kafka import Headers, KafkaException, Producer
+from runtime.settings import Settings
+from runtime.worker import ROUTE, TRACEPARENT
+
+log = logging.getLogger("parley.gateway")
+
+
+class Unavailable(Exception):
+    """Kafka did not acknowledge the record in time (broker down or unreachable)."""
+
+
+class Publisher:
+    """Produces events to their topics, keyed by ``event.key()``, with a delivery deadline."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.timeout = settings.gateway.produce_timeout
+        # librdkafka gives up on a record after message.timeout.ms, so a dead broker turns into
+        # an error here instead of a send that waits forever.
+        self._producer = Producer(
+            settings.kafka.address(), **{"message.timeout.ms": int(self.timeout * 1000)}
+        )
+
+    def send(self, event: Event) -> asyncio.Future[None]:
+        """Queue ``event``; the future completes when Kafka acknowledged it."""
+        headers: Headers = [(TRACEPARENT, _traceparent())]
+        if isinstance(event, Delivery):
+            headers = [*headers, (ROUTE, event.route().encode())]
+        return self._producer.send_nowait(
+            self.settings.topic(event.topic), encode(event), event.key(), headers
+        )
+
+    async def publish(self, event: Event) -> None:
+        """Produce ``event`` and wait for the acknowledgement; ``Unavailable`` on failure."""
+        await self.settle(self.send(event))
+
+    async def settle(self, sent: asyncio.Future[None]) -> None:
+        """Wait for a record queued by ``send``; ``Unavailable`` when Kafka did not take it."""
+        try:
+            await asyncio.wait_for(sent, self.timeout + 1.0)
+        except (KafkaException, TimeoutError) as exc:
+            raise Unavailable(f"Kafka did not acknowledge the event: {exc}") from None
+
+    def fire(self, event: Event) -> None:
+        """Produce ``event`` without waiting (typing notices); failures are only logged."""
+        self.send(event).add_done_callback(_log_failure)
+
+    async def close(self) -> None:
+        await self._producer.close()
+
+
+def _traceparent() -> bytes:
+    """A W3C traceparent starting a new trace for the frame that caused this event."""
+    return f"00-{os.urandom(16).hex()}-{os.urandom(8).hex()}-01".encode()
+
+
+def _log_failure(future: asyncio.Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("a fire-and-forget event was not delivered: %s", future.exception())

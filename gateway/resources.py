@@ -1,0 +1,91 @@
+"""What one gateway process holds open: store, producer, deliver feed, hub, auth.
+
+``create_app`` opens them in its ``while_serving`` lifespan and closes them in reverse order.
+
+    resources = Resources(settings)
+    await resources.open()
+    ...
+    await resources.close()     # closes sockets, announces their leaves, then the rest
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+
+from confluent_kafka.admin import AdminClient
+
+from gateway.auth import Auth, load_secret
+from gateway.feed import Feed
+from gateway.health import Health
+from gateway.hub import Hub
+from gateway.ops import Functions
+from gateway.peer import GOING_AWAY
+from gateway.presence import Presence
+from gateway.publisher import Publisher
+from gateway.receipts import Receipts
+from runtime.events import Delivery, JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
+from runtime.kafka import ensure_topics
+from runtime.settings import Settings
+from runtime.store import Store
+
+log = logging.getLogger("parley.gateway")
+TOPICS = [m.topic for m in (MessageEvent, JoinEvent, LeaveEvent, PrivateEvent, Delivery)]
+
+
+class Resources:
+    """The gateway's long-lived objects. Attributes other than ``settings``, ``instance``,
+    ``hub`` and ``receipts`` exist only between ``open()`` and ``close()``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.instance = uuid.uuid4().hex[:12]
+        self.hub = Hub(settings.gateway.dedupe_window)
+        self.receipts = Receipts()
+        self.auth: Auth
+        self.store: Store
+        self.publisher: Publisher
+        self.presence: Presence
+        self.health: Health
+        self.functions: Functions
+        self._stack = contextlib.AsyncExitStack()
+
+    async def open(self) -> None:
+        try:
+            await self._open()
+        except BaseException:
+            await self._stack.aclose()
+            raise
+        log.info("gateway instance %s ready", self.instance)
+
+    async def _open(self) -> None:
+        settings, stack = self.settings, self._stack
+        self.auth = Auth(load_secret(settings), settings.gateway)
+        self.store = await stack.enter_async_context(Store(settings.database_url()))
+        await self.store.migrate()
+        bootstrap = settings.kafka.address()
+        topics = [settings.topic(t) for t in TOPICS]
+        await asyncio.to_thread(ensure_topics, bootstrap, topics, settings.kafka.partitions)
+        self.publisher = Publisher(settings)
+        stack.push_async_callback(self.publisher.close)
+        self.presence = Presence(self.publisher, settings.gateway.leave_debounce)
+        admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 3})
+        self.health = Health(admin, self.store, settings.topic("chat.deliver"))
+        self.functions = Functions(settings, admin)
+        feed = Feed(settings, self.hub, self.instance)
+        stack.push_async_callback(feed.close)
+        await feed.start()
+
+    def going_away(self) -> None:
+        """Ask every socket to close (1001); their sessions end and schedule their leaves."""
+        self.hub.evict_all(GOING_AWAY, "the gateway is shutting down")
+
+    async def close(self) -> None:
+        self.going_away()
+        await asyncio.sleep(0.1)  # let the sessions run their clean-up
+        for peer in self.hub.peers:  # sessions that did not get to it
+            self.presence.closed(peer.user, self.hub.detach(peer))
+        await self.presence.flush()
+        await self._stack.aclose()

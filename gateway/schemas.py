@@ -1,0 +1,117 @@
+"""REST bodies of PROTOCOL.md as pydantic models: validated on the way in, documented in
+``/openapi.json`` on the way out, and typed wrappers of quart-schema's decorators."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec, TypeVar, cast
+
+from pydantic import BaseModel, Field
+from quart.typing import ResponseReturnValue
+from quart_schema import validate_querystring, validate_request, validate_response
+
+from runtime.events import Username
+
+F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+Route = Callable[P, Awaitable[ResponseReturnValue]]
+
+
+def body(model: type[BaseModel]) -> Callable[[F], F]:
+    """Validate the JSON body as ``model`` (422 when it does not fit); passed as ``data``."""
+    return cast(Callable[[F], F], validate_request(model))
+
+
+def query(model: type[BaseModel]) -> Callable[[F], F]:
+    """Validate the query string as ``model`` (422); passed as ``query_args``."""
+    return cast(Callable[[F], F], validate_querystring(model))
+
+
+def returns(
+    model: type[BaseModel], status: int = 200
+) -> Callable[[Callable[P, Awaitable[Any]]], Route[P]]:
+    """Document (and check) the body of a ``status`` response; a model becomes a response."""
+    return cast(Callable[[Callable[P, Awaitable[Any]]], Route[P]], validate_response(model, status))
+
+
+class ErrorBody(BaseModel):
+    """Every error: a short code and a sentence for people."""
+
+    error: str
+    detail: str
+
+
+class Status(BaseModel):
+    status: str = "ok"
+
+
+class HealthBody(BaseModel):
+    """``ok`` or ``unavailable`` overall and for each part the gateway depends on."""
+
+    status: str
+    kafka: str
+    db: str
+
+
+class Unhealthy(HealthBody):
+    """A 503: the parts, and an error naming the failing ones."""
+
+    error: str
+    detail: str
+
+
+class Registration(BaseModel):
+    username: Username
+    password: str = Field(min_length=8, max_length=1024)
+
+
+class Credentials(BaseModel):
+    username: str = Field(max_length=256)
+    password: str = Field(max_length=1024)
+
+
+class Session(BaseModel):
+    username: str
+    token: str
+
+
+class Room(BaseModel):
+    name: str
+    online: int
+
+
+class Rooms(BaseModel):
+    rooms: list[Room]
+
+
+class Page(BaseModel):
+    """``before``: only messages older than this id; ``limit``: at most this many (1-200)."""
+
+    before: str | None = Field(default=None, min_length=1, max_length=64)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class Messages(BaseModel):
+    """Oldest first: ``message`` frames for a room, ``private`` frames for a conversation."""
+
+    messages: list[dict[str, Any]]
+
+
+class RoomPresence(BaseModel):
+    room: str
+    users: list[str]
+
+
+class Function(BaseModel):
+    name: str
+    trigger: str
+    topic: str
+    group: str
+    replicas: int
+    lag: int
+    dlq: int
+    options: dict[str, str]
+
+
+class Functions(BaseModel):
+    functions: list[Function]

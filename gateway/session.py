@@ -1,0 +1,229 @@
+"""One WebSocket: check who and where from, then read frames and write deliveries.
+
+Reading and writing are two tasks. The reader handles one frame at a time (so a client's frames
+keep their order into Kafka) and answers each with an ``ack``, another answer, or an ``error``
+frame; a bad frame never closes the socket. The writer drains the socket's outbox; the hub
+fills it. When the hub finds the outbox full it asks the session to close with 1013.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from quart import Websocket, websocket
+from quart.globals import websocket_ctx
+from quart.typing import ResponseReturnValue
+from sqlalchemy.exc import SQLAlchemyError
+
+from gateway.bucket import Bucket
+from gateway.frames import (
+    Join,
+    Leave,
+    Ping,
+    Post,
+    Private,
+    Refusal,
+    Typing,
+    client_id_of,
+    read_json,
+    validate,
+)
+from gateway.peer import Peer, Recent, Subscription
+from gateway.publisher import Unavailable
+from gateway.resources import Resources
+from runtime.events import Delivery, Event, JoinEvent, MessageEvent, PrivateEvent
+
+log = logging.getLogger("parley.gateway")
+UNAUTHORIZED = 4401
+REPLAY_PAGE = 200
+REPLAY_MEMORY = 1024  # replayed ids remembered: the live copies still in flight are the newest
+CLOSE_WAIT = 5.0
+
+
+async def serve_socket(res: Resources) -> ResponseReturnValue | None:
+    """The ``/ws`` endpoint: 403 for a foreign Origin, close 4401 for a bad token."""
+    origin = websocket.headers.get("Origin")
+    if origin is not None and not origin_allowed(
+        origin, websocket.headers.get("Host", ""), res.settings.gateway.origins
+    ):
+        body = {"error": "forbidden_origin", "detail": f"origin {origin} may not connect here"}
+        return body, 403
+    user = res.auth.verify(websocket.args.get("token"))
+    await websocket.accept()
+    if user is None:
+        await websocket.close(UNAUTHORIZED, "missing, bad or expired token: log in again")
+        return None
+    conn = f"{res.instance}:{uuid.uuid4().hex[:12]}"
+    peer = Peer(user, conn, res.settings.gateway.send_queue)
+    await Session(res, peer, websocket_ctx.websocket).run()
+    return None
+
+
+def origin_allowed(origin: str, host: str, allowed: list[str]) -> bool:
+    """Same origin (the Origin's host:port is the Host header) or one listed in settings."""
+    return urlsplit(origin).netloc.lower() == host.lower() or origin.rstrip("/") in {
+        a.rstrip("/") for a in allowed
+    }
+
+
+class Session:
+    """Frames in, events out; answers and deliveries back through the outbox."""
+
+    def __init__(self, res: Resources, peer: Peer, ws: Websocket) -> None:
+        self.res = res
+        self.peer = peer
+        self.ws = ws
+        limits = res.settings.gateway
+        self.bucket = Bucket(limits.rate, limits.burst)
+
+    async def run(self) -> None:
+        hub, peer = self.res.hub, self.peer
+        hub.attach(peer)
+        tasks = [
+            asyncio.create_task(self._read(), name=f"read {peer.conn}"),
+            asyncio.create_task(self._write(), name=f"write {peer.conn}"),
+            asyncio.create_task(peer.closing.wait(), name=f"closing {peer.conn}"),
+        ]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:  # also when the client went away: Quart cancels this handler then
+            for task in tasks:
+                task.cancel()
+            self.res.presence.closed(peer.user, hub.detach(peer))
+        for task in done:
+            if not task.cancelled() and task.exception() is not None:
+                log.error("socket %s failed", peer.conn, exc_info=task.exception())
+        if peer.close_code is not None:
+            log.info("closing %s of %s with %d: %s", peer.conn, peer.user, peer.close_code,
+                     peer.close_reason)  # fmt: skip
+            closing = self.ws.close(peer.close_code, peer.close_reason)
+            with contextlib.suppress(TimeoutError):  # a client that never reads: give up
+                await asyncio.wait_for(closing, CLOSE_WAIT)
+
+    async def _write(self) -> None:
+        outbox, send = self.peer.outbox, self.ws.send
+        while True:
+            await send(await outbox.get())
+
+    async def _read(self) -> None:
+        while True:
+            data = await self.ws.receive()
+            try:
+                allowed = self.bucket.take()  # bad frames count too
+                fields = read_json(data)
+                if not allowed:
+                    raise Refusal("rate_limited", "too many frames: slow down and send it again",
+                                  client_id_of(fields))  # fmt: skip
+                await self._handle(fields)
+            except Refusal as refusal:
+                self.send(refusal.frame())
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning("socket %s: database trouble: %s", self.peer.conn, exc)
+                self.send(Refusal("unavailable", "history is unavailable; try again").frame())
+            except Exception:  # a bug here must not cost the client its socket
+                log.exception("socket %s: a frame failed", self.peer.conn)
+                self.send(Refusal("internal", "the gateway failed on this frame").frame())
+
+    def send(self, frame: dict[str, Any]) -> None:
+        self.peer.offer(json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
+
+    async def _handle(self, fields: dict[str, Any]) -> None:
+        frame = validate(fields)
+        match frame:
+            case Ping():
+                self.send({"type": "pong"})
+            case Post(room=room, text=text, client_id=client_id):
+                self._joined(room, client_id)
+                user = self.peer.user
+                await self._post(client_id, lambda id: MessageEvent(
+                    id=id, room=room, user=user, text=text, client_id=client_id))  # fmt: skip
+            case Private(to=to, text=text, client_id=client_id):
+                if not await self.res.store.user_exists(to):
+                    raise Refusal("unknown_user", f"there is no user {to!r}", client_id)
+                user = self.peer.user
+                await self._post(client_id, lambda id: PrivateEvent(
+                    id=id, sender=user, to=to, text=text, client_id=client_id))  # fmt: skip
+            case Join():
+                await self._join(frame.room, frame.since)
+            case Leave():
+                await self._leave(frame.room)
+            case Typing():
+                self._joined(frame.room)
+                typing = {"type": "typing", "room": frame.room, "user": self.peer.user}
+                self.res.publisher.fire(Delivery(room=frame.room, frame=typing))
+
+    def _joined(self, room: str, client_id: str | None = None) -> Subscription:
+        sub = self.peer.rooms.get(room)
+        if sub is None:
+            raise Refusal("not_joined", f"join room {room!r} first", client_id)
+        return sub
+
+    async def _post(self, client_id: str, event_with: Callable[[str], Event]) -> None:
+        """Produce a message or private event once per client id; ack when Kafka has it."""
+        user, receipts = self.peer.user, self.res.receipts
+        receipt = receipts.get(user, client_id)
+        if receipt is None:
+            stored = await self.res.store.find_by_client_id(user, client_id)
+            receipt = receipts.issue(user, client_id, stored.id if stored else None)
+        if not receipt.acked:
+            try:
+                await self.res.publisher.publish(event_with(receipt.id))
+            except Unavailable:
+                raise Refusal("unavailable", "the message was not accepted (Kafka is "
+                              "unreachable); send it again", client_id) from None  # fmt: skip
+            receipt.acked = True
+        self.send({"type": "ack", "client_id": client_id, "id": receipt.id})
+
+    async def _join(self, room: str, since: str | None) -> None:
+        """Subscribe (buffering live frames), replay after ``since``, then go live: every
+        message once, in order."""
+        res, peer = self.res, self.peer
+        current = peer.rooms.get(room)
+        conn = current.conn if current else res.presence.adopt(peer.user, room) or peer.conn
+        sub = res.hub.subscribe(peer, room, conn)
+        announced = res.publisher.send(JoinEvent(room=room, user=peer.user, conn=conn))
+        if since is not None:
+            await self._replay(room, since, sub)
+        await self._go_live(sub)
+        try:
+            await res.publisher.settle(announced)
+        except Unavailable:
+            raise Refusal("unavailable", f"joined {room!r}, but presence could not be "
+                          "announced (Kafka is unreachable)") from None  # fmt: skip
+
+    async def _replay(self, room: str, since: str, sub: Subscription) -> None:
+        after, outbox = since, self.peer.outbox
+        replayed = sub.replayed = sub.replayed or Recent(REPLAY_MEMORY)
+        while True:
+            page = await self.res.store.room_messages(room, after=after, limit=REPLAY_PAGE)
+            for message in page:
+                replayed.add(message.id)
+                await outbox.put(json.dumps(message.frame(), separators=(",", ":"),
+                                            ensure_ascii=False))  # fmt: skip
+            if len(page) < REPLAY_PAGE:
+                return
+            after = page[-1].id
+
+    async def _go_live(self, sub: Subscription) -> None:
+        while sub.buffer:
+            held, sub.buffer = sub.buffer, []
+            for message_id, frame in held:
+                if not sub.sent(message_id):
+                    await self.peer.outbox.put(frame)
+        sub.buffer = None
+
+    async def _leave(self, room: str) -> None:
+        sub = self._joined(room)
+        self.res.hub.unsubscribe(self.peer, room)
+        try:
+            await self.res.presence.leave(room, self.peer.user, sub.conn)
+        except Unavailable:
+            raise Refusal("unavailable", f"left {room!r}, but presence could not be announced "
+                          "(Kafka is unreachable)") from None  # fmt: skip

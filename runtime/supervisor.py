@@ -1,0 +1,259 @@
+"""The supervisor behind ``parley up``: the whole system on one machine, from one command.
+
+It starts the embedded broker (unless ``PARLEY_KAFKA__BOOTSTRAP`` names one), creates the
+topics, migrates the database, then runs the gateway and one process per function replica.
+Crashed processes restart with backoff; a crash loop stops that service with its last log
+lines. ``functions/`` is watched: a new file starts its function, a changed file restarts only
+that function (gracefully), a deleted file stops it, a broken file is reported while the rest
+keeps running. On SIGTERM or Ctrl-C everything it started stops, broker included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runtime.broker import EmbeddedBroker
+from runtime.children import Child, command
+from runtime.discovery import function_files, load
+from runtime.errors import DiscoveryError
+from runtime.kafka import ensure_topics
+from runtime.lag import Autoscale, consumer_lag
+from runtime.settings import Settings
+from runtime.store import Store
+from runtime.triggers import Handler
+
+CHAT_TOPICS = ("chat.message", "chat.join", "chat.leave", "chat.private", "chat.deliver")
+TICK = 0.2
+STOP_TIMEOUT = 20.0
+log = logging.getLogger("parley.supervisor")
+
+
+@dataclass
+class Function:
+    """A function file and the replicas running it."""
+
+    name: str
+    path: Path
+    mtime: float
+    handler: Handler | None = None
+    error: str | None = None
+    replicas: int = 1
+    children: list[Child] = field(default_factory=list)
+    scaled_at: float = 0.0
+
+
+class Supervisor:
+    """Runs everything until ``stop`` is set. ``scale`` sets replicas per function by name."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        functions: Path,
+        *,
+        scale: dict[str, int] | None = None,
+        autoscale: Autoscale | None = None,
+        gateway: bool = True,
+        out: logging.Logger = log,
+    ) -> None:
+        self.settings = settings
+        self.folder = functions.resolve()
+        self.scale = scale or {}
+        self.autoscale = autoscale
+        self.with_gateway = gateway
+        self.out = out
+        self.broker: EmbeddedBroker | None = None
+        self.gateway: Child | None = None
+        self.functions: dict[str, Function] = {}
+        self.env: dict[str, str] = {}
+        self.stop = threading.Event()
+        self._last_status = ""
+        self._last_autoscale = 0.0
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Start everything, supervise until ``stop`` is set, then stop everything."""
+        try:
+            self._start_infrastructure()
+            if self.with_gateway:
+                self.gateway = self._child("gateway", 0, command("gateway"))
+                self.gateway.start()
+            self._scan()
+            self.out.info("parley is up: %s", self.url())
+            while not self.stop.wait(TICK):
+                self._scan()
+                self._reap()
+                self._autoscale()
+                self._report()
+        finally:
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        children = self.children()
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(STOP_TIMEOUT)
+        if self.broker is not None:
+            self.broker.stop()
+            self.broker = None
+        self.out.info("parley is down")
+
+    def url(self) -> str:
+        gateway = self.settings.gateway
+        return f"http://{gateway.host}:{gateway.port}/"
+
+    def children(self) -> list[Child]:
+        found = [self.gateway] if self.gateway is not None else []
+        return found + [c for f in self.functions.values() for c in f.children]
+
+    def _start_infrastructure(self) -> None:
+        settings = self.settings
+        if settings.kafka.bootstrap is None:
+            self.broker = EmbeddedBroker.from_settings(settings)
+            self.out.info("%s", self.broker.start())
+        bootstrap = settings.kafka.address()
+        ensure_topics(
+            bootstrap, [settings.topic(t) for t in CHAT_TOPICS], settings.kafka.partitions
+        )
+        asyncio.run(_migrate(settings.database_url()))
+        data_dir = settings.data_dir.resolve()
+        self.env = {
+            **os.environ,
+            "PARLEY_KAFKA__BOOTSTRAP": bootstrap,
+            "PARLEY_DATA_DIR": str(data_dir),
+            "PARLEY_DATABASE__URL": settings.database_url(),
+            "PARLEY_TOPIC_PREFIX": settings.topic_prefix,
+            "PARLEY_FUNCTIONS_DIR": str(self.folder),
+            "PARLEY_GATEWAY__HOST": settings.gateway.host,
+            "PARLEY_GATEWAY__PORT": str(settings.gateway.port),
+        }
+
+    def _child(self, service: str, replica: int, argv: list[str]) -> Child:
+        logs = self.settings.data_dir.resolve() / "logs"
+        return Child(service, replica, argv, self.env, logs / f"{service}.{replica}.log")
+
+    # -- functions/ ------------------------------------------------------------------------
+
+    def _scan(self) -> None:
+        """Start, restart or stop functions whose files appeared, changed or went away."""
+        present = {p.stem: p for p in function_files(self.folder)}
+        for name in list(self.functions):
+            if name not in present:
+                self.out.info("function %s: file removed, stopping it", name)
+                self._set_replicas(self.functions.pop(name), 0)
+        for name, path in present.items():
+            mtime = path.stat().st_mtime
+            known = self.functions.get(name)
+            if known is not None and known.mtime == mtime:
+                continue
+            if known is not None:
+                self.out.info("function %s: file changed, restarting it", name)
+                self._set_replicas(known, 0)
+            fn = Function(name, path, mtime, replicas=self.scale.get(name, 1))
+            self.functions[name] = fn
+            try:
+                fn.handler = load(path)
+            except DiscoveryError as exc:
+                fn.error = exc.reason
+                self.out.error("function %s not started: %s", name, exc)
+                continue
+            self._set_replicas(fn, fn.replicas)
+
+    def _set_replicas(self, fn: Function, count: int) -> None:
+        while len(fn.children) > count:
+            child = fn.children.pop()
+            child.terminate()
+            child.wait(STOP_TIMEOUT)
+        while len(fn.children) < count:
+            argv = command("worker", fn.name, "--functions", str(self.folder))
+            child = self._child(f"fn-{fn.name}", len(fn.children), argv)
+            child.start()
+            fn.children.append(child)
+        fn.replicas = count
+
+    # -- crashes ---------------------------------------------------------------------------
+
+    def _reap(self) -> None:
+        now = time.monotonic()
+        for child in self.children():
+            if child.given_up or child.stopping:
+                continue
+            if child.restart_at is not None:
+                if now >= child.restart_at:
+                    self.out.info("%s: restarting", child.name)
+                    child.start()
+                continue
+            code = child.exited()
+            if code is None:
+                continue
+            child.record_crash(now)
+            if child.given_up:
+                self.out.error(
+                    "%s keeps crashing (%d times in a minute, last exit code %s); not restarting "
+                    "it. Fix it and touch its file. Last lines of %s:\n%s",
+                    child.name, len(child.crashes), code, child.log_path, child.log_tail(),
+                )  # fmt: skip
+            else:
+                self.out.warning("%s exited with code %s; restart scheduled", child.name, code)
+
+    # -- autoscaling -----------------------------------------------------------------------
+
+    def _autoscale(self) -> None:
+        policy = self.autoscale
+        now = time.monotonic()
+        if policy is None or now - self._last_autoscale < 5.0:
+            return
+        self._last_autoscale = now
+        ceiling = min(policy.maximum, self.settings.kafka.partitions)
+        for fn in self.functions.values():
+            if fn.handler is None or now - fn.scaled_at < policy.cooldown:
+                continue
+            topics = [self.settings.topic(t) for t in fn.handler.topics]
+            lag = consumer_lag(
+                self.settings.kafka.address(), self.settings.topic(f"fn.{fn.name}"), topics
+            )
+            wanted = min(ceiling, policy.next_replicas(lag, fn.replicas))
+            if wanted != fn.replicas:
+                self.out.info(
+                    "function %s: lag %d, scaling %d -> %d", fn.name, lag, fn.replicas, wanted
+                )
+                self._set_replicas(fn, wanted)
+                fn.scaled_at = now
+
+    # -- status ----------------------------------------------------------------------------
+
+    def status_rows(self) -> list[tuple[str, str, str]]:
+        """(process, pid, state) for every process and every broken function file."""
+        rows = []
+        if self.broker is not None:
+            rows.append(
+                ("kafka", str(self.broker.status().pid or "-"), f"running {self.broker.bootstrap}")
+            )
+        for child in self.children():
+            state = (
+                "given up" if child.given_up else "restarting" if child.restart_at else "running"
+            )
+            rows.append((child.name, str(child.pid or "-"), state))
+        rows += [
+            (f"fn-{f.name}", "-", f"error: {f.error}") for f in self.functions.values() if f.error
+        ]
+        return rows
+
+    def _report(self) -> None:
+        rows = self.status_rows()
+        table = "\n".join(f"  {name:<24} {pid:>8}  {state}" for name, pid, state in rows)
+        if table != self._last_status:
+            self._last_status = table
+            self.out.info("processes:\n%s", table)
+
+
+async def _migrate(url: str) -> None:
+    async with Store(url) as store:
+        await store.migrate()
