@@ -10,8 +10,8 @@ JARS  := infra/kafka/libs/.resolved
 .PHONY: up test deps system-deps lint typecheck pytest clean
 
 up: deps
-	$(VENV)/bin/parley kafka start
-	@echo "Kafka is up. Stop it with: $(VENV)/bin/parley kafka stop"
+	bash infra/frontend.sh build
+	$(VENV)/bin/parley up
 
 test: deps
 	bash infra/test.sh

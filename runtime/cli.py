@@ -38,7 +38,7 @@ def _kafka(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _functions(args: argparse.Namespace, settings: Settings) -> int:
-    rows = [describe(h, settings) for h in discover(args.functions)]
+    rows = [describe(h, settings) for h in discover(args.functions or settings.functions_dir)]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -55,7 +55,7 @@ def _functions(args: argparse.Namespace, settings: Settings) -> int:
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from runtime.process import run_worker
 
-    return run_worker(args.functions, args.name, settings)
+    return run_worker(args.functions or settings.functions_dir, args.name, settings)
 
 
 def _gateway(args: argparse.Namespace, settings: Settings) -> int:
@@ -99,11 +99,51 @@ def _up(args: argparse.Namespace, settings: Settings) -> int:
         else None
     )
     supervisor = Supervisor(
-        settings, args.functions, scale=scale, autoscale=autoscale, gateway=not args.no_gateway
+        settings,
+        args.functions or settings.functions_dir,
+        scale=scale,
+        autoscale=autoscale,
+        gateway=not args.no_gateway,
     )
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: supervisor.stop.set())
     supervisor.run()
+    return 0
+
+
+def _compose(args: argparse.Namespace, settings: Settings) -> int:
+    from runtime.compose import render
+
+    text = render(discover(args.functions or settings.functions_dir))
+    if args.output is None:
+        print(text, end="")
+    else:
+        args.output.write_text(text)
+        print(f"wrote {args.output}")
+    return 0
+
+
+def _health(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when healthy: an HTTP URL answering 2xx, or a heartbeat file touched recently."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    if args.target.startswith(("http://", "https://")):
+        try:
+            with urllib.request.urlopen(args.target, timeout=5) as response:
+                return 0 if 200 <= response.status < 300 else 1
+        except (urllib.error.URLError, OSError) as exc:
+            print(f"unhealthy: {exc}", file=sys.stderr)
+            return 1
+    try:
+        age = time.time() - Path(args.target).stat().st_mtime
+    except FileNotFoundError:
+        print(f"unhealthy: no heartbeat at {args.target} yet", file=sys.stderr)
+        return 1
+    if age > args.max_age:
+        print(f"unhealthy: last heartbeat {age:.0f}s ago", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -117,7 +157,11 @@ def _replicas(item: str) -> tuple[str, int]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="parley", description="Parley: chat on Kafka triggers")
     commands = parser.add_subparsers(dest="command", required=True)
-    functions_dir = {"type": Path, "default": Path("functions"), "help": "functions folder"}
+    functions_dir = {
+        "type": Path,
+        "default": None,
+        "help": "functions folder (default: functions/)",
+    }
 
     kafka = commands.add_parser("kafka", help="start, stop or inspect the embedded Kafka broker")
     kafka.add_argument("action", choices=["start", "stop", "status"])
@@ -158,6 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--max-replicas", type=int, default=6, help="at most (and <= partitions)")
     up.add_argument("--no-gateway", action="store_true", help="functions only")
     up.set_defaults(run=_up)
+
+    compose = commands.add_parser("compose", help="print podman-compose.yaml for functions/")
+    compose.add_argument("--functions", **functions_dir)  # type: ignore[arg-type]
+    compose.add_argument("-o", "--output", type=Path, help="write it to this file")
+    compose.set_defaults(run=_compose)
+
+    health = commands.add_parser("health", help="container health check: URL or heartbeat file")
+    health.add_argument("target", help="http(s) URL, or a worker's heartbeat file")
+    health.add_argument("--max-age", type=float, default=30.0, help="heartbeat age limit, s")
+    health.set_defaults(run=_health)
     return parser
 
 

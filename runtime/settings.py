@@ -71,6 +71,9 @@ class WorkerSettings(BaseModel):
     backoff_max: float = Field(default=30.0, gt=0, description="longest retry delay, seconds")
     commit_interval: float = Field(default=0.2, gt=0, description="seconds between commits")
     drain_timeout: float = Field(default=30.0, gt=0, description="wait for in-flight on stop")
+    heartbeat: Path | None = Field(
+        default=None, description="file the worker touches every second (container health)"
+    )
 
 
 class Settings(BaseSettings):

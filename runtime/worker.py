@@ -91,6 +91,7 @@ class Worker:
         self._slots = asyncio.Semaphore(handler.options.concurrency)
         self._consumer: Consumer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._last_beat = float("-inf")
         self._room = asyncio.Event()  # set when the in-flight count drops below the cap
         self.assigned = asyncio.Event()
 
@@ -116,6 +117,7 @@ class Worker:
                 if self._loop.time() - last_commit >= self.settings.worker.commit_interval:
                     await self._commit()
                     last_commit = self._loop.time()
+                    self._beat()
             await self._drain(self._tasks)
             await self._commit()
         finally:
@@ -140,6 +142,13 @@ class Worker:
             self.stats.pauses += 1
             return True
         return False
+
+    def _beat(self) -> None:
+        """Touch the heartbeat file (if configured): proof for a health check that the loop runs."""
+        path = self.settings.worker.heartbeat
+        if path is not None and self._loop is not None and self._loop.time() - self._last_beat >= 1:
+            path.touch()
+            self._last_beat = self._loop.time()
 
     def consumer(self) -> Consumer:
         """The running consumer (for tests and metrics); only valid inside ``run``."""

@@ -87,7 +87,9 @@ async def test_commits_only_contiguous_completed_offsets(
         await eventually(lambda: worker.stats.processed == 20, what="the fast room")
         await asyncio.sleep(0.3)  # several commit intervals pass with offset 0 still in flight
         topic = settings.topic("chat.message")
-        assert committed(settings, worker.group, topic)[0] == 0, "committed past an unfinished event"
+        assert committed(settings, worker.group, topic)[0] == 0, (
+            "committed past an unfinished event"
+        )
         release.set()
         await eventually(lambda: worker.stats.processed == 21, what="the slow event")
         await eventually(

