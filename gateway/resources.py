@@ -21,13 +21,13 @@ from gateway.auth import Auth, load_secret
 from gateway.feed import Feed
 from gateway.health import Health
 from gateway.hub import Hub
-from gateway.ops import Functions
 from gateway.peer import GOING_AWAY
 from gateway.presence import Presence
 from gateway.publisher import Publisher
 from gateway.receipts import Receipts
 from runtime.events import Delivery, JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
 from runtime.kafka import ensure_topics
+from runtime.lag import Functions
 from runtime.settings import Settings
 from runtime.store import Store
 

@@ -18,12 +18,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from confluent_kafka.admin import AdminClient
+
 from runtime.broker import EmbeddedBroker
 from runtime.children import Child, command
 from runtime.discovery import function_files, load
 from runtime.errors import DiscoveryError
-from runtime.kafka import ensure_topics
-from runtime.lag import Autoscale, consumer_lag
+from runtime.kafka import KafkaException, ensure_topics
+from runtime.lag import Autoscale, Functions
 from runtime.settings import Settings
 from runtime.store import Store
 from runtime.triggers import Handler
@@ -74,6 +76,7 @@ class Supervisor:
         self.stop = threading.Event()
         self._last_status = ""
         self._last_autoscale = 0.0
+        self._functions_view: Functions | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -212,13 +215,15 @@ class Supervisor:
             return
         self._last_autoscale = now
         ceiling = min(policy.maximum, self.settings.kafka.partitions)
+        try:
+            lags = {row["name"]: row["lag"] for row in self._groups().snapshot()}
+        except (DiscoveryError, KafkaException) as exc:
+            self.out.warning("autoscale skipped: %s", exc)
+            return
         for fn in self.functions.values():
             if fn.handler is None or now - fn.scaled_at < policy.cooldown:
                 continue
-            topics = [self.settings.topic(t) for t in fn.handler.topics]
-            lag = consumer_lag(
-                self.settings.kafka.address(), self.settings.topic(f"fn.{fn.name}"), topics
-            )
+            lag = lags.get(fn.name, 0)
             wanted = min(ceiling, policy.next_replicas(lag, fn.replicas))
             if wanted != fn.replicas:
                 self.out.info(
@@ -226,6 +231,15 @@ class Supervisor:
                 )
                 self._set_replicas(fn, wanted)
                 fn.scaled_at = now
+
+    def _groups(self) -> Functions:
+        if self._functions_view is None:
+            admin = AdminClient(
+                {"bootstrap.servers": self.settings.kafka.address(), "log_level": 3}
+            )
+            scoped = self.settings.model_copy(update={"functions_dir": self.folder})
+            self._functions_view = Functions(scoped, admin)
+        return self._functions_view
 
     # -- status ----------------------------------------------------------------------------
 
