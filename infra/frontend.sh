@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The browser UI's steps: `install` (npm ci when the lock file changed), `build`, `check`
-# (type-check, lint, unit tests).
+# (generated event types up to date, type-check, lint, unit tests).
 set -euo pipefail
 cd "$(dirname "$0")/../frontend"
 
@@ -15,6 +15,6 @@ install() {
 case "${1:-check}" in
   install) install ;;
   build) install; npm run --silent build ;;
-  check) install; npm run --silent typecheck; npm run --silent lint; npm test --silent ;;
+  check) install; npm run --silent check:events; npm run --silent typecheck; npm run --silent lint; npm test --silent ;;
   *) echo "usage: $0 install|build|check" >&2; exit 2 ;;
 esac

@@ -353,7 +353,7 @@ class Worker:
         if self.handler.options.start == "latest" and self._consumer is not None:
             self._consumer.anchor_sync(partitions)
         log.info("assigned %s", [f"{p.topic}[{p.partition}]" for p in partitions])
-        if self._loop is not None:
+        if self._loop is not None and partitions:
             self._loop.call_soon_threadsafe(self.assigned.set)
 
     def _on_revoke(self, partitions: list[TopicPartition]) -> None:

@@ -41,6 +41,7 @@ from tests.integration.harness import eventually, make_settings
 REPO = Path(__file__).resolve().parents[2]
 FUNCTIONS = ("chat", "private", "presence", "bot")
 Frame = dict[str, Any]
+OWNS_PARTITIONS = '"msg": "assigned [\''  # the worker's log line for a non-empty assignment
 
 
 def env_of(settings: Settings) -> dict[str, str]:
@@ -95,7 +96,7 @@ class Workers:
             started.append((name, proc, path))
         for name, proc, path in started:
             await eventually(
-                lambda p=proc, f=path: p.poll() is not None or '"msg": "assigned' in f.read_text(),
+                lambda p=proc, f=path: p.poll() is not None or OWNS_PARTITIONS in f.read_text(),
                 timeout=60, what=f"worker {name} assigned",
             )  # fmt: skip
             assert proc.poll() is None, path.read_text()

@@ -1,8 +1,11 @@
 /**
- * Wire types for Parley v1 (shared/PROTOCOL.md), written by hand for now. A later step
- * generates `events.gen.ts` from the backend's JSON Schema; until then this file is the
- * frontend's copy of the contract, and `parseServerFrame` checks what actually arrives.
+ * Wire types for Parley v1 (shared/PROTOCOL.md). Message fields and limits come from
+ * `events.gen.ts`, generated from the backend's event JSON Schema (`npm run gen:events`), so a
+ * change there shows up here as a type error; the frames around them follow PROTOCOL.md, and
+ * `parseServerFrame` checks what actually arrives.
  */
+import type { DeliverEventData, MessageEventData, PrivateEventData } from '@/lib/events.gen';
+import { EVENT_FIELD_LIMITS } from '@/lib/events.gen';
 
 /** Ids are strings, unique and sortable by creation time (UUIDv7 or ULID). */
 export type Id = string;
@@ -34,24 +37,19 @@ export interface RoomsResponse {
   rooms: RoomSummary[];
 }
 
-/** A stored room message as history returns it (the `message` frame without `type`). */
-export interface RoomMessage {
-  id: Id;
-  room: string;
-  user: string;
-  text: string;
-  ts: string;
-  bot?: boolean;
-}
+/**
+ * A stored room message as history returns it (the `message` frame without `type`): the
+ * backend's `message` event with its id and time always set.
+ */
+export type RoomMessage = Required<Pick<MessageEventData, 'id' | 'ts' | 'room' | 'user' | 'text'>> &
+  Pick<MessageEventData, 'bot'>;
 
-/** A stored direct message as history returns it (the `private` frame without `type`). */
-export interface PrivateMessage {
-  id: Id;
-  from: string;
-  to: string;
-  text: string;
-  ts: string;
-  bot?: boolean;
+/**
+ * A stored direct message as history returns it (the `private` frame without `type`): the
+ * backend's `private` event, whose `sender` the wire calls `from`.
+ */
+export interface PrivateMessage extends Required<Pick<PrivateEventData, 'id' | 'ts' | 'to' | 'text'>>, Pick<PrivateEventData, 'bot'> {
+  from: PrivateEventData['sender'];
 }
 
 export interface MessagesResponse<T> {
@@ -131,6 +129,12 @@ export interface PongFrame {
   type: 'pong';
 }
 
+/**
+ * What a `deliver` event carries to the gateways, which send it to sockets as is: one of the
+ * server frames below (typed loosely by the schema, checked by `parseServerFrame`).
+ */
+export type DeliveredFrame = DeliverEventData['frame'];
+
 export type ServerFrame =
   | AckFrame
   | MessageFrame
@@ -142,9 +146,16 @@ export type ServerFrame =
 
 // ---------------------------------------------------------------- limits
 
-export const ROOM_NAME = /^[a-z0-9_-]{1,64}$/;
-export const USERNAME = /^[A-Za-z0-9_.-]{1,32}$/;
-export const MAX_TEXT = 4000;
+const LIMITS = EVENT_FIELD_LIMITS.message;
+
+/** The backend's room name pattern; lengths are checked apart (ROOM_MAX). */
+export const ROOM_NAME = new RegExp(LIMITS.room.pattern);
+export const ROOM_MAX = LIMITS.room.maxLength;
+/** The backend's user name pattern; lengths are checked apart (USERNAME_MAX). */
+export const USERNAME = new RegExp(LIMITS.user.pattern);
+export const USERNAME_MAX = LIMITS.user.maxLength;
+export const MAX_TEXT = LIMITS.text.maxLength;
+/** Not an event field: the gateway's register rule (PROTOCOL.md). */
 export const MIN_PASSWORD = 8;
 
 // ---------------------------------------------------------------- runtime checks

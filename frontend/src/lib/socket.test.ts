@@ -219,6 +219,34 @@ describe('reconnecting', () => {
     expect(socket.status.kind).toBe('connecting');
   });
 
+  it('drops the link when the browser goes offline and reconnects as soon as it is back', () => {
+    const network = new EventTarget();
+    const { socket } = makeSocket({ network });
+    socket.join('general');
+    socket.connect();
+    const first = FakeWebSocket.latest();
+    first.open();
+    first.receive(message('m1'));
+
+    network.dispatchEvent(new Event('offline'));
+    expect(first.closedByClient).toBe(1000);
+    expect(socket.status).toEqual({ kind: 'reconnecting', attempt: 1, retryAt: Date.now() + 1_000 });
+    network.dispatchEvent(new Event('offline')); // already down: nothing more happens
+    expect(FakeWebSocket.instances).toHaveLength(1);
+
+    network.dispatchEvent(new Event('online'));
+    const second = FakeWebSocket.latest();
+    expect(second).not.toBe(first);
+    second.open();
+    expect(second.frames()).toEqual([{ type: 'join', room: 'general', since: 'm1' }]);
+
+    socket.disconnect();
+    network.dispatchEvent(new Event('offline'));
+    network.dispatchEvent(new Event('online'));
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    expect(socket.status).toEqual({ kind: 'offline', reason: 'stopped' });
+  });
+
   it('treats a link that stops answering pings as lost', () => {
     const { socket } = makeSocket({ pingIntervalMs: 1_000, pongTimeoutMs: 500 });
     socket.connect();

@@ -8,9 +8,13 @@
  * - drops message and private frames whose id it has already delivered (replays overlap);
  * - keeps every `message`/`private` frame until its `ack`, re-sending unacked ones after a
  *   reconnect with the same `client_id` (the server dedupes), and marks them failed on an
- *   `error` frame carrying that `client_id` until `retry` is called.
+ *   `error` frame carrying that `client_id` until `retry` is called;
+ * - follows the browser's `offline`/`online` events: going offline drops the link at once
+ *   (a socket can sit open but dead for a long time, and the banner should say so), coming
+ *   back online reconnects without waiting for the backoff.
  *
- * Tests inject a fake WebSocket class, a clock and a random source through the options.
+ * Tests inject a fake WebSocket class, a clock, a random source and the network events
+ * through the options.
  */
 import type {
   ClientFrame,
@@ -36,6 +40,9 @@ export interface WebSocketLike {
 }
 
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** Where the browser announces `online` and `offline` (the window). */
+export type NetworkEvents = Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
 
 const OPEN = 1;
 /** The gateway closes with 4401 when the token is missing or bad. */
@@ -73,6 +80,8 @@ export interface ChatSocketOptions {
   url: string | (() => string);
   /** Defaults to the browser's WebSocket. */
   WebSocketImpl?: WebSocketConstructor;
+  /** `online`/`offline` events; defaults to `window` when there is one, null ignores them. */
+  network?: NetworkEvents | null;
   /** First retry waits about `baseDelayMs`, doubling per failed attempt up to `maxDelayMs`. */
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -95,9 +104,10 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 }
 
 export class ChatSocket {
-  private readonly options: Required<Omit<ChatSocketOptions, 'WebSocketImpl'>> & {
+  private readonly options: Required<Omit<ChatSocketOptions, 'WebSocketImpl' | 'network'>> & {
     WebSocketImpl: WebSocketConstructor | undefined;
   };
+  private readonly network: NetworkEvents | null;
   private ws: WebSocketLike | null = null;
   private currentStatus: ConnectionStatus = { kind: 'offline', reason: 'stopped' };
   private attempt = 0;
@@ -127,6 +137,7 @@ export class ChatSocket {
       ...options,
       WebSocketImpl: options.WebSocketImpl,
     };
+    this.network = options.network === undefined ? (typeof window === 'undefined' ? null : window) : options.network;
   }
 
   get status(): ConnectionStatus {
@@ -143,12 +154,15 @@ export class ChatSocket {
     if (!this.stopped) return;
     this.stopped = false;
     this.attempt = 0;
+    this.network?.addEventListener('offline', this.onOffline);
+    this.network?.addEventListener('online', this.onOnline);
     this.open();
   }
 
   /** Closes the connection and stops reconnecting. Joined rooms and unacked sends are kept. */
   disconnect(): void {
     this.stopped = true;
+    this.removeNetworkListeners();
     this.clearTimers();
     this.dropSocket();
     this.setStatus({ kind: 'offline', reason: 'stopped' });
@@ -263,12 +277,27 @@ export class ChatSocket {
     this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs);
   }
 
+  /** The browser lost the network: the link is gone even if the socket has not noticed yet. */
+  private readonly onOffline = (): void => {
+    if (!this.stopped && this.ws !== null) this.handleClose(1006);
+  };
+
+  private readonly onOnline = (): void => {
+    this.reconnectNow();
+  };
+
+  private removeNetworkListeners(): void {
+    this.network?.removeEventListener('offline', this.onOffline);
+    this.network?.removeEventListener('online', this.onOnline);
+  }
+
   private handleClose(code: number): void {
     this.clearTimers();
     this.dropSocket();
     if (this.stopped) return;
     if (code === CLOSE_UNAUTHORIZED) {
       this.stopped = true;
+      this.removeNetworkListeners();
       this.setStatus({ kind: 'offline', reason: 'unauthorized' });
       return;
     }

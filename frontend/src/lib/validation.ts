@@ -1,10 +1,10 @@
 /** Client-side checks that mirror the server's rules, with messages a person can act on. */
-import { MAX_TEXT, MIN_PASSWORD, ROOM_NAME, USERNAME } from '@/lib/protocol';
+import { MAX_TEXT, MIN_PASSWORD, ROOM_MAX, ROOM_NAME, USERNAME, USERNAME_MAX } from '@/lib/protocol';
 
 /** Returns null when valid, else what is wrong. */
 export function roomNameProblem(name: string): string | null {
   if (name.length === 0) return 'Enter a room name.';
-  if (name.length > 64) return 'Room names are at most 64 characters.';
+  if (name.length > ROOM_MAX) return `Room names are at most ${ROOM_MAX} characters.`;
   if (!ROOM_NAME.test(name)) {
     return 'Room names use only lowercase letters, digits, "-" and "_" (for example: general, team-1).';
   }
@@ -13,7 +13,7 @@ export function roomNameProblem(name: string): string | null {
 
 export function usernameProblem(name: string): string | null {
   if (name.length === 0) return 'Enter a user name.';
-  if (name.length > 32) return 'User names are at most 32 characters.';
+  if (name.length > USERNAME_MAX) return `User names are at most ${USERNAME_MAX} characters.`;
   if (!USERNAME.test(name)) return 'User names use only letters, digits, ".", "-" and "_".';
   return null;
 }

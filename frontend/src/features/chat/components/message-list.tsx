@@ -100,7 +100,10 @@ function MessageRow({ message, continued, me }: { message: ChatMessage; continue
             </time>
           </div>
         )}
-        <p className={`text-sm break-words whitespace-pre-wrap ${message.bot ? 'font-mono text-violet-950' : 'text-slate-800'}`}>
+        <p
+          data-testid="message-text"
+          className={`text-sm break-words whitespace-pre-wrap ${message.bot ? 'font-mono text-violet-950' : 'text-slate-800'}`}
+        >
           {message.text}
         </p>
       </div>
@@ -200,7 +203,7 @@ export function MessageList({ me, messages, outgoing, hasMore, loading, historyF
           <span>This is the beginning of the conversation.</span>
         )}
       </div>
-      <ol className="flex flex-col">
+      <ol aria-label="Messages" className="flex flex-col">
         {rows.map((row) =>
           row.kind === 'day' ? (
             <li key={row.key} role="separator" className="my-3 flex items-center gap-3 text-xs font-medium text-slate-500">

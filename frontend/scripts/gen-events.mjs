@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+/**
+ * Generates src/lib/events.gen.ts from the runtime's event JSON Schema
+ * (`runtime.events.json_schema()`), so the frontend's types never drift from the backend's.
+ *
+ *   node scripts/gen-events.mjs           write src/lib/events.gen.ts   (npm run gen:events)
+ *   node scripts/gen-events.mjs --check   fail when it is stale         (npm run check:events)
+ *
+ * The Python interpreter is ../.venv/bin/python (PARLEY_PYTHON overrides it). The converter
+ * handles the shapes pydantic produces for these models: objects with typed properties,
+ * string/boolean/number/integer/array/null, `anyOf` unions and a free-form `JsonValue` $def.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const frontend = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repo = resolve(frontend, '..');
+const target = join(frontend, 'src/lib/events.gen.ts');
+const python = process.env.PARLEY_PYTHON ?? join(repo, '.venv/bin/python');
+const PROGRAM = 'import json; from runtime.events import json_schema; print(json.dumps(json_schema()))';
+
+function loadSchema() {
+  try {
+    return JSON.parse(execFileSync(python, ['-c', PROGRAM], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+  } catch (error) {
+    const detail = error.stderr ? String(error.stderr).trim() : error.message;
+    throw new Error(`could not read the event schema with ${python}: ${detail}`);
+  }
+}
+
+/** A single-quoted TypeScript string literal. */
+const quote = (text) => `'${JSON.stringify(text).slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`;
+const propertyKey = (name) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : quote(name));
+const inline = (object) => `{ ${Object.entries(object).map(([key, value]) => `${propertyKey(key)}: ${typeof value === 'string' ? quote(value) : JSON.stringify(value)}`).join(', ')} }`;
+
+const pascal = (text) => text.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_, __, c) => c.toUpperCase());
+const interfaceName = (type) => `${pascal(type)}EventData`;
+
+/** The TypeScript type of one JSON Schema node. */
+function tsType(node, where) {
+  if (node.$ref !== undefined) {
+    if (node.$ref === '#/$defs/JsonValue') return 'JsonValue';
+    throw new Error(`${where}: unsupported $ref ${node.$ref}`);
+  }
+  if (node.anyOf !== undefined) return [...new Set(node.anyOf.map((item, i) => tsType(item, `${where}.anyOf[${i}]`)))].join(' | ');
+  const literal = (value) => (typeof value === 'string' ? quote(value) : JSON.stringify(value));
+  if (node.enum !== undefined) return node.enum.map(literal).join(' | ');
+  if (node.const !== undefined) return literal(node.const);
+  switch (node.type) {
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'boolean';
+    case 'integer':
+    case 'number':
+      return 'number';
+    case 'null':
+      return 'null';
+    case 'array': {
+      const item = node.items === undefined ? 'JsonValue' : tsType(node.items, `${where}.items`);
+      return item.includes(' ') ? `(${item})[]` : `${item}[]`;
+    }
+    case 'object':
+      if (node.properties !== undefined) throw new Error(`${where}: nested objects are not supported`);
+      if (node.additionalProperties === undefined || node.additionalProperties === true) return '{ [key: string]: JsonValue }';
+      return `{ [key: string]: ${tsType(node.additionalProperties, `${where}.additionalProperties`)} }`;
+    case undefined:
+      if (Object.keys(node).length === 0) return 'JsonValue';
+  }
+  throw new Error(`${where}: unsupported schema ${JSON.stringify(node)}`);
+}
+
+/** The string constraints of a property (taken from the string branch of an anyOf). */
+function constraints(node) {
+  const branch = node.type === 'string' ? node : (node.anyOf ?? []).find((item) => item.type === 'string');
+  if (!branch) return null;
+  const found = {};
+  for (const key of ['pattern', 'minLength', 'maxLength', 'format']) if (branch[key] !== undefined) found[key] = branch[key];
+  return Object.keys(found).length > 0 ? found : null;
+}
+
+function docComment(lines, indent) {
+  const clean = lines.flatMap((line) => line.split('\n')).map((line) => line.replaceAll('*/', '*\\/').replace(/``/g, '`').trimEnd());
+  while (clean.length > 0 && clean.at(-1) === '') clean.pop();
+  if (clean.length === 0) return [];
+  if (clean.length === 1) return [`${indent}/** ${clean[0]} */`];
+  return [`${indent}/**`, ...clean.map((line) => (line === '' ? `${indent} *` : `${indent} * ${line}`)), `${indent} */`];
+}
+
+function describeField(node) {
+  const parts = [];
+  const found = constraints(node);
+  if (found?.pattern !== undefined) parts.push(`pattern \`${found.pattern}\``);
+  if (found?.minLength !== undefined || found?.maxLength !== undefined) {
+    parts.push(`${found.minLength ?? 0}-${found.maxLength ?? '∞'} characters`);
+  }
+  if (found?.format !== undefined) parts.push(`format ${found.format}`);
+  if (node.default !== undefined) parts.push(`default ${JSON.stringify(node.default)}`);
+  return parts.length > 0 ? [parts.join(', ')] : [];
+}
+
+function render(schema) {
+  const types = Object.keys(schema);
+  const out = [
+    '// Generated by scripts/gen-events.mjs from runtime.events.json_schema(): do not edit.',
+    '// Regenerate with `npm run gen:events`; `npm run check:events` fails when this file is stale.',
+    '',
+    '/** Any JSON value (pydantic `JsonValue`). */',
+    'export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };',
+  ];
+  const limits = {};
+  for (const type of types) {
+    const model = schema[type];
+    if (model.type !== 'object' || model.properties === undefined) throw new Error(`${type}: not an object schema`);
+    const required = new Set(model.required ?? []);
+    out.push('', ...docComment([`\`${type}\` event (${model.title}): ${model.description ?? ''}`], ''));
+    out.push(`export interface ${interfaceName(type)} {`);
+    for (const [name, node] of Object.entries(model.properties)) {
+      out.push(...docComment(describeField(node), '  '));
+      out.push(`  ${propertyKey(name)}${required.has(name) ? '' : '?'}: ${tsType(node, `${type}.${name}`)};`);
+      const found = constraints(node);
+      if (found) {
+        delete found.format;
+        if (Object.keys(found).length > 0) (limits[type] ??= {})[name] = found;
+      }
+    }
+    out.push('}');
+  }
+  out.push(
+    '',
+    '/** Every event type (the envelope `type`) and the shape of its model. */',
+    'export interface EventDataByType {',
+    ...types.map((type) => `  ${propertyKey(type)}: ${interfaceName(type)};`),
+    '}',
+    '',
+    'export type EventType = keyof EventDataByType;',
+    '',
+    `export const EVENT_TYPES = [${types.map(quote).join(', ')}] as const satisfies readonly EventType[];`,
+    '',
+    '/** The Kafka envelope `{"id", "type", "ts", "data"}`: id and ts sit outside `data`. */',
+    'export interface EventEnvelope<T extends EventType = EventType> {',
+    '  id: string;',
+    '  type: T;',
+    '  ts: string;',
+    "  data: Omit<EventDataByType[T], 'id' | 'ts'>;",
+    '}',
+    '',
+    '/** String constraints of each event field (pattern, minLength, maxLength), as the backend validates them. */',
+    'export const EVENT_FIELD_LIMITS = {',
+    ...Object.entries(limits).flatMap(([type, fields]) => [
+      `  ${propertyKey(type)}: {`,
+      ...Object.entries(fields).map(([name, found]) => `    ${propertyKey(name)}: ${inline(found)},`),
+      '  },',
+    ]),
+    '} as const;',
+    '',
+  );
+  return out.join('\n');
+}
+
+function main() {
+  const check = process.argv.includes('--check');
+  const text = render(loadSchema());
+  if (!check) {
+    writeFileSync(target, text);
+    console.log(`wrote ${target}`);
+    return;
+  }
+  const scratch = mkdtempSync(join(tmpdir(), 'parley-events-'));
+  try {
+    const fresh = join(scratch, 'events.gen.ts');
+    writeFileSync(fresh, text);
+    let current = null;
+    try {
+      current = readFileSync(target, 'utf8');
+    } catch {
+      // missing counts as stale
+    }
+    if (current !== readFileSync(fresh, 'utf8')) {
+      console.error('src/lib/events.gen.ts is stale: run npm run gen:events');
+      process.exit(1);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(`gen-events: ${error.message}`);
+  process.exit(1);
+}
