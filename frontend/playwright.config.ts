@@ -1,21 +1,43 @@
 import { defineConfig } from '@playwright/test';
 
-// End-to-end specs drive Debian's Chromium (no browser download). Point PARLEY_E2E_URL at a
-// running gateway that serves the built UI, or let Playwright build and start `vite preview`.
-const baseURL = process.env.PARLEY_E2E_URL ?? 'http://127.0.0.1:4173';
+// End-to-end specs drive Debian's Chromium (no browser download ever happens).
+//
+// - With PARLEY_E2E_URL set (infra/e2e.sh does it after `parley up`), e2e/system.spec.ts runs
+//   against the real system: gateway, Kafka, function workers and the built UI it serves.
+// - Without it, Playwright builds and starts `vite preview` and e2e/stand-in.spec.ts runs
+//   against a gateway stood in by request and WebSocket routing (no backend needed).
+const system = process.env.PARLEY_E2E_URL;
+const baseURL = system ?? 'http://127.0.0.1:4173';
 
 export default defineConfig({
   testDir: './e2e',
-  timeout: 30_000,
+  // One worker: the specs share one running system and the machine has two cores.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  timeout: 45_000,
+  expect: { timeout: 15_000 },
   reporter: process.env.CI ? 'line' : 'list',
+  outputDir: 'test-results',
   use: {
     baseURL,
+    viewport: { width: 1280, height: 800 },
+    screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     },
   },
-  webServer: process.env.PARLEY_E2E_URL
+  webServer: system
     ? undefined
     : {
         command: 'npx vite build --logLevel warn && npx vite preview --host 127.0.0.1 --port 4173 --strictPort',

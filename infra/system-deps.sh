@@ -18,6 +18,7 @@ node_ok() {
 node_ok || missing+=(nodejs npm)
 command -v python3 >/dev/null || missing+=(python3 python3-venv)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+command -v chromium >/dev/null || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then

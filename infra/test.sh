@@ -22,6 +22,7 @@ status=0
 if [ -f frontend/package.json ]; then
   bash infra/frontend.sh check || status=1
 fi
+if [ -f frontend/package.json ]; then bash infra/e2e.sh || status=1; fi
 $bin/ruff check . || status=1
 $bin/ruff format --check . || status=1
 $bin/mypy || status=1

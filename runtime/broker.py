@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from runtime.children import die_with_parent
 from runtime.errors import BrokerError, PortInUse, SetupError
 from runtime.settings import Settings
 
@@ -80,8 +81,11 @@ class EmbeddedBroker:
     def pid_file(self) -> Path:
         return self.home / "broker.pid"
 
-    def start(self) -> BrokerStatus:
-        """Start the broker and wait until it answers; a no-op when it already runs."""
+    def start(self, tied: bool = False) -> BrokerStatus:
+        """Start the broker and wait until it answers; a no-op when it already runs.
+
+        ``tied``: the broker gets SIGTERM when this process dies (for ``parley up``); by default
+        it outlives the caller (for ``parley kafka start``)."""
         current = self.status()
         if current.state == "running":
             return current
@@ -100,7 +104,7 @@ class EmbeddedBroker:
                  "-Djava.awt.headless=true", f"-Dlog4j2.configurationFile={self.home}/log4j2.xml",
                  "-cp", classpath, "kafka.Kafka", str(self.home / "server.properties")],
                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True,
+                start_new_session=True, preexec_fn=die_with_parent if tied else None,
             )  # fmt: skip
         self.pid_file.write_text(str(proc.pid))
         self._wait_ready(proc)

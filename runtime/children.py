@@ -6,6 +6,7 @@ knows its command, its log file and its crash history; ``CrashLoop`` says when t
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 RESTART_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
-CRASH_LOOP = (5, 60.0)  # this many crashes within this many seconds: stop restarting
+CRASH_LOOP = (5, 60.0)
+PR_SET_PDEATHSIG = 1  # this many crashes within this many seconds: stop restarting
 
 
 @dataclass
@@ -47,7 +49,7 @@ class Child:
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 self.argv, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
+                stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=die_with_parent,
             )  # fmt: skip
         self.started_at = time.monotonic()
         self.restart_at = None
@@ -89,6 +91,16 @@ class Child:
         except FileNotFoundError:
             return ""
         return "\n".join(text.splitlines()[-lines:])
+
+
+def die_with_parent() -> None:
+    """In the child before exec: get SIGTERM when the supervisor dies, even by SIGKILL, so no
+    worker outlives it (Linux; elsewhere a no-op)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def command(*args: str) -> list[str]:

@@ -8,6 +8,7 @@ dedicated thread, because librdkafka calls rebalance callbacks on the thread tha
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -187,23 +188,33 @@ class Consumer:
         if offsets:
             self._consumer.commit(offsets=offsets, asynchronous=False)
 
-    def anchor_sync(self, partitions: list[TopicPartition]) -> list[TopicPartition]:
-        """Commit the current end of every partition the group never committed (consumer
-        thread only). "Start at the latest" then means the moment the group first ran: a
-        member that crashes before its first commit cannot make its successor skip events."""
-        try:
-            fresh = [
-                TopicPartition(tp.topic, tp.partition, self._end(tp))
-                for tp in self._consumer.committed(partitions, timeout=10)
-                if tp.offset < 0
-            ]
-            self.commit_sync(fresh)
-        except KafkaException:
-            return []  # a rebalance or a leader election is under way: the next assignment retries
-        return fresh
+    def assign_from_start(
+        self, partitions: list[TopicPartition], start: Literal["latest", "earliest"]
+    ) -> bool:
+        """Assign ``partitions`` at explicit positions (consumer thread, inside on_assign).
 
-    def _end(self, tp: TopicPartition) -> int:
-        return self._consumer.get_watermark_offsets(tp, timeout=10)[1]
+        A partition the group committed resumes there. One it never committed starts at its
+        current end ("latest") or beginning ("earliest"); for "latest" that end is committed at
+        once, so "latest" means the moment the group first ran: a member that crashes before
+        its first commit cannot make its successor skip events, and everything produced after
+        this call returns is consumed. False when the broker could not say (the client then
+        assigns by itself and resolves positions later)."""
+        try:
+            positions, fresh = [], []
+            for tp in self._consumer.committed(partitions, timeout=10):
+                if tp.offset < 0:
+                    low, high = self._consumer.get_watermark_offsets(tp, timeout=10)
+                    tp = TopicPartition(tp.topic, tp.partition, high if start == "latest" else low)
+                    fresh.append(tp)
+                positions.append(tp)
+            if start == "latest":
+                self.commit_sync(fresh)
+            self._consumer.incremental_assign(positions)
+        except KafkaException as exc:
+            # A rebalance or a leader election is under way: the client assigns by itself.
+            logging.getLogger("parley.kafka").warning("explicit assignment failed: %s", exc)
+            return False
+        return True
 
     async def commit(self, offsets: list[TopicPartition]) -> None:
         """Commit exactly these positions (the next offset to read, per partition)."""

@@ -120,7 +120,7 @@ class Supervisor:
         settings = self.settings
         if settings.kafka.bootstrap is None:
             self.broker = EmbeddedBroker.from_settings(settings)
-            self.out.info("%s", self.broker.start())
+            self.out.info("%s", self.broker.start(tied=True))
         bootstrap = settings.kafka.address()
         ensure_topics(
             bootstrap, [settings.topic(t) for t in CHAT_TOPICS], settings.kafka.partitions

@@ -350,8 +350,8 @@ class Worker:
     # Rebalance callbacks run on the consumer thread while the event loop is free.
 
     def _on_assign(self, partitions: list[TopicPartition]) -> None:
-        if self.handler.options.start == "latest" and self._consumer is not None:
-            self._consumer.anchor_sync(partitions)
+        if self._consumer is not None and partitions:
+            self._consumer.assign_from_start(partitions, self.handler.options.start)
         log.info("assigned %s", [f"{p.topic}[{p.partition}]" for p in partitions])
         if self._loop is not None and partitions:
             self._loop.call_soon_threadsafe(self.assigned.set)

@@ -107,9 +107,13 @@ def ups() -> Iterator[list[Up]]:
     started: list[Up] = []
     yield started
     for up in started:
-        if up.proc.poll() is None:
-            up.proc.kill()
-            up.proc.wait(30)
+        if up.proc.poll() is None:  # a failed test: stop it the polite way first
+            up.proc.send_signal(signal.SIGTERM)
+            try:
+                up.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                up.proc.kill()  # its children get SIGTERM through PR_SET_PDEATHSIG
+                up.proc.wait(10)
 
 
 def alive(pid: int) -> bool:

@@ -61,6 +61,22 @@ describe('ChatController', () => {
     second.stop();
   });
 
+  it('never lets a presence answer read before the join overwrite a newer presence frame', async () => {
+    let answer: (body: unknown) => void = () => undefined;
+    const get = vi.fn((path: string) =>
+      path.endsWith('/presence') ? new Promise((resolve) => (answer = resolve)) : Promise.resolve({ messages: [] }),
+    );
+    const controller = makeController({ get: get as ApiClient['get'], post: vi.fn() });
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    controller.openRoom('general');
+    ws.receive({ type: 'presence', room: 'general', users: ['me', 'bob'] });
+    answer({ room: 'general', users: [] }); // read before the join was processed, arrives late
+    await flush();
+    expect(controller.store.getState().presence.general).toEqual(['me', 'bob']);
+    controller.stop();
+  });
+
   it('hides "is typing" about 3 s after the last typing frame', async () => {
     const controller = makeController(fakeApi().api);
     controller.openRoom('general');
@@ -117,6 +133,23 @@ describe('ChatController', () => {
     controller.openPrivate('zoe');
     controller.send('hi zoe');
     expect(ws.framesOfType('private')).toMatchObject([{ to: 'zoe', text: 'hi zoe' }]);
+    controller.stop();
+  });
+
+  it('loads the history of a direct conversation that an incoming message opens', async () => {
+    const earlier = { id: '0001', from: 'zoe', to: 'me', text: 'yesterday', ts: '2030-01-01T00:00:00Z' };
+    const { api, get } = fakeApi({ '/api/private/zoe/messages': [earlier] });
+    const controller = makeController(api);
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    ws.receive({ type: 'private', id: '0002', from: 'zoe', to: 'me', text: 'today', ts: '2030-01-02T00:00:00Z' });
+    ws.receive({ type: 'private', id: '0003', from: 'zoe', to: 'me', text: 'again', ts: '2030-01-02T00:00:01Z' });
+    await flush();
+    expect(get.mock.calls.filter(([path]) => path.startsWith('/api/private/zoe/'))).toHaveLength(1);
+    const dm = controller.store.getState().conversations.find((c) => c.key === conversationKey('dm', 'zoe'));
+    expect(dm?.messages.map((m) => m.text)).toEqual(['yesterday', 'today', 'again']);
+    expect(dm?.hasMore).toBe(false);
+    expect(dm?.unread).toBe(2);
     controller.stop();
   });
 

@@ -43,6 +43,8 @@ export class ChatController {
   private unsubscribers: (() => void)[] = [];
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private persisted: Conversation[] | null = null;
+  /** Presence frames received per room, so an older REST answer never overwrites a newer frame. */
+  private readonly presenceFrames = new Map<string, number>();
 
   constructor(options: ChatControllerOptions) {
     this.api = options.api;
@@ -190,8 +192,13 @@ export class ChatController {
   }
 
   private refreshPresence(room: string): void {
+    const framesBefore = this.presenceFrames.get(room) ?? 0;
     getPresence(this.api, room).then(
-      (users) => this.store.dispatch({ type: 'presence', room, users }),
+      (users) => {
+        // The answer may have been read before our own join was processed; a frame that came in
+        // meanwhile is newer, so it wins.
+        if ((this.presenceFrames.get(room) ?? 0) === framesBefore) this.store.dispatch({ type: 'presence', room, users });
+      },
       () => undefined, // presence frames follow the join anyway
     );
   }
@@ -207,14 +214,16 @@ export class ChatController {
         if (!this.socket.joinedRooms().includes(event.frame.room)) return;
         dispatch({ type: 'delivered', key: conversationKey('room', event.frame.room), message: fromRoomMessage(event.frame) });
         return;
-      case 'private':
-        dispatch({
-          type: 'delivered',
-          key: conversationKey('dm', dmPartner(this.me, event.frame)),
-          message: fromPrivateMessage(event.frame),
-        });
+      case 'private': {
+        const key = conversationKey('dm', dmPartner(this.me, event.frame));
+        const fresh = this.find(key) === undefined;
+        dispatch({ type: 'delivered', key, message: fromPrivateMessage(event.frame) });
+        // A conversation opened by an incoming message shows what came before it too.
+        if (fresh) this.loadHistory(key);
         return;
+      }
       case 'presence':
+        this.presenceFrames.set(event.frame.room, (this.presenceFrames.get(event.frame.room) ?? 0) + 1);
         dispatch({ type: 'presence', room: event.frame.room, users: event.frame.users });
         return;
       case 'typing': {

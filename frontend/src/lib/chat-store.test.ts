@@ -66,6 +66,16 @@ describe('chatReducer', () => {
     expect(conv(state).hasMore).toBe(true);
   });
 
+  it('knows the start is reached when a refreshed newest page comes back short', () => {
+    const dm = conversationKey('dm', 'bob');
+    const state = run(
+      { type: 'delivered', key: dm, message: msg('02') },
+      { type: 'history-loaded', key: dm, messages: [msg('01'), msg('02')], limit: 50, older: false },
+    );
+    expect(conv(state, dm).messages.map((m) => m.id)).toEqual(['01', '02']);
+    expect(conv(state, dm).hasMore).toBe(false);
+  });
+
   it('merges a refreshed newest page of a direct conversation in id order', () => {
     const dm = conversationKey('dm', 'bob');
     const state = run(

@@ -213,8 +213,12 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
           messages: mergeHistory(c, action.messages, action.older),
           outgoing: c.outgoing.filter((m) => m.id === undefined || !delivered.has(m.id)),
           history: 'idle',
-          // Only a page of older messages says whether more exist; a refresh of the newest does not.
-          hasMore: action.older || c.messages.length === 0 ? action.messages.length >= action.limit : c.hasMore,
+          // A short page means the start was reached; a full refresh of the newest page says
+          // nothing about what lies before the messages already shown.
+          hasMore:
+            action.older || c.messages.length === 0 || action.messages.length < action.limit
+              ? action.messages.length >= action.limit
+              : c.hasMore,
         };
       });
     case 'queued': {

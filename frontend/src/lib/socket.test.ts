@@ -240,10 +240,21 @@ describe('reconnecting', () => {
     second.open();
     expect(second.frames()).toEqual([{ type: 'join', room: 'general', since: 'm1' }]);
 
+    // An attempt that began while the network was down is replaced by a fresh one.
+    network.dispatchEvent(new Event('offline'));
+    vi.advanceTimersByTime(1_000);
+    const doomed = FakeWebSocket.latest();
+    expect(socket.status).toEqual({ kind: 'connecting', attempt: 2 });
+    network.dispatchEvent(new Event('online'));
+    expect(doomed.closedByClient).toBe(1000);
+    expect(FakeWebSocket.instances).toHaveLength(4);
+    FakeWebSocket.latest().open();
+    expect(socket.status).toEqual({ kind: 'online' });
+
     socket.disconnect();
     network.dispatchEvent(new Event('offline'));
     network.dispatchEvent(new Event('online'));
-    expect(FakeWebSocket.instances).toHaveLength(2);
+    expect(FakeWebSocket.instances).toHaveLength(4);
     expect(socket.status).toEqual({ kind: 'offline', reason: 'stopped' });
   });
 

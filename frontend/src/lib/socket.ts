@@ -282,7 +282,14 @@ export class ChatSocket {
     if (!this.stopped && this.ws !== null) this.handleClose(1006);
   };
 
+  /** The network is back: dial now, also instead of an attempt that began while it was down. */
   private readonly onOnline = (): void => {
+    if (this.stopped) return;
+    if (this.currentStatus.kind === 'connecting') {
+      this.dropSocket();
+      this.open();
+      return;
+    }
     this.reconnectNow();
   };
 

@@ -91,7 +91,7 @@ function MessageRow({ message, continued, me }: { message: ChatMessage; continue
               {message.author === me && <span className="ml-1 font-normal text-slate-400">(you)</span>}
             </span>
             {message.bot && (
-              <span className="rounded bg-violet-600 px-1.5 py-px text-[10px] font-bold tracking-wide text-white uppercase">
+              <span data-testid="bot-badge" className="rounded bg-violet-600 px-1.5 py-px text-[10px] font-bold tracking-wide text-white uppercase">
                 bot
               </span>
             )}

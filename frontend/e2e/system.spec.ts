@@ -1,0 +1,202 @@
+/**
+ * The whole flow in Debian's Chromium against the REAL system: `parley up` (gateway, Kafka,
+ * the chat, private, presence and bot workers) serving the built UI. infra/e2e.sh starts it and
+ * sets PARLEY_E2E_URL; without that these skip (stand-in.spec.ts runs instead).
+ *
+ * Every test makes its own users and rooms (unique per run), each user in a browser context of
+ * their own, and fails if any page opened a dialog or threw (see support.ts).
+ */
+import { expect, screenshot, test, unique } from './support';
+
+test.skip(!process.env.PARLEY_E2E_URL, 'needs the real system: run bash infra/e2e.sh');
+
+const startsWith = (name: string) => new RegExp(`^${name}(\\s|$)`);
+
+test('two people register, chat live, see each other come and go, and the bot answers', async ({ people }) => {
+  const room = unique('room');
+  const ada = await people.open('ada');
+  const bob = await people.open('bob');
+
+  await ada.page.goto('/');
+  await expect(ada.page.getByRole('heading', { name: 'Sign in to Parley' })).toBeVisible();
+  await screenshot(ada.page, 'login');
+
+  await ada.register();
+  await bob.register();
+  await ada.joinRoom(room);
+  await expect(ada.presence().getByRole('heading')).toHaveText('Online — 1');
+
+  // Bob comes in: each sees the other in the presence list.
+  await bob.joinRoom(room);
+  await expect(ada.presence()).toContainText(bob.name);
+  await expect(bob.presence()).toContainText(ada.name);
+  await expect(ada.presence().getByRole('heading')).toHaveText('Online — 2');
+
+  // Messages go both ways, live, in one order on both screens.
+  await ada.send('hi bob');
+  await expect(bob.messages().filter({ hasText: 'hi bob' })).toBeVisible();
+  await bob.send('hello ada, all good?');
+  await expect(ada.messages().filter({ hasText: 'hello ada, all good?' })).toBeVisible();
+
+  // The bot answers a slash command in the room, and its reply looks like a bot's.
+  await ada.send('/roll 2d6');
+  for (const user of [ada, bob]) {
+    const reply = user.messages().filter({ hasText: `${ada.name} rolled 2d6:` });
+    await expect(reply).toHaveAttribute('data-bot', 'true');
+    await expect(reply.getByTestId('message-text')).toHaveText(new RegExp(`^${ada.name} rolled 2d6: [1-6] \\+ [1-6] = \\d+$`));
+    await expect(reply.getByTestId('bot-badge')).toBeVisible();
+    await expect(user.messages().filter({ hasText: '/roll 2d6' }).first()).toHaveAttribute('data-bot', 'false');
+  }
+  const order = ['hi bob', 'hello ada, all good?', '/roll 2d6'];
+  expect((await ada.texts()).slice(0, 3)).toEqual(order);
+  expect((await bob.texts()).slice(0, 3)).toEqual(order);
+  await expect(ada.messages()).toHaveCount(4);
+  await expect(bob.messages()).toHaveCount(4);
+  await screenshot(ada.page, 'chat');
+
+  // Bob closes his tab: Ada sees him leave.
+  await bob.page.close();
+  await expect(ada.presence()).not.toContainText(bob.name);
+  await expect(ada.presence().getByRole('heading')).toHaveText('Online — 1');
+
+  // The ops page lists the running functions with their consumer lag.
+  await ada.page.getByRole('link', { name: 'Ops' }).click();
+  const table = ada.page.getByRole('table');
+  for (const fn of ['chat', 'private', 'presence', 'bot']) {
+    await expect(table.getByRole('rowheader', { name: fn, exact: true })).toBeVisible();
+  }
+  await expect(ada.page.getByText(/^Updated /)).toBeVisible();
+  await screenshot(ada.page, 'ops');
+});
+
+test('a private message reaches its two parties and never a third', async ({ people }) => {
+  const room = unique('room');
+  const ada = await people.open('ada');
+  const bob = await people.open('bob');
+  const eve = await people.open('eve');
+  for (const user of [ada, bob, eve]) await user.register();
+  for (const user of [ada, bob, eve]) await user.joinRoom(room);
+  await expect(ada.presence().getByRole('heading')).toHaveText('Online — 3');
+
+  // Ada opens a private conversation from the presence list.
+  await ada.presence().getByRole('button', { name: bob.name }).click();
+  await expect(ada.pane(`Conversation with ${bob.name}`)).toBeVisible();
+  const secret = `the secret is ${unique('s')}`;
+  await ada.send(secret);
+
+  // Bob gets it in a new direct conversation with an unread badge, and answers.
+  const entry = bob.sidebar().getByRole('button', { name: startsWith(ada.name) });
+  await expect(entry.getByLabel('1 unread')).toBeVisible();
+  await entry.click();
+  await expect(bob.pane(`Conversation with ${ada.name}`)).toBeVisible();
+  await expect(bob.messages().filter({ hasText: secret })).toBeVisible();
+  await bob.send('safe with me');
+  await expect(ada.messages().filter({ hasText: 'safe with me' })).toBeVisible();
+  expect(await bob.texts()).toEqual([secret, 'safe with me']);
+  await screenshot(bob.page, 'private');
+
+  // A room message after the private ones: once Eve has it, anything for her has arrived too.
+  await ada.sidebar().getByRole('button', { name: startsWith(room) }).click();
+  await ada.send('back in the room');
+  await expect(eve.messages().filter({ hasText: 'back in the room' })).toBeVisible();
+  await eve.page.waitForTimeout(500);
+
+  // Eve's screen shows the room message only, and no direct conversation.
+  expect(await eve.texts()).toEqual(['back in the room']);
+  await expect(eve.page.getByText(secret)).toHaveCount(0);
+  await expect(eve.sidebar().getByRole('button', { name: startsWith(ada.name) })).toHaveCount(0);
+  await expect(eve.sidebar().getByRole('button', { name: startsWith(bob.name) })).toHaveCount(0);
+  // No frame of the conversation reached her socket...
+  expect(eve.framesOfType('private')).toEqual([]);
+  expect(JSON.stringify(eve.frames)).not.toContain(secret);
+  expect(JSON.stringify(eve.frames)).not.toContain('safe with me');
+  expect(eve.framesOfType('message').map((frame) => frame.text)).toEqual(['back in the room']);
+  // ...while both parties got each private frame once.
+  for (const user of [ada, bob]) expect(user.framesOfType('private').map((frame) => frame.text)).toEqual([secret, 'safe with me']);
+  // ...and the API does not hand it out either.
+  for (const other of [ada, bob]) {
+    const response = await eve.page.request.get(`/api/private/${other.name}/messages`, {
+      headers: { Authorization: `Bearer ${await eve.token()}` },
+    });
+    expect(response.status()).toBe(200);
+    expect(await response.json()).toEqual({ messages: [] });
+  }
+});
+
+test('history survives a reload, and markup in a message stays text', async ({ people }) => {
+  const room = unique('room');
+  const ada = await people.open('ada');
+  const bob = await people.open('bob');
+  await ada.register();
+  await bob.register();
+  await ada.joinRoom(room);
+  await bob.joinRoom(room);
+
+  const xss = '<img src=x onerror=alert(1)>';
+  const more = '<script>alert(2)</script><b>bold?</b> & <a href="javascript:alert(3)">link</a>';
+  await ada.send('before the reload');
+  await ada.send(xss);
+  await bob.send(more);
+  const expected = ['before the reload', xss, more];
+  for (const user of [ada, bob]) {
+    await expect.poll(() => user.texts()).toEqual(expected);
+    await expect(user.list().locator('img, script, b, a')).toHaveCount(0);
+  }
+
+  // A reload keeps the session and the room, and history brings the messages back in order.
+  await ada.page.reload();
+  await ada.expectOnline();
+  await expect(ada.pane(`Room ${room}`)).toBeVisible();
+  await expect.poll(() => ada.texts()).toEqual(expected);
+  await expect(ada.list().locator('img, script, b, a')).toHaveCount(0);
+
+  // Someone joining later sees the same history.
+  const cy = await people.open('cy');
+  await cy.register();
+  await cy.joinRoom(room);
+  await expect.poll(() => cy.texts()).toEqual(expected);
+  await expect(cy.list().locator('img, script, b, a')).toHaveCount(0);
+  // Give a stray onerror handler time to fire; the fixture then fails on any dialog.
+  await cy.page.waitForTimeout(300);
+});
+
+test('a network drop and reconnect loses nothing and duplicates nothing', async ({ people }) => {
+  const room = unique('room');
+  const ada = await people.open('ada');
+  const bob = await people.open('bob');
+  await ada.register();
+  await bob.register();
+  await ada.joinRoom(room);
+  await bob.joinRoom(room);
+  await ada.send('before the drop');
+  await expect(bob.messages().filter({ hasText: 'before the drop' })).toBeVisible();
+
+  // Bob's network goes away: his UI says so at once.
+  await bob.context.setOffline(true);
+  await expect(bob.page.getByRole('status').filter({ hasText: 'Connection lost' })).toBeVisible();
+
+  // Ada keeps talking, and Bob writes too while offline (queued until he is back).
+  const burst = Array.from({ length: 6 }, (_, i) => `while bob was away ${i + 1}`);
+  for (const text of burst) await ada.type(text);
+  await ada.expectAllAcked();
+  await bob.type('written while offline');
+  await expect(bob.list().getByTestId('outgoing')).toContainText('Sending…');
+  await screenshot(bob.page, 'reconnecting');
+  expect(await bob.texts()).toEqual(['before the drop']);
+
+  // Back online: Bob resumes with `since`, gets every message once and in order, and his
+  // queued message goes out once.
+  await bob.context.setOffline(false);
+  await bob.expectOnline();
+  const expected = ['before the drop', ...burst, 'written while offline'];
+  await expect.poll(() => bob.texts()).toEqual(expected);
+  await bob.expectAllAcked();
+  await expect.poll(() => ada.texts()).toEqual(expected);
+  const resumed = bob.sent.filter((frame) => frame.type === 'join' && frame.room === room && typeof frame.since === 'string');
+  expect(resumed).toHaveLength(1);
+
+  // Nothing arrives late a second time.
+  await bob.page.waitForTimeout(1_000);
+  expect(await bob.texts()).toEqual(expected);
+  expect(await ada.texts()).toEqual(expected);
+});

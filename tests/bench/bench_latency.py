@@ -1,0 +1,242 @@
+"""Send-to-deliver latency through the whole pipeline at a fixed offered load.
+
+    .venv/bin/python -m tests.bench.bench_latency [--rate 200] [--clients 100] [--rooms 5]
+                                                  [--seconds 20] [--procs 2] [--bootstrap ...]
+
+gateway -> Kafka (chat.message) -> chat worker -> Kafka (chat.deliver) -> gateway -> sockets,
+all real processes from ``tests.integration.system``. ``--clients`` sockets (over a handful of
+registered users) are spread over ``--rooms`` rooms, each joined to its room. ``--procs``
+client processes send, together, ``--rate`` messages per second on a fixed schedule (round robin
+over their sockets; no waiting for acks), for ``--seconds``. Each message carries its send time
+(``time.time_ns``: one clock for every process on the machine); every socket that receives it
+records now - sent. "own" is the sender's own socket getting its message back; "room" is every
+delivery to every socket of the room (sender included). The first ``--warmup`` seconds are left
+out. The load generator is checked by how late its sends were against the schedule and by the
+CPU% of the client processes (printed next to the gateway's and the chat worker's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import tempfile
+import time
+import uuid
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+
+from tests.bench.bench_fanout import cpu_seconds, raise_nofile
+from tests.conftest import embedded_broker
+from tests.integration.system import System, running
+
+
+class Sockets:
+    """One client process's sockets: send on schedule, record latencies of what arrives."""
+
+    def __init__(self, index: int, tag: str) -> None:
+        self.index = index
+        self.tag = tag
+        self.sockets: list[ClientConnection] = []
+        self.names: list[str] = []
+        self.rooms: list[str] = []
+        self.presence: list[asyncio.Event] = []
+        self.readers: list[asyncio.Task[None]] = []
+        self.own: list[int] = []  # (received - sent) ns, at the sender's own socket
+        self.room: list[int] = []  # the same at every socket of the room
+        self.after_ns = 0  # messages sent before this are warm-up
+        self.acks = 0
+        self.errors: list[str] = []
+
+    async def read(self, i: int, ws: ClientConnection) -> None:
+        async for data in ws:
+            now = time.time_ns()
+            text = data if isinstance(data, str) else data.decode()
+            if self.tag in text:
+                frame = json.loads(text)
+                _, sent, sender = frame["text"].split(" ")
+                if int(sent) >= self.after_ns:
+                    self.room.append(now - int(sent))
+                    if sender == self.names[i]:
+                        self.own.append(now - int(sent))
+            elif '"ack"' in text:
+                self.acks += 1
+            elif '"presence"' in text:
+                self.presence[i].set()
+            elif '"error"' in text and len(self.errors) < 5:
+                self.errors.append(text)
+
+    async def add(self, url: str, room: str) -> None:
+        ws = await connect(url, compression=None, open_timeout=30, max_queue=None)
+        i = len(self.sockets)
+        self.sockets.append(ws)
+        self.names.append(f"{self.index}.{i}")
+        self.rooms.append(room)
+        self.presence.append(asyncio.Event())
+        self.readers.append(asyncio.create_task(self.read(i, ws)))
+        await ws.send(json.dumps({"type": "join", "room": room}))
+        await asyncio.wait_for(self.presence[i].wait(), 60)
+
+    async def send(self, start_ns: int, rate: float, seconds: float) -> tuple[int, float, float]:
+        """Send on schedule; (messages sent, max lateness ms, p99 lateness ms)."""
+        interval = 1e9 / rate
+        count = int(rate * seconds)
+        late: list[float] = []
+        for n in range(count):
+            due = start_ns + int(n * interval)
+            wait = (due - time.time_ns()) / 1e9
+            if wait > 0:
+                await asyncio.sleep(wait)
+            i = n % len(self.sockets)
+            now = time.time_ns()
+            late.append((now - due) / 1e6)
+            await self.sockets[i].send(json.dumps({
+                "type": "message", "room": self.rooms[i], "client_id": uuid.uuid4().hex,
+                "text": f"{self.tag} {now} {self.names[i]}",
+            }))  # fmt: skip
+        late.sort()
+        return count, late[-1], late[int(0.99 * (len(late) - 1))]
+
+    async def close(self) -> None:
+        for reader in self.readers:
+            reader.cancel()
+        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
+
+
+def client_process(index: int, conn: Connection) -> None:
+    raise_nofile()
+    asyncio.run(client_loop(index, conn))
+
+
+async def client_loop(index: int, conn: Connection) -> None:
+    loop = asyncio.get_running_loop()
+    _, tag, plan = await loop.run_in_executor(None, conn.recv)  # ("connect", tag, [(url, room)])
+    sockets = Sockets(index, tag)
+    try:
+        for start in range(0, len(plan), 25):
+            await asyncio.gather(*(sockets.add(u, r) for u, r in plan[start : start + 25]))
+        conn.send(("ready",))
+        _, start_ns, rate, seconds, warmup, drain = await loop.run_in_executor(None, conn.recv)
+        sockets.after_ns = start_ns + int(warmup * 1e9)
+        cpu = time.process_time()
+        sent, late_max, late_p99 = await sockets.send(start_ns, rate, seconds)
+        await asyncio.sleep(drain)
+        conn.send({
+            "sent": sent, "late_max": late_max, "late_p99": late_p99, "acks": sockets.acks,
+            "errors": sockets.errors, "own": sockets.own, "room": sockets.room,
+            "cpu": time.process_time() - cpu,
+        })  # fmt: skip
+    finally:
+        await sockets.close()
+
+
+def percentile(values: list[int], q: float) -> float:
+    return values[min(len(values) - 1, int(q * len(values)))] / 1e6 if values else float("nan")
+
+
+async def run(args: argparse.Namespace, bootstrap: str, conns: list[Connection]) -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix="parley-latency-"))
+    async with running(bootstrap, data_dir) as system:
+        await measure(args, system, conns)
+
+
+async def measure(args: argparse.Namespace, system: System, conns: list[Connection]) -> None:
+    tokens = list(await asyncio.gather(*(system.register() for _ in range(args.users))))
+    rooms = [f"lat-{r}" for r in range(args.rooms)]
+    plan = [(system.gateway.ws_url(tokens[i % len(tokens)]), rooms[i % len(rooms)])
+            for i in range(args.clients)]  # fmt: skip
+    tag = f"t{uuid.uuid4().hex[:10]}"
+    k = len(conns)
+    for i, conn in enumerate(conns):
+        conn.send(("connect", tag, plan[i::k]))
+    await asyncio.gather(*(asyncio.to_thread(c.recv) for c in conns))
+    print(f"{args.clients} sockets ({args.users} users) joined {args.rooms} rooms; {k} client "
+          f"processes; offering {args.rate:g} msg/s for {args.seconds:g}s "
+          f"(first {args.warmup:g}s = warm-up)", flush=True)  # fmt: skip
+    await asyncio.sleep(2)  # presence frames of the joins drain
+
+    pids = {"gateway": system.gateway.proc.pid}
+    chat = [p for p in system.workers.procs if "chat" in p.args]  # type: ignore[operator]
+    pids.update({"chat worker": chat[0].pid} if chat else {})
+    cpu0 = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    start_ns = time.time_ns() + 200_000_000
+    for conn in conns:
+        conn.send(("go", start_ns, args.rate / k, args.seconds, args.warmup, 3.0))
+    results: list[dict[str, Any]] = list(
+        await asyncio.gather(*(asyncio.to_thread(c.recv) for c in conns))
+    )
+    wall = (time.time_ns() - start_ns) / 1e9
+    busy = {name: (cpu_seconds(pid) - cpu0[name]) / wall * 100 for name, pid in pids.items()}
+
+    own = sorted(x for r in results for x in r["own"])
+    room = sorted(x for r in results for x in r["room"])
+    sent = sum(r["sent"] for r in results)
+    measured = args.seconds - args.warmup
+    expected_own = args.rate * measured
+    print(f"sent {sent} messages in {args.seconds:g}s = {sent / args.seconds:.1f} msg/s achieved; "
+          f"acks {sum(r['acks'] for r in results)}; send lateness vs schedule: "
+          f"p99 {max(r['late_p99'] for r in results):.2f} ms, "
+          f"max {max(r['late_max'] for r in results):.2f} ms")  # fmt: skip
+    print(f"after warm-up: {len(own)} own echoes (~{expected_own:.0f} sent), {len(room)} room "
+          f"deliveries ({len(room) / measured:.0f}/s)")  # fmt: skip
+    for name, values in (("own", own), ("room", room)):
+        print(f"latency {name:>4}: p50 {percentile(values, 0.5):6.2f} ms  "
+              f"p99 {percentile(values, 0.99):6.2f} ms  p999 {percentile(values, 0.999):6.2f} ms  "
+              f"max {values[-1] / 1e6 if values else float('nan'):7.2f} ms")  # fmt: skip
+    cpu = sum(r["cpu"] for r in results) / wall * 100
+    print("CPU%: " + ", ".join(f"{n} {v:.1f}" for n, v in busy.items())
+          + f", client processes {cpu:.1f} (sum over {k})")  # fmt: skip
+    errors = [e for r in results for e in r["errors"]]
+    if errors:
+        print("errors:", errors[:3])
+    p50, p99 = percentile(room, 0.5), percentile(room, 0.99)
+    print(f"targets: p50 < 10 ms: {'yes' if p50 < 10 else 'NO'} ({p50:.2f}); "
+          f"p99 < 50 ms: {'yes' if p99 < 50 else 'NO'} ({p99:.2f})")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=float, default=200.0, help="messages per second offered")
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--rooms", type=int, default=5)
+    parser.add_argument("--users", type=int, default=10, help="users behind the sockets")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--procs", type=int, default=2, help="client processes")
+    parser.add_argument("--bootstrap", help="an existing broker; default: start one")
+    args = parser.parse_args()
+    raise_nofile()
+    ctx = multiprocessing.get_context("fork")  # forked before any thread or event loop exists
+    conns: list[Connection] = []
+    procs: list[multiprocessing.process.BaseProcess] = []
+    for index in range(args.procs):
+        mine, theirs = ctx.Pipe()
+        child = ctx.Process(target=client_process, args=(index, theirs), daemon=True)
+        child.start()
+        conns.append(mine)
+        procs.append(child)
+
+    broker = None
+    bootstrap = args.bootstrap
+    try:
+        if bootstrap is None:
+            broker = embedded_broker(Path(tempfile.mkdtemp(prefix="parley-bench-")))
+            broker.start()
+            bootstrap = broker.bootstrap
+        asyncio.run(run(args, bootstrap, conns))
+    finally:
+        for proc in procs:
+            proc.join(10)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+        if broker is not None:
+            broker.stop()
+
+
+if __name__ == "__main__":
+    main()
