@@ -5,7 +5,9 @@ from __future__ import annotations
 from runtime import Context, Delivery, MessageEvent, StoredMessage, on_message
 
 
-@on_message
+# "earliest": on a fresh system every acked message must be stored, even one acked before this
+# function's first worker owned its partitions.
+@on_message(start="earliest")
 async def chat(event: MessageEvent, ctx: Context) -> Delivery:
     # A redelivered event (or a client's retry) finds the stored row and delivers it again with
     # the same id; gateways drop frames they already sent, so nobody sees it twice.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from runtime import Context, Delivery, JoinEvent, LeaveEvent, on_presence
 
 
-@on_presence
+@on_presence(start="earliest")
 async def presence(event: JoinEvent | LeaveEvent, ctx: Context) -> Delivery:
     if isinstance(event, LeaveEvent):
         users = await ctx.store.presence_leave(event.room, event.user, event.conn)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from runtime import Context, Delivery, PrivateEvent, StoredMessage, on_private
 
 
-@on_private
+@on_private(start="earliest")
 async def private(event: PrivateEvent, ctx: Context) -> Delivery:
     stored, _ = await ctx.store.save_message(
         StoredMessage(

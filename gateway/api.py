@@ -6,6 +6,7 @@ Every error is ``{"error": code, "detail": sentence}`` (``ApiError``, rendered i
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -15,6 +16,7 @@ from quart_schema import security_scheme
 from gateway import schemas as s
 from gateway.resources import Resources
 from gateway.schemas import body, query, returns
+from runtime.discovery import function_files
 from runtime.errors import DiscoveryError, UserError
 from runtime.events import Room, Username
 
@@ -62,6 +64,8 @@ def rest(res: Resources) -> Blueprint:
     @returns(s.ErrorBody, 422)
     async def register(data: s.Registration) -> tuple[s.Session, int]:
         """Create an account (password of 8 characters or more) and log it in."""
+        if reserved(data.username, res.settings.functions_dir):
+            raise ApiError(409, "taken", f"{data.username!r} is reserved for a function's messages")
         hashed = await asyncio.to_thread(res.auth.hash, data.password)
         try:
             await res.store.add_user(data.username, hashed)
@@ -161,3 +165,11 @@ def valid(adapter: TypeAdapter[Any], value: str, what: str) -> str:
         return str(adapter.validate_python(value))
     except ValidationError as exc:
         raise ApiError(422, "invalid", f"{what} {value!r}: {exc.errors()[0]['msg']}") from None
+
+
+def reserved(username: str, functions: Path) -> bool:
+    """Names a person may not take: functions speak under their file's name (the bot as
+    ``bot``), and the UI marks ``*-bot`` names as bots."""
+    name = username.lower()
+    stems = {p.stem.lower() for p in function_files(functions)} if functions.is_dir() else set()
+    return name in stems or name == "bot" or name.endswith("-bot")

@@ -60,26 +60,19 @@ class StoredMessage:
         """This message as PROTOCOL.md's server frame, for sockets and the history API alike.
 
         A room message gives ``{"type": "message", "id", "room", "user", "text", "ts"}``; a
-        private one ``{"type": "private", "id", "from", "to", "text", "ts"}``.
+        private one ``{"type": "private", "id", "from", "to", "text", "ts"}``; either carries
+        ``"bot": true`` when a function wrote it.
         """
         ts = self.ts.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        frame: dict[str, JsonValue]
         if self.room is not None:
-            return {
-                "type": "message",
-                "id": self.id,
-                "room": self.room,
-                "user": self.author,
-                "text": self.text,
-                "ts": ts,
-            }
-        return {
-            "type": "private",
-            "id": self.id,
-            "from": self.author,
-            "to": self.recipient,
-            "text": self.text,
-            "ts": ts,
-        }
+            frame = {"type": "message", "id": self.id, "room": self.room, "user": self.author}
+        else:
+            frame = {"type": "private", "id": self.id, "from": self.author, "to": self.recipient}
+        frame |= {"text": self.text, "ts": ts}
+        if self.bot:
+            frame["bot"] = True  # an extension: a function wrote it
+        return frame
 
 
 def pair_key(user: str, other: str) -> str:
