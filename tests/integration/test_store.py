@@ -229,7 +229,7 @@ async def test_stored_messages_become_protocol_frames(store: Store) -> None:
     ts = "2025-01-01T00:00:00.000Z"
     assert in_room.frame() == {
         "type": "message", "id": to_room, "room": room, "user": ann,
-        "text": f"text of {to_room}", "ts": ts,
+        "text": f"text of {to_room}", "ts": ts, "bot": True,
     }  # fmt: skip
     assert private.frame() == {
         "type": "private", "id": to_bob, "from": ann, "to": bob,

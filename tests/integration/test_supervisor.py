@@ -227,7 +227,10 @@ async def test_sigterm_stops_every_child_and_the_broker(
     recorder(folder, "two")
     ups.append(up := Up(settings, folder, "--scale", "two=2", embedded=True))
     everything = {"kafka", "fn-one.0", "fn-two.0", "fn-two.1"}
-    await eventually(lambda: everything <= set(up.pids()), timeout=90, what="broker and 3 workers")
+    try:
+        await eventually(lambda: everything <= set(up.pids()), timeout=120, what="all running")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; parley up said: {up.messages()[-8:]}") from None
     children = list(up.pids().values())
     assert len(children) == 4
     assert up.stop() == 0
