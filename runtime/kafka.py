@@ -47,7 +47,10 @@ class Producer:
                 "bootstrap.servers": bootstrap,
                 "enable.idempotence": True,
                 "acks": "all",
-                "linger.ms": 2,
+                # Measured on 2 cores: linger 0 / 1 / 2 ms gives a worker 9.2k / 12.2k / 13k events/s;
+                # 1 ms keeps most of the batching and costs a chat message 1 ms per hop.
+                "linger.ms": 1,
+                "socket.nagle.disable": True,
                 "log_level": 3,
                 **config,
             }
@@ -140,6 +143,8 @@ class Consumer:
                 "partition.assignment.strategy": "cooperative-sticky",
                 "session.timeout.ms": 6000,
                 "heartbeat.interval.ms": 1500,
+                "socket.nagle.disable": True,
+                "fetch.wait.max.ms": 20,  # measured: 2.5 ms per hop instead of 3.7 ms
                 "log_level": 3,
                 **config,
             }
