@@ -41,7 +41,8 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 
-from tests.conftest import embedded_broker, free_port
+from tests.bench.broker import bench_broker
+from tests.conftest import free_port
 from tests.integration.system import System, running
 
 CONTENDERS = ("parley", "bare")
@@ -336,18 +337,11 @@ def main() -> None:
     raise_nofile()
     receivers = Receivers(args.procs)  # forked before any thread or event loop exists
 
-    broker = None
-    bootstrap = args.bootstrap
     try:
-        if bootstrap is None:
-            broker = embedded_broker(Path(tempfile.mkdtemp(prefix="parley-bench-")))
-            broker.start()
-            bootstrap = broker.bootstrap
-        asyncio.run(run(args, bootstrap, receivers))
+        with bench_broker(args.bootstrap) as bootstrap:
+            asyncio.run(run(args, bootstrap, receivers))
     finally:
         receivers.stop()
-        if broker is not None:
-            broker.stop()
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 
 from tests.bench.bench_fanout import cpu_seconds, raise_nofile
-from tests.conftest import embedded_broker
+from tests.bench.broker import bench_broker
 from tests.integration.system import System, running
 
 
@@ -220,22 +220,15 @@ def main() -> None:
         conns.append(mine)
         procs.append(child)
 
-    broker = None
-    bootstrap = args.bootstrap
     try:
-        if bootstrap is None:
-            broker = embedded_broker(Path(tempfile.mkdtemp(prefix="parley-bench-")))
-            broker.start()
-            bootstrap = broker.bootstrap
-        asyncio.run(run(args, bootstrap, conns))
+        with bench_broker(args.bootstrap) as bootstrap:
+            asyncio.run(run(args, bootstrap, conns))
     finally:
         for proc in procs:
             proc.join(10)
             if proc.is_alive():
                 proc.kill()
                 proc.join()
-        if broker is not None:
-            broker.stop()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ import argparse
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -23,7 +22,7 @@ from confluent_kafka import Consumer, Producer
 
 from runtime.events import MessageEvent, encode
 from runtime.kafka import ensure_topics
-from tests.conftest import embedded_broker
+from tests.bench.broker import bench_broker
 
 CONTENDERS = ("bare", "parley", "faststream")
 REPO = Path(__file__).resolve().parents[2]
@@ -87,23 +86,14 @@ def main() -> None:
     parser.add_argument("--bootstrap", help="an existing broker; default: start one")
     args = parser.parse_args()
 
-    broker = None
-    bootstrap = args.bootstrap
-    if bootstrap is None:
-        broker = embedded_broker(Path(tempfile.mkdtemp(prefix="parley-bench-")))
-        broker.start()
-        bootstrap = broker.bootstrap
     results: dict[str, list[float]] = {k: [] for k in CONTENDERS}
-    try:
+    with bench_broker(args.bootstrap) as bootstrap:
         for round_ in range(args.rounds):
             order = CONTENDERS[round_ % 3 :] + CONTENDERS[: round_ % 3]
             for kind in order:
                 rate = run_one(bootstrap, kind, args.events)
                 results[kind].append(rate)
                 print(f"round {round_ + 1} {kind:>10}: {rate:10,.0f} events/s", flush=True)
-    finally:
-        if broker is not None:
-            broker.stop()
     medians = {k: statistics.median(v) for k, v in results.items()}
     print("\nmedian events/s:", {k: round(v) for k, v in medians.items()})
     print(f"parley / bare       = {medians['parley'] / medians['bare']:.2f}x (target >= 0.6)")
