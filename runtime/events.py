@@ -148,7 +148,8 @@ class Delivery(Event):
 
 
 def pair_key(*users: str) -> str:
-    """The key of a private conversation: the sorted pair, so both directions share an order."""
+    """The key of a private conversation: the sorted pair, so both directions share an order
+    (Kafka key and history column alike; ``|`` cannot appear in a username)."""
     return "|".join(sorted(users))
 
 
@@ -166,7 +167,7 @@ class DecodeError(ValueError):
 def encode(event: Event) -> bytes:
     """The envelope of ``event`` as UTF-8 JSON."""
     data = event.model_dump(mode="json", exclude={"id", "ts"})
-    envelope = {"id": event.id, "type": event.type, "ts": _rfc3339(event.ts), "data": data}
+    envelope = {"id": event.id, "type": event.type, "ts": rfc3339(event.ts), "data": data}
     return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -200,7 +201,8 @@ def decode_any(raw: bytes | None, models: tuple[type[Event], ...]) -> Event:
         raise DecodeError(f"invalid {model.type} event: {_short(exc)}") from None
 
 
-def _rfc3339(ts: datetime) -> str:
+def rfc3339(ts: datetime) -> str:
+    """A time as the wire writes it: UTC, milliseconds, ``Z``."""
     return ts.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 

@@ -33,10 +33,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from runtime.errors import UserError
+from runtime.events import pair_key, rfc3339
 from runtime.models import Message, Presence, User
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-PAIR_SEPARATOR = "|"  # cannot appear in a username or a function name
 SQLITE_PRAGMAS = ("busy_timeout = 5000", "journal_mode = WAL", "synchronous = NORMAL")
 MIGRATION_LOCK_TIMEOUT = 120.0
 POSTGRES_MIGRATION_LOCK = 0x7061726C6579  # any constant shared by every Parley process
@@ -63,7 +63,7 @@ class StoredMessage:
         private one ``{"type": "private", "id", "from", "to", "text", "ts"}``; either carries
         ``"bot": true`` when a function wrote it.
         """
-        ts = self.ts.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        ts = rfc3339(self.ts)
         frame: dict[str, JsonValue]
         if self.room is not None:
             frame = {"type": "message", "id": self.id, "room": self.room, "user": self.author}
@@ -73,11 +73,6 @@ class StoredMessage:
         if self.bot:
             frame["bot"] = True  # an extension: a function wrote it
         return frame
-
-
-def pair_key(user: str, other: str) -> str:
-    """The one key of a private conversation, whichever of the two wrote."""
-    return PAIR_SEPARATOR.join(sorted((user, other)))
 
 
 def alembic_config(url: str) -> Config:
