@@ -205,21 +205,41 @@ class Consumer:
         this call returns is consumed. False when the broker could not say (the client then
         assigns by itself and resolves positions later)."""
         try:
-            positions, fresh = [], []
-            for tp in self._consumer.committed(partitions, timeout=10):
-                if tp.offset < 0:
-                    low, high = self._consumer.get_watermark_offsets(tp, timeout=10)
-                    tp = TopicPartition(tp.topic, tp.partition, high if start == "latest" else low)
-                    fresh.append(tp)
-                positions.append(tp)
+            positions, fresh = self._start_positions(partitions, start)
             if start == "latest":
                 self.commit_sync(fresh)
             self._consumer.incremental_assign(positions)
         except KafkaException as exc:
-            # A rebalance or a leader election is under way: the client assigns by itself.
+            # A rebalance is under way, or leaders stayed unknown: the client assigns by itself.
             logging.getLogger("parley.kafka").warning("explicit assignment failed: %s", exc)
             return False
         return True
+
+    def _start_positions(
+        self,
+        partitions: list[TopicPartition],
+        start: Literal["latest", "earliest"],
+        wait: float = 5.0,
+    ) -> tuple[list[TopicPartition], list[TopicPartition]]:
+        """(every position, the never-committed ones). A just-created topic can answer
+        NOT_LEADER for a moment after its metadata shows a leader: retry for up to ``wait``."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                positions, fresh = [], []
+                for tp in self._consumer.committed(partitions, timeout=10):
+                    if tp.offset < 0:
+                        low, high = self._consumer.get_watermark_offsets(tp, timeout=10)
+                        tp = TopicPartition(
+                            tp.topic, tp.partition, high if start == "latest" else low
+                        )
+                        fresh.append(tp)
+                    positions.append(tp)
+                return positions, fresh
+            except KafkaException:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.1)
 
     async def commit(self, offsets: list[TopicPartition]) -> None:
         """Commit exactly these positions (the next offset to read, per partition)."""
