@@ -6,8 +6,9 @@ from runtime import Context, Delivery, MessageEvent, StoredMessage, on_message
 
 
 # "earliest": on a fresh system every acked message must be stored, even one acked before this
-# function's first worker owned its partitions.
-@on_message(start="earliest")
+# function's first worker owned its partitions. 8 retries (about a minute of backoff): a
+# dead-lettered message is one a user saw acked and nobody else ever sees.
+@on_message(start="earliest", retries=8)
 async def chat(event: MessageEvent, ctx: Context) -> Delivery:
     # A redelivered event (or a client's retry) finds the stored row and delivers it again with
     # the same id; gateways drop frames they already sent, so nobody sees it twice.

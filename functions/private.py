@@ -5,7 +5,8 @@ from __future__ import annotations
 from runtime import Context, Delivery, PrivateEvent, StoredMessage, on_private
 
 
-@on_private(start="earliest")
+# Like chat: every acked message is stored, retried for about a minute before dead-lettering.
+@on_private(start="earliest", retries=8)
 async def private(event: PrivateEvent, ctx: Context) -> Delivery:
     stored, _ = await ctx.store.save_message(
         StoredMessage(

@@ -71,7 +71,7 @@ class Resources:
         self.publisher = Publisher(settings)
         stack.push_async_callback(self.publisher.close)
         self.presence = Presence(self.publisher, settings.gateway.leave_debounce)
-        admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 3})
+        admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})  # errors raise
         self.health = Health(admin, self.store, settings.topic("chat.deliver"))
         self.functions = Functions(settings, admin)
         feed = Feed(settings, self.hub, self.instance)

@@ -16,6 +16,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from runtime.broker import EmbeddedBroker
 from runtime.discovery import describe, discover
 from runtime.errors import ParleyError
@@ -217,7 +219,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = "PARLEY_" + "__".join(str(part) for part in error["loc"]).upper()
+            msg = str(error.get("ctx", {}).get("error") or error["msg"])
+            print(f"parley: {msg if msg.startswith(where) else f'{where}: {msg}'}", file=sys.stderr)
+        return 2
     run: Command = args.run
     try:
         return run(args, settings)

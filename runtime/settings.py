@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from runtime.faults import FaultSpecError, parse
 
 
 class KafkaSettings(BaseModel):
@@ -91,7 +93,18 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     topic_prefix: str = Field(default="", description="prepended to every topic and group name")
     secret: str | None = None
-    faults: str = ""
+    faults: str = Field(
+        default="", description="fault injection, e.g. chat:fail=0.2,delay=50ms (runtime.faults)"
+    )
+
+    @field_validator("faults")
+    @classmethod
+    def _faults_parse(cls, spec: str) -> str:
+        try:
+            parse(spec)
+        except FaultSpecError as exc:
+            raise ValueError(str(exc)) from None
+        return spec
 
     def topic(self, name: str) -> str:
         """The physical name of a logical topic (``chat.message``) or group (``fn.chat``)."""

@@ -235,7 +235,7 @@ class Supervisor:
     def _groups(self) -> Functions:
         if self._functions_view is None:
             admin = AdminClient(
-                {"bootstrap.servers": self.settings.kafka.address(), "log_level": 3}
+                {"bootstrap.servers": self.settings.kafka.address(), "log_level": 0}  # errors raise
             )
             scoped = self.settings.model_copy(update={"functions_dir": self.folder})
             self._functions_view = Functions(scoped, admin)

@@ -28,6 +28,7 @@ from runtime.events import (
     decode_any,
     encode,
 )
+from runtime.faults import faults_for
 from runtime.kafka import (
     Consumer,
     Headers,
@@ -83,6 +84,7 @@ class Worker:
         self.dlq_topic = dlq_topic(settings, handler.name)
         self.cap = max(32 * handler.options.concurrency, 64)
         self.stats = WorkerStats()
+        self.faults = faults_for(settings.faults, handler.name)
         self._fn_log = logging.getLogger(f"parley.fn.{handler.name}")
         self._offsets = OffsetTracker()
         # Per key, the turn of its newest event: resolved when that event's outputs are queued.
@@ -98,6 +100,8 @@ class Worker:
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until ``stop`` is set; then finish in-flight events, commit and leave."""
         self._loop = asyncio.get_running_loop()
+        if self.faults.active:
+            log.warning("fault injection on for %s: %s", self.name, self.faults)
         bootstrap = self.settings.kafka.address()
         partitions = self.settings.kafka.partitions
         topics = [*self.topics, self.dlq_topic]
@@ -245,7 +249,12 @@ class Worker:
             try:
                 async with self._slots:
                     async with asyncio.timeout(self.handler.options.timeout):
-                        result = await self.handler(event, ctx)
+                        if self.faults.active:
+                            strike = await self.faults.before(self.name)
+                            result = await self.handler(event, ctx)
+                            self.faults.after(self.name, strike)
+                        else:
+                            result = await self.handler(event, ctx)
                     acks = self._enqueue(result, message)
                 _release(turn)
                 for ack in acks:

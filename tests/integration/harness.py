@@ -118,3 +118,28 @@ async def read_all(
         await consumer.close()
     assert len(got) >= count, f"read {len(got)} of {count} records from {topic}"
     return got
+
+
+async def read_to_end(settings: Settings, topic: str, timeout: float = 30.0) -> list[Message]:
+    """Every record of ``topic`` up to its current end: nothing more, nothing missed."""
+    topic = settings.topic(topic)
+    await asyncio.to_thread(
+        ensure_topics, settings.kafka.address(), [topic], settings.kafka.partitions
+    )
+    consumer = Consumer(settings.kafka.address(), unique("reader"), start="earliest")
+    try:
+        ends = await consumer.high_watermarks(topic)
+        await consumer.assign([TopicPartition(topic, p, 0) for p in ends if ends[p] > 0])
+        left = {p: end for p, end in ends.items() if end > 0}
+        got: list[Message] = []
+        deadline = time.monotonic() + timeout
+        while left and time.monotonic() < deadline:
+            for m in await consumer.consume(500, 0.2):
+                if m.error() is None and (m.offset() or 0) < ends[m.partition() or 0]:
+                    got.append(m)
+                    if (m.offset() or 0) + 1 >= ends[m.partition() or 0]:
+                        left.pop(m.partition() or 0, None)
+        assert not left, f"{topic}: partitions {sorted(left)} not read to their end in {timeout}s"
+        return got
+    finally:
+        await consumer.close()
