@@ -18,4 +18,4 @@ async def chat(event: MessageEvent, ctx: Context) -> Delivery:
             room=event.room, client_id=event.client_id, bot=event.bot,
         )
     )  # fmt: skip
-    return Delivery(room=event.room, frame=stored.frame())
+    return Delivery(room=event.room, frame=stored.frame(), seq=stored.seq)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from quart import Blueprint, request
+from quart import Blueprint, Response, request
 from quart_schema import security_scheme
 
 from gateway import schemas as s
@@ -19,10 +19,12 @@ from gateway.schemas import body, query, returns
 from runtime.discovery import function_files
 from runtime.errors import DiscoveryError, UserError
 from runtime.events import Room, Username
+from runtime.telemetry import REQUEST_ID, new_request_id
 
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 _ROOM: TypeAdapter[str] = TypeAdapter(Room)
 _USER: TypeAdapter[str] = TypeAdapter(Username)
+REQUEST_HEADER = "X-Request-ID"
 
 
 class ApiError(Exception):
@@ -38,6 +40,18 @@ class ApiError(Exception):
 def rest(res: Resources) -> Blueprint:
     """The REST blueprint over ``res`` (opened by the app's lifespan before any request)."""
     api = Blueprint("api", __name__, url_prefix="/api")
+
+    @api.before_request
+    async def request_id() -> None:
+        """Log lines about this request carry its id: the caller's ``X-Request-ID`` when it is
+        a sane one, else a new one (the request's own task: nothing leaks to the next)."""
+        given = request.headers.get(REQUEST_HEADER, "")
+        REQUEST_ID.set(given if 0 < len(given) <= 64 and given.isprintable() else new_request_id())
+
+    @api.after_request
+    async def echo_request_id(response: Response) -> Response:
+        response.headers[REQUEST_HEADER] = REQUEST_ID.get() or ""
+        return response
 
     @api.get("/ping")
     @returns(s.Status)

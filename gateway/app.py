@@ -1,5 +1,5 @@
 """The Quart app: REST under ``/api``, the WebSocket at ``/ws``, OpenAPI at ``/openapi.json``,
-and the built frontend at ``/`` when there is one.
+Prometheus metrics at ``/metrics``, and the built frontend at ``/`` when there is one.
 
     app = create_app(settings)    # resources open in the app's one ``while_serving`` lifespan
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Any, cast
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from quart import Quart
 from quart.typing import ResponseReturnValue
 from quart_schema import QuartSchema, RequestSchemaValidationError, hide
@@ -16,6 +17,7 @@ from quart_schema.openapi import HttpSecurityScheme, Info
 from werkzeug.exceptions import HTTPException
 
 from gateway.api import ApiError, rest
+from gateway.metrics import gateway_registry
 from gateway.resources import Resources
 from gateway.session import serve_socket
 from gateway.transport import INBOUND_QUEUE, BoundedWebsocketConnection, DirectWebsocket
@@ -52,6 +54,13 @@ def create_app(settings: Settings) -> Quart:
             await res.close()
 
     app.register_blueprint(rest(res))
+    registry = gateway_registry(res.metrics, res.hub)
+
+    @app.get("/metrics")
+    @hide
+    async def metrics() -> ResponseReturnValue:
+        """Prometheus' text format (see ``gateway.metrics``); no token, no user data."""
+        return generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST}
 
     if frontend is not None:
 

@@ -13,8 +13,10 @@ import contextlib
 import logging
 
 from gateway.hub import Hub
-from runtime.kafka import Consumer, KafkaException, TopicPartition
+from runtime import tracing
+from runtime.kafka import Consumer, KafkaException, Message, TopicPartition, header
 from runtime.settings import Settings
+from runtime.worker import ROUTE
 
 log = logging.getLogger("parley.gateway")
 START_ATTEMPTS = 50
@@ -62,16 +64,26 @@ class Feed:
             # consume(n, t) waits for all n records or the whole timeout: take what is there,
             # and when nothing is, wait for the first record only.
             batch = await consumer.consume(500, 0) or await consumer.consume(1, 0.25)
+            receive = self._traced if tracing.enabled() else self.hub.receive
             for n, record in enumerate(batch, 1):
                 if record.error() is not None:
                     log.warning("chat.deliver: %s", record.error())
                     continue
                 try:
-                    self.hub.receive(record)
+                    receive(record)
                 except Exception:  # one bad record never stops the feed
                     log.exception("chat.deliver record at %s failed", record.offset())
                 if n % self.chunk == 0:
                     await asyncio.sleep(0)
+
+    def _traced(self, record: Message) -> None:
+        """``hub.receive`` in a CONSUMER span, for the records this instance has sockets for."""
+        route = header(record, ROUTE)
+        if route is not None and not self.hub.serves(route):
+            self.hub.receive(record)  # skipped unparsed, and not traced
+            return
+        with tracing.consuming(record, self.group):
+            self.hub.receive(record)
 
     async def close(self) -> None:
         if self._task is not None:

@@ -5,8 +5,9 @@
 
 A record whose ``parley-route`` header names no room or user of this instance is dropped before
 its JSON is parsed. A frame is encoded to text once and the same string is queued on every
-target socket's outbox; nothing here waits for a socket. Message ids seen recently per room and
-per user are remembered, because the runtime delivers at least once.
+target socket's outbox; nothing here waits for a socket. The runtime delivers at least once:
+room messages carry their storage order (``seq``), so an older one is a copy; for users the
+message ids seen recently are remembered.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gateway.metrics import GatewayMetrics
 from gateway.peer import Peer, Recent, Subscription
+from runtime import tracing
 from runtime.events import DecodeError, Delivery, decode
 from runtime.kafka import Message, header
 from runtime.worker import ROUTE
@@ -32,18 +35,20 @@ class HubStats:
     skipped: int = 0
     duplicates: int = 0
     frames: int = 0
+    held: int = 0  # frames held for a socket whose join is replaying history
 
 
 class Hub:
     """Room -> sockets and user -> sockets, for one gateway instance."""
 
-    def __init__(self, window: int = 1024) -> None:
+    def __init__(self, window: int = 1024, metrics: GatewayMetrics | None = None) -> None:
         self.window = window
         self.stats = HubStats()
+        self.metrics = metrics or GatewayMetrics()
         self._peers: set[Peer] = set()
         self._rooms: dict[str, set[Peer]] = {}
         self._users: dict[str, set[Peer]] = {}
-        self._room_ids: dict[str, Recent] = {}
+        self._room_seq: dict[str, int] = {}  # per room, the newest message seq delivered
         self._user_ids: dict[str, Recent] = {}
 
     @property
@@ -73,11 +78,12 @@ class Hub:
         """Join ``peer`` to ``room``; live frames are buffered until ``go_live``."""
         sub = peer.rooms.get(room)
         if sub is None:
-            sub = peer.rooms[room] = Subscription(conn)
+            sub = peer.rooms[room] = Subscription(conn, self._room_seq.get(room, 0))
         elif sub.buffer is None:
             sub.buffer = []
         if room not in self._rooms:
-            self._rooms[room], self._room_ids[room] = set(), Recent(self.window)
+            self._rooms[room] = set()
+            self._room_seq.setdefault(room, 0)
         self._rooms[room].add(peer)
         return sub
 
@@ -87,7 +93,7 @@ class Hub:
         if sockets is not None:
             sockets.discard(peer)
             if not sockets:
-                del self._rooms[room], self._room_ids[room]
+                del self._rooms[room], self._room_seq[room]
         return sub
 
     def serves(self, route: bytes) -> bool:
@@ -111,19 +117,41 @@ class Hub:
         except DecodeError as exc:
             log.warning("dropping a chat.deliver record: %s", exc.reason)
             return
-        self.deliver(delivery)
+        if not tracing.enabled():
+            self.deliver(delivery)
+            return
+        tracing.annotate(**{"messaging.message.id": delivery.id})  # on the feed's span
+        with tracing.fanout() as span:  # one span for all the sockets, not one per socket
+            queued = self.stats.frames
+            self.deliver(delivery)
+            span.set_attribute(tracing.SOCKETS, self.stats.frames - queued)
 
     def deliver(self, delivery: Delivery) -> None:
         """Queue ``delivery.frame`` on every socket of its room, or of its users."""
+        queued = self.stats.frames + self.stats.held
+        self._route(delivery)
+        if sockets := self.stats.frames + self.stats.held - queued:
+            self.metrics.delivered(delivery, sockets)
+
+    def _route(self, delivery: Delivery) -> None:
+        if delivery.room is not None:
+            room, seq = delivery.room, delivery.seq
+            peers = self._rooms.get(room)
+            if not peers:
+                return
+            if seq is not None:
+                # A room's messages arrive in storage order; an older seq is a redelivery.
+                if seq <= self._room_seq[room]:
+                    self.stats.duplicates += 1
+                    return
+                self._room_seq[room] = seq
+            self._to_room(room, peers, seq, _encode(delivery))
+            return
+        # Private messages come from many pairs (many partitions): no one order per user, so
+        # the recent ids are what catches a redelivery.
         found = delivery.frame.get("id")
         message_id = found if isinstance(found, str) else None
         text: str | None = None
-        if delivery.room is not None:
-            peers = self._rooms.get(delivery.room)
-            if peers and self._fresh(self._room_ids[delivery.room], message_id):
-                text = _encode(delivery)
-                self._to_room(delivery.room, peers, message_id, text)
-            return
         for user in set(delivery.users):
             sockets = self._users.get(user)
             if sockets and self._fresh(self._user_ids[user], message_id):
@@ -140,12 +168,13 @@ class Hub:
         self.stats.duplicates += 1
         return False
 
-    def _to_room(self, room: str, peers: Iterable[Peer], message_id: str | None, text: str) -> None:
+    def _to_room(self, room: str, peers: Iterable[Peer], seq: int | None, text: str) -> None:
         for peer in peers:
             sub = peer.rooms[room]
             if sub.buffer is not None:
-                peer.hold(sub, message_id, text)
-            elif not sub.sent(message_id):
+                self.stats.held += 1
+                peer.hold(sub, seq, text)
+            elif sub.admits(seq):  # False when this socket's replay already sent it
                 self.stats.frames += 1
                 peer.offer(text)
 

@@ -43,21 +43,26 @@ class Subscription:
 
     ``conn`` is the presence connection id used for this room (normally the socket's own, or
     that of a just-closed socket of the same user whose leave this join cancelled). While
-    ``buffer`` is a list, live frames wait there (a ``join`` is replaying history); ``replayed``
-    holds the last ids a replay sent, so their live copies are not sent again (None until a
-    replay, which most joins never do).
+    ``buffer`` is a list, live frames wait there (a ``join`` is replaying history). ``seq`` is
+    the storage order of the last room message this socket got (from a replay or live): one at
+    or before it is a copy or older, and is not sent.
     """
 
-    __slots__ = ("buffer", "conn", "replayed")
+    __slots__ = ("buffer", "conn", "seq")
 
-    def __init__(self, conn: str) -> None:
+    def __init__(self, conn: str, seq: int = 0) -> None:
         self.conn = conn
-        self.buffer: list[tuple[str | None, str]] | None = []
-        self.replayed: Recent | None = None
+        self.buffer: list[tuple[int | None, str]] | None = []
+        self.seq = seq
 
-    def sent(self, message_id: str | None) -> bool:
-        """Whether a replay already sent this message."""
-        return message_id is not None and self.replayed is not None and message_id in self.replayed
+    def admits(self, seq: int | None) -> bool:
+        """Whether a frame with this ``seq`` is new to the socket (then it counts as sent)."""
+        if seq is None:
+            return True
+        if seq <= self.seq:
+            return False
+        self.seq = seq
+        return True
 
 
 class Peer:
@@ -82,13 +87,13 @@ class Peer:
         if self.close_code is None and not self.outbox.offer(frame):
             self.evict(TRY_AGAIN_LATER, "too slow: the send queue is full")
 
-    def hold(self, sub: Subscription, message_id: str | None, frame: str) -> None:
+    def hold(self, sub: Subscription, seq: int | None, frame: str) -> None:
         """Buffer a live frame for a room that is replaying (``sub.buffer`` is a list)."""
         assert sub.buffer is not None
         if len(sub.buffer) >= BUFFER_LIMIT:
             self.evict(TRY_AGAIN_LATER, "too slow: the room outpaced the replay")
         else:
-            sub.buffer.append((message_id, frame))
+            sub.buffer.append((seq, frame))
 
     def evict(self, code: int, reason: str) -> None:
         """Ask the socket's session to close with ``code`` (it does so on its own task)."""

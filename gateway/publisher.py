@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 
+from runtime import tracing
 from runtime.events import Delivery, Event, encode
 from runtime.kafka import Headers, KafkaException, Producer
 from runtime.settings import Settings
@@ -37,12 +37,18 @@ class Publisher:
 
     def send(self, event: Event) -> asyncio.Future[None]:
         """Queue ``event``; the future completes when Kafka acknowledged it."""
-        headers: Headers = [(TRACEPARENT, _traceparent())]
+        topic = self.settings.topic(event.topic)
+        if tracing.enabled():  # a PRODUCER span, child of the frame's, ended on Kafka's ack
+            span, traceparent = tracing.producing(topic, event.key(), event.id)
+        else:
+            span, traceparent = None, tracing.new_traceparent()
+        headers: Headers = [(TRACEPARENT, traceparent)]
         if isinstance(event, Delivery):
             headers = [*headers, (ROUTE, event.route().encode())]
-        return self._producer.send_nowait(
-            self.settings.topic(event.topic), encode(event), event.key(), headers
-        )
+        sent = self._producer.send_nowait(topic, encode(event), event.key(), headers)
+        if span is not None:
+            tracing.end_on(span, sent)
+        return sent
 
     async def publish(self, event: Event) -> None:
         """Produce ``event`` and wait for the acknowledgement; ``Unavailable`` on failure."""
@@ -61,11 +67,6 @@ class Publisher:
 
     async def close(self) -> None:
         await self._producer.close()
-
-
-def _traceparent() -> bytes:
-    """A W3C traceparent starting a new trace for the frame that caused this event."""
-    return f"00-{os.urandom(16).hex()}-{os.urandom(8).hex()}-01".encode()
 
 
 def _log_failure(future: asyncio.Future[None]) -> None:

@@ -21,6 +21,7 @@ from gateway.auth import Auth, load_secret
 from gateway.feed import Feed
 from gateway.health import Health
 from gateway.hub import Hub
+from gateway.metrics import GatewayMetrics
 from gateway.peer import GOING_AWAY
 from gateway.presence import Presence
 from gateway.publisher import Publisher
@@ -37,12 +38,13 @@ TOPICS = [m.topic for m in (MessageEvent, JoinEvent, LeaveEvent, PrivateEvent, D
 
 class Resources:
     """The gateway's long-lived objects. Attributes other than ``settings``, ``instance``,
-    ``hub`` and ``receipts`` exist only between ``open()`` and ``close()``."""
+    ``metrics``, ``hub`` and ``receipts`` exist only between ``open()`` and ``close()``."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.instance = uuid.uuid4().hex[:12]
-        self.hub = Hub(settings.gateway.dedupe_window)
+        self.metrics = GatewayMetrics()
+        self.hub = Hub(settings.gateway.dedupe_window, self.metrics)
         self.receipts = Receipts()
         self.auth: Auth
         self.store: Store

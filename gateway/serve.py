@@ -24,6 +24,7 @@ from gateway.auth import load_secret
 from gateway.transport import patch_hypercorn
 from runtime.settings import Settings
 from runtime.telemetry import configure_logging
+from runtime.tracing import configure_tracing
 
 
 def hypercorn_config(settings: Settings) -> Config:
@@ -57,6 +58,11 @@ def run_gateway(settings: Settings) -> int:
     """``parley gateway``: run one gateway instance in this process."""
     configure_logging("gateway")
     load_secret(settings)  # a missing PARLEY_SECRET is a SetupError before anything starts
+    tracer = configure_tracing("gateway")
     patch_hypercorn()
-    asyncio.run(serve_gateway(settings))
+    try:
+        asyncio.run(serve_gateway(settings))
+    finally:
+        if tracer is not None:
+            tracer.shutdown()  # export the spans still buffered
     return 0

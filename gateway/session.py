@@ -35,15 +35,16 @@ from gateway.frames import (
     read_json,
     validate,
 )
-from gateway.peer import Peer, Recent, Subscription
+from gateway.peer import Peer, Subscription
 from gateway.publisher import Unavailable
 from gateway.resources import Resources
+from runtime import tracing
 from runtime.events import Delivery, Event, JoinEvent, MessageEvent, PrivateEvent
+from runtime.telemetry import EVENT_ID, REQUEST_ID, new_request_id
 
 log = logging.getLogger("parley.gateway")
 UNAUTHORIZED = 4401
 REPLAY_PAGE = 200
-REPLAY_MEMORY = 1024  # replayed ids remembered: the live copies still in flight are the newest
 CLOSE_WAIT = 5.0
 
 
@@ -58,6 +59,7 @@ async def serve_socket(res: Resources) -> ResponseReturnValue | None:
     user = res.auth.verify(websocket.args.get("token"))
     await websocket.accept()
     if user is None:
+        res.metrics.closed(UNAUTHORIZED)
         await websocket.close(UNAUTHORIZED, "missing, bad or expired token: log in again")
         return None
     conn = f"{res.instance}:{uuid.uuid4().hex[:12]}"
@@ -86,6 +88,7 @@ class Session:
     async def run(self) -> None:
         hub, peer = self.res.hub, self.peer
         hub.attach(peer)
+        self.res.metrics.opened += 1
         tasks = [
             asyncio.create_task(self._read(), name=f"read {peer.conn}"),
             asyncio.create_task(self._write(), name=f"write {peer.conn}"),
@@ -97,6 +100,7 @@ class Session:
             for task in tasks:
                 task.cancel()
             self.res.presence.closed(peer.user, hub.detach(peer))
+            self.res.metrics.closed(peer.close_code)
         for task in done:
             if not task.cancelled() and task.exception() is not None:
                 log.error("socket %s failed", peer.conn, exc_info=task.exception())
@@ -115,27 +119,53 @@ class Session:
     async def _read(self) -> None:
         while True:
             data = await self.ws.receive()
+            # Log lines about this frame carry its request id (its client_id when it has one),
+            # its trace id and, once known, the id of the event it caused.
+            request, event = REQUEST_ID.set(new_request_id()), EVENT_ID.set(None)
             try:
-                allowed = self.bucket.take()  # bad frames count too
-                fields = read_json(data)
-                if not allowed:
-                    raise Refusal("rate_limited", "too many frames: slow down and send it again",
-                                  client_id_of(fields))  # fmt: skip
-                await self._handle(fields)
-            except Refusal as refusal:
-                self.send(refusal.frame())
-            except (SQLAlchemyError, OSError) as exc:
-                log.warning("socket %s: database trouble: %s", self.peer.conn, exc)
-                self.send(Refusal("unavailable", "history is unavailable; try again").frame())
-            except Exception:  # a bug here must not cost the client its socket
-                log.exception("socket %s: a frame failed", self.peer.conn)
-                self.send(Refusal("internal", "the gateway failed on this frame").frame())
+                with tracing.frame_received(self.peer.user, self.peer.conn):
+                    await self._frame(data)
+            finally:
+                REQUEST_ID.reset(request)
+                EVENT_ID.reset(event)
+
+    async def _frame(self, data: str | bytes) -> None:
+        """Answer one frame: an ack, another answer, or an error frame."""
+        try:
+            allowed = self.bucket.take()  # bad frames count too
+            fields = self._fields(data)
+            if (client_id := client_id_of(fields)) is not None:
+                REQUEST_ID.set(client_id)
+            if not allowed:
+                raise Refusal("rate_limited", "too many frames: slow down and send it again",
+                              client_id)  # fmt: skip
+            await self._handle(fields)
+        except Refusal as refusal:
+            self.send(refusal.frame())
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("socket %s: database trouble: %s", self.peer.conn, exc)
+            self.send(Refusal("unavailable", "history is unavailable; try again").frame())
+        except Exception:  # a bug here must not cost the client its socket
+            log.exception("socket %s: a frame failed", self.peer.conn)
+            self.send(Refusal("internal", "the gateway failed on this frame").frame())
+
+    def _fields(self, data: str | bytes) -> dict[str, Any]:
+        """The frame's JSON object (``Refusal`` when it is none), counted by its type."""
+        try:
+            fields = read_json(data)
+        except Refusal:
+            self.res.metrics.frame_in(None)
+            raise
+        self.res.metrics.frame_in(fields.get("type"))
+        return fields
 
     def send(self, frame: dict[str, Any]) -> None:
+        self.res.metrics.sent(frame)
         self.peer.offer(json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
 
     async def _handle(self, fields: dict[str, Any]) -> None:
         frame = validate(fields)
+        tracing.frame_kind(fields["type"])
         match frame:
             case Ping():
                 self.send({"type": "pong"})
@@ -172,6 +202,7 @@ class Session:
         if receipt is None:
             stored = await self.res.store.find_by_client_id(user, client_id)
             receipt = receipts.issue(user, client_id, stored.id if stored else None)
+        EVENT_ID.set(receipt.id)
         if not receipt.acked:
             try:
                 await self.res.publisher.publish(event_with(receipt.id))
@@ -200,11 +231,11 @@ class Session:
 
     async def _replay(self, room: str, since: str, sub: Subscription) -> None:
         after, outbox = since, self.peer.outbox
-        replayed = sub.replayed = sub.replayed or Recent(REPLAY_MEMORY)
         while True:
             page = await self.res.store.room_messages(room, after=after, limit=REPLAY_PAGE)
             for message in page:
-                replayed.add(message.id)
+                sub.seq = message.seq or sub.seq
+                self.res.metrics.frames_out["message"] += 1
                 await outbox.put(json.dumps(message.frame(), separators=(",", ":"),
                                             ensure_ascii=False))  # fmt: skip
             if len(page) < REPLAY_PAGE:
@@ -214,8 +245,8 @@ class Session:
     async def _go_live(self, sub: Subscription) -> None:
         while sub.buffer:
             held, sub.buffer = sub.buffer, []
-            for message_id, frame in held:
-                if not sub.sent(message_id):
+            for seq, frame in held:
+                if sub.admits(seq):
                     await self.peer.outbox.put(frame)
         sub.buffer = None
 

@@ -159,7 +159,7 @@ class EmbeddedBroker:
     def _format(self, java: str, classpath: str) -> None:
         result = subprocess.run(
             [java, f"-Dlog4j2.configurationFile={self.home}/log4j2.xml", "-cp", classpath,
-             "kafka.tools.StorageTool", "format", "-t", _cluster_id(),
+             "kafka.tools.StorageTool", "format", f"--cluster-id={_cluster_id()}",
              "-c", str(self.home / "server.properties"), "--ignore-formatted"],
             capture_output=True, text=True, check=False,
         )  # fmt: skip

@@ -29,6 +29,7 @@ class Child:
     argv: list[str]
     env: dict[str, str]
     log_path: Path
+    metrics_file: Path | None = None  # where a worker writes its metrics URL
     proc: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
     crashes: list[float] = field(default_factory=list)
@@ -46,6 +47,8 @@ class Child:
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        if self.metrics_file is not None:  # a URL left by a previous run is stale
+            self.metrics_file.unlink(missing_ok=True)
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 self.argv, env=self.env, stdout=log, stderr=subprocess.STDOUT,

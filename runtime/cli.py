@@ -5,6 +5,7 @@ parley functions [--json]          what discovery finds in functions/
 parley worker NAME                 run one function (consumer group fn.NAME)
 parley gateway [--host H --port P] the WebSocket and REST gateway
 parley dlq list|replay NAME        a function's dead letters
+parley bench [--quick] [--cases]   benchmarks with baselines -> docs/BENCHMARKS.md (checkout only)
 """
 
 from __future__ import annotations
@@ -149,6 +150,21 @@ def _health(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    """Run tests/bench/ (a source checkout's, not part of the installed package)."""
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "tests" / "bench" / "suite.py").is_file():
+        print("parley: `parley bench` needs a source checkout: tests/bench/ is not installed "
+              f"with the package (looked in {root}); clone the repository and run "
+              "`pip install -e '.[dev,bench]'` there", file=sys.stderr)  # fmt: skip
+        return 2
+    sys.path.insert(0, str(root))
+    from tests.bench.suite import run, selected
+
+    out = args.out or root / "docs"
+    return run(selected(args.cases), args.quick, out, report_only=args.report)
+
+
 def _replicas(item: str) -> tuple[str, int]:
     name, _, count = item.partition("=")
     if not name or not count.isdigit() or int(count) < 1:
@@ -214,6 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_argument("target", help="http(s) URL, or a worker's heartbeat file")
     health.add_argument("--max-age", type=float, default=30.0, help="heartbeat age limit, s")
     health.set_defaults(run=_health)
+
+    bench = commands.add_parser("bench", help="benchmarks vs baselines -> docs/BENCHMARKS.md")
+    bench.add_argument("--quick", action="store_true", help="a smaller run, under 5 minutes")
+    bench.add_argument("--cases", help="comma-separated: runtime, scaling, fanout, latency, "
+                       "memory, coldstart, or 1-5 (default: all)")  # fmt: skip
+    bench.add_argument("--out", type=Path, help="where BENCHMARKS.md and bench/ go (docs/)")
+    bench.add_argument("--report", action="store_true", help="only redraw from results.json")
+    bench.set_defaults(run=_bench)
     return parser
 
 

@@ -128,7 +128,10 @@ class PrivateEvent(Event):
 class Delivery(Event):
     """A frame for sockets: to every member of ``room``, or to every socket of ``users``.
 
-    ``frame`` is a server-to-client frame of PROTOCOL.md, sent as is.
+    ``frame`` is a server-to-client frame of PROTOCOL.md, sent as is. ``seq`` is a stored room
+    message's storage order: a socket is never sent a room frame whose ``seq`` is not past the
+    last one it got there, so redeliveries and a replay's overlap with live frames show nothing
+    twice and nothing out of order.
     """
 
     type: ClassVar[str] = "deliver"
@@ -137,6 +140,7 @@ class Delivery(Event):
     room: Room | None = None
     users: tuple[Username, ...] = ()
     frame: dict[str, JsonValue]
+    seq: int | None = None
 
     def key(self) -> str:
         return self.room if self.room is not None else pair_key(*self.users)

@@ -160,6 +160,7 @@ class Consumer:
         **config: Any,
     ) -> None:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"kafka-consumer-{group}")
+        self._paused = False
         self._consumer = _Consumer(
             {
                 "bootstrap.servers": bootstrap,
@@ -231,16 +232,21 @@ class Consumer:
         its first commit cannot make its successor skip events, and everything produced after
         this call returns is consumed. False when the broker could not say (the client then
         assigns by itself and resolves positions later)."""
+        explicit = True
         try:
             positions, fresh = self._start_positions(partitions, start)
             if start == "latest":
                 self.commit_sync(fresh)
-            self._consumer.incremental_assign(positions)
         except KafkaException as exc:
-            # A rebalance is under way, or leaders stayed unknown: the client assigns by itself.
+            # A rebalance is under way, or leaders stayed unknown: committed offsets (or
+            # auto.offset.reset) decide, resolved by the client later.
             logging.getLogger("parley.kafka").warning("explicit assignment failed: %s", exc)
-            return False
-        return True
+            positions, explicit = partitions, False
+        self._consumer.incremental_assign(positions)
+        # librdkafka keeps a partition's pause flag across revoke and re-assign: a partition
+        # paused before a rebalance would come back paused and never be fetched again.
+        (self._consumer.pause if self._paused else self._consumer.resume)(partitions)
+        return explicit
 
     def _start_positions(
         self,
@@ -274,9 +280,12 @@ class Consumer:
             await self._call(self.commit_sync, offsets)
 
     async def pause(self) -> None:
+        """Stop fetching every assigned partition, and those assigned later, until ``resume``."""
+        self._paused = True
         await self._call(lambda: self._consumer.pause(self._consumer.assignment()))
 
     async def resume(self) -> None:
+        self._paused = False
         await self._call(lambda: self._consumer.resume(self._consumer.assignment()))
 
     async def assign(self, partitions: list[TopicPartition]) -> None:

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from runtime.discovery import load
 from runtime.kafka import Producer
+from runtime.metrics import exposed, worker_registry
 from runtime.settings import Settings
 from runtime.store import Store
 from runtime.telemetry import configure_logging
+from runtime.tracing import configure_tracing
 from runtime.triggers import Handler
 from runtime.worker import Worker
 
@@ -24,8 +26,12 @@ async def serve(handler: Handler, settings: Settings) -> None:
     async with Store(settings.database_url()) as store:
         await store.migrate()
         producer = Producer(settings.kafka.address())
+        worker = Worker(handler, settings, store, producer)
+        metrics = settings.worker
         try:
-            await Worker(handler, settings, store, producer).run(stop)
+            with exposed(worker_registry(worker), metrics.metrics_host, metrics.metrics_port,
+                         metrics.metrics_file):  # fmt: skip
+                await worker.run(stop)
         finally:
             await producer.close()
 
@@ -33,6 +39,11 @@ async def serve(handler: Handler, settings: Settings) -> None:
 def run_worker(functions: Path, name: str, settings: Settings) -> int:
     """``parley worker NAME``: load ``functions/NAME.py`` and serve it."""
     configure_logging("worker", function=name)
+    tracer = configure_tracing("worker", function=name)
     handler = load(functions / f"{name}.py")
-    asyncio.run(serve(handler, settings))
+    try:
+        asyncio.run(serve(handler, settings))
+    finally:
+        if tracer is not None:
+            tracer.shutdown()  # export the spans still buffered
     return 0

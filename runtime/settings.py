@@ -76,6 +76,22 @@ class WorkerSettings(BaseModel):
     heartbeat: Path | None = Field(
         default=None, description="file the worker touches every second (container health)"
     )
+    metrics_port: int | None = Field(
+        default=None, ge=0, description="serve /metrics on this port; 0 = any free port"
+    )
+    metrics_host: str = Field(default="127.0.0.1", description="address of the metrics port")
+    metrics_file: Path | None = Field(
+        default=None, description="where the worker writes its metrics URL (for the supervisor)"
+    )
+
+
+class SupervisorSettings(BaseModel):
+    """``parley up``: where it serves every process' metrics at once."""
+
+    metrics_host: str = Field(default="127.0.0.1", description="address of the metrics port")
+    metrics_port: int = Field(
+        default=8001, ge=0, description="serve every child's /metrics here; 0 = any free port"
+    )
 
 
 class Settings(BaseSettings):
@@ -91,6 +107,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     gateway: GatewaySettings = GatewaySettings()
     worker: WorkerSettings = WorkerSettings()
+    supervisor: SupervisorSettings = SupervisorSettings()
     topic_prefix: str = Field(default="", description="prepended to every topic and group name")
     secret: str | None = None
     faults: str = Field(

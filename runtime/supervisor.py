@@ -17,8 +17,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from wsgiref.simple_server import WSGIServer
 
 from confluent_kafka.admin import AdminClient
+from prometheus_client import CollectorRegistry, start_http_server
 
 from runtime.broker import EmbeddedBroker
 from runtime.children import Child, command
@@ -26,6 +28,7 @@ from runtime.discovery import function_files, load
 from runtime.errors import DiscoveryError
 from runtime.kafka import KafkaException, ensure_topics
 from runtime.lag import Autoscale, Functions
+from runtime.metrics import Aggregate, Target, loopback, url_in
 from runtime.settings import Settings
 from runtime.store import Store
 from runtime.triggers import Handler
@@ -77,6 +80,8 @@ class Supervisor:
         self._last_status = ""
         self._last_autoscale = 0.0
         self._functions_view: Functions | None = None
+        self._snapshot: list[Child] = []  # the children, for the metrics server's thread
+        self._metrics_server: WSGIServer | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -88,16 +93,23 @@ class Supervisor:
                 self.gateway = self._child("gateway", 0, command("gateway"))
                 self.gateway.start()
             self._scan()
+            self._snapshot = self.children()
             self.out.info("parley is up: %s", self.url())
+            self._serve_metrics()
             while not self.stop.wait(TICK):
                 self._scan()
                 self._reap()
                 self._autoscale()
                 self._report()
+                self._snapshot = self.children()
         finally:
             self.shutdown()
 
     def shutdown(self) -> None:
+        if self._metrics_server is not None:
+            self._metrics_server.shutdown()
+            self._metrics_server.server_close()
+            self._metrics_server = None
         children = self.children()
         for child in children:
             child.terminate()
@@ -136,11 +148,47 @@ class Supervisor:
             "PARLEY_FUNCTIONS_DIR": str(self.folder),
             "PARLEY_GATEWAY__HOST": settings.gateway.host,
             "PARLEY_GATEWAY__PORT": str(settings.gateway.port),
+            # Each worker serves its metrics on a free port and writes the URL to its file.
+            "PARLEY_WORKER__METRICS_HOST": "127.0.0.1",
+            "PARLEY_WORKER__METRICS_PORT": "0",
         }
 
     def _child(self, service: str, replica: int, argv: list[str]) -> Child:
-        logs = self.settings.data_dir.resolve() / "logs"
-        return Child(service, replica, argv, self.env, logs / f"{service}.{replica}.log")
+        data = self.settings.data_dir.resolve()
+        log_path = data / "logs" / f"{service}.{replica}.log"
+        if service == "gateway":
+            return Child(service, replica, argv, self.env, log_path)
+        url_file = data / "metrics" / f"{service}.{replica}.url"
+        env = {**self.env, "PARLEY_WORKER__METRICS_FILE": str(url_file)}
+        return Child(service, replica, argv, env, log_path, metrics_file=url_file)
+
+    # -- metrics ---------------------------------------------------------------------------
+
+    def _serve_metrics(self) -> None:
+        """Serve every child's metrics, labelled service and replica, on one port."""
+        config = self.settings.supervisor
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(Aggregate(self.metrics_targets))
+        try:
+            server, _ = start_http_server(config.metrics_port, config.metrics_host, registry)
+        except OSError as exc:
+            self.out.warning("metrics not served on %s:%s (%s): set another "
+                             "PARLEY_SUPERVISOR__METRICS_PORT", config.metrics_host,
+                             config.metrics_port, exc)  # fmt: skip
+            return
+        self._metrics_server = server
+        self.out.info("metrics of every process: http://%s:%d/metrics",
+                      loopback(config.metrics_host), server.server_port)  # fmt: skip
+
+    def metrics_targets(self) -> list[Target]:
+        """Where each child serves its metrics (read on the metrics server's thread)."""
+        gateway = self.settings.gateway
+        return [
+            Target(child.service, child.replica,
+                   f"http://{loopback(gateway.host)}:{gateway.port}/metrics"
+                   if child.service == "gateway" else url_in(child.metrics_file))
+            for child in self._snapshot
+        ]  # fmt: skip
 
     # -- functions/ ------------------------------------------------------------------------
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from runtime import tracing
 from runtime.context import Context
 from runtime.events import (
     DecodeError,
@@ -40,9 +42,11 @@ from runtime.kafka import (
     header,
     headers_of,
 )
+from runtime.metrics import KAFKA_STATS_INTERVAL_MS, Histogram
 from runtime.offsets import OffsetTracker, Slot
 from runtime.settings import Settings
 from runtime.store import Store
+from runtime.telemetry import EVENT_ID, TRACE_ID
 from runtime.triggers import Handler, Reply, Result, Retry
 
 ORIGIN = "parley-origin"
@@ -66,6 +70,7 @@ class WorkerStats:
     in_flight: int = 0
     max_in_flight: int = 0
     pauses: int = 0
+    handler_seconds: Histogram = field(default_factory=Histogram)
 
 
 class Worker:
@@ -84,6 +89,7 @@ class Worker:
         self.dlq_topic = dlq_topic(settings, handler.name)
         self.cap = max(32 * handler.options.concurrency, 64)
         self.stats = WorkerStats()
+        self.kafka_stats = ""  # librdkafka's latest statistics JSON: the consumer lag
         self.faults = faults_for(settings.faults, handler.name)
         self._fn_log = logging.getLogger(f"parley.fn.{handler.name}")
         self._offsets = OffsetTracker()
@@ -106,7 +112,10 @@ class Worker:
         partitions = self.settings.kafka.partitions
         topics = [*self.topics, self.dlq_topic]
         await asyncio.to_thread(ensure_topics, bootstrap, topics, partitions)
-        consumer = Consumer(bootstrap, self.group, start=self.handler.options.start)
+        consumer = Consumer(
+            bootstrap, self.group, start=self.handler.options.start,
+            **{"statistics.interval.ms": KAFKA_STATS_INTERVAL_MS, "stats_cb": self._kafka_stats},
+        )  # fmt: skip
         self._consumer = consumer
         await consumer.subscribe(self.topics, on_assign=self._on_assign, on_revoke=self._on_revoke)
         paused = False
@@ -153,6 +162,10 @@ class Worker:
         if path is not None and self._loop is not None and self._loop.time() - self._last_beat >= 1:
             path.touch()
             self._last_beat = self._loop.time()
+
+    def _kafka_stats(self, statistics: str) -> None:
+        """librdkafka's statistics (on the consumer thread): kept as text, read on a scrape."""
+        self.kafka_stats = statistics
 
     def consumer(self) -> Consumer:
         """The running consumer (for tests and metrics); only valid inside ``run``."""
@@ -218,7 +231,11 @@ class Worker:
         try:
             if previous is not None:
                 await previous
-            await self._handle(message, turn)
+            if tracing.enabled():  # a child of the producer's span, from the headers
+                with tracing.consuming(message, self.group):
+                    await self._handle(message, turn)
+            else:
+                await self._handle(message, turn)
         except Exception:  # the worker never dies on one event: leave it uncommitted
             log.exception(
                 "unexpected failure on %s[%s]@%s",
@@ -248,13 +265,17 @@ class Worker:
             ctx = self._context(message, event, attempt)
             try:
                 async with self._slots:
-                    async with asyncio.timeout(self.handler.options.timeout):
-                        if self.faults.active:
-                            strike = await self.faults.before(self.name)
-                            result = await self.handler(event, ctx)
-                            self.faults.after(self.name, strike)
-                        else:
-                            result = await self.handler(event, ctx)
+                    began = time.perf_counter()
+                    try:
+                        async with asyncio.timeout(self.handler.options.timeout):
+                            if self.faults.active:
+                                strike = await self.faults.before(self.name)
+                                result = await self.handler(event, ctx)
+                                self.faults.after(self.name, strike)
+                            else:
+                                result = await self.handler(event, ctx)
+                    finally:
+                        self.stats.handler_seconds.observe(time.perf_counter() - began)
                     acks = self._enqueue(result, message)
                 _release(turn)
                 for ack in acks:
@@ -265,6 +286,7 @@ class Worker:
                 if attempt > retries:
                     await self._dead_letter(message, error, attempts=attempt)
                     return
+                tracing.failed(error, final=False)
                 delay = exc.defer if isinstance(exc, Retry) else self._backoff(attempt)
                 ctx.log.warning("attempt %d failed (%s); retrying in %.2fs", attempt, error, delay)
                 self.stats.retried += 1
@@ -282,7 +304,12 @@ class Worker:
 
     def _context(self, message: Message, event: Event, attempt: int) -> Context:
         adapter = logging.LoggerAdapter(self._fn_log, {"function": self.name, "event_id": event.id})
-        traceparent = header(message, TRACEPARENT)
+        # With tracing on, the process span; else the input's own (carried through unchanged).
+        traceparent = tracing.current_traceparent() or header(message, TRACEPARENT)
+        # This task's log lines carry the event and trace ids (see runtime.telemetry).
+        EVENT_ID.set(event.id)
+        TRACE_ID.set(tracing.trace_id_of(traceparent))
+        tracing.annotate(**{"messaging.message.id": event.id})
         return Context(
             function=self.name,
             settings=self.settings,
@@ -300,17 +327,23 @@ class Worker:
         if result is None:
             return []
         outputs: Sequence[Reply | Event] = result if isinstance(result, Sequence) else [result]
-        trace = header(source, TRACEPARENT)
+        traced = tracing.enabled()
+        trace = None if traced else header(source, TRACEPARENT)  # off: carried through as is
         acks = []
         for output in outputs:
             event = self._as_event(output)
             headers: list[tuple[str, bytes]] = [(ORIGIN, self.name.encode())]
             if isinstance(event, Delivery):
                 headers.append((ROUTE, event.route().encode()))
+            topic = self.settings.topic(event.topic)
+            if traced:
+                span, trace = tracing.producing(topic, event.key(), event.id)
             if trace:
                 headers.append((TRACEPARENT, trace))
-            topic = self.settings.topic(event.topic)
-            acks.append(self.producer.send_nowait(topic, encode(event), event.key(), headers))
+            ack = self.producer.send_nowait(topic, encode(event), event.key(), headers)
+            if traced:
+                tracing.end_on(span, ack)
+            acks.append(ack)
         return acks
 
     def _as_event(self, output: Reply | Event) -> Event:
@@ -322,6 +355,7 @@ class Worker:
         return PrivateEvent(sender=self.name, to=output.to, text=output.text, bot=True)
 
     async def _dead_letter(self, message: Message, error: str, attempts: int) -> None:
+        tracing.failed(error, final=True)
         headers: Headers = [
             *[(k, v) for k, v in headers_of(message) if not k.startswith(DLQ_PREFIX)],
             (DLQ_PREFIX + "function", self.name.encode()),

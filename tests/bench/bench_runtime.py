@@ -1,6 +1,6 @@
 """Runtime throughput: Parley's worker vs a bare confluent-kafka loop vs FastStream 0.7.
 
-    .venv/bin/python -m tests.bench.bench_runtime [--events 50000] [--rounds 3]
+    .venv/bin/python -m tests.bench.bench_runtime [--events 50000] [--rounds 3] [--json OUT]
 
 Each round prefills a fresh input topic (6 partitions, 64 rooms), runs each contender as its
 own process from the beginning of that topic, and reads its output topic. Throughput is taken
@@ -11,6 +11,7 @@ neither start-up nor the reader's speed counts. Prints per-round figures and the
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from confluent_kafka import Consumer, Producer
 from runtime.events import MessageEvent, encode
 from runtime.kafka import ensure_topics
 from tests.bench.broker import bench_broker
+from tests.bench.servers import cpu_seconds
 
 CONTENDERS = ("bare", "parley", "faststream")
 REPO = Path(__file__).resolve().parents[2]
@@ -62,7 +64,8 @@ def measure(bootstrap: str, topic: str, count: int, timeout: float = 300.0) -> f
     return (len(window) - 1) / max((window[-1] - window[0]) / 1000, 1e-3)
 
 
-def run_one(bootstrap: str, kind: str, count: int) -> float:
+def run_one(bootstrap: str, kind: str, count: int) -> tuple[float, float]:
+    """(events/s, CPU microseconds per event of the contender's process, start-up included)."""
     prefix = f"bench-{uuid.uuid4().hex[:8]}."
     source, sink = prefix + "chat.message", prefix + ("chat.deliver" if kind == "parley" else "out")
     ensure_topics(bootstrap, [source, sink, prefix + "chat.dlq.relay"], 6)
@@ -73,10 +76,26 @@ def run_one(bootstrap: str, kind: str, count: int) -> float:
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        return measure(bootstrap, sink, count)
+        rate = measure(bootstrap, sink, count)
+        return rate, cpu_seconds(proc.pid) / count * 1e6
     finally:
         proc.kill()
         proc.wait()
+
+
+def bench(bootstrap: str, events: int, rounds: int) -> dict[str, dict[str, list[float]]]:
+    """Events/s and CPU us/event of each contender per round (the order rotates)."""
+    rates: dict[str, list[float]] = {k: [] for k in CONTENDERS}
+    cpu: dict[str, list[float]] = {k: [] for k in CONTENDERS}
+    for round_ in range(rounds):
+        order = CONTENDERS[round_ % 3 :] + CONTENDERS[: round_ % 3]
+        for kind in order:
+            rate, cost = run_one(bootstrap, kind, events)
+            rates[kind].append(rate)
+            cpu[kind].append(cost)
+            print(f"round {round_ + 1} {kind:>10}: {rate:10,.0f} events/s, "
+                  f"{cost:6.1f} us CPU/event", flush=True)  # fmt: skip
+    return {"rates": rates, "cpu_us": cpu}
 
 
 def main() -> None:
@@ -84,20 +103,19 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--bootstrap", help="an existing broker; default: start one")
+    parser.add_argument("--json", type=Path, help="write the raw results here")
     args = parser.parse_args()
 
-    results: dict[str, list[float]] = {k: [] for k in CONTENDERS}
     with bench_broker(args.bootstrap) as bootstrap:
-        for round_ in range(args.rounds):
-            order = CONTENDERS[round_ % 3 :] + CONTENDERS[: round_ % 3]
-            for kind in order:
-                rate = run_one(bootstrap, kind, args.events)
-                results[kind].append(rate)
-                print(f"round {round_ + 1} {kind:>10}: {rate:10,.0f} events/s", flush=True)
+        raw = bench(bootstrap, args.events, args.rounds)
+    results = raw["rates"]
     medians = {k: statistics.median(v) for k, v in results.items()}
     print("\nmedian events/s:", {k: round(v) for k, v in medians.items()})
     print(f"parley / bare       = {medians['parley'] / medians['bare']:.2f}x (target >= 0.6)")
     print(f"parley / faststream = {medians['parley'] / medians['faststream']:.2f}x (target >= 3)")
+    if args.json:
+        params = {"events": args.events, "rounds": args.rounds}
+        args.json.write_text(json.dumps({"params": params, **raw}))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ def bench_broker(bootstrap: str | None) -> Iterator[str]:
         return
     home = Path(tempfile.mkdtemp(prefix="parley-bench-"))
     broker = embedded_broker(home)
-    broker.start()
+    broker.start(tied=True)  # SIGTERM to the broker even if this process is killed
     try:
         yield broker.bootstrap
     finally:

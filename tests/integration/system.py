@@ -62,6 +62,8 @@ def env_of(settings: Settings) -> dict[str, str]:
         env[f"PARLEY_GATEWAY__{name.upper()}"] = text
     if settings.secret:
         env["PARLEY_SECRET"] = settings.secret
+    if settings.faults:
+        env["PARLEY_FAULTS"] = settings.faults
     return env
 
 
@@ -152,13 +154,13 @@ class System:
         await asyncio.gather(self.workers.start_many(list(functions)), self.start_gateway())
         return self
 
-    async def start_gateway(self, **overrides: Any) -> Gateway:
-        """Start another gateway on a free port (gateway settings ``overrides`` apply to it
-        only) and wait until it answers ``/api/ping``."""
-        port = free_port()
+    async def start_gateway(self, port: int | None = None, **overrides: Any) -> Gateway:
+        """Start another gateway on ``port`` or a free one (gateway settings ``overrides``
+        apply to it only) and wait until it answers ``/api/ping``."""
+        port = port or free_port()
         gateway = self.settings.gateway.model_copy(update={**overrides, "port": port})
         env = env_of(self.settings.model_copy(update={"gateway": gateway}))
-        log = self.log_dir / f"gateway-{len(self.gateways)}.log"
+        log = self.log_dir / f"gateway-{port}-{time.monotonic_ns()}.log"
         with open(log, "wb") as out:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "runtime.cli", "gateway"],

@@ -18,6 +18,7 @@ from runtime.kafka import Producer
 from runtime.store import Store
 from runtime.worker import ROUTE
 from tests.conftest import unique
+from tests.integration.scrape import scrape
 from tests.integration.system import Client, Frame, System, running
 
 TS = "2025-01-01T00:00:00.000Z"
@@ -146,6 +147,9 @@ async def test_a_client_that_never_reads_is_closed_with_1013(system: System) -> 
         assert closed.value.rcvd is not None
         assert closed.value.rcvd.code == 1013
         assert len(got) < count, "the slow client got everything: it was not slow"
+    metrics = await scrape(small.url + "/metrics")
+    assert metrics.value("parley_gateway_closes_total", code="1013") == 1
+    assert metrics.value("parley_gateway_frames_out_total", type="message") >= count
     small.stop()
 
 

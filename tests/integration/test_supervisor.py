@@ -19,6 +19,7 @@ from runtime.settings import Settings
 from runtime.testing import message
 from tests.conftest import free_port
 from tests.integration.harness import eventually, make_settings, produce
+from tests.integration.scrape import scrape
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -48,8 +49,11 @@ class Up:
     ) -> None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = settings.data_dir / "up.log"
+        metrics_port = free_port()
+        self.metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
         env = {
             **os.environ,
+            "PARLEY_SUPERVISOR__METRICS_PORT": str(metrics_port),
             "PARLEY_DATA_DIR": str(settings.data_dir),
             "PARLEY_DATABASE__URL": settings.database_url(),
             "PARLEY_TOPIC_PREFIX": settings.topic_prefix,
@@ -199,6 +203,43 @@ async def test_scale_gives_replicas_that_all_consume(
         up.pids()["fn-pair.0"],
         up.pids()["fn-pair.1"],
     }
+    assert up.stop() == 0
+
+
+async def test_one_endpoint_shows_the_metrics_of_every_replica(
+    settings: Settings, folder: Path, ups: list[Up]
+) -> None:
+    recorder(folder, "counted")
+    ups.append(up := Up(settings, folder, "--scale", "counted=2"))
+    fn = {"function": "counted", "service": "fn-counted"}
+
+    async def both_assigned() -> bool:
+        try:
+            now = await scrape(up.metrics_url, timeout=5)
+        except OSError:
+            return False  # not listening yet
+        up_series = now.series("parley_scrape_up", service="fn-counted")
+        lag = now.series("parley_worker_consumer_lag", **fn)
+        owners = {dict(key)["replica"] for key in lag}
+        return sum(up_series.values()) == 2 and owners == {"0", "1"}
+
+    await eventually(both_assigned, timeout=90, what="2 replicas serving metrics, assigned")
+    await produce(settings, [message(f"m {n}", room=f"r{n}") for n in range(12)])
+    await eventually(lambda: len(seen(settings, "counted")) == 12, what="12 events handled")
+
+    async def counted() -> bool:
+        now = await scrape(up.metrics_url)
+        return now.total("parley_worker_processed_total", **fn) == 12
+
+    await eventually(counted, what="12 processed, summed over both replicas")
+    now = await scrape(up.metrics_url)
+    per_replica = now.series("parley_worker_processed_total", **fn)
+    assert {dict(key)["replica"] for key in per_replica} == {"0", "1"}
+    by_pid = {pid for pid, _ in seen(settings, "counted")}
+    assert sum(1 for v in per_replica.values() if v > 0) == len(by_pid)
+    assert now.total("parley_worker_dead_lettered_total", **fn) == 0
+    assert now.value("parley_scrape_up", service="fn-counted", replica="1") == 1
+    assert up.said(f"metrics of every process: {up.metrics_url}")
     assert up.stop() == 0
 
 

@@ -35,6 +35,9 @@ def test_one_service_per_function_with_health_and_restart() -> None:
         assert f"\n  {name}:\n" in text
     assert text.count('restart: "unless-stopped"') == 6
     assert text.count("healthcheck:") == 6
+    # Every worker serves its metrics on 9100 in its own container, reachable, not published.
+    assert text.count('PARLEY_WORKER__METRICS_PORT: "9100"') == 4
+    assert text.count('expose:\n      - "9100"') == 4
 
 
 def test_compose_v2_validates_the_file() -> None:

@@ -9,7 +9,7 @@ from typing import cast
 
 from gateway.hub import Hub
 from gateway.outbox import Outbox
-from gateway.peer import TRY_AGAIN_LATER, Peer, Recent
+from gateway.peer import TRY_AGAIN_LATER, Peer
 from runtime.events import Delivery, encode
 from runtime.kafka import Message
 from runtime.worker import ROUTE
@@ -38,9 +38,10 @@ def kafka_record(raw: bytes, route: bytes | None) -> Message:
     return cast(Message, Record(raw, route))
 
 
-def message(room: str, id: str, text: str = "hi") -> Delivery:
+def message(room: str, id: str, text: str = "hi", seq: int | None = None) -> Delivery:
+    """A room message delivery; ``m7`` is stored seventh unless ``seq`` says otherwise."""
     frame = {"type": "message", "id": id, "room": room, "user": "ada", "text": text, "ts": "t"}
-    return Delivery(room=room, frame=frame)
+    return Delivery(room=room, frame=frame, seq=seq if seq is not None else int(id[1:]))
 
 
 def joined(hub: Hub, user: str, room: str, capacity: int = 16) -> Peer:
@@ -77,6 +78,36 @@ async def test_a_room_frame_reaches_its_room_once_per_id() -> None:
     assert hub.stats.duplicates == 1
 
 
+async def test_a_redelivery_long_after_is_still_dropped_and_a_late_joiner_gets_no_old_copy() -> (
+    None
+):
+    hub = Hub(window=16)
+    ada = joined(hub, "ada", "lobby", capacity=200)
+    for n in range(1, 101):  # far more than any window of remembered ids
+        hub.receive(record(message("lobby", f"m{n}")))
+    bob = joined(hub, "bob", "lobby")
+    hub.receive(record(message("lobby", "m3")))  # a worker restart redelivers an old one
+    hub.receive(record(message("lobby", "m101")))
+    assert [f["id"] for f in await sent(ada)] == [f"m{n}" for n in range(1, 102)]
+    assert [f["id"] for f in await sent(bob)] == ["m101"]
+
+
+async def test_a_socket_that_replayed_ahead_of_the_room_skips_only_its_own_copies() -> None:
+    """A gateway that just started (nothing delivered yet) has a socket resume with ``since``:
+    its replay reaches m9 while the live m8 and m9 are still on their way. The socket skips
+    them; another socket of the room, live since before, gets them."""
+    hub = Hub()
+    live = joined(hub, "bob", "lobby")
+    resumed = Peer("ada", "gw:ada", 16)
+    hub.attach(resumed)
+    sub = hub.subscribe(resumed, "lobby", resumed.conn)
+    sub.buffer, sub.seq = None, 9  # as the session leaves it after replaying up to m9
+    for n in (8, 9, 10):
+        hub.receive(record(message("lobby", f"m{n}")))
+    assert [f["id"] for f in await sent(resumed)] == ["m10"]
+    assert [f["id"] for f in await sent(live)] == ["m8", "m9", "m10"]
+
+
 async def test_private_frames_reach_only_their_two_users() -> None:
     hub = Hub()
     ada, bob, eve = (
@@ -91,7 +122,7 @@ async def test_private_frames_reach_only_their_two_users() -> None:
     assert await sent(eve) == []
 
 
-async def test_a_joining_socket_buffers_live_frames_then_skips_replayed_ids() -> None:
+async def test_a_joining_socket_buffers_live_frames_then_skips_replayed_ones() -> None:
     hub = Hub()
     peer = Peer("ada", "gw:1", 16)
     hub.attach(peer)
@@ -99,9 +130,8 @@ async def test_a_joining_socket_buffers_live_frames_then_skips_replayed_ids() ->
     hub.receive(record(message("lobby", "m2")))
     assert len(peer.outbox) == 0
     assert sub.buffer is not None
-    assert [mid for mid, _ in sub.buffer] == ["m2"]
-    sub.buffer, sub.replayed = None, Recent(8)  # as the session does after its replay
-    sub.replayed.add("m3")
+    assert [seq for seq, _ in sub.buffer] == [2]
+    sub.buffer, sub.seq = None, 3  # as the session does after replaying up to m3
     hub.receive(record(message("lobby", "m3")))  # its live copy, late
     hub.receive(record(message("lobby", "m4")))
     assert [f["id"] for f in await sent(peer)] == ["m4"]
@@ -110,7 +140,7 @@ async def test_a_joining_socket_buffers_live_frames_then_skips_replayed_ids() ->
 async def test_a_full_outbox_closes_that_socket_only() -> None:
     hub = Hub()
     slow, fast = joined(hub, "slow", "lobby", capacity=2), joined(hub, "fast", "lobby", 10)
-    for n in range(3):
+    for n in range(1, 4):
         hub.receive(record(message("lobby", f"m{n}")))
     assert slow.close_code == TRY_AGAIN_LATER
     assert fast.close_code is None

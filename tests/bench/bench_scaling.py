@@ -1,0 +1,124 @@
+"""Scaling: events/s of a CPU-bound function (1 ms of CPU per event) with 1, 2, 3 replicas.
+
+    .venv/bin/python -m tests.bench.bench_scaling [--events 6000] [--replicas 1,2,3]
+                                                  [--rounds 1] [--bootstrap ...] [--json OUT]
+
+For each replica count: fresh topics (6 partitions), that many ``tests/bench/functions/burn.py``
+worker processes in one consumer group, each waited for until it owns partitions; then the
+input is prefilled (64 rooms) and the output topic's producer timestamps give the rate after
+the first 10%, as in bench_runtime. Baseline: 1 replica; speedup = rate / that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from runtime.kafka import ensure_topics
+from tests.bench.bench_runtime import REPO, measure, prefill
+from tests.bench.broker import bench_broker
+from tests.bench.servers import cpu_seconds
+
+OWNS_PARTITIONS = '"msg": "assigned [\''
+PARTITIONS = 6
+
+
+def worker(bootstrap: str, prefix: str, index: str) -> None:
+    """One replica: Parley's worker running burn.py, logging JSON lines to stdout."""
+    from runtime.discovery import load
+    from runtime.process import serve
+    from runtime.settings import KafkaSettings, Settings
+    from runtime.telemetry import configure_logging
+
+    configure_logging("worker", function="burn")
+    kafka = KafkaSettings(bootstrap=bootstrap, partitions=PARTITIONS)
+    settings = Settings(kafka=kafka, topic_prefix=prefix, data_dir=Path(f"/tmp/{prefix}{index}"))
+    asyncio.run(serve(load(Path(__file__).parent / "functions" / "burn.py"), settings))
+
+
+def run_one(bootstrap: str, replicas: int, events: int, logs: Path) -> tuple[float, list[float]]:
+    """(events/s, CPU% of each replica from prefill to the last output)."""
+    prefix = f"scale-{uuid.uuid4().hex[:8]}."
+    source, sink = prefix + "chat.message", prefix + "chat.deliver"
+    ensure_topics(bootstrap, [source, sink, prefix + "chat.dlq.burn"], PARTITIONS)
+    procs: list[subprocess.Popen[bytes]] = []
+    paths = [logs / f"{prefix}{n}.log" for n in range(replicas)]
+    try:
+        for index, path in enumerate(paths):
+            with open(path, "wb") as out:
+                procs.append(subprocess.Popen(
+                    [sys.executable, "-m", "tests.bench.bench_scaling", "worker", bootstrap,
+                     prefix, str(index)], cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+                ))  # fmt: skip
+        deadline = time.monotonic() + 90
+        while not all(OWNS_PARTITIONS in p.read_text() for p in paths):
+            if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
+                raise RuntimeError("a replica exited or never owned partitions:\n"
+                                   + paths[0].read_text()[-2000:])  # fmt: skip
+            time.sleep(0.2)
+        time.sleep(2)  # the last rebalance settles
+        cpu = [cpu_seconds(p.pid) for p in procs]
+        started = time.monotonic()
+        prefill(bootstrap, source, events)
+        rate = measure(bootstrap, sink, events)
+        wall = time.monotonic() - started
+        used = [(cpu_seconds(p.pid) - c) / wall * 100 for p, c in zip(procs, cpu, strict=True)]
+        return rate, used
+    finally:
+        for proc in procs:
+            proc.kill()
+        for proc in procs:
+            proc.wait()
+
+
+def bench(bootstrap: str, events: int, replicas: list[int], rounds: int) -> dict[str, Any]:
+    logs = Path(f"/tmp/parley-scaling-{os.getpid()}")
+    logs.mkdir(exist_ok=True)
+    rates: dict[str, list[float]] = {str(n): [] for n in replicas}
+    cpu: dict[str, list[list[float]]] = {str(n): [] for n in replicas}
+    for round_ in range(rounds):
+        for n in replicas if round_ % 2 == 0 else replicas[::-1]:
+            rate, used = run_one(bootstrap, n, events, logs)
+            rates[str(n)].append(rate)
+            cpu[str(n)].append(used)
+            print(f"round {round_ + 1}: {n} replica(s): {rate:8,.0f} events/s; replicas' CPU% "
+                  + " ".join(f"{u:.0f}" for u in used), flush=True)  # fmt: skip
+    return {"rates": rates, "replica_cpu": cpu}
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["worker"]:
+        worker(*sys.argv[2:5])
+        return
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=6000)
+    parser.add_argument("--replicas", default="1,2,3")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--bootstrap", help="an existing broker; default: start one")
+    parser.add_argument("--json", type=Path, help="write the raw results here")
+    args = parser.parse_args()
+    replicas = [int(n) for n in args.replicas.split(",")]
+    with bench_broker(args.bootstrap) as bootstrap:
+        raw = bench(bootstrap, args.events, replicas, args.rounds)
+    results = raw["rates"]
+    one = statistics.median(results[str(replicas[0])])
+    for n in replicas:
+        rate = statistics.median(results[str(n)])
+        print(f"{n} replica(s): {rate:8,.0f} events/s = {rate / one:.2f}x of {replicas[0]}")
+    if args.json:
+        params = {"events": args.events, "rounds": args.rounds, "work_ms": 1.0,
+                  "cores": os.cpu_count(), "partitions": PARTITIONS}  # fmt: skip
+        args.json.write_text(json.dumps({"params": params, **raw}))
+
+
+if __name__ == "__main__":
+    main()
