@@ -221,6 +221,10 @@ class Session:
         sub = res.hub.subscribe(peer, room, conn)
         announced = res.publisher.send(JoinEvent(room=room, user=peer.user, conn=conn))
         if since is not None:
+            # Live frames wait in ``sub.buffer`` meanwhile; those at or before ``since`` (which
+            # the client has) or a replayed message are copies. This gateway may have started
+            # after the client's last message: its own record of the room says nothing of it.
+            sub.seq = await res.store.room_mark(room, since)
             await self._replay(room, since, sub)
         await self._go_live(sub)
         try:

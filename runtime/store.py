@@ -197,6 +197,12 @@ class Store:
         """
         return await self._page(Message.room == room, before, after, limit)
 
+    async def room_mark(self, room: str, since: str) -> int:
+        """The storage position (``seq``) of message ``since`` in ``room``; 0 when unknown.
+        A socket resuming after ``since`` has every room message up to there."""
+        async with self._sessions() as session:
+            return await _seq_of(session, Message.room == room, since) or 0
+
     async def private_messages(
         self,
         user: str,

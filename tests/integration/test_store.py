@@ -298,6 +298,18 @@ async def test_after_replays_the_oldest_missed_messages(store: Store) -> None:
     assert ids(await store.room_messages(room, after=elsewhere[0], limit=2)) == stored[-2:]
 
 
+async def test_room_mark_is_the_storage_position_of_a_message_in_its_room(store: Store) -> None:
+    room = unique("r")
+    stored = await fill(store, room, 3)
+    page = await store.room_messages(room)
+    marks = [await store.room_mark(room, message_id) for message_id in stored]
+    assert marks == [m.seq for m in page]
+    assert marks == sorted(marks) and marks[0] > 0
+    elsewhere = await fill(store, unique("r"), 1)
+    assert await store.room_mark(room, elsewhere[0]) == 0
+    assert await store.room_mark(room, "no-such-id") == 0
+
+
 async def test_private_messages_never_leak_to_another_pair(store: Store) -> None:
     ann, bob, cid = unique("ann"), unique("bob"), unique("cid")
     sent = [
