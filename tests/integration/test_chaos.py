@@ -243,7 +243,7 @@ async def test_chaos_worker_kill_broker_restart_gateway_restart(tmp_path: Path) 
             for m in members:
                 got = m.received[room]
                 assert len(got) == len(set(got)), f"{m.name} got a message of {room} twice"
-                assert got == order, f"{m.name} missed messages of {room} or saw another order"
+                assert got == order, _difference(m, room, got, order)
         assert sum(m.drops for m in members) >= MEMBERS_PER_GATEWAY, "nobody had to resume"
         assert all(p.poll() is None for p in system.workers.procs[1:]), "a worker died"
     finally:
@@ -260,3 +260,15 @@ async def _healthy(*gateways: Gateway) -> bool:
         if (await http(gateway, "GET", "/api/health", timeout=2.0))[0] != 200:
             return False
     return True
+
+
+def _difference(member: Member, room: str, got: list[str], order: list[str]) -> str:
+    """Where a client's view of a room first departs from the stored order, for the failure."""
+    at = next((i for i, (a, b) in enumerate(zip(got, order, strict=False)) if a != b), None)
+    at = min(len(got), len(order)) if at is None else at
+    return (
+        f"{member.name} (on :{member.gateway.port}, {member.drops} reconnects) saw {room} "
+        f"differently from index {at}: got {len(got)} messages, stored {len(order)}; "
+        f"got[{at}:{at + 3}]={got[at : at + 3]} stored[{at}:{at + 3}]={order[at : at + 3]}; "
+        f"those are stored at {[order.index(i) if i in order else None for i in got[at : at + 3]]}"
+    )
