@@ -304,7 +304,8 @@ async def test_room_mark_is_the_storage_position_of_a_message_in_its_room(store:
     page = await store.room_messages(room)
     marks = [await store.room_mark(room, message_id) for message_id in stored]
     assert marks == [m.seq for m in page]
-    assert marks == sorted(marks) and marks[0] > 0
+    assert marks == sorted(marks)
+    assert marks[0] > 0
     elsewhere = await fill(store, unique("r"), 1)
     assert await store.room_mark(room, elsewhere[0]) == 0
     assert await store.room_mark(room, "no-such-id") == 0
