@@ -4,8 +4,9 @@
     hub.receive(record)           # a chat.deliver record: routed, decoded once, encoded once
 
 A record whose ``parley-route`` header names no room or user of this instance is dropped before
-its JSON is parsed. A frame is encoded to text once and the same string is queued on every
-target socket's outbox; nothing here waits for a socket. The runtime delivers at least once:
+its JSON is parsed. A frame is encoded once (text, then WebSocket bytes) and the same bytes go
+to every target socket, written at once or queued in its outbox; nothing here waits for a
+socket. The runtime delivers at least once:
 room messages carry their storage order (``seq``), so an older one is a copy; for users the
 message ids seen recently are remembered.
 """
@@ -17,6 +18,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gateway.link import Frame
 from gateway.metrics import GatewayMetrics
 from gateway.peer import Peer, Recent, Subscription
 from runtime import tracing
@@ -151,12 +153,12 @@ class Hub:
         # the recent ids are what catches a redelivery.
         found = delivery.frame.get("id")
         message_id = found if isinstance(found, str) else None
-        text: str | None = None
+        frame: Frame | None = None
         for user in set(delivery.users):
             sockets = self._users.get(user)
             if sockets and self._fresh(self._user_ids[user], message_id):
-                text = text or _encode(delivery)
-                self._to_all(sockets, text)
+                frame = frame or _encode(delivery)
+                self._to_all(sockets, frame)
 
     def evict_all(self, code: int, reason: str) -> None:
         for peer in list(self._peers):
@@ -168,21 +170,21 @@ class Hub:
         self.stats.duplicates += 1
         return False
 
-    def _to_room(self, room: str, peers: Iterable[Peer], seq: int | None, text: str) -> None:
+    def _to_room(self, room: str, peers: Iterable[Peer], seq: int | None, frame: Frame) -> None:
         for peer in peers:
             sub = peer.rooms[room]
             if sub.buffer is not None:
                 self.stats.held += 1
-                peer.hold(sub, seq, text)
+                peer.hold(sub, seq, frame)
             elif sub.admits(seq):  # False when this socket's replay already sent it
                 self.stats.frames += 1
-                peer.offer(text)
+                peer.offer(frame)
 
-    def _to_all(self, peers: Iterable[Peer], text: str) -> None:
+    def _to_all(self, peers: Iterable[Peer], frame: Frame) -> None:
         for peer in peers:
             self.stats.frames += 1
-            peer.offer(text)
+            peer.offer(frame)
 
 
-def _encode(delivery: Delivery) -> str:
-    return json.dumps(delivery.frame, separators=(",", ":"), ensure_ascii=False)
+def _encode(delivery: Delivery) -> Frame:
+    return Frame(json.dumps(delivery.frame, separators=(",", ":"), ensure_ascii=False))

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
-class Outbox:
-    """Frames (already encoded text) waiting to be sent to one socket."""
+class Outbox(Generic[T]):
+    """Frames (already encoded) waiting to be sent to one socket."""
 
     __slots__ = ("_frames", "_ready", "_roomy", "capacity")
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._frames: deque[str] = deque()
+        self._frames: deque[T] = deque()
         self._ready = asyncio.Event()
         self._roomy = asyncio.Event()
         self._roomy.set()
@@ -27,7 +30,7 @@ class Outbox:
     def __len__(self) -> int:
         return len(self._frames)
 
-    def offer(self, frame: str) -> bool:
+    def offer(self, frame: T) -> bool:
         """Queue ``frame`` unless the outbox is full; False means the reader is too slow."""
         if len(self._frames) >= self.capacity:
             return False
@@ -35,14 +38,14 @@ class Outbox:
         self._changed()
         return True
 
-    async def put(self, frame: str) -> None:
+    async def put(self, frame: T) -> None:
         """Queue ``frame``, first waiting until the outbox is at most half full."""
         while len(self._frames) > self.capacity // 2:
             await self._roomy.wait()
         self._frames.append(frame)
         self._changed()
 
-    async def get(self) -> str:
+    async def get(self) -> T:
         """The oldest frame, waiting for one."""
         while not self._frames:
             await self._ready.wait()

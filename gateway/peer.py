@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 
+from gateway.link import Frame, Link
 from gateway.outbox import Outbox
 
 # Live frames held for one room while its ``join`` replays history: past this the socket cannot
@@ -52,7 +53,7 @@ class Subscription:
 
     def __init__(self, conn: str, seq: int = 0) -> None:
         self.conn = conn
-        self.buffer: list[tuple[int | None, str]] | None = []
+        self.buffer: list[tuple[int | None, Frame]] | None = []
         self.seq = seq
 
     def admits(self, seq: int | None) -> bool:
@@ -68,12 +69,13 @@ class Subscription:
 class Peer:
     """One open WebSocket: who is on it, which rooms it joined, what waits to be sent."""
 
-    __slots__ = ("close_code", "close_reason", "closing", "conn", "outbox", "rooms", "user")
+    __slots__ = ("close_code", "close_reason", "closing", "conn", "link", "outbox", "rooms", "user")
 
-    def __init__(self, user: str, conn: str, capacity: int) -> None:
+    def __init__(self, user: str, conn: str, capacity: int, link: Link | None = None) -> None:
         self.user = user
         self.conn = conn
-        self.outbox = Outbox(capacity)
+        self.link = link  # direct writes to the socket; None: the session's writer sends
+        self.outbox: Outbox[Frame] = Outbox(capacity)
         self.rooms: dict[str, Subscription] = {}
         self.closing = asyncio.Event()
         self.close_code: int | None = None
@@ -82,12 +84,18 @@ class Peer:
     def __repr__(self) -> str:
         return f"Peer({self.user!r}, {self.conn!r})"
 
-    def offer(self, frame: str) -> None:
-        """Queue a frame; a socket whose outbox is full is closed instead (1013)."""
-        if self.close_code is None and not self.outbox.offer(frame):
+    def offer(self, frame: Frame) -> None:
+        """Send a frame now if nothing waits before it and the socket keeps up; else queue it.
+        A socket whose outbox is full is closed instead (1013)."""
+        if self.close_code is not None:
+            return
+        link = self.link
+        if link is not None and not self.outbox and link.ready():
+            link.write(frame.wire)
+        elif not self.outbox.offer(frame):
             self.evict(TRY_AGAIN_LATER, "too slow: the send queue is full")
 
-    def hold(self, sub: Subscription, seq: int | None, frame: str) -> None:
+    def hold(self, sub: Subscription, seq: int | None, frame: Frame) -> None:
         """Buffer a live frame for a room that is replaying (``sub.buffer`` is a list)."""
         assert sub.buffer is not None
         if len(sub.buffer) >= BUFFER_LIMIT:

@@ -35,6 +35,7 @@ from gateway.frames import (
     read_json,
     validate,
 )
+from gateway.link import Frame
 from gateway.peer import Peer, Subscription
 from gateway.publisher import Unavailable
 from gateway.resources import Resources
@@ -63,9 +64,14 @@ async def serve_socket(res: Resources) -> ResponseReturnValue | None:
         await websocket.close(UNAUTHORIZED, "missing, bad or expired token: log in again")
         return None
     conn = f"{res.instance}:{uuid.uuid4().hex[:12]}"
-    peer = Peer(user, conn, res.settings.gateway.send_queue)
-    await Session(res, peer, websocket_ctx.websocket).run()
+    ws = websocket_ctx.websocket
+    peer = Peer(user, conn, res.settings.gateway.send_queue, getattr(ws, "link", None))
+    await Session(res, peer, ws).run()
     return None
+
+
+def encode(frame: dict[str, Any]) -> Frame:
+    return Frame(json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
 
 
 def origin_allowed(origin: str, host: str, allowed: list[str]) -> bool:
@@ -112,9 +118,17 @@ class Session:
                 await asyncio.wait_for(closing, CLOSE_WAIT)
 
     async def _write(self) -> None:
-        outbox, send = self.peer.outbox, self.ws.send
+        """Send what queued in the outbox (frames the hub could not write at once)."""
+        outbox, link, send = self.peer.outbox, self.peer.link, self.ws.send
         while True:
-            await send(await outbox.get())
+            frame = await outbox.get()
+            if link is None:
+                await send(frame.text)
+            elif link.open():
+                link.write(frame.wire)
+                await link.drain()
+            else:
+                return  # closing: Hypercorn ends this handler
 
     async def _read(self) -> None:
         while True:
@@ -161,7 +175,7 @@ class Session:
 
     def send(self, frame: dict[str, Any]) -> None:
         self.res.metrics.sent(frame)
-        self.peer.offer(json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
+        self.peer.offer(encode(frame))
 
     async def _handle(self, fields: dict[str, Any]) -> None:
         frame = validate(fields)
@@ -240,8 +254,7 @@ class Session:
             for message in page:
                 sub.seq = message.seq or sub.seq
                 self.res.metrics.frames_out["message"] += 1
-                await outbox.put(json.dumps(message.frame(), separators=(",", ":"),
-                                            ensure_ascii=False))  # fmt: skip
+                await outbox.put(encode(message.frame()))
             if len(page) < REPLAY_PAGE:
                 return
             after = page[-1].id

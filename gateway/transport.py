@@ -5,7 +5,8 @@
   instead of the gateway's memory. Its ``send_data`` skips the ``websocket_sent`` signal.
 - ``DirectWebsocket``: Quart's ``send`` yields to the event loop before every frame, so a socket
   writer sent one frame per loop turn and fell behind any burst. The gateway's writer already
-  waits on its outbox; its sends go straight to the ASGI server.
+  waits on its outbox; its sends go straight to the ASGI server. It also carries the socket's
+  ``Link`` (gateway.link): deliveries are written to the transport directly, not through ASGI.
 - ``patch_hypercorn()``, applied by ``run_gateway`` before serving:
   - no permessage-deflate: Hypercorn accepts it from every client that offers it (browsers
     always do), which costs about 300 KiB of zlib state per socket and compresses each fan-out
@@ -27,6 +28,8 @@ from quart import Quart, Websocket
 from quart.asgi import ASGIWebsocketConnection
 from wsproto.events import Ping
 
+from gateway.link import Link
+
 INBOUND_QUEUE = "PARLEY_INBOUND_QUEUE"
 
 
@@ -37,6 +40,12 @@ class BoundedWebsocketConnection(ASGIWebsocketConnection):
         super().__init__(app, scope)
         self.queue = asyncio.Queue(app.config.get(INBOUND_QUEUE, 16))
 
+    def _create_websocket_from_scope(self, send: ASGISendCallable) -> Websocket:
+        websocket = super()._create_websocket_from_scope(send)
+        if isinstance(websocket, DirectWebsocket):
+            websocket.link = Link.of(send)
+        return websocket
+
     async def send_data(self, send: ASGISendCallable, data: str | bytes) -> None:
         if isinstance(data, str):
             await send({"type": "websocket.send", "bytes": None, "text": data})
@@ -46,7 +55,10 @@ class BoundedWebsocketConnection(ASGIWebsocketConnection):
 
 class DirectWebsocket(Websocket):
     """Quart's ``Websocket`` whose ``send`` does not first yield to the event loop (and
-    assumes the socket was accepted, as the gateway's session always does first)."""
+    assumes the socket was accepted, as the gateway's session always does first). ``link``
+    writes frames straight to the socket (gateway.link), when the server allows it."""
+
+    link: Link | None = None
 
     async def send(self, data: str | bytes) -> None:
         await self._send(data)

@@ -52,7 +52,7 @@ def joined(hub: Hub, user: str, room: str, capacity: int = 16) -> Peer:
 
 
 async def sent(peer: Peer) -> list[dict[str, object]]:
-    return [json.loads(await peer.outbox.get()) for _ in range(len(peer.outbox))]
+    return [json.loads((await peer.outbox.get()).text) for _ in range(len(peer.outbox))]
 
 
 async def test_records_for_rooms_nobody_here_joined_are_skipped_unparsed() -> None:
@@ -148,7 +148,7 @@ async def test_a_full_outbox_closes_that_socket_only() -> None:
 
 
 async def test_outbox_put_waits_while_more_than_half_full() -> None:
-    outbox = Outbox(4)
+    outbox: Outbox[str] = Outbox(4)
     for n in range(3):
         assert outbox.offer(str(n))
     waiting = asyncio.create_task(outbox.put("late"))
