@@ -335,8 +335,12 @@ def headers_of(message: Message) -> list[tuple[str, bytes]]:
 
 
 def header(message: Message, name: str) -> bytes | None:
-    """The value of the first header called ``name``, or None."""
-    return next((v for k, v in headers_of(message) if k == name), None)
+    """The value of the first header called ``name``, or None (on the hot path: no list)."""
+    raw = message.headers() or ()
+    for key, value in raw.items() if isinstance(raw, dict) else raw:
+        if key == name and value is not None:
+            return value.encode() if isinstance(value, str) else value
+    return None
 
 
 def ensure_topics(

@@ -6,8 +6,9 @@
 
 With ``--sweep`` the loads run one after another on the same system until one is not kept up
 (fewer than 95% of the messages sent after warm-up come back to their sender, or p99 passes
-1 s); the last load kept up is the saturation point. The per-socket rate limit of the gateway is
-raised for the run, so the pipeline, not the limiter, is measured.
+both 1 s and 10x the lowest load's p99); the last load kept up is the saturation point. The
+per-socket rate limit of the gateway is raised for the run, so the pipeline, not the limiter,
+is measured.
 
 gateway -> Kafka (chat.message) -> chat worker -> Kafka (chat.deliver) -> gateway -> sockets,
 all real processes from ``tests.integration.system``. ``--clients`` sockets (over a handful of
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import multiprocessing
 import tempfile
 import time
@@ -158,7 +160,10 @@ async def run(args: argparse.Namespace, bootstrap: str, conns: list[Connection])
         for rate in args.sweep or [args.rate]:
             result = await measure(args, rate, system, conns)
             loads.append(result)
-            if result["delivered"] < 0.95 * result["offered"] or result["room"]["p99"] > 1000:
+            # p99 "explodes": over 1 s and over 10x the lowest load's (a shared machine can
+            # stall a whole run for a moment; the lowest load sets what is normal here)
+            limit = max(1000.0, 10 * loads[0]["room"]["p99"]) if len(loads) > 1 else math.inf
+            if result["delivered"] < 0.95 * result["offered"] or result["room"]["p99"] > limit:
                 out["stopped_because"] = (
                     f"at {rate:,.0f} msg/s: {result['delivered']:,.0f} msg/s came back, "
                     f"p99 {result['room']['p99']:,.0f} ms"

@@ -15,9 +15,11 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -32,7 +34,7 @@ OWNS_PARTITIONS = '"msg": "assigned [\''
 PARTITIONS = 6
 
 
-def worker(bootstrap: str, prefix: str, index: str) -> None:
+def worker(bootstrap: str, prefix: str, data_dir: str) -> None:
     """One replica: Parley's worker running burn.py, logging JSON lines to stdout."""
     from runtime.discovery import load
     from runtime.process import serve
@@ -41,12 +43,12 @@ def worker(bootstrap: str, prefix: str, index: str) -> None:
 
     configure_logging("worker", function="burn")
     kafka = KafkaSettings(bootstrap=bootstrap, partitions=PARTITIONS)
-    settings = Settings(kafka=kafka, topic_prefix=prefix, data_dir=Path(f"/tmp/{prefix}{index}"))
+    settings = Settings(kafka=kafka, topic_prefix=prefix, data_dir=Path(data_dir))
     asyncio.run(serve(load(Path(__file__).parent / "functions" / "burn.py"), settings))
 
 
 def run_one(bootstrap: str, replicas: int, events: int, logs: Path) -> tuple[float, list[float]]:
-    """(events/s, CPU% of each replica from prefill to the last output)."""
+    """(events/s, CPU seconds each replica spent on the events)."""
     prefix = f"scale-{uuid.uuid4().hex[:8]}."
     source, sink = prefix + "chat.message", prefix + "chat.deliver"
     ensure_topics(bootstrap, [source, sink, prefix + "chat.dlq.burn"], PARTITIONS)
@@ -57,7 +59,8 @@ def run_one(bootstrap: str, replicas: int, events: int, logs: Path) -> tuple[flo
             with open(path, "wb") as out:
                 procs.append(subprocess.Popen(
                     [sys.executable, "-m", "tests.bench.bench_scaling", "worker", bootstrap,
-                     prefix, str(index)], cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+                     prefix, str(logs / f"{prefix}{index}")],
+                    cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
                 ))  # fmt: skip
         deadline = time.monotonic() + 90
         while not all(OWNS_PARTITIONS in p.read_text() for p in paths):
@@ -67,12 +70,9 @@ def run_one(bootstrap: str, replicas: int, events: int, logs: Path) -> tuple[flo
             time.sleep(0.2)
         time.sleep(2)  # the last rebalance settles
         cpu = [cpu_seconds(p.pid) for p in procs]
-        started = time.monotonic()
         prefill(bootstrap, source, events)
         rate = measure(bootstrap, sink, events)
-        wall = time.monotonic() - started
-        used = [(cpu_seconds(p.pid) - c) / wall * 100 for p, c in zip(procs, cpu, strict=True)]
-        return rate, used
+        return rate, [cpu_seconds(p.pid) - c for p, c in zip(procs, cpu, strict=True)]
     finally:
         for proc in procs:
             proc.kill()
@@ -80,19 +80,29 @@ def run_one(bootstrap: str, replicas: int, events: int, logs: Path) -> tuple[flo
             proc.wait()
 
 
-def bench(bootstrap: str, events: int, replicas: list[int], rounds: int) -> dict[str, Any]:
-    logs = Path(f"/tmp/parley-scaling-{os.getpid()}")
-    logs.mkdir(exist_ok=True)
+def bench(bootstrap: str, events: int, replicas: list[int], rounds_: int) -> dict[str, Any]:
+    logs = Path(tempfile.mkdtemp(prefix="parley-scaling-"))  # replicas' logs and data dirs
+    try:
+        return rounds(bootstrap, events, replicas, rounds_, logs)
+    finally:
+        shutil.rmtree(logs, ignore_errors=True)
+
+
+def rounds(
+    bootstrap: str, events: int, replicas: list[int], rounds_: int, logs: Path
+) -> dict[str, Any]:
     rates: dict[str, list[float]] = {str(n): [] for n in replicas}
     cpu: dict[str, list[list[float]]] = {str(n): [] for n in replicas}
-    for round_ in range(rounds):
+    for round_ in range(rounds_):
         for n in replicas if round_ % 2 == 0 else replicas[::-1]:
             rate, used = run_one(bootstrap, n, events, logs)
             rates[str(n)].append(rate)
             cpu[str(n)].append(used)
-            print(f"round {round_ + 1}: {n} replica(s): {rate:8,.0f} events/s; replicas' CPU% "
-                  + " ".join(f"{u:.0f}" for u in used), flush=True)  # fmt: skip
-    return {"rates": rates, "replica_cpu": cpu}
+            busy = " ".join(f"{u * rate / events * 100:.0f}" for u in used)
+            print(f"round {round_ + 1}: {n} replica(s): {rate:8,.0f} events/s; "
+                  f"{sum(used) / events * 1000:.2f} ms CPU per event; replicas' CPU% {busy}",
+                  flush=True)  # fmt: skip
+    return {"rates": rates, "replica_cpu_s": cpu}
 
 
 def main() -> None:

@@ -48,7 +48,7 @@ def _bars(
 ) -> None:
     import matplotlib.pyplot as plt
 
-    names = sorted({n for g in groups.values() for n in g}, key=lambda n: n != "parley")
+    names = sorted({n for g in groups.values() for n in g}, key=lambda n: (n != "parley", n))
     fig, ax = plt.subplots(figsize=(7, 4.5))
     width = 0.8 / max(len(names), 1)
     for i, name in enumerate(names):

@@ -19,6 +19,7 @@ import contextlib
 import datetime
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -100,7 +101,13 @@ class Runner:
         proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
         tail: deque[str] = deque(maxlen=15)
-        timer = threading.Timer(self.timeout, interrupt, (proc,))
+        timed_out = threading.Event()
+
+        def expire() -> None:
+            timed_out.set()
+            interrupt(proc)
+
+        timer = threading.Timer(self.timeout, expire)
         timer.start()
         try:
             assert proc.stdout is not None
@@ -114,7 +121,8 @@ class Runner:
             if proc.poll() is None:
                 interrupt(proc)
         if proc.returncode != 0 or not out.exists():
-            why = "timed out" if proc.returncode == -signal.SIGINT else f"exit {proc.returncode}"
+            why = f"timed out after {self.timeout:.0f}s" if timed_out.is_set() else (
+                f"exit {proc.returncode}")  # fmt: skip
             raise CaseFailed(case, f"{module} failed ({why}):\n" + "\n".join(tail))
         loaded: dict[str, Any] = json.loads(out.read_text())
         return loaded
@@ -170,7 +178,7 @@ def run_case(name: str, quick: bool, runner: Runner, done: dict[str, Any]) -> di
             ])  # fmt: skip
         return out
     if name == "latency":
-        loads, seconds = ("100,300,1000", "5") if quick else ("100,200,500,1000,2000,5000", "15")
+        loads, seconds = ("100,300,1000", "5") if quick else ("100,200,300,400,500,1000,2000", "15")
         return runner.run(name, "bench_latency", ["--sweep", loads, "--seconds", seconds])
     if name == "memory":
         sockets = 1000 if quick else 5000
@@ -250,6 +258,7 @@ def run_cases(cases: list[str], quick: bool, results: report.Results, path: Path
             swept = runner.sweep()
             if swept:
                 print(f"killed {swept} leftover process(es) of this run", file=sys.stderr)
+            shutil.rmtree(runner.scratch, ignore_errors=True)
     return failed
 
 

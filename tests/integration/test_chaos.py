@@ -56,8 +56,13 @@ class Member:
     _waiting: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
     _joined: dict[str, asyncio.Event] = field(default_factory=dict)
 
-    async def connect(self) -> None:
-        """Open the socket (retrying while the gateway is away) and (re)join every room."""
+    async def connect(self, settle: bool = True) -> None:
+        """Open the socket (retrying while the gateway is away) and (re)join every room; with
+        ``settle``, wait until each join is announced (the presence function answered).
+
+        A resuming client need not wait: its frames are handled in order, so its next message
+        follows its joins, and ``since`` covers what it missed. Right after a broker restart
+        the presence function may take a while to rejoin its group."""
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -72,7 +77,7 @@ class Member:
             seen = self.received.setdefault(room, [])
             frame = {"type": "join", "room": room} | ({"since": seen[-1]} if seen else {})
             await self._ws.send(json.dumps(frame))
-        for room in self.rooms:
+        for room in self.rooms if settle else ():
             await asyncio.wait_for(self._joined[room].wait(), 30)
 
     async def _read(self, ws: ClientConnection) -> None:
@@ -122,7 +127,7 @@ class Member:
         """Reconnect unless another send already did."""
         if self._ws is dropped:
             self.drops += 1
-            await self.connect()
+            await self.connect(settle=False)
 
     async def stream(self, stop: asyncio.Event) -> None:
         n = 0

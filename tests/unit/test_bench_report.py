@@ -22,9 +22,9 @@ def results() -> report.Results:
                         "rates": {"parley": [600.0, 500.0, 700.0], "bare": [1000.0, 900.0, 1100.0],
                                   "faststream": [200.0, 150.0, 250.0]},
                         "cpu_us": {"parley": [300.0], "bare": [100.0], "faststream": [900.0]}},
-            "scaling": {"params": {"work_ms": 1.0, "cores": 2},
+            "scaling": {"params": {"work_ms": 1.0, "cores": 2, "events": 3000},
                         "rates": {"1": [800.0], "2": [1500.0], "3": [1600.0]},
-                        "replica_cpu": {"2": [[95.0, 90.4]]}},
+                        "replica_cpu_s": {"2": [[1.9, 1.8]]}},
             "fanout": {"sizes": {"5000": {"rates": {"parley": [30000.0], "bare": [100000.0]},
                                           "server_us": {"parley": [25.0], "bare": [10.0]}},
                                  "2000": {"rates": {"parley": [1.0], "bare": [2.0]}, "procs": 3,
@@ -80,7 +80,7 @@ def test_scaling_rows_are_speedups_over_one_replica() -> None:
     rows = [r for r in report.rows(results()) if r.case.startswith("2.")]
     assert [r.ratio for r in rows] == ["1.00x speedup", "1.88x speedup", "2.00x speedup"]
     assert "2 cores" in rows[0].note
-    assert rows[1].note.startswith("replicas' CPU% 95 + 90; 2 cores")
+    assert rows[1].note.startswith("replicas' CPU% 95 + 90, 1.23 ms CPU per event; 2 cores")
 
 
 def test_fanout_rows_are_ordered_by_size_and_skip_missing_baselines() -> None:
@@ -118,6 +118,10 @@ def test_a_failed_case_is_one_row_saying_why() -> None:
     row = find(report.rows(data), "fanout")
     assert row.case == "fanout: FAILED"
     assert row.note == "Boom"
+    traceback = ("fanout: bench_fanout failed (exit 1):\n  File \"x.py\", line 3, in send\n"
+                 "websockets.exceptions.ConnectionClosedOK: received 1000 (OK)\n"
+                 "sys:1: RuntimeWarning: coroutine 'to_thread' was never awaited\n")  # fmt: skip
+    assert report.reason(traceback).startswith("websockets.exceptions.ConnectionClosedOK: ")
 
 
 def test_table_escapes_pipes_and_has_one_line_per_row() -> None:
