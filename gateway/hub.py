@@ -171,14 +171,16 @@ class Hub:
         return False
 
     def _to_room(self, room: str, peers: Iterable[Peer], seq: int | None, frame: Frame) -> None:
+        sent = 0
         for peer in peers:
             sub = peer.rooms[room]
             if sub.buffer is not None:
                 self.stats.held += 1
                 peer.hold(sub, seq, frame)
             elif sub.admits(seq):  # False when this socket's replay already sent it
-                self.stats.frames += 1
+                sent += 1
                 peer.offer(frame)
+        self.stats.frames += sent
 
     def _to_all(self, peers: Iterable[Peer], frame: Frame) -> None:
         for peer in peers:

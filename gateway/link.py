@@ -2,8 +2,8 @@
 
     frame = Frame(text)                  # one per delivery, however many sockets it goes to
     link = Link.of(asgi_send)            # None when the socket is not HTTP/1.1 on Hypercorn
-    if link is not None and link.ready():
-        link.write(frame.wire)           # the WebSocket frame bytes, built once per frame
+    if link is not None:
+        link.send(frame.wire)            # the WebSocket frame bytes, built once per frame
 
 A server's WebSocket frames are not masked (RFC 6455 5.1), so a text frame's bytes are the same
 for every recipient: building them once and handing them to each socket's transport is what a
@@ -61,12 +61,13 @@ def text_frame(text: str) -> bytes:
 class Link:
     """Direct writes to one WebSocket's TCP transport, beside Hypercorn's own."""
 
-    __slots__ = ("_stream", "_transport", "_writer")
+    __slots__ = ("_connection", "_stream", "_transport", "_writer")
 
     def __init__(self, stream: Any, writer: asyncio.StreamWriter) -> None:
         self._stream = stream
         self._writer = writer
         self._transport = writer.transport
+        self._connection: Any = None  # wsproto's, once the handshake made it
 
     @classmethod
     def of(cls, send: Any) -> Link | None:
@@ -82,16 +83,21 @@ class Link:
 
     def open(self) -> bool:
         """Whether data frames may still be written: the WebSocket is open both ways."""
-        connection = getattr(self._stream, "connection", None)  # set once the handshake is done
+        connection = self._connection
+        if connection is None:
+            connection = self._connection = getattr(self._stream, "connection", None)
         return (
             connection is not None
             and connection.state is ConnectionState.OPEN
             and not self._transport.is_closing()
         )
 
-    def ready(self) -> bool:
-        """Open, and not congested: a frame written now goes out without queueing."""
-        return self.open() and self._transport.get_write_buffer_size() <= HIGH_WATER
+    def send(self, wire: bytes) -> bool:
+        """Write ``wire`` now if the socket is open and not congested; False: queue it."""
+        if self.open() and self._transport.get_write_buffer_size() <= HIGH_WATER:
+            self._transport.write(wire)
+            return True
+        return False
 
     def write(self, wire: bytes) -> None:
         self._transport.write(wire)

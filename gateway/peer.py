@@ -90,9 +90,9 @@ class Peer:
         if self.close_code is not None:
             return
         link = self.link
-        if link is not None and not self.outbox and link.ready():
-            link.write(frame.wire)
-        elif not self.outbox.offer(frame):
+        if link is not None and not self.outbox and link.send(frame.wire):
+            return
+        if not self.outbox.offer(frame):
             self.evict(TRY_AGAIN_LATER, "too slow: the send queue is full")
 
     def hold(self, sub: Subscription, seq: int | None, frame: Frame) -> None:

@@ -74,9 +74,9 @@ async def test_hypercorn_sockets_get_a_link_that_writes_frames_in_order() -> Non
         link = getattr(websocket_ctx.websocket, "link", None)
         links.append(link)
         assert link is not None
-        assert link.ready()
+        assert link.open()
         for n in range(3):
-            link.write(Frame(f"direct {n}").wire)
+            assert link.send(Frame(f"direct {n}").wire)
         await websocket.send("through ASGI")  # Hypercorn's own path, after ours
         await websocket.receive()  # until the client closes
 
