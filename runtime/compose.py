@@ -42,6 +42,12 @@ PARLEY_ENV = {
     "PARLEY_KAFKA__PARTITIONS": "${PARLEY_PARTITIONS:-6}",
     "PARLEY_DATA_DIR": "/data",
     "PARLEY_DATABASE__URL": "${PARLEY_DATABASE_URL:-sqlite+aiosqlite:////data/parley.db}",
+    # Fault injection and tracing from the host's environment (off unless set there).
+    "PARLEY_FAULTS": "${PARLEY_FAULTS:-}",
+    "OTEL_TRACES_EXPORTER": "${OTEL_TRACES_EXPORTER:-none}",
+    "OTEL_EXPORTER_OTLP_ENDPOINT": "${OTEL_EXPORTER_OTLP_ENDPOINT:-http://localhost:4318}",
+    "OTEL_TRACES_SAMPLER": "${OTEL_TRACES_SAMPLER:-parentbased_always_on}",
+    "OTEL_TRACES_SAMPLER_ARG": "${OTEL_TRACES_SAMPLER_ARG:-1.0}",
 }
 
 
