@@ -25,6 +25,7 @@ from gateway.metrics import GatewayMetrics
 from gateway.peer import GOING_AWAY
 from gateway.presence import Presence
 from gateway.publisher import Publisher
+from gateway.reaper import Reaper
 from gateway.receipts import Receipts
 from runtime.events import Delivery, JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
 from runtime.kafka import ensure_topics
@@ -79,6 +80,9 @@ class Resources:
         feed = Feed(settings, self.hub, self.instance)
         stack.push_async_callback(feed.close)
         await feed.start()
+        reaper = Reaper(self.instance, self.store, self.publisher, settings.gateway)
+        stack.push_async_callback(reaper.close)
+        await reaper.start()
 
     def going_away(self) -> None:
         """Ask every socket to close (1001); their sessions end and schedule their leaves."""

@@ -1,4 +1,4 @@
-"""The store's tables: users, messages and presence, as typed SQLAlchemy models.
+"""The store's tables: users, messages, presence and gateways, as typed SQLAlchemy models.
 
 ``runtime.store`` is the only module that queries them; the Alembic migrations in
 ``runtime/migrations/versions`` create them. Change both together: the integration tests compare
@@ -28,6 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 USERNAME = 32  # PROTOCOL.md: 1-32 of [A-Za-z0-9_.-]
 ROOM = 64  # PROTOCOL.md: 1-64 of [a-z0-9_-]
 AUTHOR = 64  # a username, or the name of the function that replied
+INSTANCE = 32  # a gateway instance id (connection ids start with it and a colon)
 EVENT_ID = 64  # UUIDv7 / ULID strings, with room to spare
 CLIENT_ID = 128
 CONN = 128
@@ -118,3 +119,13 @@ class Presence(Base):
     room: Mapped[str] = mapped_column(String(ROOM), primary_key=True)
     username: Mapped[str] = mapped_column(String(USERNAME), primary_key=True)
     conn: Mapped[str] = mapped_column(String(CONN), primary_key=True)
+
+
+class Gateway(Base):
+    """A running gateway instance and when it last said so (every few seconds). One that stops
+    saying so has died: its sockets' connections are announced as leaves by another gateway."""
+
+    __tablename__ = "gateways"
+
+    instance: Mapped[str] = mapped_column(String(INSTANCE), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())

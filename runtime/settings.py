@@ -57,6 +57,10 @@ class GatewaySettings(BaseModel):
     rate: float = Field(default=20.0, gt=0, description="frames per second per socket")
     burst: int = Field(default=40, ge=1, description="frames a socket may send at once")
     leave_debounce: float = Field(default=3.0, ge=0, description="delay of a leave on close")
+    heartbeat: float = Field(default=5.0, gt=0, description="seconds between liveness marks")
+    dead_after: float = Field(
+        default=30.0, gt=0, description="a gateway silent this long is dead: its users leave"
+    )
     ping_interval: float = Field(default=20.0, gt=0, description="WebSocket ping, seconds")
     produce_timeout: float = Field(default=5.0, gt=0, description="Kafka ack deadline, seconds")
     dedupe_window: int = Field(default=1024, ge=16, description="recent ids kept per room/user")

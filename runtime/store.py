@@ -35,7 +35,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from runtime.errors import UserError
 from runtime.events import pair_key, rfc3339
-from runtime.models import Message, Presence, User
+from runtime.models import Gateway, Message, Presence, User
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_PRAGMAS = ("busy_timeout = 5000", "journal_mode = WAL", "synchronous = NORMAL")
@@ -236,19 +236,37 @@ class Store:
             )
         return await self.room_users(room)
 
-    async def presence_clear_conn(self, conn_prefix: str) -> list[tuple[str, list[str]]]:
-        """Forget every connection whose id starts with ``conn_prefix`` (a gateway that died).
-
-        Returns each room that lost a connection, sorted, with the users still present there.
-        """
+    async def connections(self, conn_prefix: str) -> list[tuple[str, str, str]]:
+        """Every (room, user, conn) whose connection id starts with ``conn_prefix`` (a gateway
+        instance's ``"<instance>:"``), sorted."""
         if not conn_prefix:
-            raise ValueError("conn_prefix is empty: it would clear every connection everywhere")
+            raise ValueError("conn_prefix is empty: it would match every connection everywhere")
         match = Presence.conn.startswith(conn_prefix, autoescape=True)
+        query = select(Presence.room, Presence.username, Presence.conn).where(match)
+        async with self._sessions() as session:
+            rows = await session.execute(query.order_by(Presence.room, Presence.conn))
+            return [(room, user, conn) for room, user, conn in rows]
+
+    # gateways
+
+    async def gateway_seen(self, instance: str) -> None:
+        """Record that gateway ``instance`` is alive now (its heartbeat)."""
+        now = _now()
+        insert = self._insert(Gateway).values(instance=instance, seen_at=now)
+        upsert = insert.on_conflict_do_update(index_elements=["instance"], set_={"seen_at": now})
+        async with self._engine.begin() as connection:
+            await connection.execute(upsert)
+
+    async def gateways_silent_since(self, moment: datetime) -> list[str]:
+        """The gateway instances whose last heartbeat is older than ``moment``, sorted."""
+        query = select(Gateway.instance).where(Gateway.seen_at < moment).order_by(Gateway.instance)
+        async with self._sessions() as session:
+            return list(await session.scalars(query))
+
+    async def gateway_gone(self, instance: str) -> None:
+        """Forget gateway ``instance`` (it stopped, or its leaves were announced)."""
         async with self._sessions.begin() as session:
-            rooms = sorted(await session.scalars(select(Presence.room).where(match).distinct()))
-            await session.execute(delete(Presence).where(match))
-        users = await self._users_in(rooms)
-        return [(room, users.get(room, [])) for room in rooms]
+            await session.execute(delete(Gateway).where(Gateway.instance == instance))
 
     async def room_users(self, room: str) -> list[str]:
         """The distinct users present in ``room``, sorted."""

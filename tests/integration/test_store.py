@@ -353,7 +353,7 @@ async def test_a_user_stays_present_while_any_connection_remains(store: Store) -
     assert await store.room_users(room) == [bob]
 
 
-async def test_clearing_a_dead_gateways_connections(store: Store) -> None:
+async def test_a_gateways_connections_by_prefix(store: Store) -> None:
     gateway, other = unique("gw"), unique("gw")
     lobby, help_ = sorted([unique("r"), unique("r")])
     ann, bob = sorted([unique("ann"), unique("bob")])
@@ -362,12 +362,25 @@ async def test_clearing_a_dead_gateways_connections(store: Store) -> None:
     await store.presence_join(lobby, bob, f"{other}:c")
     await store.presence_join(help_, bob, f"{gateway}X1:d")  # "_" in the prefix is no wildcard
 
-    cleared = await store.presence_clear_conn(f"{gateway}_1:")
-    assert cleared == [(lobby, [bob]), (help_, [bob])]
-    assert await store.room_users(lobby) == [bob]
-    assert await store.presence_clear_conn(f"{gateway}_1:") == []
+    assert await store.connections(f"{gateway}_1:") == [
+        (lobby, ann, f"{gateway}_1:a"), (help_, ann, f"{gateway}_1:b")
+    ]  # fmt: skip
+    assert await store.connections(f"{unique('gw')}:") == []
     with pytest.raises(ValueError, match="empty"):
-        await store.presence_clear_conn("")
+        await store.connections("")
+
+
+async def test_gateways_that_stop_heartbeating_are_found(store: Store) -> None:
+    alive, silent = unique("gw"), unique("gw")
+    await store.gateway_seen(silent)
+    cutoff = datetime.now(UTC)
+    await store.gateway_seen(alive)
+    await store.gateway_seen(alive)  # an upsert, not a second row
+    found = await store.gateways_silent_since(cutoff)
+    assert silent in found
+    assert alive not in found
+    await store.gateway_gone(silent)
+    assert silent not in await store.gateways_silent_since(datetime.now(UTC))
 
 
 async def test_rooms_lists_history_and_presence_with_online_counts(store: Store) -> None:

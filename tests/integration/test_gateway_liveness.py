@@ -1,0 +1,37 @@
+"""A gateway killed outright cannot announce its users' leaves: another gateway notices its
+silence and does, so nobody stays "online" for good (real broker, real processes)."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+from tests.conftest import unique
+from tests.integration.harness import eventually
+from tests.integration.system import http, running
+
+
+async def test_the_users_of_a_killed_gateway_leave_their_rooms(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    room = unique("r")
+    async with running(kafka_bootstrap, tmp_path, functions=("chat", "presence"),
+                       heartbeat=0.2, dead_after=1.5) as system:  # fmt: skip
+        doomed, survivor = system.gateway, await system.start_gateway()
+        ghost, ghost_token = await system.user()
+        stay, stay_token = await system.user()
+        async with system.connect(stay_token, gateway=survivor) as watcher:
+            await watcher.join(room)
+            async with system.connect(ghost_token, gateway=doomed) as sock:
+                await sock.join(room)
+                await watcher.expect("presence", room=room, users=sorted([ghost, stay]))
+                doomed.stop(signal.SIGKILL)  # no leave announced by it
+                update = await watcher.expect("presence", room=room, timeout=30)
+                assert update["users"] == [stay]
+
+            async def gone() -> bool:
+                status, body = await http(survivor, "GET", f"/api/rooms/{room}/presence",
+                                          token=stay_token)  # fmt: skip
+                return status == 200 and body["users"] == [stay]
+
+            await eventually(gone, timeout=10, what="the ghost gone from the presence API")
