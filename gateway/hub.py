@@ -13,7 +13,6 @@ message ids seen recently are remembered.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -147,7 +146,7 @@ class Hub:
                     self.stats.duplicates += 1
                     return
                 self._room_seq[room] = seq
-            self._to_room(room, peers, seq, _encode(delivery))
+            self._to_room(room, peers, seq, Frame.of(delivery.frame))
             return
         # Private messages come from many pairs (many partitions): no one order per user, so
         # the recent ids are what catches a redelivery.
@@ -157,7 +156,7 @@ class Hub:
         for user in set(delivery.users):
             sockets = self._users.get(user)
             if sockets and self._fresh(self._user_ids[user], message_id):
-                frame = frame or _encode(delivery)
+                frame = frame or Frame.of(delivery.frame)
                 self._to_all(sockets, frame)
 
     def evict_all(self, code: int, reason: str) -> None:
@@ -186,7 +185,3 @@ class Hub:
         for peer in peers:
             self.stats.frames += 1
             peer.offer(frame)
-
-
-def _encode(delivery: Delivery) -> Frame:
-    return Frame(json.dumps(delivery.frame, separators=(",", ":"), ensure_ascii=False))

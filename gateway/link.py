@@ -17,7 +17,9 @@ interleaves with one of Hypercorn's, because both write complete frames synchron
 from __future__ import annotations
 
 import asyncio
+import json
 import struct
+from collections.abc import Mapping
 from typing import Any
 
 from wsproto.connection import ConnectionState
@@ -37,6 +39,11 @@ class Frame:
     def __init__(self, text: str) -> None:
         self.text = text
         self._wire: bytes | None = None
+
+    @classmethod
+    def of(cls, fields: Mapping[str, Any]) -> Frame:
+        """The frame of these JSON fields, compact (as every frame the gateway sends)."""
+        return cls(json.dumps(fields, separators=(",", ":"), ensure_ascii=False))
 
     @property
     def wire(self) -> bytes:

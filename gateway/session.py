@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -68,10 +67,6 @@ async def serve_socket(res: Resources) -> ResponseReturnValue | None:
     peer = Peer(user, conn, res.settings.gateway.send_queue, getattr(ws, "link", None))
     await Session(res, peer, ws).run()
     return None
-
-
-def encode(frame: dict[str, Any]) -> Frame:
-    return Frame(json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
 
 
 def origin_allowed(origin: str, host: str, allowed: list[str]) -> bool:
@@ -175,7 +170,7 @@ class Session:
 
     def send(self, frame: dict[str, Any]) -> None:
         self.res.metrics.sent(frame)
-        self.peer.offer(encode(frame))
+        self.peer.offer(Frame.of(frame))
 
     async def _handle(self, fields: dict[str, Any]) -> None:
         frame = validate(fields)
@@ -254,7 +249,7 @@ class Session:
             for message in page:
                 sub.seq = message.seq or sub.seq
                 self.res.metrics.frames_out["message"] += 1
-                await outbox.put(encode(message.frame()))
+                await outbox.put(Frame.of(message.frame()))
             if len(page) < REPLAY_PAGE:
                 return
             after = page[-1].id

@@ -58,7 +58,7 @@ class Faults:
 
     async def before(self, function: str) -> bool:
         """Run at the start of an attempt: maybe wait, maybe fail. Returns whether the attempt
-        must fail after the handler (call ``after`` with it)."""
+        must fail after the handler (then call ``after``)."""
         if self.delay > 0 and self._random.random() < self.slow:
             await asyncio.sleep(self.delay)
         if self.fail > 0 and self._random.random() < self.fail:
@@ -68,10 +68,9 @@ class Faults:
         return False
 
     @staticmethod
-    def after(function: str, strike: bool) -> None:
-        """Run when the handler returned, before its outputs are sent."""
-        if strike:
-            raise InjectedFault(function, "after")
+    def after(function: str) -> None:
+        """The failure ``before`` decided on, once the handler returned (outputs not sent)."""
+        raise InjectedFault(function, "after")
 
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$")

@@ -268,12 +268,10 @@ class Worker:
                     began = time.perf_counter()
                     try:
                         async with asyncio.timeout(self.handler.options.timeout):
-                            if self.faults.active:
-                                strike = await self.faults.before(self.name)
-                                result = await self.handler(event, ctx)
-                                self.faults.after(self.name, strike)
-                            else:
-                                result = await self.handler(event, ctx)
+                            strike = self.faults.active and await self.faults.before(self.name)
+                            result = await self.handler(event, ctx)
+                            if strike:
+                                self.faults.after(self.name)
                     finally:
                         self.stats.handler_seconds.observe(time.perf_counter() - began)
                     acks = self._enqueue(result, message)
