@@ -14,9 +14,9 @@ import logging
 
 from gateway.hub import Hub
 from runtime import tracing
+from runtime.headers import ROUTE
 from runtime.kafka import Consumer, KafkaException, Message, TopicPartition, header
 from runtime.settings import Settings
-from runtime.worker import ROUTE
 
 log = logging.getLogger("parley.gateway")
 START_ATTEMPTS = 50

@@ -22,8 +22,8 @@ from gateway.metrics import GatewayMetrics
 from gateway.peer import Peer, Recent, Subscription
 from runtime import tracing
 from runtime.events import DecodeError, Delivery, decode
+from runtime.headers import ROUTE
 from runtime.kafka import Message, header
-from runtime.worker import ROUTE
 
 log = logging.getLogger("parley.gateway")
 

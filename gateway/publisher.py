@@ -12,9 +12,9 @@ import logging
 
 from runtime import tracing
 from runtime.events import Delivery, Event, encode
+from runtime.headers import ROUTE, TRACEPARENT
 from runtime.kafka import Headers, KafkaException, Producer
 from runtime.settings import Settings
-from runtime.worker import ROUTE, TRACEPARENT
 
 log = logging.getLogger("parley.gateway")
 

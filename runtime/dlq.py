@@ -10,9 +10,28 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from runtime.kafka import Consumer, Message, Producer, TopicPartition, headers_of
+from runtime.headers import DLQ_PREFIX
+from runtime.kafka import Consumer, Headers, Message, Producer, TopicPartition, headers_of
 from runtime.settings import Settings
-from runtime.worker import DLQ_PREFIX, dlq_topic
+
+
+def dlq_topic(settings: Settings, function: str) -> str:
+    """The dead-letter topic of ``function``."""
+    return settings.topic(f"chat.dlq.{function}")
+
+
+def dead_letter_headers(message: Message, function: str, error: str, attempts: int) -> Headers:
+    """The headers of ``message`` sent to the dead-letter topic: its own (minus any earlier
+    dead letter's) and where it came from, why it failed and after how many attempts."""
+    return [
+        *[(k, v) for k, v in headers_of(message) if not k.startswith(DLQ_PREFIX)],
+        (DLQ_PREFIX + "function", function.encode()),
+        (DLQ_PREFIX + "topic", (message.topic() or "").encode()),
+        (DLQ_PREFIX + "partition", str(message.partition()).encode()),
+        (DLQ_PREFIX + "offset", str(message.offset()).encode()),
+        (DLQ_PREFIX + "error", error.encode()[:2000]),
+        (DLQ_PREFIX + "attempts", str(attempts).encode()),
+    ]
 
 
 @dataclass(frozen=True)

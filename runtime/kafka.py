@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from confluent_kafka import Consumer as _Consumer
 from confluent_kafka import KafkaError, KafkaException, Message, TopicPartition
@@ -24,8 +24,11 @@ from confluent_kafka.cimpl import NewTopic
 T = TypeVar("T")
 Headers = Sequence[tuple[str, bytes]]
 RebalanceCallback = Callable[[list[TopicPartition]], None]
+# Called on the event loop once Kafka acknowledged a record (None) or refused it.
+Acknowledged = Callable[[KafkaException | None], None]
 
 __all__ = [
+    "Acknowledged",
     "Consumer",
     "Headers",
     "KafkaException",
@@ -85,7 +88,7 @@ class Producer:
         self._closed = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         # Delivery reports collected during one poll(), settled on the loop in one call.
-        self._reports: list[tuple[asyncio.Future[None], KafkaError | None]] = []
+        self._reports: list[tuple[Acknowledged, KafkaError | None]] = []
         self._lock = threading.Lock()
         self._poller = threading.Thread(target=self._poll, name="kafka-producer", daemon=True)
         self._poller.start()
@@ -101,25 +104,48 @@ class Producer:
                 reports, self._reports = self._reports, []
             self._loop.call_soon_threadsafe(_settle_all, reports)
 
-    def send_nowait(
-        self, topic: str, value: bytes, key: str | bytes | None = None, headers: Headers = ()
-    ) -> asyncio.Future[None]:
-        """Queue a record; the returned future completes when Kafka acknowledged it."""
-        self._loop = loop = self._loop or asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
+    def produce(
+        self,
+        topic: str,
+        value: bytes,
+        key: str | bytes | None,
+        headers: list[tuple[str, bytes]],
+        done: Acknowledged,
+    ) -> None:
+        """Queue a record; ``done`` is called on the event loop with None when Kafka
+        acknowledged it, or with the KafkaException that refused it. Call it on the loop."""
+        self._loop = self._loop or asyncio.get_running_loop()
+        lock = self._lock
 
         def delivered(err: KafkaError | None, _msg: Message) -> None:
-            with self._lock:
-                self._reports.append((future, err))
+            with lock:
+                self._reports.append((done, err))
 
         while True:
             try:
                 self._producer.produce(
-                    topic, value=value, key=key, headers=list(headers), on_delivery=delivered
+                    topic, value=value, key=key, headers=cast(Any, headers), on_delivery=delivered
                 )
-                return future
+                return
             except BufferError:  # local queue full: the poller thread is draining it
                 time.sleep(0.005)
+
+    def send_nowait(
+        self, topic: str, value: bytes, key: str | bytes | None = None, headers: Headers = ()
+    ) -> asyncio.Future[None]:
+        """Queue a record; the returned future completes when Kafka acknowledged it."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def done(error: KafkaException | None) -> None:
+            if future.done():
+                return
+            if error is None:
+                future.set_result(None)
+            else:
+                future.set_exception(error)
+
+        self.produce(topic, value, key, list(headers), done)
+        return future
 
     async def send(
         self, topic: str, value: bytes, key: str | bytes | None = None, headers: Headers = ()
@@ -138,14 +164,12 @@ class Producer:
         self._hand_over()
 
 
-def _settle_all(reports: list[tuple[asyncio.Future[None], KafkaError | None]]) -> None:
-    for future, err in reports:
-        if future.done():
-            continue
-        if err is None:
-            future.set_result(None)
-        else:
-            future.set_exception(KafkaException(err))
+def _settle_all(reports: list[tuple[Acknowledged, KafkaError | None]]) -> None:
+    for done, err in reports:
+        try:
+            done(None if err is None else KafkaException(err))
+        except Exception:  # one callback's bug must not lose the others' reports
+            logging.getLogger("parley.kafka").exception("delivery callback failed")
 
 
 class Consumer:

@@ -18,9 +18,9 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._listoffsets import OffsetSpec
 
 from runtime.discovery import FunctionInfo, describe, discover
+from runtime.dlq import dlq_topic
 from runtime.settings import Settings
 from runtime.triggers import Handler
-from runtime.worker import dlq_topic
 
 TIMEOUT = 5.0
 

@@ -21,6 +21,7 @@ import urllib.request
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -64,6 +65,22 @@ class Histogram:
             total += count
             buckets.append((bound, float(total)))
         family.add_metric(labels, buckets, self.sum)
+
+
+@dataclass
+class WorkerStats:
+    """A worker's counters: read by tests, the metrics endpoint and the ops page."""
+
+    fetched: int = 0
+    processed: int = 0
+    failed: int = 0
+    retried: int = 0
+    dead_lettered: int = 0
+    skipped_own: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    pauses: int = 0
+    handler_seconds: Histogram = field(default_factory=Histogram)
 
 
 Rows = Iterable[tuple[list[str], float]]

@@ -36,7 +36,10 @@ class OffsetTracker:
 
     def track(self, topic: str, partition: int, offset: int) -> Slot:
         slot = Slot((topic, partition), offset)
-        self._window.setdefault(slot.partition, deque()).append(slot)
+        window = self._window.get(slot.partition)
+        if window is None:
+            window = self._window[slot.partition] = deque()
+        window.append(slot)
         return slot
 
     def finish(self, slot: Slot) -> None:

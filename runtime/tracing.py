@@ -16,7 +16,7 @@ The spans of one chat message (names, kinds):
 
     ws message              SERVER     the gateway received the frame
       send chat.message     PRODUCER   ended when Kafka acknowledged the record
-        process chat.message  CONSUMER   the worker ran the function (all attempts)
+        process chat.message  CONSUMER   the worker ran the function (until its outputs were queued)
           send chat.deliver   PRODUCER
             process chat.deliver  CONSUMER   a gateway took the delivery
               ws fanout           INTERNAL   queued on ``parley.sockets`` sockets' outboxes
@@ -39,10 +39,10 @@ from opentelemetry.trace import NoOpTracerProvider, Span, SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from runtime.errors import SetupError
-from runtime.kafka import Message, header
+from runtime.headers import TRACEPARENT
+from runtime.kafka import Acknowledged, KafkaException, Message, header
 from runtime.telemetry import TRACE_ID
 
-TRACEPARENT = "traceparent"
 SOCKETS = "parley.sockets"
 _W3C = TraceContextTextMapPropagator()
 _enabled = False  # mirrors what ``install`` put in OpenTelemetry's global
@@ -132,7 +132,7 @@ def consuming(message: Message, group: str) -> contextlib.AbstractContextManager
 
 def producing(topic: str, key: str | bytes | None, event_id: str) -> tuple[Span, bytes]:
     """A PRODUCER span (child of the current one) for one record, and the ``traceparent``
-    to send with it. End it with ``end_on(span, ack)``."""
+    to send with it. End it with ``end_on(span, ack)`` or ``ending(span, callback)``."""
     attributes = _kafka("send", topic, key)
     attributes["messaging.message.id"] = event_id
     span = _tracer().start_span(f"send {topic}", kind=SpanKind.PRODUCER, attributes=attributes)
@@ -141,15 +141,24 @@ def producing(topic: str, key: str | bytes | None, event_id: str) -> tuple[Span,
 
 def end_on(span: Span, ack: asyncio.Future[None]) -> None:
     """End ``span`` when Kafka acknowledged the record (or refused it: then as an error)."""
+    ack.add_done_callback(lambda done: _end(span, None if done.cancelled() else done.exception()))
 
-    def ended(done: asyncio.Future[None]) -> None:
-        error = None if done.cancelled() else done.exception()
-        if error is not None:
-            span.record_exception(error)
-            span.set_status(trace.StatusCode.ERROR, str(error))
-        span.end()
 
-    ack.add_done_callback(ended)
+def ending(span: Span, then: Acknowledged) -> Acknowledged:
+    """``then``, ending ``span`` first: the acknowledgement callback of a traced record."""
+
+    def acknowledged(error: KafkaException | None) -> None:
+        _end(span, error)
+        then(error)
+
+    return acknowledged
+
+
+def _end(span: Span, error: BaseException | None) -> None:
+    if error is not None:
+        span.record_exception(error)
+        span.set_status(trace.StatusCode.ERROR, str(error))
+    span.end()
 
 
 def traceparent_of(span: Span) -> bytes:

@@ -32,9 +32,9 @@ from confluent_kafka import KafkaException, TopicPartition
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from runtime.dlq import dlq_topic
 from runtime.kafka import ensure_topics
 from runtime.settings import DatabaseSettings, Settings
-from runtime.worker import dlq_topic
 from tests.conftest import free_port, unique
 from tests.integration.harness import eventually, make_settings
 

@@ -27,7 +27,7 @@ async def test_injected_failures_and_delays_still_store_and_deliver_once(
     async with Store(settings.database_url()) as store:
         await store.migrate()
         async with running(chat, settings, store) as worker:
-            assert worker.faults.fail == 0.3
+            assert worker.runner.faults.fail == 0.3
             await produce(settings, events)
             await eventually(lambda: worker.stats.processed == 300, timeout=90, what="300 stored")
         stored = {room: await store.room_messages(room, limit=1000) for room in rooms}

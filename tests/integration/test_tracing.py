@@ -25,10 +25,11 @@ from gateway.app import create_app
 from gateway.serve import hypercorn_config
 from runtime.discovery import load
 from runtime.events import MessageEvent, encode
+from runtime.headers import TRACEPARENT
 from runtime.kafka import Producer, header
 from runtime.settings import Settings
 from runtime.store import Store
-from runtime.tracing import TRACEPARENT, trace_id_of
+from runtime.tracing import trace_id_of
 from tests.conftest import free_port, unique
 from tests.integration.harness import eventually, make_settings, read_all, running
 from tests.integration.system import Client, prepare_topics

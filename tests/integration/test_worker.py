@@ -9,15 +9,17 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from confluent_kafka.admin import AdminClient, NewTopic
 
 from runtime.context import Context
+from runtime.dlq import dlq_topic
 from runtime.events import Delivery, MessageEvent, decode
+from runtime.headers import ORIGIN
 from runtime.kafka import headers_of
 from runtime.settings import Settings
 from runtime.store import Store
 from runtime.testing import message
 from runtime.triggers import Reply, Retry, on_message
-from runtime.worker import ORIGIN, dlq_topic
 from tests.integration.harness import (
     committed,
     eventually,
@@ -25,6 +27,7 @@ from tests.integration.harness import (
     produce,
     produce_raw,
     read_all,
+    read_to_end,
     running,
 )
 
@@ -324,3 +327,47 @@ async def test_revoked_partitions_are_committed_on_rebalance(
             offsets = committed(settings, first.group, topic)
             assert all(offsets[p] > 0 for p in moved), "revoked partitions were not committed"
     assert len(seen) == 60, "an event was processed again after the rebalance"
+
+
+async def test_a_handler_past_its_timeout_is_retried_then_dead_lettered(
+    settings: Settings, store: Store
+) -> None:
+    attempts: list[int] = []
+
+    @on_message(retries=1, timeout=0.2)
+    async def stuck(event: MessageEvent, ctx: Context) -> None:
+        attempts.append(ctx.attempt)
+        if event.text == "hang":
+            await asyncio.Event().wait()  # never set: only the timeout ends it
+
+    async with running(stuck, settings, store) as worker:
+        await produce(settings, [message("hang", room="r"), message("after", room="r")])
+        letters = await read_all(settings, dlq_topic(settings, "test_worker"), 1)
+        await eventually(lambda: worker.stats.processed == 1, what="the next event of the room")
+    assert attempts == [1, 2, 1]  # the room waited for both attempts, then went on
+    error = dict(headers_of(letters[0]))["parley-dlq-error"].decode()
+    assert error == "TimeoutError: the handler ran past its timeout"
+    assert (worker.stats.failed, worker.stats.dead_lettered) == (2, 1)
+
+
+async def test_an_output_the_broker_refuses_sends_the_event_round_again(
+    settings: Settings, store: Store
+) -> None:
+    """chat.deliver here takes records of at most 2,000 bytes: the first attempt's output is
+    refused by the broker (asynchronously, in the delivery report), the second one's fits."""
+    deliver = settings.topic("chat.deliver")
+    admin = AdminClient({"bootstrap.servers": settings.kafka.address()})
+    small = NewTopic(deliver, 6, 1, config={"max.message.bytes": "2000"})
+    admin.create_topics([small])[deliver].result(20)
+
+    @on_message(retries=2)
+    async def bloated(event: MessageEvent, ctx: Context) -> Delivery:
+        text = "x" * 3000 if ctx.attempt == 1 else "fits"
+        return Delivery(room=event.room, frame={"type": "message", "text": text})
+
+    async with running(bloated, settings, store) as worker:
+        await produce(settings, [message("grow", room="r")])
+        await eventually(lambda: worker.stats.processed == 1, what="the second attempt")
+        delivered = await read_to_end(settings, "chat.deliver")
+    assert [decode(m.value(), Delivery).frame["text"] for m in delivered] == ["fits"]
+    assert (worker.stats.failed, worker.stats.retried, worker.stats.dead_lettered) == (1, 1, 0)

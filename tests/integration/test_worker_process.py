@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from runtime import dlq
+from runtime.dlq import dlq_topic
 from runtime.events import Delivery, MessageEvent, decode
 from runtime.settings import Settings
 from runtime.store import Store
 from runtime.testing import message
-from runtime.worker import dlq_topic
 from tests.integration.harness import committed, eventually, make_settings, produce, read_all
 from tests.integration.system import Workers
 

@@ -1,0 +1,286 @@
+"""The runner: each fetched record through its function, at least once, in order per key.
+
+    runner = Runner(handler, settings, store, producer, stats, finished)
+    runner.submit(message, slot)     # queued in its key's lane (see runtime.lanes)
+    ...
+    finished(slot)                   # called once the record is fully handled
+
+A record is decoded once, then attempted: the handler runs under its timeout (after the
+injected faults, when on), and its outputs are queued in the producer. The lane then goes on
+to the key's next record while Kafka acknowledges these outputs, so a key's records pipeline
+instead of waiting a broker round trip each. Once every output is acknowledged the record is
+finished: its offset may be committed. A failed attempt is retried in the lane after a backoff
+(the key waits); an output Kafka refused makes the record go round again, queued at the back of
+its lane. After ``retries`` the original record goes to the dead-letter topic and is finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from runtime import tracing
+from runtime.context import Context
+from runtime.dlq import dead_letter_headers, dlq_topic
+from runtime.events import (
+    DecodeError,
+    Delivery,
+    Event,
+    MessageEvent,
+    PrivateEvent,
+    decode_any,
+    encode,
+)
+from runtime.faults import faults_for
+from runtime.headers import ORIGIN, ROUTE, TRACEPARENT
+from runtime.kafka import Acknowledged, KafkaException, Message, Producer
+from runtime.lanes import Lane, Lanes
+from runtime.metrics import WorkerStats
+from runtime.offsets import Slot
+from runtime.settings import Settings
+from runtime.store import Store
+from runtime.telemetry import EVENT_ID, TRACE_ID
+from runtime.triggers import Handler, Reply, Result, Retry
+
+log = logging.getLogger("parley.worker")
+
+
+@dataclass(slots=True)
+class Item:
+    """A record on its way through the function, and how far it got."""
+
+    message: Message
+    slot: Slot
+    traceparent: bytes | None  # the record's own ``traceparent`` header
+    event: Event | None = None  # once decoded
+    attempt: int = 1  # the attempt to run next
+    error: str | None = None  # why the previous attempt failed
+    delay: float = 0.0  # how long to wait before the next attempt
+
+
+class Runner:
+    """Runs ``handler`` on submitted records; ``finished(slot)`` marks each one done."""
+
+    def __init__(
+        self,
+        handler: Handler,
+        settings: Settings,
+        store: Store,
+        producer: Producer,
+        stats: WorkerStats,
+        finished: Callable[[Slot], None],
+    ) -> None:
+        self.handler = handler
+        self.settings = settings
+        self.store = store
+        self.producer = producer
+        self.stats = stats
+        self.name = handler.name
+        self.group = settings.topic(f"fn.{handler.name}")
+        self.dlq_topic = dlq_topic(settings, handler.name)
+        self.faults = faults_for(settings.faults, handler.name)
+        self.lanes: Lanes[Item] = Lanes(self._run)
+        self._finished = finished
+        self._origin = [(ORIGIN, self.name.encode())]
+        self._fn_log = logging.getLogger(f"parley.fn.{handler.name}")
+        self._slots = asyncio.Semaphore(handler.options.concurrency)
+
+    def submit(self, message: Message, slot: Slot, traceparent: bytes | None) -> None:
+        """Queue a fetched record behind the earlier ones of its key."""
+        self.lanes.add(message.key() or b"", Item(message, slot, traceparent))
+
+    async def watch(self) -> None:
+        """Enforce the handler's timeout (forever; run it beside the consuming loop)."""
+        await self.lanes.watch(tick=min(1.0, self.handler.options.timeout / 10))
+
+    async def _run(self, item: Item, lane: Lane[Item]) -> None:
+        if tracing.enabled():  # a child of the producer's span, from the headers
+            with tracing.consuming(item.message, self.group):
+                await self._attempts(item, lane)
+        else:
+            await self._attempts(item, lane)
+
+    async def _attempts(self, item: Item, lane: Lane[Item]) -> None:
+        """Attempt until the outputs are queued, or the record is dead-lettered."""
+        message = item.message
+        if item.event is None:
+            try:
+                item.event = decode_any(message.value(), self.handler.models)
+            except DecodeError as exc:
+                await self._dead_letter(item, f"undecodable: {exc.reason}", attempts=0)
+                return
+        event = item.event
+        # This lane's log lines carry the event and trace ids (see runtime.telemetry).
+        EVENT_ID.set(event.id)
+        traceparent = tracing.current_traceparent() or item.traceparent
+        TRACE_ID.set(tracing.trace_id_of(traceparent))
+        tracing.annotate(**{"messaging.message.id": event.id})
+        retries = self.handler.options.retries
+        while True:
+            if item.error is not None:
+                if item.attempt > retries + 1:
+                    await self._dead_letter(item, item.error, attempts=item.attempt - 1)
+                    return
+                self._fn_log.warning(
+                    "attempt %d failed (%s); retrying in %.2fs",
+                    item.attempt - 1, item.error, item.delay,
+                )  # fmt: skip
+                self.stats.retried += 1
+                await asyncio.sleep(item.delay)
+            ctx = self._context(item, event, traceparent)
+            try:
+                async with self._slots:
+                    began = time.perf_counter()
+                    try:
+                        deadline = asyncio.get_running_loop().time() + self.handler.options.timeout
+                        result = await lane.within(deadline, self._call(event, ctx))
+                    finally:
+                        self.stats.handler_seconds.observe(time.perf_counter() - began)
+                    self._send(result, item)
+                return
+            except Exception as exc:  # noqa: BLE001 - any handler failure is retried
+                self._failed(item, exc)
+
+    def _call(self, event: Event, ctx: Context) -> Awaitable[Result]:
+        if self.faults.active:
+            return self._faulty(event, ctx)
+        return self.handler.fn(event, ctx)
+
+    async def _faulty(self, event: Event, ctx: Context) -> Result:
+        """The handler between the injected faults (see runtime.faults)."""
+        strike = await self.faults.before(self.name)
+        result = await self.handler.fn(event, ctx)
+        if strike:
+            self.faults.after(self.name)
+        return result
+
+    def _failed(self, item: Item, exc: BaseException) -> None:
+        """Count a failed attempt and schedule the next one."""
+        self.stats.failed += 1
+        item.error = _describe(exc)
+        tracing.failed(item.error, final=item.attempt > self.handler.options.retries)
+        item.delay = exc.defer if isinstance(exc, Retry) else self._backoff(item.attempt)
+        item.attempt += 1
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter: a random delay up to base * 2^(attempt-1)."""
+        worker = self.settings.worker
+        ceiling = min(worker.backoff_max, worker.backoff_base * 2 ** (attempt - 1))
+        return random.uniform(ceiling / 2, ceiling)
+
+    def _context(self, item: Item, event: Event, traceparent: bytes | None) -> Context:
+        message = item.message
+        return Context(
+            function=self.name,
+            settings=self.settings,
+            store=self.store,
+            log=logging.LoggerAdapter(self._fn_log, {"function": self.name, "event_id": event.id}),
+            topic=message.topic() or "",
+            partition=message.partition() or 0,
+            offset=message.offset() or 0,
+            attempt=item.attempt,
+            traceparent=traceparent.decode() if traceparent else None,
+        )
+
+    def _send(self, result: Result, item: Item) -> None:
+        """Queue the handler's outputs; the record is finished when Kafka acknowledged them."""
+        if result is None:
+            self._done(item)
+            return
+        outputs: Sequence[Reply | Event] = result if isinstance(result, Sequence) else [result]
+        if not outputs:
+            self._done(item)
+            return
+        acks = _Acks(self, item, len(outputs))
+        traced = tracing.enabled()
+        trace = None if traced else item.traceparent  # off: carried through as is
+        for output in outputs:
+            event = self._as_event(output)
+            headers = list(self._origin)
+            if isinstance(event, Delivery):
+                headers.append((ROUTE, event.route().encode()))
+            topic = self.settings.topic(event.topic)
+            done: Acknowledged = acks.one
+            if traced:
+                span, trace = tracing.producing(topic, event.key(), event.id)
+                done = tracing.ending(span, acks.one)
+            if trace:
+                headers.append((TRACEPARENT, trace))
+            self.producer.produce(topic, encode(event), event.key(), headers, done)
+
+    def _acknowledged(self, item: Item, error: KafkaException | None) -> None:
+        """Every output of ``item`` was answered by Kafka (on the loop)."""
+        if error is None:
+            self._done(item)
+            return
+        self._failed(item, error)  # an output was refused: go round again
+        self.lanes.add(item.message.key() or b"", item)
+
+    def _done(self, item: Item) -> None:
+        self.stats.processed += 1
+        self._finished(item.slot)
+
+    def _as_event(self, output: Reply | Event) -> Event:
+        if isinstance(output, Event):
+            return output
+        if output.room is not None:
+            return MessageEvent(room=output.room, user=self.name, text=output.text, bot=True)
+        assert output.to is not None  # a Reply validates that it has one target
+        return PrivateEvent(sender=self.name, to=output.to, text=output.text, bot=True)
+
+    async def _dead_letter(self, item: Item, error: str, attempts: int) -> None:
+        """Publish the original record to the dead-letter topic (until that works), then
+        finish it: the event must land somewhere before its offset may be committed."""
+        message = item.message
+        tracing.failed(error, final=True)
+        headers = dead_letter_headers(message, self.name, error, attempts)
+        delay = self.settings.worker.backoff_base
+        while True:
+            try:
+                await self.producer.send(
+                    self.dlq_topic, message.value() or b"", message.key(), headers
+                )
+                break
+            except Exception as exc:  # noqa: BLE001 - broker trouble: keep trying
+                log.warning("dead-letter publish failed (%s); again in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.settings.worker.backoff_max)
+        self.stats.dead_lettered += 1
+        log.error(
+            "dead-lettered %s[%s]@%s after %d attempts: %s",
+            message.topic(),
+            message.partition(),
+            message.offset(),
+            attempts,
+            error,
+        )
+        self._finished(item.slot)
+
+
+class _Acks:
+    """Counts down one record's outputs as Kafka answers them."""
+
+    __slots__ = ("error", "item", "left", "runner")
+
+    def __init__(self, runner: Runner, item: Item, outputs: int) -> None:
+        self.runner = runner
+        self.item = item
+        self.left = outputs
+        self.error: KafkaException | None = None
+
+    def one(self, error: KafkaException | None) -> None:
+        if error is not None and self.error is None:
+            self.error = error
+        self.left -= 1
+        if self.left == 0:
+            self.runner._acknowledged(self.item, self.error)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "TimeoutError: the handler ran past its timeout"
+    return f"{type(exc).__name__}: {exc}"
