@@ -38,7 +38,7 @@ from runtime.events import (
 from runtime.faults import faults_for
 from runtime.headers import ORIGIN, ROUTE, TRACEPARENT
 from runtime.kafka import Acknowledged, KafkaException, Message, Producer
-from runtime.lanes import Lane, Lanes
+from runtime.lanes import Gate, Lane, Lanes
 from runtime.metrics import WorkerStats
 from runtime.offsets import Slot
 from runtime.settings import Settings
@@ -87,7 +87,9 @@ class Runner:
         self._finished = finished
         self._origin = [(ORIGIN, self.name.encode())]
         self._fn_log = logging.getLogger(f"parley.fn.{handler.name}")
-        self._slots = asyncio.Semaphore(handler.options.concurrency)
+        self._ctx_log = logging.LoggerAdapter(self._fn_log, {"function": self.name})
+        self._gate = Gate(handler.options.concurrency)
+        self._topics: dict[str, str] = {}  # logical name -> physical (prefixed)
 
     def submit(self, message: Message, slot: Slot, traceparent: bytes | None) -> None:
         """Queue a fetched record behind the earlier ones of its key."""
@@ -116,10 +118,13 @@ class Runner:
         event = item.event
         # This lane's log lines carry the event and trace ids (see runtime.telemetry).
         EVENT_ID.set(event.id)
-        traceparent = tracing.current_traceparent() or item.traceparent
+        traceparent = item.traceparent
+        if tracing.enabled():  # the process span's, else the record's own, carried through
+            traceparent = tracing.current_traceparent() or traceparent
+            tracing.annotate(**{"messaging.message.id": event.id})
         TRACE_ID.set(tracing.trace_id_of(traceparent))
-        tracing.annotate(**{"messaging.message.id": event.id})
-        retries = self.handler.options.retries
+        options = self.handler.options
+        retries = options.retries
         while True:
             if item.error is not None:
                 if item.attempt > retries + 1:
@@ -133,14 +138,17 @@ class Runner:
                 await asyncio.sleep(item.delay)
             ctx = self._context(item, event, traceparent)
             try:
-                async with self._slots:
+                await self._gate.enter()
+                try:
                     began = time.perf_counter()
                     try:
-                        deadline = asyncio.get_running_loop().time() + self.handler.options.timeout
+                        deadline = asyncio.get_running_loop().time() + options.timeout
                         result = await lane.within(deadline, self._call(event, ctx))
                     finally:
                         self.stats.handler_seconds.observe(time.perf_counter() - began)
                     self._send(result, item)
+                finally:
+                    self._gate.leave()
                 return
             except Exception as exc:  # noqa: BLE001 - any handler failure is retried
                 self._failed(item, exc)
@@ -173,15 +181,15 @@ class Runner:
         return random.uniform(ceiling / 2, ceiling)
 
     def _context(self, item: Item, event: Event, traceparent: bytes | None) -> Context:
-        message = item.message
+        topic, partition = item.slot.partition
         return Context(
             function=self.name,
             settings=self.settings,
             store=self.store,
-            log=logging.LoggerAdapter(self._fn_log, {"function": self.name, "event_id": event.id}),
-            topic=message.topic() or "",
-            partition=message.partition() or 0,
-            offset=message.offset() or 0,
+            log=self._ctx_log,  # the event id comes from EVENT_ID, set for this lane
+            topic=topic,
+            partition=partition,
+            offset=item.slot.offset,
             attempt=item.attempt,
             traceparent=traceparent.decode() if traceparent else None,
         )
@@ -191,7 +199,9 @@ class Runner:
         if result is None:
             self._done(item)
             return
-        outputs: Sequence[Reply | Event] = result if isinstance(result, Sequence) else [result]
+        outputs: Sequence[Reply | Event] = (
+            (result,) if isinstance(result, (Event, Reply)) else result
+        )
         if not outputs:
             self._done(item)
             return
@@ -203,7 +213,7 @@ class Runner:
             headers = list(self._origin)
             if isinstance(event, Delivery):
                 headers.append((ROUTE, event.route().encode()))
-            topic = self.settings.topic(event.topic)
+            topic = self._topics.get(event.topic) or self._topic(event.topic)
             done: Acknowledged = acks.one
             if traced:
                 span, trace = tracing.producing(topic, event.key(), event.id)
@@ -211,6 +221,10 @@ class Runner:
             if trace:
                 headers.append((TRACEPARENT, trace))
             self.producer.produce(topic, encode(event), event.key(), headers, done)
+
+    def _topic(self, name: str) -> str:
+        self._topics[name] = topic = self.settings.topic(name)
+        return topic
 
     def _acknowledged(self, item: Item, error: KafkaException | None) -> None:
         """Every output of ``item`` was answered by Kafka (on the loop)."""

@@ -78,12 +78,14 @@ class Worker:
         paused = False
         last_commit = self._loop.time()
         watchdog = asyncio.create_task(self.runner.watch())
+        ahead: asyncio.Future[list[Message]] | None = None  # the next batch, being fetched
         try:
             while not stop.is_set():
                 paused = await self._throttle(consumer, paused)
-                # Never fetch past the cap: the in-flight count is the backpressure signal.
-                batch = max(1, min(self.settings.worker.batch, self.cap - self.stats.in_flight))
-                for message in await consumer.consume(batch, 0.05 if paused else 0.1):
+                batch = await (ahead or self._fetch(consumer, paused, 0) or _nothing())
+                # Fetch the next batch (on the consumer thread) while this one is dispatched.
+                ahead = self._fetch(consumer, paused, len(batch)) if batch else None
+                for message in batch:
                     self._dispatch(message)
                 if self._loop.time() - last_commit >= self.settings.worker.commit_interval:
                     await self._commit()
@@ -95,7 +97,21 @@ class Worker:
             watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog
+            if ahead is not None:  # fetched, never dispatched nor committed: redelivered later
+                with contextlib.suppress(Exception):
+                    await ahead
             await consumer.close()
+
+    def _fetch(
+        self, consumer: Consumer, paused: bool, arriving: int
+    ) -> asyncio.Future[list[Message]] | None:
+        """Start fetching a batch, ``arriving`` records not dispatched yet; None at the cap.
+        Never fetch past the cap: the in-flight count is the backpressure signal."""
+        room = self.cap - self.stats.in_flight - arriving
+        if room <= 0 and arriving:
+            return None
+        size = max(1, min(self.settings.worker.batch, room))
+        return asyncio.ensure_future(consumer.consume(size, 0.05 if paused else 0.1))
 
     async def _throttle(self, consumer: Consumer, paused: bool) -> bool:
         """Backpressure. At the cap, wait up to a second for a slot; if handlers are still stuck,
@@ -222,3 +238,7 @@ class Worker:
             self._room.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._room.wait(), deadline - loop.time())
+
+
+async def _nothing() -> list[Message]:
+    return []

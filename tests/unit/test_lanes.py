@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from runtime.lanes import Lane, Lanes
+from runtime.lanes import Gate, Lane, Lanes
 
 
 async def test_a_keys_items_run_in_order_and_keys_run_side_by_side() -> None:
@@ -65,3 +65,29 @@ async def test_a_shutdown_cancel_is_not_mistaken_for_a_timeout() -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_the_gate_admits_size_holders_in_arrival_order_and_survives_cancels() -> None:
+    gate = Gate(2)
+    await gate.enter()
+    await gate.enter()
+    order: list[str] = []
+
+    async def wait(name: str) -> None:
+        await gate.enter()
+        order.append(name)
+
+    first = asyncio.create_task(wait("first"))
+    cancelled = asyncio.create_task(wait("cancelled"))
+    last = asyncio.create_task(wait("last"))
+    await asyncio.sleep(0)  # all three are queued now
+    cancelled.cancel()
+    gate.leave()  # one place: to the first waiter
+    await first
+    gate.leave()  # the cancelled waiter is skipped: to the last one
+    await last
+    assert order == ["first", "last"]
+    assert gate.free == 0
+    gate.leave()
+    gate.leave()
+    assert gate.free == 2
