@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
@@ -34,12 +35,12 @@ class Lane(Generic[T]):
         self.key = key
         self.queue: deque[T] = deque()
         self.task: asyncio.Task[None] | None = None
-        self.deadline: float | None = None  # loop time by which the current call must end
+        self.deadline: float | None = None  # time.monotonic() by which the current call ends
         self.expired = False  # the watchdog cancelled the task for passing ``deadline``
 
     async def within(self, deadline: float, call: Awaitable[R]) -> R:
-        """Await ``call``; TimeoutError if it is still running at ``deadline`` (loop time,
-        enforced by ``Lanes.watch`` to within its tick)."""
+        """Await ``call``; TimeoutError if it is still running at ``deadline`` (a
+        ``time.monotonic()``, enforced by ``Lanes.watch`` to within its tick)."""
         self.deadline = deadline
         try:
             return await call
@@ -58,7 +59,8 @@ class Gate:
     """At most ``size`` holders at once, served in arrival order: asyncio.Semaphore's job at a
     fifth of its cost when there is room (a record pays it once per attempt).
 
-        await gate.enter()
+        if not gate.try_enter():  # a free place costs no coroutine
+            await gate.enter()
         try: ...
         finally: gate.leave()
     """
@@ -69,9 +71,15 @@ class Gate:
         self.free = size
         self._waiters: deque[asyncio.Future[None]] = deque()
 
-    async def enter(self) -> None:
+    def try_enter(self) -> bool:
+        """Take a place if one is free right now (no waiting)."""
         if self.free > 0 and not self._waiters:
             self.free -= 1
+            return True
+        return False
+
+    async def enter(self) -> None:
+        if self.try_enter():
             return
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
@@ -131,10 +139,9 @@ class Lanes(Generic[T]):
 
     async def watch(self, tick: float) -> None:
         """Forever: every ``tick`` seconds, cancel the lanes whose current call is overdue."""
-        loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(tick)
-            now = loop.time()
+            now = time.monotonic()
             for lane in self._lanes.values():
                 if lane.deadline is not None and now >= lane.deadline and not lane.expired:
                     lane.expired = True

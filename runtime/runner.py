@@ -138,14 +138,15 @@ class Runner:
                 await asyncio.sleep(item.delay)
             ctx = self._context(item, event, traceparent)
             try:
-                await self._gate.enter()
+                if not self._gate.try_enter():
+                    await self._gate.enter()
                 try:
-                    began = time.perf_counter()
+                    began = time.monotonic()  # the event loop's clock
                     try:
-                        deadline = asyncio.get_running_loop().time() + options.timeout
-                        result = await lane.within(deadline, self._call(event, ctx))
+                        call = self._call(event, ctx)
+                        result = await lane.within(began + options.timeout, call)
                     finally:
-                        self.stats.handler_seconds.observe(time.perf_counter() - began)
+                        self.stats.handler_seconds.observe(time.monotonic() - began)
                     self._send(result, item)
                 finally:
                     self._gate.leave()

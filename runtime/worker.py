@@ -185,8 +185,10 @@ class Worker:
             self.stats.skipped_own += 1
             self._offsets.finish(slot)
             return
-        self.stats.in_flight += 1
-        self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
+        stats = self.stats
+        stats.in_flight += 1
+        if stats.in_flight > stats.max_in_flight:
+            stats.max_in_flight = stats.in_flight
         self.runner.submit(message, slot, traceparent)
 
     def _finished(self, slot: Slot) -> None:
