@@ -188,22 +188,40 @@ async def test_save_is_idempotent_by_author_and_client_id(store: Store) -> None:
 
 
 async def test_concurrent_duplicate_saves_insert_exactly_one_row(store: Store) -> None:
+    """Within one process the saves share a batch; a second Store (another process's engine)
+    races it through the database itself."""
     room = unique("r")
-    # Open ten connections first, so the saves really overlap instead of queueing for one.
-    assert all(await asyncio.gather(*(store.ping() for _ in range(10))))
-    same = message(unique("m"), room=room, client_id=unique("c"))
-    results = await asyncio.gather(*(store.save_message(same) for _ in range(10)))
-    assert sum(created for _, created in results) == 1
-    assert {stored for stored, _ in results} == {results[0][0]}
+    async with Store(store.url) as other:
+        stores = [store, other] * 5
+        same = message(unique("m"), room=room, client_id=unique("c"))
+        results = await asyncio.gather(*(s.save_message(same) for s in stores))
+        assert sum(created for _, created in results) == 1
+        assert {stored for stored, _ in results} == {results[0][0]}
 
-    # A client retrying with new event ids but the same client_id, all at once.
-    client_id = unique("c")
-    retries = [message(unique("m"), room=room, client_id=client_id) for _ in range(10)]
-    results = await asyncio.gather(*(store.save_message(m) for m in retries))
-    assert sum(created for _, created in results) == 1
-    assert len({stored.id for stored, _ in results}) == 1
+        # A client retrying with new event ids but the same client_id, all at once.
+        client_id = unique("c")
+        retries = [message(unique("m"), room=room, client_id=client_id) for _ in range(10)]
+        saves = (s.save_message(m) for s, m in zip(stores, retries, strict=True))
+        results = await asyncio.gather(*saves)
+        assert sum(created for _, created in results) == 1
+        assert len({stored.id for stored, _ in results}) == 1
 
     assert len(await store.room_messages(room)) == 2
+
+
+async def test_concurrent_saves_to_many_rooms_keep_each_rooms_order(store: Store) -> None:
+    rooms = [unique("r") for _ in range(8)]
+    sent: dict[str, list[str]] = {room: [] for room in rooms}
+
+    async def lane(room: str) -> None:  # as the chat function: one room's saves in turn
+        for _ in range(25):
+            stored, created = await store.save_message(message(unique("m"), room=room))
+            assert created
+            sent[room].append(stored.id)
+
+    await asyncio.gather(*(lane(room) for room in rooms))
+    for room in rooms:
+        assert ids(await store.room_messages(room, limit=100)) == sent[room]
 
 
 async def test_save_keeps_timestamps_as_utc(store: Store) -> None:
