@@ -4,7 +4,8 @@ A client that did not see its ``ack`` (a reconnect, an ``unavailable`` error) se
 again with the same ``client_id``. The first sight of a ``(user, client_id)`` picks the event
 id; every retry reuses it, so Kafka may carry the event twice but it is stored once (the chat
 and private functions are idempotent by id) and shown once (the hub drops repeated ids).
-Older retries are caught by the store (``find_by_client_id``) before anything is produced.
+Older retries are caught by the store (``find_by_client_id``, one query for the concurrent
+look-ups) before anything is produced.
 """
 
 from __future__ import annotations

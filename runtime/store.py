@@ -21,12 +21,24 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from alembic import command
 from alembic.config import Config
 from pydantic import JsonValue
-from sqlalchemy import ColumnElement, Connection, delete, distinct, event, func, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    delete,
+    distinct,
+    event,
+    func,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -101,6 +113,7 @@ class Store:
             event.listen(self._engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
         self._saves = Batch(self._save_many)
+        self._client_ids = Batch(self._find_many)
         # INSERT .. ON CONFLICT DO NOTHING is dialect-specific in SQLAlchemy.
         self._insert = (
             postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
@@ -198,11 +211,17 @@ class Store:
         return saved
 
     async def find_by_client_id(self, author: str, client_id: str) -> StoredMessage | None:
-        """The message ``author`` sent with ``client_id``, if it is stored."""
-        query = select(Message).where(Message.author == author, Message.client_id == client_id)
-        async with self._sessions() as session:
-            row = await session.scalar(query)
-        return None if row is None else _stored(row)
+        """The message ``author`` sent with ``client_id``, if it is stored. The gateway asks
+        this of every new message: concurrent calls share one query (see runtime.batch)."""
+        return await self._client_ids.submit((author, client_id))
+
+    async def _find_many(self, keys: list[tuple[str, str]]) -> list[StoredMessage | None]:
+        table = Message.__table__
+        query = select(table).where(tuple_(table.c.author, table.c.client_id).in_(keys))
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        found = {(row.author, row.client_id): _stored(row) for row in rows}
+        return [found.get(key) for key in keys]
 
     async def room_messages(
         self, room: str, *, before: str | None = None, after: str | None = None, limit: int = 50
@@ -388,7 +407,7 @@ def _values(message: StoredMessage) -> dict[str, object]:
     }
 
 
-def _stored(row: Message) -> StoredMessage:
+def _stored(row: Message | Row[Any]) -> StoredMessage:
     return StoredMessage(
         id=row.id,
         author=row.author,
