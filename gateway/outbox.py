@@ -18,47 +18,47 @@ T = TypeVar("T")
 class Outbox(Generic[T]):
     """Frames (already encoded) waiting to be sent to one socket."""
 
-    __slots__ = ("_frames", "_ready", "_roomy", "capacity")
+    __slots__ = ("_ready", "_roomy", "capacity", "frames")
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._frames: deque[T] = deque()
+        self.frames: deque[T] = deque()  # oldest first; read it, change it only through here
         self._ready = asyncio.Event()
         self._roomy = asyncio.Event()
         self._roomy.set()
 
     def __len__(self) -> int:
-        return len(self._frames)
+        return len(self.frames)
 
     def offer(self, frame: T) -> bool:
         """Queue ``frame`` unless the outbox is full; False means the reader is too slow."""
-        if len(self._frames) >= self.capacity:
+        if len(self.frames) >= self.capacity:
             return False
-        self._frames.append(frame)
+        self.frames.append(frame)
         self._changed()
         return True
 
     async def put(self, frame: T) -> None:
         """Queue ``frame``, first waiting until the outbox is at most half full."""
-        while len(self._frames) > self.capacity // 2:
+        while len(self.frames) > self.capacity // 2:
             await self._roomy.wait()
-        self._frames.append(frame)
+        self.frames.append(frame)
         self._changed()
 
     async def get(self) -> T:
         """The oldest frame, waiting for one."""
-        while not self._frames:
+        while not self.frames:
             await self._ready.wait()
-        frame = self._frames.popleft()
+        frame = self.frames.popleft()
         self._changed()
         return frame
 
     def _changed(self) -> None:
-        if self._frames:
+        if self.frames:
             self._ready.set()
         else:
             self._ready.clear()
-        if len(self._frames) <= self.capacity // 2:
+        if len(self.frames) <= self.capacity // 2:
             self._roomy.set()
         else:
             self._roomy.clear()

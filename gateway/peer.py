@@ -90,7 +90,7 @@ class Peer:
         if self.close_code is not None:
             return
         link = self.link
-        if link is not None and not self.outbox and link.send(frame.wire):
+        if link is not None and not self.outbox.frames and link.send(frame.wire):
             return
         if not self.outbox.offer(frame):
             self.evict(TRY_AGAIN_LATER, "too slow: the send queue is full")
