@@ -2,7 +2,7 @@
 
     .venv/bin/python -m tests.bench.bench_runtime [--events 50000] [--rounds 3] [--json OUT]
 
-A first, uncounted pass warms the broker up. Each round prefills a fresh input topic
+Three first, uncounted passes warm the broker up. Each round prefills a fresh input topic
 (6 partitions, 64 rooms), runs each contender as its own process from the beginning of that
 topic, and reads its output topic. Throughput is taken
 from the output records' producer timestamps, after the first 10% (warm-up, group join), so
@@ -90,8 +90,9 @@ def bench(bootstrap: str, events: int, rounds: int) -> dict[str, dict[str, list[
     cpu: dict[str, list[float]] = {k: [] for k in CONTENDERS}
     # The broker's JIT compiles its hot paths during the first tens of thousands of records:
     # measured, a first contender on a fresh broker got 20-50% less than the same one later.
-    rate, _ = run_one(bootstrap, "bare", events)
-    print(f"warm-up (not counted): bare {rate:,.0f} events/s", flush=True)
+    for _ in range(3):
+        rate, _ = run_one(bootstrap, "bare", events)
+        print(f"warm-up (not counted): bare {rate:,.0f} events/s", flush=True)
     for round_ in range(rounds):
         order = CONTENDERS[round_ % 3 :] + CONTENDERS[: round_ % 3]
         for kind in order:

@@ -308,7 +308,7 @@ NOTES = [
     "a bare confluent-kafka consume/produce/commit loop, FastStream 0.7 with its confluent "
     "broker) reads the same prefilled topic (6 partitions) in its own process and produces one "
     "delivery per event with acks=all; the rate comes from the output records' timestamps "
-    "after the first 10%. An uncounted bare pass first warms the broker's JIT up (on a fresh "
+    "after the first 10%. Three uncounted bare passes first warm the broker's JIT up (on a fresh "
     "broker the first contender got 20-50% less than later ones).",
     "- **Scaling**: `tests/bench/functions/burn.py` spends 1 ms of CPU (thread time, pure "
     "Python) per event; 1, 2 and 3 worker processes in one consumer group over 6 partitions. "

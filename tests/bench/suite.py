@@ -178,7 +178,8 @@ def run_case(name: str, quick: bool, runner: Runner, done: dict[str, Any]) -> di
             ])  # fmt: skip
         return out
     if name == "latency":
-        loads, seconds = ("100,300,1000", "5") if quick else ("100,200,300,400,500,1000,2000", "15")
+        full = "100,200,300,400,500,600,700,800,1000,2000"
+        loads, seconds = ("100,300,1000", "5") if quick else (full, "15")
         return runner.run(name, "bench_latency", ["--sweep", loads, "--seconds", seconds])
     if name == "memory":
         sockets = 1000 if quick else 5000
