@@ -28,10 +28,10 @@ from gateway.publisher import Publisher
 from gateway.reaper import Reaper
 from gateway.receipts import Receipts
 from runtime.events import Delivery, JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
-from runtime.kafka import ensure_topics
 from runtime.lag import Functions
 from runtime.settings import Settings
 from runtime.store import Store
+from runtime.topics import ensure_topics
 
 log = logging.getLogger("parley.gateway")
 TOPICS = [m.topic for m in (MessageEvent, JoinEvent, LeaveEvent, PrivateEvent, Delivery)]

@@ -13,22 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
-import os
-import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from alembic import command
-from alembic.config import Config
 from pydantic import JsonValue
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     Row,
     delete,
     distinct,
@@ -49,11 +42,9 @@ from runtime.batch import Batch
 from runtime.errors import UserError
 from runtime.events import pair_key, rfc3339
 from runtime.models import Gateway, Message, Presence, User
+from runtime.schema import upgrade
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_PRAGMAS = ("busy_timeout = 5000", "journal_mode = WAL", "synchronous = NORMAL")
-MIGRATION_LOCK_TIMEOUT = 120.0
-POSTGRES_MIGRATION_LOCK = 0x7061726C6579  # any constant shared by every Parley process
 
 
 @dataclass(frozen=True)
@@ -89,17 +80,6 @@ class StoredMessage:
         return frame
 
 
-def alembic_config(url: str) -> Config:
-    """An Alembic config for ``url`` with the packaged migrations; no ``alembic.ini`` needed.
-
-    New revisions: ``command.revision(alembic_config(url), "what changed", autogenerate=True)``.
-    """
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return config
-
-
 class Store:
     """History, users and presence behind one async engine.
 
@@ -133,14 +113,9 @@ class Store:
     async def migrate(self) -> None:
         """Upgrade the schema to the newest revision; a no-op when it is already there.
 
-        Safe to run from several processes at once: they take turns (a lock file next to a SQLite
-        database, an advisory lock on PostgreSQL).
+        Safe to run from several processes at once: they take turns (see runtime.schema).
         """
-        async with self._migration_turn(), self._engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                lock = text("SELECT pg_advisory_xact_lock(:key)")
-                await connection.execute(lock, {"key": POSTGRES_MIGRATION_LOCK})
-            await connection.run_sync(self._upgrade)
+        await upgrade(self._engine, self.url)
 
     async def ping(self, timeout: float = 5.0) -> bool:
         """True when the database answers ``SELECT 1`` within ``timeout`` seconds."""
@@ -321,17 +296,6 @@ class Store:
 
     # internals
 
-    def _upgrade(self, connection: Connection) -> None:
-        config = alembic_config(self.url)
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-
-    def _migration_turn(self) -> contextlib.AbstractAsyncContextManager[None]:
-        database = self._engine.url.database
-        if self._engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
-            return contextlib.nullcontext()
-        return _file_lock(Path(f"{database}.migrate-lock"))
-
     async def _duplicate_of(self, message: StoredMessage) -> StoredMessage | None:
         same = Message.id == message.id
         if message.client_id is not None:
@@ -431,26 +395,3 @@ def _sqlite_pragmas(connection: DBAPIConnection, _record: ConnectionPoolEntry) -
     for pragma in (*SQLITE_PRAGMAS, "foreign_keys = ON"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
-
-
-@contextlib.asynccontextmanager
-async def _file_lock(path: Path) -> AsyncIterator[None]:
-    """Hold an exclusive ``flock`` on ``path``, polling so that cancellation stays clean."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + MIGRATION_LOCK_TIMEOUT
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(
-                        f"another process has been migrating the database for "
-                        f"{MIGRATION_LOCK_TIMEOUT:.0f} s (it holds {path}); stop it and retry"
-                    ) from None
-                await asyncio.sleep(0.05)
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock

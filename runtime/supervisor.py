@@ -26,11 +26,12 @@ from runtime.broker import EmbeddedBroker
 from runtime.children import Child, command
 from runtime.discovery import function_files, load
 from runtime.errors import DiscoveryError
-from runtime.kafka import KafkaException, ensure_topics
+from runtime.kafka import KafkaException
 from runtime.lag import Autoscale, Functions
 from runtime.metrics import Aggregate, Target, loopback, url_in
 from runtime.settings import Settings
 from runtime.store import Store
+from runtime.topics import ensure_topics
 from runtime.triggers import Handler
 
 CHAT_TOPICS = ("chat.message", "chat.join", "chat.leave", "chat.private", "chat.deliver")

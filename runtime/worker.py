@@ -23,13 +23,13 @@ from runtime.kafka import (
     Message,
     Producer,
     TopicPartition,
-    ensure_topics,
 )
 from runtime.metrics import KAFKA_STATS_INTERVAL_MS, WorkerStats
 from runtime.offsets import OffsetTracker, Slot
 from runtime.runner import Runner
 from runtime.settings import Settings
 from runtime.store import Store
+from runtime.topics import ensure_topics
 from runtime.triggers import Handler
 
 PAUSE_AFTER = 1.0  # seconds at the in-flight cap before fetching pauses

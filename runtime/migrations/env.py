@@ -5,7 +5,7 @@ no ``alembic.ini`` is needed. To write a new revision, describe the change in
 ``runtime/models.py`` and let Alembic compare it with a migrated database::
 
     from alembic import command
-    from runtime.store import alembic_config
+    from runtime.schema import alembic_config
 
     command.revision(alembic_config(url), "add reactions", autogenerate=True)
 

@@ -25,7 +25,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from runtime.kafka import ensure_topics
+from runtime.topics import ensure_topics
 from tests.bench.bench_runtime import REPO, measure, prefill
 from tests.bench.broker import bench_broker
 from tests.bench.servers import cpu_seconds

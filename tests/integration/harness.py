@@ -12,9 +12,10 @@ from confluent_kafka import Consumer as RawConsumer
 from confluent_kafka import TopicPartition
 
 from runtime.events import Event, encode
-from runtime.kafka import Consumer, Message, Producer, ensure_topics
+from runtime.kafka import Consumer, Message, Producer
 from runtime.settings import DatabaseSettings, KafkaSettings, Settings, WorkerSettings
 from runtime.store import Store
+from runtime.topics import ensure_topics
 from runtime.triggers import Handler
 from runtime.worker import Worker
 from tests.conftest import unique

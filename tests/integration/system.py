@@ -33,8 +33,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from runtime.dlq import dlq_topic
-from runtime.kafka import ensure_topics
 from runtime.settings import DatabaseSettings, Settings
+from runtime.topics import ensure_topics
 from tests.conftest import free_port, unique
 from tests.integration.harness import eventually, make_settings
 

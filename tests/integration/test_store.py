@@ -27,7 +27,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from runtime.errors import UserError
 from runtime.models import Base
-from runtime.store import Store, StoredMessage, alembic_config
+from runtime.schema import alembic_config
+from runtime.store import Store, StoredMessage
 from tests.conftest import unique
 
 POSTGRES_URL = "PARLEY_TEST_POSTGRES_URL"

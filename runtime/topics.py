@@ -1,0 +1,57 @@
+"""Topics: created before anything subscribes to them.
+
+ensure_topics(bootstrap, ["p.chat.message", "p.chat.deliver"], default=6)   # blocking
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+
+from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic
+
+
+def ensure_topics(
+    bootstrap: str, partitions: Mapping[str, int] | Iterable[str], default: int = 6
+) -> None:
+    """Create the topics that do not exist yet and wait until every partition has a leader
+    (blocking; call it at start-up). Without the wait, a consumer subscribing right away may
+    get an empty first assignment, and offset look-ups fail with NOT_LEADER_FOR_PARTITION."""
+    wanted = (
+        dict(partitions) if isinstance(partitions, Mapping) else dict.fromkeys(partitions, default)
+    )
+    admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})  # errors raise
+    existing = set(admin.list_topics(timeout=15).topics)
+    new = [
+        NewTopic(name, num_partitions=n, replication_factor=1)
+        for name, n in wanted.items()
+        if name not in existing
+    ]
+    if not new:
+        return
+    for name, future in admin.create_topics(new, operation_timeout=15).items():
+        try:
+            future.result(timeout=20)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise RuntimeError(f"could not create topic {name}: {exc}") from exc
+    _await_leaders(admin, {t.topic for t in new})
+
+
+def _await_leaders(admin: AdminClient, topics: set[str], wait: float = 15.0) -> None:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        meta = admin.list_topics(timeout=5).topics
+        if all(
+            t in meta
+            and meta[t].partitions
+            and all(p.leader >= 0 for p in meta[t].partitions.values())
+            for t in topics
+        ):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(
+        f"topics {sorted(topics)} have no leader after {wait:.0f}s: is the broker healthy?"
+    )
