@@ -82,9 +82,11 @@ class Worker:
         try:
             while not stop.is_set():
                 paused = await self._throttle(consumer, paused)
-                batch = await (ahead or self._fetch(consumer, paused, 0) or _nothing())
-                # Fetch the next batch (on the consumer thread) while this one is dispatched.
-                ahead = self._fetch(consumer, paused, len(batch)) if batch else None
+                batch = await (ahead or self._fetch(consumer, paused, 0))
+                # Fetch the next batch (on the consumer thread) while this one is dispatched,
+                # unless this one fills the cap.
+                room = self.cap - self.stats.in_flight - len(batch)
+                ahead = self._fetch(consumer, paused, len(batch)) if batch and room > 0 else None
                 for message in batch:
                     self._dispatch(message)
                 if self._loop.time() - last_commit >= self.settings.worker.commit_interval:
@@ -104,12 +106,10 @@ class Worker:
 
     def _fetch(
         self, consumer: Consumer, paused: bool, arriving: int
-    ) -> asyncio.Future[list[Message]] | None:
-        """Start fetching a batch, ``arriving`` records not dispatched yet; None at the cap.
-        Never fetch past the cap: the in-flight count is the backpressure signal."""
+    ) -> asyncio.Future[list[Message]]:
+        """Start fetching a batch, ``arriving`` records not dispatched yet. Never fetch past
+        the cap: the in-flight count is the backpressure signal."""
         room = self.cap - self.stats.in_flight - arriving
-        if room <= 0 and arriving:
-            return None
         size = max(1, min(self.settings.worker.batch, room))
         return asyncio.ensure_future(consumer.consume(size, 0.05 if paused else 0.1))
 
@@ -240,7 +240,3 @@ class Worker:
             self._room.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._room.wait(), deadline - loop.time())
-
-
-async def _nothing() -> list[Message]:
-    return []
