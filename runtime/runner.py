@@ -193,11 +193,8 @@ class Runner:
 
     def _send(self, result: Result, item: Item) -> None:
         """Queue the handler's outputs; the record is finished when Kafka acknowledged them."""
-        if result is None:
-            self._done(item)
-            return
         outputs: Sequence[Reply | Event] = (
-            (result,) if isinstance(result, (Event, Reply)) else result
+            () if result is None else (result,) if isinstance(result, (Event, Reply)) else result
         )
         if not outputs:
             self._done(item)
