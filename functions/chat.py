@@ -14,8 +14,13 @@ async def chat(event: MessageEvent, ctx: Context) -> Delivery:
     # the same id; gateways drop frames they already sent, so nobody sees it twice.
     stored, _ = await ctx.store.save_message(
         StoredMessage(
-            id=event.id, author=event.user, text=event.text, ts=event.ts,
-            room=event.room, client_id=event.client_id, bot=event.bot,
+            id=event.id,
+            author=event.user,
+            text=event.text,
+            ts=event.ts,
+            room=event.room,
+            client_id=event.client_id,
+            bot=event.bot,
         )
-    )  # fmt: skip
+    )
     return Delivery(room=event.room, frame=stored.frame(), seq=stored.seq)

@@ -10,8 +10,13 @@ from runtime import Context, Delivery, PrivateEvent, StoredMessage, on_private
 async def private(event: PrivateEvent, ctx: Context) -> Delivery:
     stored, _ = await ctx.store.save_message(
         StoredMessage(
-            id=event.id, author=event.sender, text=event.text, ts=event.ts,
-            recipient=event.to, client_id=event.client_id, bot=event.bot,
+            id=event.id,
+            author=event.sender,
+            text=event.text,
+            ts=event.ts,
+            recipient=event.to,
+            client_id=event.client_id,
+            bot=event.bot,
         )
-    )  # fmt: skip
+    )
     return Delivery(users=(event.sender, event.to), frame=stored.frame())

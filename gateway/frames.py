@@ -105,8 +105,9 @@ def validate(fields: dict[str, Any]) -> Frame:
     model = FRAMES.get(kind) if isinstance(kind, str) else None
     if model is None:
         known = ", ".join(FRAMES)
-        raise Refusal("unknown_type", f"unknown frame type {kind!r}; known: {known}",
-                      client_id_of(fields))  # fmt: skip
+        raise Refusal(
+            "unknown_type", f"unknown frame type {kind!r}; known: {known}", client_id_of(fields)
+        )
     try:
         return model.model_validate(fields)
     except ValidationError as exc:

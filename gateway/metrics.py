@@ -89,15 +89,31 @@ class GatewayCollector:
         m, stats = self.metrics, self.hub.stats
         prefix = "parley_gateway_"
         yield gauge(prefix + "connections", "open WebSockets", [], [([], len(self.hub.peers))])
-        yield counter(prefix + "connections_opened", "WebSockets accepted with a valid token",
-                      [], [([], m.opened)])  # fmt: skip
-        yield counter(prefix + "closes", "sockets closed, by close code ('client': by the client)",
-                      ["code"], _rows(m.closes))  # fmt: skip
+        yield counter(
+            prefix + "connections_opened",
+            "WebSockets accepted with a valid token",
+            [],
+            [([], m.opened)],
+        )
+        yield counter(
+            prefix + "closes",
+            "sockets closed, by close code ('client': by the client)",
+            ["code"],
+            _rows(m.closes),
+        )
         yield counter(prefix + "frames_in", "client frames, by type", ["type"], _rows(m.frames_in))
-        yield counter(prefix + "frames_out", "frames queued for sockets, by type (once per socket)",
-                      ["type"], _rows(m.frames_out))  # fmt: skip
-        yield counter(prefix + "acks", "ack frames: events Kafka acknowledged", [],
-                      [([], m.frames_out["ack"])])  # fmt: skip
+        yield counter(
+            prefix + "frames_out",
+            "frames queued for sockets, by type (once per socket)",
+            ["type"],
+            _rows(m.frames_out),
+        )
+        yield counter(
+            prefix + "acks",
+            "ack frames: events Kafka acknowledged",
+            [],
+            [([], m.frames_out["ack"])],
+        )
         yield counter(prefix + "errors", "error frames, by code", ["code"], _rows(m.errors))
         for name, doc, value in (
             ("deliver_records", "chat.deliver records read", stats.received),

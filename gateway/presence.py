@@ -57,8 +57,11 @@ class Presence:
 
     async def flush(self, timeout: float = 10.0) -> None:
         """Announce every pending leave now (shutdown), waiting at most ``timeout`` seconds."""
-        waiting = [(user, room, conn, task) for (user, room), c in self._pending.items()
-                   for conn, task in c.items()]  # fmt: skip
+        waiting = [
+            (user, room, conn, task)
+            for (user, room), c in self._pending.items()
+            for conn, task in c.items()
+        ]
         self._pending.clear()
         for *_, task in waiting:
             task.cancel()
@@ -83,8 +86,9 @@ class Presence:
                 return
             except Unavailable as exc:
                 if attempt == LEAVE_ATTEMPTS:
-                    log.warning("%s stays present in %s: the leave was not published: %s",
-                                user, room, exc)  # fmt: skip
+                    log.warning(
+                        "%s stays present in %s: the leave was not published: %s", user, room, exc
+                    )
                     return
                 await asyncio.sleep(delay)
                 delay *= 2

@@ -106,8 +106,13 @@ class Session:
             if not task.cancelled() and task.exception() is not None:
                 log.error("socket %s failed", peer.conn, exc_info=task.exception())
         if peer.close_code is not None:
-            log.info("closing %s of %s with %d: %s", peer.conn, peer.user, peer.close_code,
-                     peer.close_reason)  # fmt: skip
+            log.info(
+                "closing %s of %s with %d: %s",
+                peer.conn,
+                peer.user,
+                peer.close_code,
+                peer.close_reason,
+            )
             closing = self.ws.close(peer.close_code, peer.close_reason)
             with contextlib.suppress(TimeoutError):  # a client that never reads: give up
                 await asyncio.wait_for(closing, CLOSE_WAIT)
@@ -146,8 +151,9 @@ class Session:
             if (client_id := client_id_of(fields)) is not None:
                 REQUEST_ID.set(client_id)
             if not allowed:
-                raise Refusal("rate_limited", "too many frames: slow down and send it again",
-                              client_id)  # fmt: skip
+                raise Refusal(
+                    "rate_limited", "too many frames: slow down and send it again", client_id
+                )
             await self._handle(fields)
         except Refusal as refusal:
             self.send(refusal.frame())
@@ -181,14 +187,22 @@ class Session:
             case Post(room=room, text=text, client_id=client_id):
                 self._joined(room, client_id)
                 user = self.peer.user
-                await self._post(client_id, lambda id: MessageEvent(
-                    id=id, room=room, user=user, text=text, client_id=client_id))  # fmt: skip
+                await self._post(
+                    client_id,
+                    lambda id: MessageEvent(
+                        id=id, room=room, user=user, text=text, client_id=client_id
+                    ),
+                )
             case Private(to=to, text=text, client_id=client_id):
                 if not await self.res.store.user_exists(to):
                     raise Refusal("unknown_user", f"there is no user {to!r}", client_id)
                 user = self.peer.user
-                await self._post(client_id, lambda id: PrivateEvent(
-                    id=id, sender=user, to=to, text=text, client_id=client_id))  # fmt: skip
+                await self._post(
+                    client_id,
+                    lambda id: PrivateEvent(
+                        id=id, sender=user, to=to, text=text, client_id=client_id
+                    ),
+                )
             case Join():
                 await self._join(frame.room, frame.since)
             case Leave():
@@ -216,8 +230,11 @@ class Session:
             try:
                 await self.res.publisher.publish(event_with(receipt.id))
             except Unavailable:
-                raise Refusal("unavailable", "the message was not accepted (Kafka is "
-                              "unreachable); send it again", client_id) from None  # fmt: skip
+                raise Refusal(
+                    "unavailable",
+                    "the message was not accepted (Kafka is unreachable); send it again",
+                    client_id,
+                ) from None
             receipt.acked = True
         self.send({"type": "ack", "client_id": client_id, "id": receipt.id})
 
@@ -239,8 +256,10 @@ class Session:
         try:
             await res.publisher.settle(announced)
         except Unavailable:
-            raise Refusal("unavailable", f"joined {room!r}, but presence could not be "
-                          "announced (Kafka is unreachable)") from None  # fmt: skip
+            raise Refusal(
+                "unavailable",
+                f"joined {room!r}, but presence could not be announced (Kafka is unreachable)",
+            ) from None
 
     async def _replay(self, room: str, since: str, sub: Subscription) -> None:
         after, outbox = since, self.peer.outbox
@@ -268,5 +287,7 @@ class Session:
         try:
             await self.res.presence.leave(room, self.peer.user, sub.conn)
         except Unavailable:
-            raise Refusal("unavailable", f"left {room!r}, but presence could not be announced "
-                          "(Kafka is unreachable)") from None  # fmt: skip
+            raise Refusal(
+                "unavailable",
+                f"left {room!r}, but presence could not be announced (Kafka is unreachable)",
+            ) from None

@@ -31,12 +31,29 @@ from runtime.triggers import (
 
 __all__ = [  # noqa: RUF022 - grouped by what callers look for
     # triggers
-    "on_message", "on_join", "on_leave", "on_presence", "on_private", "on",
+    "on_message",
+    "on_join",
+    "on_leave",
+    "on_presence",
+    "on_private",
+    "on",
     # what a handler receives and returns
-    "Context", "Event", "MessageEvent", "JoinEvent", "LeaveEvent", "PrivateEvent",
-    "Delivery", "Reply", "Retry", "StoredMessage",
+    "Context",
+    "Event",
+    "MessageEvent",
+    "JoinEvent",
+    "LeaveEvent",
+    "PrivateEvent",
+    "Delivery",
+    "Reply",
+    "Retry",
+    "StoredMessage",
     # running them
-    "Handler", "discover", "Settings",
+    "Handler",
+    "discover",
+    "Settings",
     # errors
-    "ParleyError", "DiscoveryError", "HandlerFailed",
-]  # fmt: skip
+    "ParleyError",
+    "DiscoveryError",
+    "HandlerFailed",
+]

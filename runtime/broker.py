@@ -100,12 +100,24 @@ class EmbeddedBroker:
         self.log_file.write_text("")
         with open(self.home / "stdout.log", "wb") as out:
             proc = subprocess.Popen(
-                [java, f"-Xmx{self.heap}", f"-Xms{self.heap}", "-XX:+UseG1GC",
-                 "-Djava.awt.headless=true", f"-Dlog4j2.configurationFile={self.home}/log4j2.xml",
-                 "-cp", classpath, "kafka.Kafka", str(self.home / "server.properties")],
-                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, preexec_fn=die_with_parent if tied else None,
-            )  # fmt: skip
+                [
+                    java,
+                    f"-Xmx{self.heap}",
+                    f"-Xms{self.heap}",
+                    "-XX:+UseG1GC",
+                    "-Djava.awt.headless=true",
+                    f"-Dlog4j2.configurationFile={self.home}/log4j2.xml",
+                    "-cp",
+                    classpath,
+                    "kafka.Kafka",
+                    str(self.home / "server.properties"),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                preexec_fn=die_with_parent if tied else None,
+            )
         self.pid_file.write_text(str(proc.pid))
         self._wait_ready(proc)
         return BrokerStatus("running", proc.pid, self.bootstrap)
@@ -158,11 +170,22 @@ class EmbeddedBroker:
 
     def _format(self, java: str, classpath: str) -> None:
         result = subprocess.run(
-            [java, f"-Dlog4j2.configurationFile={self.home}/log4j2.xml", "-cp", classpath,
-             "kafka.tools.StorageTool", "format", f"--cluster-id={_cluster_id()}",
-             "-c", str(self.home / "server.properties"), "--ignore-formatted"],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            [
+                java,
+                f"-Dlog4j2.configurationFile={self.home}/log4j2.xml",
+                "-cp",
+                classpath,
+                "kafka.tools.StorageTool",
+                "format",
+                f"--cluster-id={_cluster_id()}",
+                "-c",
+                str(self.home / "server.properties"),
+                "--ignore-formatted",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if result.returncode != 0:
             raise BrokerError("formatting the broker storage failed", result.stdout + result.stderr)
 
@@ -215,10 +238,20 @@ def ensure_jars(libs: Path = LIBS) -> str:
                 "install it with: apt-get install -y maven"
             )
         result = subprocess.run(
-            [mvn, "-q", "-B", "-f", str(INFRA / "pom.xml"), "dependency:copy-dependencies",
-             "-DincludeScope=runtime", f"-DoutputDirectory={libs}"],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            [
+                mvn,
+                "-q",
+                "-B",
+                "-f",
+                str(INFRA / "pom.xml"),
+                "dependency:copy-dependencies",
+                "-DincludeScope=runtime",
+                f"-DoutputDirectory={libs}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if result.returncode != 0:
             raise SetupError(f"Maven could not resolve the Kafka jars:\n{result.stdout[-3000:]}")
     return f"{libs}/*"

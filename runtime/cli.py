@@ -154,9 +154,12 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     """Run tests/bench/ (a source checkout's, not part of the installed package)."""
     root = Path(__file__).resolve().parent.parent
     if not (root / "tests" / "bench" / "suite.py").is_file():
-        print("parley: `parley bench` needs a source checkout: tests/bench/ is not installed "
-              f"with the package (looked in {root}); clone the repository and run "
-              "`pip install -e '.[dev,bench]'` there", file=sys.stderr)  # fmt: skip
+        print(
+            "parley: `parley bench` needs a source checkout: tests/bench/ is not installed "
+            f"with the package (looked in {root}); clone the repository and run "
+            "`pip install -e '.[dev,bench]'` there",
+            file=sys.stderr,
+        )
         return 2
     sys.path.insert(0, str(root))
     from tests.bench.suite import run, selected
@@ -233,8 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="benchmarks vs baselines -> docs/BENCHMARKS.md")
     bench.add_argument("--quick", action="store_true", help="a smaller run, under 5 minutes")
-    bench.add_argument("--cases", help="comma-separated: runtime, scaling, fanout, latency, "
-                       "memory, coldstart, or 1-5 (default: all)")  # fmt: skip
+    bench.add_argument(
+        "--cases",
+        help="comma-separated: runtime, scaling, fanout, latency, "
+        "memory, coldstart, or 1-5 (default: all)",
+    )
     bench.add_argument("--out", type=Path, help="where BENCHMARKS.md and bench/ go (docs/)")
     bench.add_argument("--report", action="store_true", help="only redraw from results.json")
     bench.set_defaults(run=_bench)

@@ -65,10 +65,13 @@ def services(handlers: list[Handler]) -> dict[str, Any]:
                 "image": KAFKA_IMAGE,
                 "environment": BROKER_ENV,
                 "volumes": ["kafka-data:/var/lib/kafka/data"],
-                "healthcheck": _health([
-                    "CMD-SHELL",
-                    "/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:9092",
-                ]),
+                "healthcheck": _health(
+                    [
+                        "CMD-SHELL",
+                        "/opt/kafka/bin/kafka-broker-api-versions.sh"
+                        " --bootstrap-server localhost:9092",
+                    ]
+                ),
                 "restart": "unless-stopped",
             },
             "gateway": {
@@ -83,12 +86,14 @@ def services(handlers: list[Handler]) -> dict[str, Any]:
                 },
                 "volumes": ["parley-data:/data"],
                 "depends_on": after_kafka,
-                "healthcheck": _health(["CMD", "parley", "health", "http://127.0.0.1:8000/api/health"]),
+                "healthcheck": _health(
+                    ["CMD", "parley", "health", "http://127.0.0.1:8000/api/health"]
+                ),
                 "restart": "unless-stopped",
             },
         },
         "volumes": {"kafka-data": {}, "parley-data": {}},
-    }  # fmt: skip
+    }
     for handler in handlers:
         doc["services"][f"fn-{handler.name}"] = {
             "image": "localhost/parley-worker:latest",

@@ -116,10 +116,14 @@ class WorkerCollector:
             ("retried", "failed attempts that were tried again", stats.retried),
             ("dead_lettered", "events sent to its dead-letter topic", stats.dead_lettered),
             ("skipped_own", "records skipped because the function wrote them", stats.skipped_own),
-        ):  # fmt: skip
+        ):
             yield counter(f"parley_worker_{name}", doc, ["function"], [(fn, value)])
-        yield gauge("parley_worker_in_flight", "events fetched and not finished", ["function"],
-                    [(fn, stats.in_flight)])  # fmt: skip
+        yield gauge(
+            "parley_worker_in_flight",
+            "events fetched and not finished",
+            ["function"],
+            [(fn, stats.in_flight)],
+        )
         seconds = HistogramMetricFamily(
             "parley_worker_handler_seconds",
             "duration of each handler attempt (failed ones included), seconds",
@@ -221,8 +225,11 @@ class Aggregate:
         with ThreadPoolExecutor(min(8, len(targets)), thread_name_prefix="scrape") as pool:
             texts = list(pool.map(_scrape, targets))
         merged: dict[str, Metric] = {}
-        up = GaugeMetricFamily("parley_scrape_up", "1 when the process answered this scrape",
-                               labels=["service", "replica"])  # fmt: skip
+        up = GaugeMetricFamily(
+            "parley_scrape_up",
+            "1 when the process answered this scrape",
+            labels=["service", "replica"],
+        )
         for target, text in zip(targets, texts, strict=True):
             families = _parse(target, text)
             up.add_metric([target.service, str(target.replica)], 0.0 if families is None else 1.0)

@@ -34,8 +34,12 @@ async def serve(handler: Handler, settings: Settings) -> None:
         # (measured: 5% more events per second).
         gc.freeze()
         try:
-            with exposed(worker_registry(worker), metrics.metrics_host, metrics.metrics_port,
-                         metrics.metrics_file):  # fmt: skip
+            with exposed(
+                worker_registry(worker),
+                metrics.metrics_host,
+                metrics.metrics_port,
+                metrics.metrics_file,
+            ):
                 await worker.run(stop)
         finally:
             await producer.close()

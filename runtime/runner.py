@@ -133,8 +133,10 @@ class Runner:
                     return
                 self._fn_log.warning(
                     "attempt %d failed (%s); retrying in %.2fs",
-                    item.attempt - 1, item.error, item.delay,
-                )  # fmt: skip
+                    item.attempt - 1,
+                    item.error,
+                    item.delay,
+                )
                 self.stats.retried += 1
                 await asyncio.sleep(item.delay)
             ctx = self._context(item, event, traceparent)
@@ -187,9 +189,16 @@ class Runner:
         # Positional, in field order (a per-event call: keywords cost a fifth more). The log's
         # event id comes from EVENT_ID, set for this lane.
         return Context(
-            self.name, self.settings, self.store, self._ctx_log, topic, partition,
-            item.slot.offset, item.attempt, traceparent.decode() if traceparent else None,
-        )  # fmt: skip
+            self.name,
+            self.settings,
+            self.store,
+            self._ctx_log,
+            topic,
+            partition,
+            item.slot.offset,
+            item.attempt,
+            traceparent.decode() if traceparent else None,
+        )
 
     def _send(self, result: Result, item: Item) -> None:
         """Queue the handler's outputs; the record is finished when Kafka acknowledged them."""

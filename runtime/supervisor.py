@@ -173,23 +173,33 @@ class Supervisor:
         try:
             server, _ = start_http_server(config.metrics_port, config.metrics_host, registry)
         except OSError as exc:
-            self.out.warning("metrics not served on %s:%s (%s): set another "
-                             "PARLEY_SUPERVISOR__METRICS_PORT", config.metrics_host,
-                             config.metrics_port, exc)  # fmt: skip
+            self.out.warning(
+                "metrics not served on %s:%s (%s): set another PARLEY_SUPERVISOR__METRICS_PORT",
+                config.metrics_host,
+                config.metrics_port,
+                exc,
+            )
             return
         self._metrics_server = server
-        self.out.info("metrics of every process: http://%s:%d/metrics",
-                      loopback(config.metrics_host), server.server_port)  # fmt: skip
+        self.out.info(
+            "metrics of every process: http://%s:%d/metrics",
+            loopback(config.metrics_host),
+            server.server_port,
+        )
 
     def metrics_targets(self) -> list[Target]:
         """Where each child serves its metrics (read on the metrics server's thread)."""
         gateway = self.settings.gateway
         return [
-            Target(child.service, child.replica,
-                   f"http://{loopback(gateway.host)}:{gateway.port}/metrics"
-                   if child.service == "gateway" else url_in(child.metrics_file))
+            Target(
+                child.service,
+                child.replica,
+                f"http://{loopback(gateway.host)}:{gateway.port}/metrics"
+                if child.service == "gateway"
+                else url_in(child.metrics_file),
+            )
             for child in self._snapshot
-        ]  # fmt: skip
+        ]
 
     # -- functions/ ------------------------------------------------------------------------
 
@@ -250,8 +260,12 @@ class Supervisor:
                 self.out.error(
                     "%s keeps crashing (%d times in a minute, last exit code %s); not restarting "
                     "it. Fix it and touch its file. Last lines of %s:\n%s",
-                    child.name, len(child.crashes), code, child.log_path, child.log_tail(),
-                )  # fmt: skip
+                    child.name,
+                    len(child.crashes),
+                    code,
+                    child.log_path,
+                    child.log_tail(),
+                )
             else:
                 self.out.warning("%s exited with code %s; restart scheduled", child.name, code)
 

@@ -35,8 +35,11 @@ class ContextFilter(logging.Filter):
     in (unless the call passed its own in ``extra``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        for field, var in (("event_id", EVENT_ID), ("trace_id", TRACE_ID),
-                           ("request_id", REQUEST_ID)):  # fmt: skip
+        for field, var in (
+            ("event_id", EVENT_ID),
+            ("trace_id", TRACE_ID),
+            ("request_id", REQUEST_ID),
+        ):
             if getattr(record, field, None) is None:
                 setattr(record, field, var.get())
         return True

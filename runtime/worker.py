@@ -70,9 +70,11 @@ class Worker:
         topics = [*self.topics, self.dlq_topic]
         await asyncio.to_thread(ensure_topics, bootstrap, topics, partitions)
         consumer = Consumer(
-            bootstrap, self.group, start=self.handler.options.start,
+            bootstrap,
+            self.group,
+            start=self.handler.options.start,
             **{"statistics.interval.ms": KAFKA_STATS_INTERVAL_MS, "stats_cb": self._kafka_stats},
-        )  # fmt: skip
+        )
         self._consumer = consumer
         await consumer.subscribe(self.topics, on_assign=self._on_assign, on_revoke=self._on_revoke)
         paused = False

@@ -39,31 +39,42 @@ async def first_delivery(gateway: Gateway, proc: subprocess.Popen[bytes], log: P
             tail = (await asyncio.to_thread(log.read_text))[-3000:]
             raise RuntimeError("parley up exited or never answered:\n" + tail)
         await asyncio.sleep(0.05)
-    status, body = await http(gateway, "POST", "/api/register",
-                              {"username": "first", "password": "correct horse"})  # fmt: skip
+    status, body = await http(
+        gateway, "POST", "/api/register", {"username": "first", "password": "correct horse"}
+    )
     assert status == 201, body
     async with client(gateway, str(body["token"])) as ada:
         await ada.send({"type": "join", "room": "lobby"})
         await ada.pong()
         await ada.send({"type": "message", "room": "lobby", "text": "hello", "client_id": "c1"})
-        await ada.expect(lambda f: f.get("type") == "message" and f.get("text") == "hello",
-                         timeout=120)  # fmt: skip
+        await ada.expect(
+            lambda f: f.get("type") == "message" and f.get("text") == "hello", timeout=120
+        )
 
 
 def parley_up_once() -> float:
     data = Path(tempfile.mkdtemp(prefix="parley-cold-"))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
-    env.update({
-        "PARLEY_DATA_DIR": str(data), "PARLEY_KAFKA__PORT": str(free_port()),
-        "PARLEY_KAFKA__CONTROLLER_PORT": str(free_port()), "PARLEY_GATEWAY__PORT": str(port),
-    })  # fmt: skip
+    env.update(
+        {
+            "PARLEY_DATA_DIR": str(data),
+            "PARLEY_KAFKA__PORT": str(free_port()),
+            "PARLEY_KAFKA__CONTROLLER_PORT": str(free_port()),
+            "PARLEY_GATEWAY__PORT": str(port),
+        }
+    )
     log = data / "up.log"
     started = time.monotonic()
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "runtime.cli", "up"], cwd=REPO, env=env,
-                                stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "runtime.cli", "up"],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         asyncio.run(first_delivery(Gateway(proc, port, log), proc, log))
         return time.monotonic() - started
@@ -100,8 +111,11 @@ def bench(runs: int) -> dict[str, list[float]]:
     for run in range(runs):
         out["broker"].append(broker_once())
         out["parley_up"].append(parley_up_once())
-        print(f"run {run + 1}: broker alone {out['broker'][-1]:5.1f}s, parley up to first "
-              f"delivery {out['parley_up'][-1]:5.1f}s", flush=True)  # fmt: skip
+        print(
+            f"run {run + 1}: broker alone {out['broker'][-1]:5.1f}s, parley up to first "
+            f"delivery {out['parley_up'][-1]:5.1f}s",
+            flush=True,
+        )
     return out
 
 

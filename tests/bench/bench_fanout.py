@@ -103,8 +103,9 @@ class Group:
 
     async def add(self, url: str, hello: list[str], marker: str | None) -> None:
         """Connect, send ``hello`` and wait for a frame containing ``marker`` (if any)."""
-        ws = await connect(url, compression=None, open_timeout=60, ping_interval=None,
-                           max_queue=None)  # fmt: skip
+        ws = await connect(
+            url, compression=None, open_timeout=60, ping_interval=None, max_queue=None
+        )
         index = len(self.sockets)
         self.marker = marker
         self.sockets.append(ws)
@@ -141,8 +142,9 @@ async def receive_loop(conn: Connection) -> None:
             _, name, urls, hello, marker = command
             group = groups.setdefault(name, Group())
             for start in range(0, len(urls), 50):  # in batches
-                await asyncio.gather(*(group.add(u, hello, marker)
-                                       for u in urls[start : start + 50]))  # fmt: skip
+                await asyncio.gather(
+                    *(group.add(u, hello, marker) for u in urls[start : start + 50])
+                )
             conn.send(("ready", len(group.sockets)))
         elif command[0] == "expect":  # ("expect", contender, tag, frames per socket)
             _, name, tag, want = command
@@ -176,8 +178,9 @@ class Receivers:
             conn.send(command)
         return list(await asyncio.gather(*(asyncio.to_thread(c.recv) for c in self.conns)))
 
-    async def connect(self, name: str, urls: list[str], hello: list[str], marker: str | None
-                      ) -> None:  # fmt: skip
+    async def connect(
+        self, name: str, urls: list[str], hello: list[str], marker: str | None
+    ) -> None:
         k = len(self.conns)
         await self.ask([("connect", name, urls[i::k], hello, marker) for i in range(k)])
 
@@ -220,9 +223,14 @@ def message_text(tag: str, n: int) -> str:
 
 def bare_frame(tag: str, n: int) -> dict[str, str]:
     """A delivery the size and shape of a Parley message frame."""
-    return {"type": "message", "id": uuid.uuid4().hex + "abcdef", "room": ROOM,
-            "user": "u-0123456789ab", "text": message_text(tag, n),
-            "ts": "2026-11-27T03:15:25.123456+00:00"}  # fmt: skip
+    return {
+        "type": "message",
+        "id": uuid.uuid4().hex + "abcdef",
+        "room": ROOM,
+        "user": "u-0123456789ab",
+        "text": message_text(tag, n),
+        "ts": "2026-11-27T03:15:25.123456+00:00",
+    }
 
 
 class Server:
@@ -231,8 +239,9 @@ class Server:
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.port = free_port()
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.bench.servers", kind,
-                                      str(self.port)], cwd=REPO)  # fmt: skip
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.bench.servers", kind, str(self.port)], cwd=REPO
+        )
 
     def stop(self) -> None:
         self.proc.kill()
@@ -247,8 +256,9 @@ async def run(args: argparse.Namespace, bootstrap: str, receivers: Receivers) ->
             await asyncio.to_thread(wait_listening, server.port)
         # the sender posts M frames at once: let its socket's rate limit allow that
         burst = max(args.messages + 10, 40)
-        async with running(bootstrap, data_dir, functions=("chat",), rate=float(burst),
-                           burst=burst) as system:  # fmt: skip
+        async with running(
+            bootstrap, data_dir, functions=("chat",), rate=float(burst), burst=burst
+        ) as system:
             return await rounds(args, system, receivers, servers)
     finally:
         for server in servers.values():
@@ -271,17 +281,21 @@ async def connect_all(
             hello = [json.dumps({"type": "join", "room": ROOM}), json.dumps({"type": "ping"})]
             await receivers.connect(name, urls, hello, '"pong"')
         elif name == "bare":
-            await receivers.connect(name, [f"ws://127.0.0.1:{servers[name].port}/recv"] * n,
-                                    [], None)  # fmt: skip
+            await receivers.connect(
+                name, [f"ws://127.0.0.1:{servers[name].port}/recv"] * n, [], None
+            )
         else:
             url = f"ws://127.0.0.1:{servers[name].port}{SOCKETIO_PATH}"
             await receivers.connect(name, [url] * n, ["40"], "40{")
         await asyncio.sleep(2)  # in-flight join work settles
         after = rss_kb(pids[name])
         rss[name] = {"before": before, "after": after, "per_socket": (after - before) / n}
-        print(f"{name:>8}: {n} sockets connected in {time.monotonic() - t:5.1f}s; RSS "
-              f"{before / 1024:.1f} -> {after / 1024:.1f} MiB = "
-              f"{(after - before) / n:.1f} KiB per socket", flush=True)  # fmt: skip
+        print(
+            f"{name:>8}: {n} sockets connected in {time.monotonic() - t:5.1f}s; RSS "
+            f"{before / 1024:.1f} -> {after / 1024:.1f} MiB = "
+            f"{(after - before) / n:.1f} KiB per socket",
+            flush=True,
+        )
     return rss
 
 
@@ -290,13 +304,19 @@ async def rounds(
 ) -> dict[str, Any]:
     n, m = args.clients, args.messages
     rss = await connect_all(args, system, receivers, servers)
-    print(f"{n} sockets per contender ({args.procs} receiver processes; Parley: {args.users} "
-          f"users, all in room {ROOM!r})", flush=True)  # fmt: skip
+    print(
+        f"{n} sockets per contender ({args.procs} receiver processes; Parley: {args.users} "
+        f"users, all in room {ROOM!r})",
+        flush=True,
+    )
     out: dict[str, Any] = {
-        "rss_kb": rss, "procs": args.procs,
-        **{key: {k: [] for k in args.contenders}
-           for key in ("rates", "server_us", "server_cpu", "client_cpu")},
-    }  # fmt: skip
+        "rss_kb": rss,
+        "procs": args.procs,
+        **{
+            key: {k: [] for k in args.contenders}
+            for key in ("rates", "server_us", "server_cpu", "client_cpu")
+        },
+    }
     sender_token = await system.register()
     async with system.connect(sender_token) as sender:
         await sender.send({"type": "join", "room": ROOM})
@@ -304,11 +324,15 @@ async def rounds(
         senders: dict[str, ClientConnection] = {}
         pongs: asyncio.Task[None] | None = None
         if "bare" in servers:
-            senders["bare"] = await connect(f"ws://127.0.0.1:{servers['bare'].port}/send",
-                                            compression=None, ping_interval=None)  # fmt: skip
+            senders["bare"] = await connect(
+                f"ws://127.0.0.1:{servers['bare'].port}/send", compression=None, ping_interval=None
+            )
         if "socketio" in servers:
-            sio = await connect(f"ws://127.0.0.1:{servers['socketio'].port}{SOCKETIO_PATH}"
-                                "&role=send", compression=None, ping_interval=None)  # fmt: skip
+            sio = await connect(
+                f"ws://127.0.0.1:{servers['socketio'].port}{SOCKETIO_PATH}&role=send",
+                compression=None,
+                ping_interval=None,
+            )
             await sio.recv()  # the Engine.IO open packet
             await sio.send("40")
             while not str(await sio.recv()).startswith("40"):
@@ -326,9 +350,14 @@ async def rounds(
 
                         async def send_parley(tag: str = tag) -> None:
                             for i in range(m):
-                                await sender.send({"type": "message", "room": ROOM,
-                                                   "text": message_text(tag, i),
-                                                   "client_id": f"{tag}-{i}"})  # fmt: skip
+                                await sender.send(
+                                    {
+                                        "type": "message",
+                                        "room": ROOM,
+                                        "text": message_text(tag, i),
+                                        "client_id": f"{tag}-{i}",
+                                    }
+                                )
 
                     else:
                         frames = [json.dumps(bare_frame(tag, i)) for i in range(m)]
@@ -343,8 +372,7 @@ async def rounds(
 
                     send = send_parley if name == "parley" else send_frames
 
-                    elapsed, server, load = await measure(receivers, name, tag, m, pids[name],
-                                                          send)  # fmt: skip
+                    elapsed, server, load = await measure(receivers, name, tag, m, pids[name], send)
                     rate = n * m / elapsed
                     cost = server / 100 * elapsed / (n * m) * 1e6  # server CPU per delivery
                     for key, value in (
@@ -353,11 +381,14 @@ async def rounds(
                         ("server_cpu", server),
                         ("client_cpu", load),
                     ):
-                        out[key][name].append(value)  # fmt: skip
-                    print(f"round {round_ + 1} {name:>8}: {rate:10,.0f} deliveries/s "
-                          f"({n}x{m} in {elapsed * 1000:7.1f} ms; server CPU {server:5.1f}% = "
-                          f"{cost:4.1f} us/delivery, receivers CPU {load:5.1f}% over "
-                          f"{args.procs} procs)", flush=True)  # fmt: skip
+                        out[key][name].append(value)
+                    print(
+                        f"round {round_ + 1} {name:>8}: {rate:10,.0f} deliveries/s "
+                        f"({n}x{m} in {elapsed * 1000:7.1f} ms; server CPU {server:5.1f}% = "
+                        f"{cost:4.1f} us/delivery, receivers CPU {load:5.1f}% over "
+                        f"{args.procs} procs)",
+                        flush=True,
+                    )
                     sender.frames.clear()
                     await sender.quiet(0.5)
                     await asyncio.sleep(1)

@@ -102,10 +102,16 @@ class Sockets:
             i = n % len(self.sockets)
             now = time.time_ns()
             late.append((now - due) / 1e6)
-            await self.sockets[i].send(json.dumps({
-                "type": "message", "room": self.rooms[i], "client_id": uuid.uuid4().hex,
-                "text": f"{self.tag} {now} {self.names[i]}",
-            }))  # fmt: skip
+            await self.sockets[i].send(
+                json.dumps(
+                    {
+                        "type": "message",
+                        "room": self.rooms[i],
+                        "client_id": uuid.uuid4().hex,
+                        "text": f"{self.tag} {now} {self.names[i]}",
+                    }
+                )
+            )
         late.sort()
         return count, late[-1], late[int(0.99 * (len(late) - 1))]
 
@@ -138,11 +144,18 @@ async def client_loop(index: int, conn: Connection) -> None:
             cpu = time.process_time()
             sent, late_max, late_p99 = await sockets.send(start_ns, rate, seconds)
             await asyncio.sleep(drain)
-            conn.send({
-                "sent": sent, "late_max": late_max, "late_p99": late_p99, "acks": sockets.acks,
-                "errors": sockets.errors, "own": sockets.own, "room": sockets.room,
-                "cpu": time.process_time() - cpu,
-            })  # fmt: skip
+            conn.send(
+                {
+                    "sent": sent,
+                    "late_max": late_max,
+                    "late_p99": late_p99,
+                    "acks": sockets.acks,
+                    "errors": sockets.errors,
+                    "own": sockets.own,
+                    "room": sockets.room,
+                    "cpu": time.process_time() - cpu,
+                }
+            )
     finally:
         await sockets.close()
 
@@ -181,15 +194,20 @@ async def run(args: argparse.Namespace, bootstrap: str, conns: list[Connection])
 async def join_all(args: argparse.Namespace, system: System, conns: list[Connection]) -> None:
     tokens = list(await asyncio.gather(*(system.register() for _ in range(args.users))))
     rooms = [f"lat-{r}" for r in range(args.rooms)]
-    plan = [(system.gateway.ws_url(tokens[i % len(tokens)]), rooms[i % len(rooms)])
-            for i in range(args.clients)]  # fmt: skip
+    plan = [
+        (system.gateway.ws_url(tokens[i % len(tokens)]), rooms[i % len(rooms)])
+        for i in range(args.clients)
+    ]
     tag = f"t{uuid.uuid4().hex[:10]}"
     k = len(conns)
     for i, conn in enumerate(conns):
         conn.send(("connect", tag, plan[i::k]))
     await asyncio.gather(*(asyncio.to_thread(c.recv) for c in conns))
-    print(f"{args.clients} sockets ({args.users} users) joined {args.rooms} rooms; {k} client "
-          f"processes", flush=True)  # fmt: skip
+    print(
+        f"{args.clients} sockets ({args.users} users) joined {args.rooms} rooms; {k} client "
+        f"processes",
+        flush=True,
+    )
     await asyncio.sleep(2)  # presence frames of the joins drain
 
 
@@ -198,8 +216,10 @@ async def measure(
 ) -> dict[str, Any]:
     """One load: offer ``rate`` msg/s for ``args.seconds``; latencies and CPU."""
     k = len(conns)
-    print(f"offering {rate:g} msg/s for {args.seconds:g}s (first {args.warmup:g}s = warm-up)",
-          flush=True)  # fmt: skip
+    print(
+        f"offering {rate:g} msg/s for {args.seconds:g}s (first {args.warmup:g}s = warm-up)",
+        flush=True,
+    )
     pids = {"gateway": system.gateway.proc.pid}
     chat = [p for p in system.workers.procs if "chat" in p.args]  # type: ignore[operator]
     pids.update({"chat worker": chat[0].pid} if chat else {})
@@ -219,11 +239,15 @@ async def measure(
     measured = args.seconds - args.warmup
     expected_own = rate * measured
     late_p99 = max(r["late_p99"] for r in results)
-    print(f"sent {sent} messages in {args.seconds:g}s = {sent / args.seconds:.1f} msg/s achieved; "
-          f"acks {sum(r['acks'] for r in results)}; send lateness vs schedule: "
-          f"p99 {late_p99:.2f} ms, max {max(r['late_max'] for r in results):.2f} ms")  # fmt: skip
-    print(f"after warm-up: {len(own)} own echoes (~{expected_own:.0f} sent), {len(room)} room "
-          f"deliveries ({len(room) / measured:.0f}/s)")  # fmt: skip
+    print(
+        f"sent {sent} messages in {args.seconds:g}s = {sent / args.seconds:.1f} msg/s achieved; "
+        f"acks {sum(r['acks'] for r in results)}; send lateness vs schedule: "
+        f"p99 {late_p99:.2f} ms, max {max(r['late_max'] for r in results):.2f} ms"
+    )
+    print(
+        f"after warm-up: {len(own)} own echoes (~{expected_own:.0f} sent), {len(room)} room "
+        f"deliveries ({len(room) / measured:.0f}/s)"
+    )
     quantiles = {}
     for name, values in (("own", own), ("room", room)):
         quantiles[name] = {
@@ -236,16 +260,25 @@ async def measure(
         )
     cpu = sum(r["cpu"] for r in results) / wall * 100
     busy["clients"] = cpu
-    print("CPU%: " + ", ".join(f"{n} {v:.1f}" for n, v in busy.items())
-          + f" (clients: sum over {k} processes)", flush=True)  # fmt: skip
+    print(
+        "CPU%: "
+        + ", ".join(f"{n} {v:.1f}" for n, v in busy.items())
+        + f" (clients: sum over {k} processes)",
+        flush=True,
+    )
     errors = [e for r in results for e in r["errors"]]
     if errors:
         print("errors:", errors[:3])
     return {
-        "offered": rate, "achieved": sent / args.seconds, "delivered": len(own) / measured,
-        "room_deliveries": len(room) / measured, "late_p99": late_p99, "cpu": busy,
-        "errors": errors[:3], **quantiles,
-    }  # fmt: skip
+        "offered": rate,
+        "achieved": sent / args.seconds,
+        "delivered": len(own) / measured,
+        "room_deliveries": len(room) / measured,
+        "late_p99": late_p99,
+        "cpu": busy,
+        "errors": errors[:3],
+        **quantiles,
+    }
 
 
 def main() -> None:
@@ -285,8 +318,13 @@ def main() -> None:
                 proc.join()
     print(f"saturation: {out['saturation']} msg/s ({out['stopped_because']})")
     if args.json:
-        params = {"clients": args.clients, "rooms": args.rooms, "seconds": args.seconds,
-                  "warmup": args.warmup, "procs": args.procs}  # fmt: skip
+        params = {
+            "clients": args.clients,
+            "rooms": args.rooms,
+            "seconds": args.seconds,
+            "warmup": args.warmup,
+            "procs": args.procs,
+        }
         args.json.write_text(json.dumps({"params": params, **out}))
 
 

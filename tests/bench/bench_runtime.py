@@ -48,8 +48,13 @@ def prefill(bootstrap: str, topic: str, count: int) -> None:
 
 def measure(bootstrap: str, topic: str, count: int, timeout: float = 300.0) -> float:
     """Events per second in the output topic, from producer timestamps after the first 10%."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4().hex}",
-                         "auto.offset.reset": "earliest"})  # fmt: skip
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"reader-{uuid.uuid4().hex}",
+            "auto.offset.reset": "earliest",
+        }
+    )
     consumer.subscribe([topic])
     stamps: list[int] = []
     deadline = time.monotonic() + timeout
@@ -72,10 +77,20 @@ def run_one(bootstrap: str, kind: str, count: int) -> tuple[float, float]:
     ensure_topics(bootstrap, [source, sink, prefix + "chat.dlq.relay"], 6)
     prefill(bootstrap, source, count)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.bench.contenders", kind, bootstrap, source, sink,
-         prefix + "group"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "tests.bench.contenders",
+            kind,
+            bootstrap,
+            source,
+            sink,
+            prefix + "group",
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         rate = measure(bootstrap, sink, count)
         return rate, cpu_seconds(proc.pid) / count * 1e6
@@ -99,8 +114,10 @@ def bench(bootstrap: str, events: int, rounds: int) -> dict[str, dict[str, list[
             rate, cost = run_one(bootstrap, kind, events)
             rates[kind].append(rate)
             cpu[kind].append(cost)
-            print(f"round {round_ + 1} {kind:>10}: {rate:10,.0f} events/s, "
-                  f"{cost:6.1f} us CPU/event", flush=True)  # fmt: skip
+            print(
+                f"round {round_ + 1} {kind:>10}: {rate:10,.0f} events/s, {cost:6.1f} us CPU/event",
+                flush=True,
+            )
     return {"rates": rates, "cpu_us": cpu}
 
 

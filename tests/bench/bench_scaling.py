@@ -57,16 +57,28 @@ def run_one(bootstrap: str, replicas: int, events: int, logs: Path) -> tuple[flo
     try:
         for index, path in enumerate(paths):
             with open(path, "wb") as out:
-                procs.append(subprocess.Popen(
-                    [sys.executable, "-m", "tests.bench.bench_scaling", "worker", bootstrap,
-                     prefix, str(logs / f"{prefix}{index}")],
-                    cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
-                ))  # fmt: skip
+                procs.append(
+                    subprocess.Popen(
+                        [
+                            sys.executable,
+                            "-m",
+                            "tests.bench.bench_scaling",
+                            "worker",
+                            bootstrap,
+                            prefix,
+                            str(logs / f"{prefix}{index}"),
+                        ],
+                        cwd=REPO,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
         deadline = time.monotonic() + 90
         while not all(OWNS_PARTITIONS in p.read_text() for p in paths):
             if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
-                raise RuntimeError("a replica exited or never owned partitions:\n"
-                                   + paths[0].read_text()[-2000:])  # fmt: skip
+                raise RuntimeError(
+                    "a replica exited or never owned partitions:\n" + paths[0].read_text()[-2000:]
+                )
             time.sleep(0.2)
         time.sleep(2)  # the last rebalance settles
         cpu = [cpu_seconds(p.pid) for p in procs]
@@ -99,9 +111,11 @@ def rounds(
             rates[str(n)].append(rate)
             cpu[str(n)].append(used)
             busy = " ".join(f"{u * rate / events * 100:.0f}" for u in used)
-            print(f"round {round_ + 1}: {n} replica(s): {rate:8,.0f} events/s; "
-                  f"{sum(used) / events * 1000:.2f} ms CPU per event; replicas' CPU% {busy}",
-                  flush=True)  # fmt: skip
+            print(
+                f"round {round_ + 1}: {n} replica(s): {rate:8,.0f} events/s; "
+                f"{sum(used) / events * 1000:.2f} ms CPU per event; replicas' CPU% {busy}",
+                flush=True,
+            )
     return {"rates": rates, "replica_cpu_s": cpu}
 
 
@@ -125,8 +139,13 @@ def main() -> None:
         rate = statistics.median(results[str(n)])
         print(f"{n} replica(s): {rate:8,.0f} events/s = {rate / one:.2f}x of {replicas[0]}")
     if args.json:
-        params = {"events": args.events, "rounds": args.rounds, "work_ms": 1.0,
-                  "cores": os.cpu_count(), "partitions": PARTITIONS}  # fmt: skip
+        params = {
+            "events": args.events,
+            "rounds": args.rounds,
+            "work_ms": 1.0,
+            "cores": os.cpu_count(),
+            "partitions": PARTITIONS,
+        }
         args.json.write_text(json.dumps({"params": params, **raw}))
 
 

@@ -22,10 +22,14 @@ def bare(bootstrap: str, source: str, sink: str, group: str) -> None:
     """The limit: a plain confluent-kafka loop, batch in, produce, flush, commit."""
     from confluent_kafka import Consumer, Producer
 
-    consumer = Consumer({
-        "bootstrap.servers": bootstrap, "group.id": group, "auto.offset.reset": "earliest",
-        "enable.auto.commit": False,
-    })  # fmt: skip
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": group,
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
     producer = Producer(
         {"bootstrap.servers": bootstrap, "enable.idempotence": True, "linger.ms": 2}
     )
@@ -48,8 +52,11 @@ def parley(bootstrap: str, source: str, sink: str, group: str) -> None:
 
     prefix = source.removesuffix("chat.message")
     assert sink == prefix + "chat.deliver", "parley writes to <prefix>chat.deliver"
-    settings = Settings(kafka=KafkaSettings(bootstrap=bootstrap), topic_prefix=prefix,
-                        data_dir=Path(f"/tmp/{group}"))  # fmt: skip
+    settings = Settings(
+        kafka=KafkaSettings(bootstrap=bootstrap),
+        topic_prefix=prefix,
+        data_dir=Path(f"/tmp/{group}"),
+    )
     asyncio.run(serve(load(Path(__file__).parent / "functions" / "relay.py"), settings))
 
 

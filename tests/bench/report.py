@@ -94,7 +94,7 @@ def runtime_rows(raw: Results) -> list[Row]:
                     "process CPU time / events (start-up included); lower is better",
                 )
             )
-    return out  # fmt: skip
+    return out
 
 
 def scaling_rows(raw: Results) -> list[Row]:
@@ -109,11 +109,19 @@ def scaling_rows(raw: Results) -> list[Row]:
         events = raw["params"].get("events", 0)
         if used and events:  # the first round: how much CPU the replicas got and spent
             busy = " + ".join(f"{u * rate / events * 100:.0f}" for u in used[0])
-            note = (f"replicas' CPU% {busy}, {sum(used[0]) / events * 1000:.2f} ms CPU per "
-                    "event; " + note)  # fmt: skip
-        rows.append(Row(f"2. scaling: {n} replica(s), {work:g} ms CPU per event",
-                        number(rate, "events/s"), number(one, "events/s") + " (1 replica)",
-                        ratio(rate, one).replace("x", "x speedup"), note))  # fmt: skip
+            note = (
+                f"replicas' CPU% {busy}, {sum(used[0]) / events * 1000:.2f} ms CPU per "
+                "event; " + note
+            )
+        rows.append(
+            Row(
+                f"2. scaling: {n} replica(s), {work:g} ms CPU per event",
+                number(rate, "events/s"),
+                number(one, "events/s") + " (1 replica)",
+                ratio(rate, one).replace("x", "x speedup"),
+                note,
+            )
+        )
     return rows
 
 
@@ -130,16 +138,31 @@ def fanout_rows(raw: Results) -> list[Row]:
                 continue
             note = "higher is better"
             if name in server and name in clients:
-                note = (f"CPU% server / receivers ({procs} procs): Parley "
-                        f"{server['parley']:.0f} / {clients['parley']:.0f}, {label} "
-                        f"{server[name]:.0f} / {clients[name]:.0f}; " + note)  # fmt: skip
-            rows.append(compare(f"3. fan-out to {int(size):,} sockets: Parley vs {label}",
-                                rates["parley"], rates[name], "deliveries/s", note))  # fmt: skip
+                note = (
+                    f"CPU% server / receivers ({procs} procs): Parley "
+                    f"{server['parley']:.0f} / {clients['parley']:.0f}, {label} "
+                    f"{server[name]:.0f} / {clients[name]:.0f}; " + note
+                )
+            rows.append(
+                compare(
+                    f"3. fan-out to {int(size):,} sockets: Parley vs {label}",
+                    rates["parley"],
+                    rates[name],
+                    "deliveries/s",
+                    note,
+                )
+            )
             if name in cost:
-                rows.append(compare(f"3. fan-out to {int(size):,} sockets, server CPU per "
-                                    f"delivery: Parley vs {label}", cost["parley"], cost[name],
-                                    "us", "does not depend on the CPU share the server got; "
-                                    "lower is better"))  # fmt: skip
+                rows.append(
+                    compare(
+                        f"3. fan-out to {int(size):,} sockets, server CPU per "
+                        f"delivery: Parley vs {label}",
+                        cost["parley"],
+                        cost[name],
+                        "us",
+                        "does not depend on the CPU share the server got; lower is better",
+                    )
+                )
     return rows
 
 
@@ -148,18 +171,28 @@ def latency_rows(raw: Results) -> list[Row]:
     for load in raw["loads"]:
         room = load["room"]
         kept = load["delivered"] / load["offered"] if load["offered"] else float("nan")
-        rows.append(Row(
-            f"4. end-to-end latency at {load['offered']:,.0f} msg/s, 100 clients",
-            f"p50 {number(room['p50'])} / p99 {number(room['p99'])} / "
-            f"p999 {number(room['p999'])} ms",
-            DASH, DASH,
-            f"delivered {kept:.0%} of offered; sender lateness p99 {number(load['late_p99'])} ms",
-        ))  # fmt: skip
+        rows.append(
+            Row(
+                f"4. end-to-end latency at {load['offered']:,.0f} msg/s, 100 clients",
+                f"p50 {number(room['p50'])} / p99 {number(room['p99'])} / "
+                f"p999 {number(room['p999'])} ms",
+                DASH,
+                DASH,
+                f"delivered {kept:.0%} of offered;"
+                f" sender lateness p99 {number(load['late_p99'])} ms",
+            )
+        )
     if "stopped_because" in raw:
         best = raw.get("saturation")
-        rows.append(Row("4. highest offered load kept up (>= 95% back, p99 not exploded)",
-                        DASH if best is None else number(best, "msg/s"), DASH, DASH,
-                        raw["stopped_because"]))  # fmt: skip
+        rows.append(
+            Row(
+                "4. highest offered load kept up (>= 95% back, p99 not exploded)",
+                DASH if best is None else number(best, "msg/s"),
+                DASH,
+                DASH,
+                raw["stopped_because"],
+            )
+        )
     return rows
 
 
@@ -167,20 +200,39 @@ def memory_rows(raw: Results) -> list[Row]:
     per = raw["kb_per_socket"]
     sockets = raw["params"]["sockets"]
     note = "server RSS delta / sockets (joined, no traffic); lower is better"
-    rows = [compare(f"5. memory per idle socket at {sockets:,} sockets: Parley vs bare "
-                    "websockets", per["parley"], per["bare"], "KiB", note)]  # fmt: skip
+    rows = [
+        compare(
+            f"5. memory per idle socket at {sockets:,} sockets: Parley vs bare websockets",
+            per["parley"],
+            per["bare"],
+            "KiB",
+            note,
+        )
+    ]
     if "socketio" in per:
-        rows.append(compare(f"5. memory per idle socket at {sockets:,} sockets: Parley vs "
-                            "python-socketio", per["parley"], per["socketio"], "KiB",
-                            "lower is better"))  # fmt: skip
+        rows.append(
+            compare(
+                f"5. memory per idle socket at {sockets:,} sockets: Parley vs python-socketio",
+                per["parley"],
+                per["socketio"],
+                "KiB",
+                "lower is better",
+            )
+        )
     return rows
 
 
 def coldstart_rows(raw: Results) -> list[Row]:
     up, broker = median(raw["parley_up"]), median(raw["broker"])
-    return [compare("5. cold start: `parley up` to first delivered message vs broker start alone",
-                    up, broker, "s", f"median of {len(raw['parley_up'])} run(s), fresh data dir "
-                    "each; lower is better")]  # fmt: skip
+    return [
+        compare(
+            "5. cold start: `parley up` to first delivered message vs broker start alone",
+            up,
+            broker,
+            "s",
+            f"median of {len(raw['parley_up'])} run(s), fresh data dir each; lower is better",
+        )
+    ]
 
 
 ROWS = {
@@ -241,26 +293,36 @@ def machine() -> dict[str, str]:
     jars = sorted(KAFKA_LIBS.glob("kafka_2.13-*.jar"))
     kafka = jars[0].stem.removeprefix("kafka_2.13-") if jars else DASH
     return {
-        "cpu": cpu, "cores": str(os.cpu_count()), "ram": ram,
-        "python": platform.python_version(), "kafka": kafka,
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "ram": ram,
+        "python": platform.python_version(),
+        "kafka": kafka,
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-    }  # fmt: skip
+    }
 
 
 def machine_line(info: dict[str, str]) -> str:
-    return (f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram']} RAM; "
-            f"Python {info['python']}; Kafka {info['kafka']} (embedded, one KRaft node); "
-            f"{info['date']}.")  # fmt: skip
+    return (
+        f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram']} RAM; "
+        f"Python {info['python']}; Kafka {info['kafka']} (embedded, one KRaft node); "
+        f"{info['date']}."
+    )
 
 
 def load_line(results: Results) -> str:
     """The machine's 1-minute load average after each case: how shared the cores were."""
-    loads = [f"{name} {case['loadavg']:.1f}" for name, case in results.get("cases", {}).items()
-             if "loadavg" in case]  # fmt: skip
+    loads = [
+        f"{name} {case['loadavg']:.1f}"
+        for name, case in results.get("cases", {}).items()
+        if "loadavg" in case
+    ]
     if not loads:
         return ""
-    return (f"1-minute load average at the end of each case ({results['machine']['cores']} "
-            f"cores): {', '.join(loads)}.")  # fmt: skip
+    return (
+        f"1-minute load average at the end of each case ({results['machine']['cores']} "
+        f"cores): {', '.join(loads)}."
+    )
 
 
 def _read(path: str) -> str:
@@ -293,8 +355,10 @@ def markdown(results: Results) -> str:
         "",
     ]
     if quick:
-        parts += [f"Cases from a `--quick` run (fewer events, sockets and loads): "
-                  f"{', '.join(quick)}.", ""]  # fmt: skip
+        parts += [
+            f"Cases from a `--quick` run (fewer events, sockets and loads): {', '.join(quick)}.",
+            "",
+        ]
     parts += [*NOTES, ""]
     if plots:
         parts += ["## Plots", "", *plots, ""]

@@ -68,8 +68,9 @@ def bare(port: int) -> None:
             receivers.discard(ws)
 
     async def main() -> None:
-        async with serve(handler, "127.0.0.1", port, compression=None, ping_interval=None,
-                         backlog=4096):  # fmt: skip
+        async with serve(
+            handler, "127.0.0.1", port, compression=None, ping_interval=None, backlog=4096
+        ):
             await asyncio.Future()
 
     asyncio.run(main())
@@ -91,9 +92,15 @@ def socketio(port: int) -> None:
     sio.on("connect", connect)
     sio.on("send", send)
 
-    config = uvicorn.Config(sio_module.ASGIApp(sio), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="off", backlog=4096,
-                            ws_per_message_deflate=False)  # fmt: skip
+    config = uvicorn.Config(
+        sio_module.ASGIApp(sio),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        backlog=4096,
+        ws_per_message_deflate=False,
+    )
     asyncio.run(uvicorn.Server(config).serve())
 
 

@@ -38,13 +38,20 @@ from tests.bench.servers import raise_nofile
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = ("runtime", "scaling", "fanout", "latency", "memory", "coldstart")
-NUMBERS = {"1": ("runtime",), "2": ("scaling",), "3": ("fanout",), "4": ("latency",),
-           "5": ("memory", "coldstart")}  # fmt: skip
+NUMBERS = {
+    "1": ("runtime",),
+    "2": ("scaling",),
+    "3": ("fanout",),
+    "4": ("latency",),
+    "5": ("memory", "coldstart"),
+}
 MARKER = "PARLEY_BENCH_RUN"
-QUICK_SKIPS = ("--quick: 5,000 events and 1 round for the runtime, 1,500 events for scaling, "
-               "1,000 sockets only (no 5,000) and 20 messages x 1 round for fan-out, loads 100 "
-               "to 1,000 msg/s for 5 s each for latency, memory at 1,000 sockets, one cold "
-               "start")  # fmt: skip
+QUICK_SKIPS = (
+    "--quick: 5,000 events and 1 round for the runtime, 1,500 events for scaling, "
+    "1,000 sockets only (no 5,000) and 20 messages x 1 round for fan-out, loads 100 "
+    "to 1,000 msg/s for 5 s each for latency, memory at 1,000 sockets, one cold "
+    "start"
+)
 
 
 class CaseFailed(Exception):
@@ -55,10 +62,15 @@ class CaseFailed(Exception):
 def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="a smaller run, under 5 minutes")
     parser.add_argument("--cases", help=f"comma-separated, of {', '.join(CASES)} or 1-5")
-    parser.add_argument("--out", type=Path, default=REPO / "docs",
-                        help="where BENCHMARKS.md and bench/ go (default: docs/)")  # fmt: skip
-    parser.add_argument("--report", action="store_true",
-                        help="only rewrite the report and plots from results.json")  # fmt: skip
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "docs",
+        help="where BENCHMARKS.md and bench/ go (default: docs/)",
+    )
+    parser.add_argument(
+        "--report", action="store_true", help="only rewrite the report and plots from results.json"
+    )
 
 
 def selected(cases: str | None) -> list[str]:
@@ -73,8 +85,9 @@ def selected(cases: str | None) -> list[str]:
         elif item in CASES:
             wanted.add(item)
         else:
-            raise SystemExit(f"parley bench: unknown case {item!r}; choose from "
-                             f"{', '.join(CASES)} or 1-5")  # fmt: skip
+            raise SystemExit(
+                f"parley bench: unknown case {item!r}; choose from {', '.join(CASES)} or 1-5"
+            )
     return [c for c in CASES if c in wanted]
 
 
@@ -98,8 +111,14 @@ class Runner:
         print(f"\n== {case}: python {' '.join(command[2:])}", flush=True)
         command += ["--json", str(out)]
         env = {**os.environ, MARKER: self.marker}
-        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(
+            command,
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         tail: deque[str] = deque(maxlen=15)
         timed_out = threading.Event()
 
@@ -121,8 +140,11 @@ class Runner:
             if proc.poll() is None:
                 interrupt(proc)
         if proc.returncode != 0 or not out.exists():
-            why = f"timed out after {self.timeout:.0f}s" if timed_out.is_set() else (
-                f"exit {proc.returncode}")  # fmt: skip
+            why = (
+                f"timed out after {self.timeout:.0f}s"
+                if timed_out.is_set()
+                else (f"exit {proc.returncode}")
+            )
             raise CaseFailed(case, f"{module} failed ({why}):\n" + "\n".join(tail))
         loaded: dict[str, Any] = json.loads(out.read_text())
         return loaded
@@ -169,13 +191,25 @@ def run_case(name: str, quick: bool, runner: Runner, done: dict[str, Any]) -> di
     if name == "fanout":
         sizes = (1000,) if quick else (1000, 5000)
         messages, rounds = ("20", "1") if quick else ("50", "3")
-        out: dict[str, Any] = {"params": {"messages": int(messages), "rounds": int(rounds)},
-                               "sizes": {}}  # fmt: skip
+        out: dict[str, Any] = {
+            "params": {"messages": int(messages), "rounds": int(rounds)},
+            "sizes": {},
+        }
         for size in sizes:
-            out["sizes"][str(size)] = runner.run(name, "bench_fanout", [
-                "--clients", str(size), "--messages", messages, "--rounds", rounds,
-                "--procs", "2" if size <= 1000 else "3",
-            ])  # fmt: skip
+            out["sizes"][str(size)] = runner.run(
+                name,
+                "bench_fanout",
+                [
+                    "--clients",
+                    str(size),
+                    "--messages",
+                    messages,
+                    "--rounds",
+                    rounds,
+                    "--procs",
+                    "2" if size <= 1000 else "3",
+                ],
+            )
         return out
     if name == "latency":
         full = "100,200,300,400,500,600,700,800,1000,2000"
@@ -185,11 +219,15 @@ def run_case(name: str, quick: bool, runner: Runner, done: dict[str, Any]) -> di
         sockets = 1000 if quick else 5000
         fanout = done.get("fanout", {}).get("sizes", {}).get(str(sockets))
         if fanout is None:  # not measured by the fan-out case of this run: connect only
-            fanout = runner.run(name, "bench_fanout", ["--clients", str(sockets), "--rounds",
-                                                       "0", "--procs", "3"])  # fmt: skip
+            fanout = runner.run(
+                name, "bench_fanout", ["--clients", str(sockets), "--rounds", "0", "--procs", "3"]
+            )
         rss = fanout["rss_kb"]
-        return {"params": {"sockets": sockets}, "rss_kb": rss,
-                "kb_per_socket": {k: v["per_socket"] for k, v in rss.items()}}  # fmt: skip
+        return {
+            "params": {"sockets": sockets},
+            "rss_kb": rss,
+            "kb_per_socket": {k: v["per_socket"] for k, v in rss.items()},
+        }
     if name == "coldstart":
         return runner.run(name, "bench_coldstart", ["--runs", "1" if quick else "3"])
     raise ValueError(name)
@@ -270,8 +308,9 @@ def write(results: report.Results, out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.split(
-        "\n")[0])  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench", description=__doc__.split("\n")[0]
+    )
     add_options(parser)
     args = parser.parse_args(argv)
     try:

@@ -92,15 +92,19 @@ class Workers:
                 command = ["worker", name, "--functions", str(functions)]
                 proc = subprocess.Popen(
                     [sys.executable, "-m", "runtime.cli", *command],
-                    env=env_of(self.settings), stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
-                )  # fmt: skip
+                    env=env_of(self.settings),
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    cwd=REPO,
+                )
             self.procs.append(proc)
             started.append((name, proc, path))
         for name, proc, path in started:
             await eventually(
                 lambda p=proc, f=path: p.poll() is not None or OWNS_PARTITIONS in f.read_text(),
-                timeout=60, what=f"worker {name} assigned",
-            )  # fmt: skip
+                timeout=60,
+                what=f"worker {name} assigned",
+            )
             assert proc.poll() is None, path.read_text()
         return [proc for _, proc, _ in started]
 
@@ -164,8 +168,11 @@ class System:
         with open(log, "wb") as out:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "runtime.cli", "gateway"],
-                env=env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO,
-            )  # fmt: skip
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=REPO,
+            )
         started = Gateway(proc, port, log)
         self.gateways.append(started)
 
@@ -186,9 +193,11 @@ class System:
         """Register ``username`` (unique by default) and return its token."""
         name = username or unique("u")
         status, body = await http(
-            gateway or self.gateway, "POST", "/api/register",
+            gateway or self.gateway,
+            "POST",
+            "/api/register",
             {"username": name, "password": "correct horse"},
-        )  # fmt: skip
+        )
         assert status == 201, body
         return str(body["token"])
 

@@ -29,8 +29,9 @@ async def system(
     kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[System]:
     data_dir = tmp_path_factory.mktemp("delivery")
-    async with running(kafka_bootstrap, data_dir, leave_debounce=0.0, rate=1000.0,
-                       burst=1000) as system:  # fmt: skip
+    async with running(
+        kafka_bootstrap, data_dir, leave_debounce=0.0, rate=1000.0, burst=1000
+    ) as system:
         yield system
 
 
@@ -164,8 +165,15 @@ async def flood(system: System, room: str, count: int, size: int) -> None:
     try:
         sends = []
         for n in range(count):
-            frame = {"type": "message", "id": unique("m"), "room": room, "user": "flood",
-                     "text": f"flood {n}", "pad": "p" * size, "ts": TS}  # fmt: skip
+            frame = {
+                "type": "message",
+                "id": unique("m"),
+                "room": room,
+                "user": "flood",
+                "text": f"flood {n}",
+                "pad": "p" * size,
+                "ts": TS,
+            }
             delivery = Delivery(room=room, frame=frame)
             headers = [(ROUTE, delivery.route().encode())]
             topic = system.settings.topic("chat.deliver")

@@ -15,8 +15,9 @@ async def test_the_users_of_a_killed_gateway_leave_their_rooms(
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
     room = unique("r")
-    async with running(kafka_bootstrap, tmp_path, functions=("chat", "presence"),
-                       heartbeat=0.2, dead_after=1.5) as system:  # fmt: skip
+    async with running(
+        kafka_bootstrap, tmp_path, functions=("chat", "presence"), heartbeat=0.2, dead_after=1.5
+    ) as system:
         doomed, survivor = system.gateway, await system.start_gateway()
         ghost, ghost_token = await system.user()
         stay, stay_token = await system.user()
@@ -30,8 +31,9 @@ async def test_the_users_of_a_killed_gateway_leave_their_rooms(
                 assert update["users"] == [stay]
 
             async def gone() -> bool:
-                status, body = await http(survivor, "GET", f"/api/rooms/{room}/presence",
-                                          token=stay_token)  # fmt: skip
+                status, body = await http(
+                    survivor, "GET", f"/api/rooms/{room}/presence", token=stay_token
+                )
                 return status == 200 and body["users"] == [stay]
 
             await eventually(gone, timeout=10, what="the ghost gone from the presence API")

@@ -67,13 +67,16 @@ async def test_broker_down_means_unavailable_not_ack_then_a_retry_lands_once(
             await sock.post(room, "after")
             await sock.expect("message", text="after", timeout=30)
         assert [f["text"] for f in sock.frames if f["type"] == "message"] == [
-            "before", "during", "after"
-        ]  # fmt: skip
+            "before",
+            "during",
+            "after",
+        ]
         async with Store(settings.database_url()) as store:
             stored = await store.room_messages(room)
         assert [(m.text, m.id) for m in stored][:2] == [
-            ("before", before["id"]), ("during", retried["id"])
-        ]  # fmt: skip
+            ("before", before["id"]),
+            ("during", retried["id"]),
+        ]
         assert len(stored) == 3
     finally:
         system.stop()

@@ -19,8 +19,13 @@ from tests.integration.system import REPO, System, http, running
 
 POSTGRES_URL = "PARLEY_TEST_POSTGRES_URL"
 DATABASES = ["sqlite"] + (["postgres"] if os.environ.get(POSTGRES_URL) else [])
-BEARER_PATHS = ["/api/rooms", "/api/rooms/lobby/messages", "/api/private/ada/messages",
-                "/api/rooms/lobby/presence", "/api/functions"]  # fmt: skip
+BEARER_PATHS = [
+    "/api/rooms",
+    "/api/rooms/lobby/messages",
+    "/api/private/ada/messages",
+    "/api/rooms/lobby/presence",
+    "/api/functions",
+]
 
 
 @pytest.fixture(scope="module", params=DATABASES)
@@ -29,8 +34,9 @@ async def system(
 ) -> AsyncIterator[System]:
     url = os.environ[POSTGRES_URL] if request.param == "postgres" else None
     data_dir = tmp_path_factory.mktemp(f"rest-{request.param}")
-    async with running(kafka_bootstrap, data_dir, database_url=url, rate=500.0,
-                       burst=500) as system:  # fmt: skip
+    async with running(
+        kafka_bootstrap, data_dir, database_url=url, rate=500.0, burst=500
+    ) as system:
         yield system
 
 
@@ -50,14 +56,16 @@ async def test_ping(system: System) -> None:
 
 async def test_health_names_kafka_and_db(system: System) -> None:
     assert await http(system.gateway, "GET", "/api/health") == (
-        200, {"status": "ok", "kafka": "ok", "db": "ok"}
-    )  # fmt: skip
+        200,
+        {"status": "ok", "kafka": "ok", "db": "ok"},
+    )
 
 
 async def test_register_gives_a_working_token(system: System) -> None:
     name = unique("u")
-    status, body = await http(system.gateway, "POST", "/api/register",
-                              {"username": name, "password": "long enough"})  # fmt: skip
+    status, body = await http(
+        system.gateway, "POST", "/api/register", {"username": name, "password": "long enough"}
+    )
     assert status == 201
     assert body["username"] == name
     assert (await http(system.gateway, "GET", "/api/rooms", token=body["token"]))[0] == 200
@@ -66,8 +74,9 @@ async def test_register_gives_a_working_token(system: System) -> None:
 async def test_register_refuses_a_taken_name(system: System) -> None:
     name = unique("u")
     await system.register(name)
-    status, body = await http(system.gateway, "POST", "/api/register",
-                              {"username": name, "password": "another one"})  # fmt: skip
+    status, body = await http(
+        system.gateway, "POST", "/api/register", {"username": name, "password": "another one"}
+    )
     assert status == 409
     assert is_error(body, "taken")
 
@@ -99,13 +108,16 @@ async def test_register_refuses_a_body_that_is_not_json(system: System) -> None:
 async def test_login(system: System) -> None:
     name = unique("u")
     await system.register(name)
-    status, body = await http(system.gateway, "POST", "/api/login",
-                              {"username": name, "password": "correct horse"})  # fmt: skip
+    status, body = await http(
+        system.gateway, "POST", "/api/login", {"username": name, "password": "correct horse"}
+    )
     assert status == 200
     assert body["username"] == name
     assert (await http(system.gateway, "GET", "/api/rooms", token=body["token"]))[0] == 200
-    for wrong in ({"username": name, "password": "wrong horse"},
-                  {"username": unique("nobody"), "password": "correct horse"}):  # fmt: skip
+    for wrong in (
+        {"username": name, "password": "wrong horse"},
+        {"username": unique("nobody"), "password": "correct horse"},
+    ):
         status, body = await http(system.gateway, "POST", "/api/login", wrong)
         assert status == 401
         assert is_error(body, "unauthorized")
@@ -136,8 +148,14 @@ async def test_room_history_pages_oldest_first(system: System) -> None:
     assert status == 200
     assert [m["id"] for m in body["messages"]] == ids[-50:]  # default limit 50, oldest first
     first = body["messages"][0]
-    assert first == {"type": "message", "id": ids[10], "room": room, "user": first["user"],
-                     "text": "m10", "ts": first["ts"]}  # fmt: skip
+    assert first == {
+        "type": "message",
+        "id": ids[10],
+        "room": room,
+        "user": first["user"],
+        "text": "m10",
+        "ts": first["ts"],
+    }
 
     _, body = await http(system.gateway, "GET", f"{path}?before={ids[10]}&limit=4", token=token)
     assert [m["id"] for m in body["messages"]] == ids[6:10]
@@ -148,8 +166,9 @@ async def test_room_history_pages_oldest_first(system: System) -> None:
 @pytest.mark.parametrize("query", ["limit=0", "limit=201", "limit=abc", "before="])
 async def test_room_history_refuses_bad_paging(system: System, query: str) -> None:
     token = await system.register()
-    status, body = await http(system.gateway, "GET", f"/api/rooms/lobby/messages?{query}",
-                              token=token)  # fmt: skip
+    status, body = await http(
+        system.gateway, "GET", f"/api/rooms/lobby/messages?{query}", token=token
+    )
     assert status == 422
     assert is_error(body, "invalid")
 
@@ -170,8 +189,9 @@ async def test_private_history_is_only_the_callers_own_conversation(system: Syst
             await a.expect("private", text=text)
 
     async def texts(token: str, other: str) -> list[str]:
-        status, body = await http(system.gateway, "GET", f"/api/private/{other}/messages",
-                                  token=token)  # fmt: skip
+        status, body = await http(
+            system.gateway, "GET", f"/api/private/{other}/messages", token=token
+        )
         assert status == 200
         return [m["text"] for m in body["messages"]]
 
@@ -186,8 +206,14 @@ async def test_private_history_is_only_the_callers_own_conversation(system: Syst
     assert await texts(eve_token, bob) == []  # eve can only ever name her own side
     _, body = await http(system.gateway, "GET", f"/api/private/{ada}/messages", token=bob_token)
     message = body["messages"][0]
-    assert message == {"type": "private", "id": message["id"], "from": ada, "to": bob,
-                       "text": "to bob", "ts": message["ts"]}  # fmt: skip
+    assert message == {
+        "type": "private",
+        "id": message["id"],
+        "from": ada,
+        "to": bob,
+        "text": "to bob",
+        "ts": message["ts"],
+    }
 
 
 async def test_presence_and_rooms(system: System) -> None:
@@ -195,8 +221,7 @@ async def test_presence_and_rooms(system: System) -> None:
     name, token = await system.user()
     async with system.connect(token) as sock:
         await sock.join(room)
-        status, body = await http(system.gateway, "GET", f"/api/rooms/{room}/presence",
-                                  token=token)  # fmt: skip
+        status, body = await http(system.gateway, "GET", f"/api/rooms/{room}/presence", token=token)
         assert (status, body) == (200, {"room": room, "users": [name]})
         _, body = await http(system.gateway, "GET", "/api/rooms", token=token)
         assert {"name": room, "online": 1} in body["rooms"]
@@ -233,11 +258,16 @@ async def test_openapi_lists_the_rest_paths(system: System) -> None:
     assert status == 200
     paths = spec["paths"]
     for path, method in [
-        ("/api/ping", "get"), ("/api/health", "get"), ("/api/register", "post"),
-        ("/api/login", "post"), ("/api/rooms", "get"), ("/api/rooms/{room}/messages", "get"),
-        ("/api/private/{user}/messages", "get"), ("/api/rooms/{room}/presence", "get"),
+        ("/api/ping", "get"),
+        ("/api/health", "get"),
+        ("/api/register", "post"),
+        ("/api/login", "post"),
+        ("/api/rooms", "get"),
+        ("/api/rooms/{room}/messages", "get"),
+        ("/api/private/{user}/messages", "get"),
+        ("/api/rooms/{room}/presence", "get"),
         ("/api/functions", "get"),
-    ]:  # fmt: skip
+    ]:
         assert method in paths.get(path, {}), f"{method.upper()} {path} is not documented"
     register = paths["/api/register"]["post"]
     assert {"201", "409", "422"} <= set(register["responses"])

@@ -27,8 +27,14 @@ async def system(
     kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[System]:
     data_dir = tmp_path_factory.mktemp("socket")
-    async with running(kafka_bootstrap, data_dir, leave_debounce=0.0, rate=100.0, burst=60,
-                       origins=[ALLOWED_ORIGIN]) as system:  # fmt: skip
+    async with running(
+        kafka_bootstrap,
+        data_dir,
+        leave_debounce=0.0,
+        rate=100.0,
+        burst=60,
+        origins=[ALLOWED_ORIGIN],
+    ) as system:
         yield system
 
 
@@ -60,8 +66,14 @@ async def test_message_is_acked_then_delivered_to_the_room_and_stored(
         assert ack == {"type": "ack", "client_id": "c-1", "id": ack["id"]}
         for sock in (a, b):
             got = await sock.expect("message", id=ack["id"])
-            assert got == {"type": "message", "id": ack["id"], "room": room, "user": ada,
-                           "text": "hello there", "ts": got["ts"]}  # fmt: skip
+            assert got == {
+                "type": "message",
+                "id": ack["id"],
+                "room": room,
+                "user": ada,
+                "text": "hello there",
+                "ts": got["ts"],
+            }
             assert got["ts"].endswith("Z")
     stored = await store.room_messages(room)
     assert [(m.id, m.author, m.text) for m in stored] == [(ack["id"], ada, "hello there")]
@@ -106,9 +118,11 @@ def _bad_frames(room: str, joined: str) -> list[tuple[Any, str]]:
         ({"type": "message", "room": room, "text": "hi", "client_id": "c"}, "not_joined"),
         ({"type": "typing", "room": room}, "not_joined"),
         ({"type": "leave", "room": room}, "not_joined"),
-        ({"type": "private", "to": unique("nobody"), "text": "hi", "client_id": "c"},
-         "unknown_user"),
-    ]  # fmt: skip
+        (
+            {"type": "private", "to": unique("nobody"), "text": "hi", "client_id": "c"},
+            "unknown_user",
+        ),
+    ]
 
 
 async def test_bad_frames_get_errors_and_change_nothing(system: System, store: Store) -> None:
@@ -260,8 +274,9 @@ async def test_presence_after_join_leave_and_close(system: System) -> None:
             await b.join(room)
             await a.expect("presence", users=sorted([ada, bob]))
         await a.expect("presence", users=[ada])  # bob's socket closed
-        status, body = await http(system.gateway, "GET", f"/api/rooms/{room}/presence",
-                                  token=ada_token)  # fmt: skip
+        status, body = await http(
+            system.gateway, "GET", f"/api/rooms/{room}/presence", token=ada_token
+        )
         assert (status, body) == (200, {"room": room, "users": [ada]})
 
 
@@ -302,15 +317,26 @@ async def test_private_messages_reach_only_the_two_parties(system: System) -> No
         ack = await a.expect("ack", client_id="p1")
         for sock in (a, b):
             got = await sock.expect("private", id=ack["id"])
-            assert got == {"type": "private", "id": ack["id"], "from": ada, "to": bob,
-                           "text": "psst", "ts": got["ts"]}  # fmt: skip
+            assert got == {
+                "type": "private",
+                "id": ack["id"],
+                "from": ada,
+                "to": bob,
+                "text": "psst",
+                "ts": got["ts"],
+            }
         await a.post(room, "public")
         await eve.expect("message", text="public")
         assert all(f["type"] != "private" for f in eve.frames + await eve.quiet(0.5))
-    for token, other, visible in ((ada_token, bob, True), (bob_token, ada, True),
-                                  (eve_token, ada, False), (eve_token, bob, False)):  # fmt: skip
-        status, body = await http(system.gateway, "GET", f"/api/private/{other}/messages",
-                                  token=token)  # fmt: skip
+    for token, other, visible in (
+        (ada_token, bob, True),
+        (bob_token, ada, True),
+        (eve_token, ada, False),
+        (eve_token, bob, False),
+    ):
+        status, body = await http(
+            system.gateway, "GET", f"/api/private/{other}/messages", token=token
+        )
         assert status == 200
         assert ("psst" in [m["text"] for m in body["messages"]]) == visible
 

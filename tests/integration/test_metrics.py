@@ -45,8 +45,11 @@ def moody_process(settings: Settings, tmp_path: Path) -> Iterator[tuple[Path, Pa
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "runtime.cli", "worker", "moody", "--functions", str(FUNCTIONS)],
-            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO,
-        )  # fmt: skip
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+        )
     try:
         yield url_file, log
     finally:
@@ -59,8 +62,11 @@ async def test_worker_process_counts_what_happened_to_each_event(
     settings: Settings, moody_process: tuple[Path, Path]
 ) -> None:
     url_file, log = moody_process
-    await eventually(lambda: url_file.exists() and OWNS_PARTITIONS in log.read_text(),
-                     timeout=60, what="the worker assigned, serving metrics")  # fmt: skip
+    await eventually(
+        lambda: url_file.exists() and OWNS_PARTITIONS in log.read_text(),
+        timeout=60,
+        what="the worker assigned, serving metrics",
+    )
     url = url_file.read_text()
 
     (settings.data_dir / "fail").touch()  # moody: retries=1, so 2 attempts, then a dead letter
@@ -125,8 +131,9 @@ async def system(
     kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[System]:
     data_dir = tmp_path_factory.mktemp("metrics")
-    async with running(kafka_bootstrap, data_dir, functions=("chat", "presence"),
-                       leave_debounce=0.0) as system:  # fmt: skip
+    async with running(
+        kafka_bootstrap, data_dir, functions=("chat", "presence"), leave_debounce=0.0
+    ) as system:
         yield system
 
 
@@ -145,8 +152,10 @@ async def test_gateway_counts_frames_acks_errors_and_deliveries(system: System) 
             await sock.expect("message", text=f"hello {n}")
         await sock.error("this is not JSON", "bad_json")
         await sock.error({"type": "shout"}, "unknown_type")
-        await sock.error({"type": "message", "room": unique("r"), "text": "hi",
-                          "client_id": unique("c")}, "not_joined")  # fmt: skip
+        await sock.error(
+            {"type": "message", "room": unique("r"), "text": "hi", "client_id": unique("c")},
+            "not_joined",
+        )
         await sock.pong()
         during = await scrape(url)
     async with system.connect("not-a-token") as refused:
@@ -159,17 +168,36 @@ async def test_gateway_counts_frames_acks_errors_and_deliveries(system: System) 
     gw = "parley_gateway_"
     assert during.value(gw + "connections") == 1
     assert changed(gw + "connections_opened_total") == 1
-    frames_in = {t: changed(gw + "frames_in_total", type=t) for t in
-                 ("join", "message", "ping", "unknown", "leave", "private", "typing")}  # fmt: skip
-    assert frames_in == {"join": 1, "message": 4, "ping": 1, "unknown": 2, "leave": 0,
-                         "private": 0, "typing": 0}  # fmt: skip
-    frames_out = {t: changed(gw + "frames_out_total", type=t) for t in
-                  ("ack", "message", "presence", "error", "pong", "private")}  # fmt: skip
-    assert frames_out == {"ack": 3, "message": 3, "presence": 1, "error": 3, "pong": 1,
-                          "private": 0}  # fmt: skip
+    frames_in = {
+        t: changed(gw + "frames_in_total", type=t)
+        for t in ("join", "message", "ping", "unknown", "leave", "private", "typing")
+    }
+    assert frames_in == {
+        "join": 1,
+        "message": 4,
+        "ping": 1,
+        "unknown": 2,
+        "leave": 0,
+        "private": 0,
+        "typing": 0,
+    }
+    frames_out = {
+        t: changed(gw + "frames_out_total", type=t)
+        for t in ("ack", "message", "presence", "error", "pong", "private")
+    }
+    assert frames_out == {
+        "ack": 3,
+        "message": 3,
+        "presence": 1,
+        "error": 3,
+        "pong": 1,
+        "private": 0,
+    }
     assert changed(gw + "acks_total") == 3
-    errors = {c: changed(gw + "errors_total", code=c) for c in
-              ("bad_json", "unknown_type", "not_joined", "invalid")}  # fmt: skip
+    errors = {
+        c: changed(gw + "errors_total", code=c)
+        for c in ("bad_json", "unknown_type", "not_joined", "invalid")
+    }
     assert errors == {"bad_json": 1, "unknown_type": 1, "not_joined": 1, "invalid": 0}
     assert changed(gw + "deliveries_total") == 4  # the presence frame and 3 messages
     assert changed(gw + "delivery_seconds_count") == 4

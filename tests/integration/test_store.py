@@ -247,13 +247,22 @@ async def test_stored_messages_become_protocol_frames(store: Store) -> None:
     [private] = await store.private_messages(bob, ann)
     ts = "2025-01-01T00:00:00.000Z"
     assert in_room.frame() == {
-        "type": "message", "id": to_room, "room": room, "user": ann,
-        "text": f"text of {to_room}", "ts": ts, "bot": True,
-    }  # fmt: skip
+        "type": "message",
+        "id": to_room,
+        "room": room,
+        "user": ann,
+        "text": f"text of {to_room}",
+        "ts": ts,
+        "bot": True,
+    }
     assert private.frame() == {
-        "type": "private", "id": to_bob, "from": ann, "to": bob,
-        "text": f"text of {to_bob}", "ts": ts,
-    }  # fmt: skip
+        "type": "private",
+        "id": to_bob,
+        "from": ann,
+        "to": bob,
+        "text": f"text of {to_bob}",
+        "ts": ts,
+    }
 
 
 async def test_save_refuses_a_message_it_cannot_place(store: Store) -> None:
@@ -382,8 +391,9 @@ async def test_a_gateways_connections_by_prefix(store: Store) -> None:
     await store.presence_join(help_, bob, f"{gateway}X1:d")  # "_" in the prefix is no wildcard
 
     assert await store.connections(f"{gateway}_1:") == [
-        (lobby, ann, f"{gateway}_1:a"), (help_, ann, f"{gateway}_1:b")
-    ]  # fmt: skip
+        (lobby, ann, f"{gateway}_1:a"),
+        (help_, ann, f"{gateway}_1:b"),
+    ]
     assert await store.connections(f"{unique('gw')}:") == []
     with pytest.raises(ValueError, match="empty"):
         await store.connections("")

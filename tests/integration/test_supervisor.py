@@ -68,10 +68,21 @@ class Up:
             env["PARLEY_KAFKA__BOOTSTRAP"] = settings.kafka.address()
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "runtime.cli", "up", "--no-gateway",
-                 "--functions", str(functions), *args],
-                env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    "-m",
+                    "runtime.cli",
+                    "up",
+                    "--no-gateway",
+                    "--functions",
+                    str(functions),
+                    *args,
+                ],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=REPO,
+            )
 
     def messages(self) -> list[str]:
         lines = self.log_path.read_text().splitlines()
@@ -166,8 +177,11 @@ async def test_hot_add_change_and_broken_files(
         first_pid = up.pids()["fn-newcomer.0"]
 
         recorder(folder, "newcomer", extra="\n# edited\n")
-        await eventually(lambda: up.pids().get("fn-newcomer.0") not in (None, first_pid),
-                         timeout=30, what="newcomer restarted")  # fmt: skip
+        await eventually(
+            lambda: up.pids().get("fn-newcomer.0") not in (None, first_pid),
+            timeout=30,
+            what="newcomer restarted",
+        )
 
         (folder / "broken.py").write_text("raise RuntimeError('boom at import')\n")
         await eventually(lambda: up.said("function broken not started"), what="broken reported")
@@ -194,8 +208,11 @@ async def test_scale_gives_replicas_that_all_consume(
     stop_sending = asyncio.Event()
     sender = asyncio.create_task(keep_sending(settings, stop_sending))
     try:
-        await eventually(lambda: len({pid for pid, _ in seen(settings, "pair")}) == 2,
-                         timeout=30, what="both replicas consuming")  # fmt: skip
+        await eventually(
+            lambda: len({pid for pid, _ in seen(settings, "pair")}) == 2,
+            timeout=30,
+            what="both replicas consuming",
+        )
     finally:
         stop_sending.set()
         await sender

@@ -175,8 +175,12 @@ async def _worker_output(settings: Settings, store: Store, traceparent: str) -> 
     async with running(CHAT, settings, store):
         producer = Producer(settings.kafka.address())
         try:
-            await producer.send(settings.topic(event.topic), encode(event), event.key(),
-                                [(TRACEPARENT, traceparent.encode())])  # fmt: skip
+            await producer.send(
+                settings.topic(event.topic),
+                encode(event),
+                event.key(),
+                [(TRACEPARENT, traceparent.encode())],
+            )
         finally:
             await producer.close()
         (delivery,) = await read_all(settings, settings.topic("chat.deliver"), 1)

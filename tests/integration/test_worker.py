@@ -172,8 +172,14 @@ async def test_bad_input_goes_to_dead_letters_and_the_worker_goes_on(
     async def picky(event: MessageEvent, ctx: Context) -> None:
         handled.append(event.text)
 
-    invalid = json.dumps({"id": "x", "type": "message", "ts": "2026-01-01T00:00:00Z",
-                          "data": {"room": "NOT A ROOM", "user": "ada", "text": "hi"}})  # fmt: skip
+    invalid = json.dumps(
+        {
+            "id": "x",
+            "type": "message",
+            "ts": "2026-01-01T00:00:00Z",
+            "data": {"room": "NOT A ROOM", "user": "ada", "text": "hi"},
+        }
+    )
     async with running(picky, settings, store) as worker:
         await produce_raw(settings, "chat.message", [b"\xff not json", invalid.encode()])
         await produce(settings, [message("fine", room="k")])

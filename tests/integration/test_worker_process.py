@@ -83,8 +83,11 @@ async def test_sigterm_drains_in_flight_and_commits(
     # lands mid-stream however late the signal arrives.
     total = 1000
     await produce(settings, [message(str(n), room=f"r{n % 12}") for n in range(total)])
-    await eventually(lambda: handled.exists() and len(handled.read_text().split()) >= 30,
-                     timeout=60, what="some events handled")  # fmt: skip
+    await eventually(
+        lambda: handled.exists() and len(handled.read_text().split()) >= 30,
+        timeout=60,
+        what="some events handled",
+    )
     proc.send_signal(signal.SIGTERM)
     assert await asyncio.to_thread(proc.wait, 60) == 0
     done = handled.read_text().split()

@@ -10,37 +10,74 @@ import pytest
 from tests.bench import report
 from tests.bench.suite import selected
 
-MACHINE = {"cpu": "Test CPU", "cores": "2", "ram": "4.0 GiB", "python": "3.11.7",
-           "kafka": "4.1.1", "date": "2026-11-27 05:00 UTC"}  # fmt: skip
+MACHINE = {
+    "cpu": "Test CPU",
+    "cores": "2",
+    "ram": "4.0 GiB",
+    "python": "3.11.7",
+    "kafka": "4.1.1",
+    "date": "2026-11-27 05:00 UTC",
+}
 
 
 def results() -> report.Results:
     return {
         "machine": MACHINE,
         "cases": {
-            "runtime": {"params": {"events": 1000, "rounds": 3},
-                        "rates": {"parley": [600.0, 500.0, 700.0], "bare": [1000.0, 900.0, 1100.0],
-                                  "faststream": [200.0, 150.0, 250.0]},
-                        "cpu_us": {"parley": [300.0], "bare": [100.0], "faststream": [900.0]}},
-            "scaling": {"params": {"work_ms": 1.0, "cores": 2, "events": 3000},
-                        "rates": {"1": [800.0], "2": [1500.0], "3": [1600.0]},
-                        "replica_cpu_s": {"2": [[1.9, 1.8]]}},
-            "fanout": {"sizes": {"5000": {"rates": {"parley": [30000.0], "bare": [100000.0]},
-                                          "server_us": {"parley": [25.0], "bare": [10.0]}},
-                                 "2000": {"rates": {"parley": [1.0], "bare": [2.0]}, "procs": 3,
-                                          "server_cpu": {"parley": [90.0], "bare": [45.2]},
-                                          "client_cpu": {"parley": [40.0], "bare": [20.0]}},
-                                 "1000": {"rates": {"parley": [20000.0], "bare": [40000.0],
-                                                    "socketio": [10000.0]}}}},
-            "latency": {"loads": [{"offered": 100, "delivered": 100.0, "late_p99": 0.5,
-                                   "room": {"p50": 3.14159, "p99": 12.5, "p999": 250.0}}],
-                        "saturation": 100, "stopped_because": "the highest load tried"},
-            "memory": {"params": {"sockets": 5000},
-                       "kb_per_socket": {"parley": 42.0, "bare": 20.0}},
-            "coldstart": {"parley_up": [30.0, 20.0, 25.0], "broker": [10.0, 10.0, 10.0],
-                          "quick": True},
+            "runtime": {
+                "params": {"events": 1000, "rounds": 3},
+                "rates": {
+                    "parley": [600.0, 500.0, 700.0],
+                    "bare": [1000.0, 900.0, 1100.0],
+                    "faststream": [200.0, 150.0, 250.0],
+                },
+                "cpu_us": {"parley": [300.0], "bare": [100.0], "faststream": [900.0]},
+            },
+            "scaling": {
+                "params": {"work_ms": 1.0, "cores": 2, "events": 3000},
+                "rates": {"1": [800.0], "2": [1500.0], "3": [1600.0]},
+                "replica_cpu_s": {"2": [[1.9, 1.8]]},
+            },
+            "fanout": {
+                "sizes": {
+                    "5000": {
+                        "rates": {"parley": [30000.0], "bare": [100000.0]},
+                        "server_us": {"parley": [25.0], "bare": [10.0]},
+                    },
+                    "2000": {
+                        "rates": {"parley": [1.0], "bare": [2.0]},
+                        "procs": 3,
+                        "server_cpu": {"parley": [90.0], "bare": [45.2]},
+                        "client_cpu": {"parley": [40.0], "bare": [20.0]},
+                    },
+                    "1000": {
+                        "rates": {"parley": [20000.0], "bare": [40000.0], "socketio": [10000.0]}
+                    },
+                }
+            },
+            "latency": {
+                "loads": [
+                    {
+                        "offered": 100,
+                        "delivered": 100.0,
+                        "late_p99": 0.5,
+                        "room": {"p50": 3.14159, "p99": 12.5, "p999": 250.0},
+                    }
+                ],
+                "saturation": 100,
+                "stopped_because": "the highest load tried",
+            },
+            "memory": {
+                "params": {"sockets": 5000},
+                "kb_per_socket": {"parley": 42.0, "bare": 20.0},
+            },
+            "coldstart": {
+                "parley_up": [30.0, 20.0, 25.0],
+                "broker": [10.0, 10.0, 10.0],
+                "quick": True,
+            },
         },
-    }  # fmt: skip
+    }
 
 
 def find(rows: list[report.Row], text: str) -> report.Row:
@@ -60,9 +97,14 @@ def test_ratio_without_a_baseline_is_a_dash(baseline: float) -> None:
 
 @pytest.mark.parametrize(
     ("value", "unit", "text"),
-    [(12345.6, "events/s", "12,346 events/s"), (123.4, "", "123"), (12.34, "ms", "12.3 ms"),
-     (1.234, "s", "1.23 s"), (float("nan"), "s", report.DASH)],
-)  # fmt: skip
+    [
+        (12345.6, "events/s", "12,346 events/s"),
+        (123.4, "", "123"),
+        (12.34, "ms", "12.3 ms"),
+        (1.234, "s", "1.23 s"),
+        (float("nan"), "s", report.DASH),
+    ],
+)
 def test_numbers_keep_three_significant_digits_or_more(value: float, unit: str, text: str) -> None:
     assert report.number(value, unit) == text
 
@@ -86,9 +128,11 @@ def test_scaling_rows_are_speedups_over_one_replica() -> None:
 def test_fanout_rows_are_ordered_by_size_and_skip_missing_baselines() -> None:
     rows = [r for r in report.rows(results()) if r.case.startswith("3.") and "CPU" not in r.case]
     assert [r.case.split(": ")[1] for r in rows] == [
-        "Parley vs bare websockets broadcast", "Parley vs python-socketio",
-        "Parley vs bare websockets broadcast", "Parley vs bare websockets broadcast",
-    ]  # fmt: skip
+        "Parley vs bare websockets broadcast",
+        "Parley vs python-socketio",
+        "Parley vs bare websockets broadcast",
+        "Parley vs bare websockets broadcast",
+    ]
     assert "1,000 sockets" in rows[0].case
     assert "2,000 sockets" in rows[2].case
     assert rows[2].note.startswith("CPU% server / receivers (3 procs): Parley 90 / 40, bare")
@@ -118,9 +162,11 @@ def test_a_failed_case_is_one_row_saying_why() -> None:
     row = find(report.rows(data), "fanout")
     assert row.case == "fanout: FAILED"
     assert row.note == "Boom"
-    traceback = ("fanout: bench_fanout failed (exit 1):\n  File \"x.py\", line 3, in send\n"
-                 "websockets.exceptions.ConnectionClosedOK: received 1000 (OK)\n"
-                 "sys:1: RuntimeWarning: coroutine 'to_thread' was never awaited\n")  # fmt: skip
+    traceback = (
+        'fanout: bench_fanout failed (exit 1):\n  File "x.py", line 3, in send\n'
+        "websockets.exceptions.ConnectionClosedOK: received 1000 (OK)\n"
+        "sys:1: RuntimeWarning: coroutine 'to_thread' was never awaited\n"
+    )
     assert report.reason(traceback).startswith("websockets.exceptions.ConnectionClosedOK: ")
 
 

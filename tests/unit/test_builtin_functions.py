@@ -63,9 +63,13 @@ async def test_chat_stores_once_and_delivers_the_same_frame(tmp_path: Path) -> N
     assert first.frame == again.frame
     assert first.room == "lobby"
     assert first.frame == {
-        "type": "message", "id": event.id, "room": "lobby", "user": "ada",
-        "text": "hi there", "ts": first.frame["ts"],
-    }  # fmt: skip
+        "type": "message",
+        "id": event.id,
+        "room": "lobby",
+        "user": "ada",
+        "text": "hi there",
+        "ts": first.frame["ts"],
+    }
     assert [m.id for m in stored] == [event.id]
 
 

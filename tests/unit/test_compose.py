@@ -44,9 +44,12 @@ def test_compose_v2_validates_the_file() -> None:
     binary = compose_binary()
     result = subprocess.run(
         [binary, "-f", str(REPO / "podman-compose.yaml"), "config", "--quiet"],
-        env={**os.environ, "PARLEY_SECRET": "test-secret"}, capture_output=True, text=True,
-        check=False, cwd=REPO,
-    )  # fmt: skip
+        env={**os.environ, "PARLEY_SECRET": "test-secret"},
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -55,8 +58,12 @@ def test_compose_refuses_to_run_without_a_secret() -> None:
     env = {k: v for k, v in os.environ.items() if k != "PARLEY_SECRET"}
     result = subprocess.run(
         [binary, "-f", str(REPO / "podman-compose.yaml"), "config", "--quiet"],
-        env=env, capture_output=True, text=True, check=False, cwd=REPO,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+    )
     assert result.returncode != 0
     assert "set PARLEY_SECRET" in result.stderr
 
