@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-JARS  := infra/kafka/libs/.resolved
+JARS  := $(VENV)/.kafka-jars-stamp
 
 .PHONY: up test deps system-deps lint typecheck pytest clean
 
@@ -27,9 +27,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev,bench]'
 	touch $@
 
-$(JARS): infra/kafka/pom.xml
-	mvn -q -B -f infra/kafka/pom.xml dependency:copy-dependencies \
-		-DincludeScope=runtime -DoutputDirectory=$(CURDIR)/infra/kafka/libs
+# The embedded broker's jars, resolved by Maven into PARLEY_KAFKA__LIBS (~/.cache/parley/kafka-libs).
+$(JARS): $(STAMP) runtime/ops/kafka/pom.xml
+	$(VENV)/bin/parley kafka fetch
 	touch $@
 
 lint: $(STAMP)
@@ -41,4 +41,4 @@ typecheck: $(STAMP)
 
 clean:
 	-$(VENV)/bin/parley kafka stop
-	rm -rf $(VENV) infra/kafka/libs .parley
+	rm -rf $(VENV) .parley

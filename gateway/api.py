@@ -16,7 +16,7 @@ from quart_schema import security_scheme
 from gateway import schemas as s
 from gateway.resources import Resources
 from gateway.schemas import body, query, returns
-from runtime.discovery import function_files
+from runtime.engine.discovery import function_files
 from runtime.errors import DiscoveryError, UserError
 from runtime.events import Room, Username
 from runtime.telemetry import REQUEST_ID, new_request_id

@@ -13,9 +13,9 @@ import contextlib
 import logging
 
 from gateway.hub import Hub
-from runtime import tracing
-from runtime.headers import ROUTE
-from runtime.kafka import Consumer, KafkaException, Message, TopicPartition, header
+from runtime.kafka import tracing
+from runtime.kafka.client import Consumer, KafkaException, Message, TopicPartition, header
+from runtime.kafka.headers import ROUTE
 from runtime.settings import Settings
 
 log = logging.getLogger("parley.gateway")

@@ -11,8 +11,8 @@ import time
 
 from confluent_kafka.admin import AdminClient
 
-from runtime.kafka import KafkaException
-from runtime.store import Store
+from runtime.db.store import Store
+from runtime.kafka.client import KafkaException
 
 OK, DOWN = "ok", "unavailable"
 

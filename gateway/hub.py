@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from gateway.link import Frame
 from gateway.metrics import GatewayMetrics
 from gateway.peer import Peer, Recent, Subscription
-from runtime import tracing
 from runtime.events import DecodeError, Delivery, decode
-from runtime.headers import ROUTE
-from runtime.kafka import Message, header
+from runtime.kafka import tracing
+from runtime.kafka.client import Message, header
+from runtime.kafka.headers import ROUTE
 
 log = logging.getLogger("parley.gateway")
 

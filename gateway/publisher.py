@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from runtime import tracing
 from runtime.events import Delivery, Event, encode
-from runtime.headers import ROUTE, TRACEPARENT
-from runtime.kafka import Headers, KafkaException, Producer
+from runtime.kafka import tracing
+from runtime.kafka.client import Headers, KafkaException, Producer
+from runtime.kafka.headers import ROUTE, TRACEPARENT
 from runtime.settings import Settings
 
 log = logging.getLogger("parley.gateway")

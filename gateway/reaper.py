@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.publisher import Publisher, Unavailable
+from runtime.db.store import Store
 from runtime.events import LeaveEvent
 from runtime.settings import GatewaySettings
-from runtime.store import Store
 
 log = logging.getLogger("parley.gateway")
 

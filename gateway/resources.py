@@ -27,11 +27,11 @@ from gateway.presence import Presence
 from gateway.publisher import Publisher
 from gateway.reaper import Reaper
 from gateway.receipts import Receipts
+from runtime.db.store import Store
 from runtime.events import Delivery, JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
-from runtime.lag import Functions
+from runtime.kafka.topics import ensure_topics
+from runtime.ops.lag import Functions
 from runtime.settings import Settings
-from runtime.store import Store
-from runtime.topics import ensure_topics
 
 log = logging.getLogger("parley.gateway")
 TOPICS = [m.topic for m in (MessageEvent, JoinEvent, LeaveEvent, PrivateEvent, Delivery)]

@@ -22,9 +22,9 @@ from hypercorn.config import Config
 from gateway.app import create_app, resources_of
 from gateway.auth import load_secret
 from gateway.transport import patch_hypercorn
+from runtime.kafka.tracing import configure_tracing
 from runtime.settings import Settings
 from runtime.telemetry import configure_logging
-from runtime.tracing import configure_tracing
 
 
 def hypercorn_config(settings: Settings) -> Config:

@@ -38,8 +38,8 @@ from gateway.link import Frame
 from gateway.peer import Peer, Subscription
 from gateway.publisher import Unavailable
 from gateway.resources import Resources
-from runtime import tracing
 from runtime.events import Delivery, Event, JoinEvent, MessageEvent, PrivateEvent
+from runtime.kafka import tracing
 from runtime.telemetry import EVENT_ID, REQUEST_ID, new_request_id
 
 log = logging.getLogger("parley.gateway")

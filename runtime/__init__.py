@@ -12,11 +12,11 @@ async def echo(event: MessageEvent, ctx: Context) -> Reply | None:
 from __future__ import annotations
 
 from runtime.context import Context
-from runtime.discovery import discover
+from runtime.db.store import StoredMessage
+from runtime.engine.discovery import discover
 from runtime.errors import DiscoveryError, HandlerFailed, ParleyError
 from runtime.events import Delivery, Event, JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
 from runtime.settings import Settings
-from runtime.store import StoredMessage
 from runtime.triggers import (
     Handler,
     Reply,

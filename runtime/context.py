@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from runtime.settings import Settings
 
 if TYPE_CHECKING:
-    from runtime.store import Store
+    from runtime.db.store import Store
 
 
 @dataclass(slots=True)  # not frozen: that would cost each event a microsecond; read it only

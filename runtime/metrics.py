@@ -35,7 +35,7 @@ from prometheus_client.core import (
 from prometheus_client.parser import text_string_to_metric_families
 
 if TYPE_CHECKING:
-    from runtime.worker import Worker
+    from runtime.engine.worker import Worker
 
 # Seconds: from 1 ms (a handler that only stores) to 10 s (a handler near its timeout).
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

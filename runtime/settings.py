@@ -6,6 +6,7 @@ environment at import time. Tests construct it with plain keyword arguments.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
@@ -25,6 +26,18 @@ class KafkaSettings(BaseModel):
     controller_port: int = Field(default=0, description="KRaft controller port; 0 = port + 1")
     heap: str = Field(default="512m", description="JVM heap of the embedded broker")
     partitions: int = Field(default=6, ge=1, description="partitions of each chat topic")
+    libs: Path | None = Field(
+        default=None,
+        description="folder of the embedded broker's jars, resolved there by Maven when missing; "
+        "unset means ~/.cache/parley/kafka-libs (or $XDG_CACHE_HOME/parley/kafka-libs)",
+    )
+
+    def jars(self) -> Path:
+        """Where the embedded broker's jars are (or will be resolved)."""
+        if self.libs is not None:
+            return self.libs
+        cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(cache) / "parley" / "kafka-libs"
 
     def address(self) -> str:
         """The bootstrap address clients use: the configured one or the embedded broker's."""

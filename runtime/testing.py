@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from runtime.context import Context
+from runtime.db.store import Store
 from runtime.events import JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
 from runtime.settings import Settings
-from runtime.store import Store
 
 
 @contextlib.asynccontextmanager

@@ -15,8 +15,9 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.util._once import Once
 
-from runtime import tracing
-from runtime.broker import EmbeddedBroker
+from runtime.kafka import tracing
+from runtime.ops.broker import EmbeddedBroker
+from runtime.settings import Settings
 
 
 def free_port() -> int:
@@ -34,7 +35,13 @@ def unique(prefix: str) -> str:
 
 def embedded_broker(home: Path) -> EmbeddedBroker:
     """A broker on free ports with its files under ``home``; the caller starts and stops it."""
-    return EmbeddedBroker(home=home, port=free_port(), controller_port=free_port(), heap="384m")
+    return EmbeddedBroker(
+        home=home,
+        port=free_port(),
+        controller_port=free_port(),
+        heap="384m",
+        libs=Settings().kafka.jars(),
+    )
 
 
 @pytest.fixture(scope="session")

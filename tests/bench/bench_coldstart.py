@@ -26,7 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from runtime.broker import EmbeddedBroker
+from runtime.ops.broker import EmbeddedBroker
+from runtime.settings import Settings
 from tests.conftest import free_port
 from tests.integration.system import REPO, Gateway, client, http
 
@@ -68,7 +69,7 @@ def parley_up_once() -> float:
     started = time.monotonic()
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "runtime.cli", "up"],
+            [sys.executable, "-m", "parley.cli", "up"],
             cwd=REPO,
             env=env,
             stdout=out,
@@ -96,7 +97,9 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 def broker_once() -> float:
     home = Path(tempfile.mkdtemp(prefix="parley-cold-broker-"))
-    broker = EmbeddedBroker(home=home, port=free_port(), controller_port=free_port())
+    broker = EmbeddedBroker(
+        home=home, port=free_port(), controller_port=free_port(), libs=Settings().kafka.jars()
+    )
     started = time.monotonic()
     try:
         broker.start(tied=True)

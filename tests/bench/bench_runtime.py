@@ -23,7 +23,7 @@ from pathlib import Path
 from confluent_kafka import Consumer, Producer
 
 from runtime.events import MessageEvent, encode
-from runtime.topics import ensure_topics
+from runtime.kafka.topics import ensure_topics
 from tests.bench.broker import bench_broker
 from tests.bench.servers import cpu_seconds
 

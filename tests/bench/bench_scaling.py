@@ -25,7 +25,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from runtime.topics import ensure_topics
+from runtime.kafka.topics import ensure_topics
 from tests.bench.bench_runtime import REPO, measure, prefill
 from tests.bench.broker import bench_broker
 from tests.bench.servers import cpu_seconds
@@ -36,8 +36,8 @@ PARTITIONS = 6
 
 def worker(bootstrap: str, prefix: str, data_dir: str) -> None:
     """One replica: Parley's worker running burn.py, logging JSON lines to stdout."""
-    from runtime.discovery import load
-    from runtime.process import serve
+    from runtime.engine.discovery import load
+    from runtime.engine.process import serve
     from runtime.settings import KafkaSettings, Settings
     from runtime.telemetry import configure_logging
 

@@ -46,8 +46,8 @@ def bare(bootstrap: str, source: str, sink: str, group: str) -> None:
 
 def parley(bootstrap: str, source: str, sink: str, group: str) -> None:
     """Parley's worker running functions/relay.py (topics come from a prefix)."""
-    from runtime.discovery import load
-    from runtime.process import serve
+    from runtime.engine.discovery import load
+    from runtime.engine.process import serve
     from runtime.settings import KafkaSettings, Settings
 
     prefix = source.removesuffix("chat.message")

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runtime.settings import Settings
+
 Results = dict[str, Any]
 DASH = "—"
-KAFKA_LIBS = Path(__file__).resolve().parents[2] / "infra" / "kafka" / "libs"
 
 
 @dataclass(frozen=True)
@@ -290,7 +291,7 @@ def machine() -> dict[str, str]:
     for line in _read("/proc/meminfo").splitlines():
         if line.startswith("MemTotal:"):
             ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    jars = sorted(KAFKA_LIBS.glob("kafka_2.13-*.jar"))
+    jars = sorted(Settings().kafka.jars().glob("kafka_2.13-*.jar"))
     kafka = jars[0].stem.removeprefix("kafka_2.13-") if jars else DASH
     return {
         "cpu": cpu,

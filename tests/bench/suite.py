@@ -60,7 +60,7 @@ class CaseFailed(Exception):
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--quick", action="store_true", help="a smaller run, under 5 minutes")
+    parser.add_argument("--quick", action="store_true", help="a smaller run (about 2 minutes)")
     parser.add_argument("--cases", help=f"comma-separated, of {', '.join(CASES)} or 1-5")
     parser.add_argument(
         "--out",

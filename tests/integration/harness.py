@@ -11,13 +11,13 @@ from pathlib import Path
 from confluent_kafka import Consumer as RawConsumer
 from confluent_kafka import TopicPartition
 
+from runtime.db.store import Store
+from runtime.engine.worker import Worker
 from runtime.events import Event, encode
-from runtime.kafka import Consumer, Message, Producer
+from runtime.kafka.client import Consumer, Message, Producer
+from runtime.kafka.topics import ensure_topics
 from runtime.settings import DatabaseSettings, KafkaSettings, Settings, WorkerSettings
-from runtime.store import Store
-from runtime.topics import ensure_topics
 from runtime.triggers import Handler
-from runtime.worker import Worker
 from tests.conftest import unique
 
 

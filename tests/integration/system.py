@@ -32,9 +32,9 @@ from confluent_kafka import KafkaException, TopicPartition
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from runtime.dlq import dlq_topic
+from runtime.kafka.dlq import dlq_topic
+from runtime.kafka.topics import ensure_topics
 from runtime.settings import DatabaseSettings, Settings
-from runtime.topics import ensure_topics
 from tests.conftest import free_port, unique
 from tests.integration.harness import eventually, make_settings
 
@@ -91,7 +91,7 @@ class Workers:
             with open(path, "wb") as log:
                 command = ["worker", name, "--functions", str(functions)]
                 proc = subprocess.Popen(
-                    [sys.executable, "-m", "runtime.cli", *command],
+                    [sys.executable, "-m", "parley.cli", *command],
                     env=env_of(self.settings),
                     stdout=log,
                     stderr=subprocess.STDOUT,
@@ -167,7 +167,7 @@ class System:
         log = self.log_dir / f"gateway-{port}-{time.monotonic_ns()}.log"
         with open(log, "wb") as out:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "runtime.cli", "gateway"],
+                [sys.executable, "-m", "parley.cli", "gateway"],
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,

@@ -12,8 +12,8 @@ from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
-from runtime.broker import EmbeddedBroker
 from runtime.errors import PortInUse
+from runtime.ops.broker import EmbeddedBroker
 from tests.conftest import embedded_broker, unique
 
 

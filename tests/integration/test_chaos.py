@@ -25,7 +25,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from runtime.store import Store
+from runtime.db.store import Store
 from tests.conftest import embedded_broker, unique
 from tests.integration.harness import eventually, make_settings
 from tests.integration.system import Gateway, System, http

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from runtime.discovery import load
+from runtime.db.store import Store
+from runtime.engine.discovery import load
 from runtime.events import Delivery, decode
-from runtime.store import Store
 from runtime.testing import message
 from tests.integration.harness import eventually, make_settings, produce, read_to_end, running
 

@@ -13,10 +13,10 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from runtime.db.store import Store
 from runtime.events import Delivery, encode
-from runtime.headers import ROUTE
-from runtime.kafka import Producer
-from runtime.store import Store
+from runtime.kafka.client import Producer
+from runtime.kafka.headers import ROUTE
 from tests.conftest import unique
 from tests.integration.scrape import scrape
 from tests.integration.system import Client, Frame, System, running

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.store import Store
+from runtime.db.store import Store
 from tests.conftest import embedded_broker, unique
 from tests.integration.harness import eventually, make_settings
 from tests.integration.system import System, http

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from gateway.auth import Auth, load_secret
-from runtime.store import Store
+from runtime.db.store import Store
 from tests.conftest import unique
 from tests.integration.harness import eventually
 from tests.integration.system import REPO, System, http, running

@@ -14,7 +14,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from gateway.auth import Auth, load_secret
-from runtime.store import Store
+from runtime.db.store import Store
 from tests.conftest import unique
 from tests.integration.harness import eventually
 from tests.integration.system import Client, Frame, System, http, running

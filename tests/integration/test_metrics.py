@@ -12,10 +12,10 @@ import pytest
 from confluent_kafka.admin import AdminClient
 from websockets.exceptions import ConnectionClosed
 
-from runtime.discovery import load
-from runtime.lag import Functions
+from runtime.db.store import Store
+from runtime.engine.discovery import load
+from runtime.ops.lag import Functions
 from runtime.settings import Settings
-from runtime.store import Store
 from runtime.testing import message
 from tests.conftest import unique
 from tests.integration.harness import eventually, make_settings, produce, produce_raw
@@ -44,7 +44,7 @@ def moody_process(settings: Settings, tmp_path: Path) -> Iterator[tuple[Path, Pa
     }
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "runtime.cli", "worker", "moody", "--functions", str(FUNCTIONS)],
+            [sys.executable, "-m", "parley.cli", "worker", "moody", "--functions", str(FUNCTIONS)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -25,10 +25,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from runtime.db.models import Base
+from runtime.db.schema import alembic_config
+from runtime.db.store import Store, StoredMessage
 from runtime.errors import UserError
-from runtime.models import Base
-from runtime.schema import alembic_config
-from runtime.store import Store, StoredMessage
 from tests.conftest import unique
 
 POSTGRES_URL = "PARLEY_TEST_POSTGRES_URL"
@@ -104,7 +104,7 @@ async def test_migrate_is_idempotent_and_matches_the_models(store: Store) -> Non
 
 async def test_processes_migrating_one_sqlite_file_at_once_take_turns(tmp_path: Path) -> None:
     url = sqlite_url(tmp_path / "nested" / "parley.db")
-    script = "import asyncio, sys\nfrom runtime.store import Store\n" + (
+    script = "import asyncio, sys\nfrom runtime.db.store import Store\n" + (
         "async def main() -> None:\n"
         "    async with Store(sys.argv[1]) as store:\n"
         "        await store.migrate()\n"

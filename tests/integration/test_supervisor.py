@@ -71,7 +71,7 @@ class Up:
                 [
                     sys.executable,
                     "-m",
-                    "runtime.cli",
+                    "parley.cli",
                     "up",
                     "--no-gateway",
                     "--functions",

@@ -23,13 +23,13 @@ from websockets.asyncio.client import connect
 
 from gateway.app import create_app
 from gateway.serve import hypercorn_config
-from runtime.discovery import load
+from runtime.db.store import Store
+from runtime.engine.discovery import load
 from runtime.events import MessageEvent, encode
-from runtime.headers import TRACEPARENT
-from runtime.kafka import Producer, header
+from runtime.kafka.client import Producer, header
+from runtime.kafka.headers import TRACEPARENT
+from runtime.kafka.tracing import trace_id_of
 from runtime.settings import Settings
-from runtime.store import Store
-from runtime.tracing import trace_id_of
 from tests.conftest import free_port, unique
 from tests.integration.harness import eventually, make_settings, read_all, running
 from tests.integration.system import Client, prepare_topics

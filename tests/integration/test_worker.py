@@ -13,12 +13,12 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
 from runtime.context import Context
-from runtime.dlq import dlq_topic
+from runtime.db.store import Store
 from runtime.events import Delivery, MessageEvent, decode
-from runtime.headers import ORIGIN
-from runtime.kafka import headers_of
+from runtime.kafka.client import headers_of
+from runtime.kafka.dlq import dlq_topic
+from runtime.kafka.headers import ORIGIN
 from runtime.settings import Settings
-from runtime.store import Store
 from runtime.testing import message
 from runtime.triggers import Reply, Retry, on_message
 from tests.integration.harness import (

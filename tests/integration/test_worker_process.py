@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from runtime import dlq
-from runtime.dlq import dlq_topic
+from runtime.db.store import Store
 from runtime.events import Delivery, MessageEvent, decode
+from runtime.kafka import dlq
+from runtime.kafka.dlq import dlq_topic
 from runtime.settings import Settings
-from runtime.store import Store
 from runtime.testing import message
 from tests.integration.harness import committed, eventually, make_settings, produce, read_all
 from tests.integration.system import Workers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.lag import Autoscale
+from runtime.ops.lag import Autoscale
 
 
 @pytest.mark.parametrize(

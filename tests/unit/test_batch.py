@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from runtime.batch import Batch
+from runtime.db.batch import Batch
 
 
 async def test_calls_made_during_a_flush_share_the_next_one() -> None:

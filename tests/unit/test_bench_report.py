@@ -221,8 +221,8 @@ def test_plots_are_pngs_for_the_cases_present(tmp_path: Path) -> None:
 def test_parley_bench_outside_a_checkout_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from runtime import cli
+    from parley import cli
 
-    monkeypatch.setattr(cli, "__file__", str(tmp_path / "site-packages" / "runtime" / "cli.py"))
+    monkeypatch.setattr(cli, "__file__", str(tmp_path / "site-packages" / "parley" / "cli.py"))
     assert cli.main(["bench", "--quick"]) == 2
     assert "needs a source checkout" in capsys.readouterr().err

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.discovery import load
+from runtime.engine.discovery import load
 from runtime.events import Delivery
 from runtime.testing import context, join, leave, message, private, test_store
 from runtime.triggers import Reply

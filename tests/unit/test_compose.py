@@ -6,9 +6,9 @@ import os
 import subprocess
 from pathlib import Path
 
-from runtime.cli import main
-from runtime.compose import render
-from runtime.discovery import discover
+from parley.cli import main
+from runtime.engine.discovery import discover
+from runtime.ops.compose import render
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -11,8 +11,8 @@ from gateway.hub import Hub
 from gateway.outbox import Outbox
 from gateway.peer import TRY_AGAIN_LATER, Peer
 from runtime.events import Delivery, encode
-from runtime.headers import ROUTE
-from runtime.kafka import Message
+from runtime.kafka.client import Message
+from runtime.kafka.headers import ROUTE
 
 
 @dataclass

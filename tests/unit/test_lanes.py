@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from runtime.lanes import Gate, Lane, Lanes
+from runtime.engine.lanes import Gate, Lane, Lanes
 
 
 async def test_a_keys_items_run_in_order_and_keys_run_side_by_side() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runtime.offsets import OffsetTracker
+from runtime.engine.offsets import OffsetTracker
 
 
 def test_out_of_order_completion_commits_the_contiguous_prefix() -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from runtime.broker import ensure_jars, require_java
 from runtime.errors import SetupError
+from runtime.ops.broker import ensure_jars, require_java
 
 
 def test_missing_java_names_the_debian_package(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,8 +8,8 @@ import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from runtime import tracing
 from runtime.errors import SetupError
+from runtime.kafka import tracing
 from runtime.telemetry import TRACE_ID
 
 TRACEPARENT = re.compile(rb"^00-[0-9a-f]{32}-[0-9a-f]{16}-01$")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from runtime.cli import main
+from parley.cli import main
 from runtime.context import Context
-from runtime.discovery import discover, load
+from runtime.engine.discovery import discover, load
 from runtime.errors import DiscoveryError
 from runtime.events import JoinEvent, LeaveEvent, MessageEvent
 from runtime.triggers import Options, Reply, on, on_message, on_presence

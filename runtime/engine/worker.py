@@ -3,10 +3,10 @@
     worker = Worker(handler, settings, store, producer)
     await worker.run(stop)          # until ``stop`` is set, then drains and commits
 
-The worker fetches records and commits offsets; the ``Runner`` (runtime.runner) takes each
+The worker fetches records and commits offsets; the ``Runner`` (runtime.engine.runner) takes each
 record through the function in its key's lane. A record's offset becomes committable only when
 it is finished (handled and every output acknowledged by Kafka, or dead-lettered); the commit
-position only passes contiguous finished offsets (runtime.offsets). When too many records are
+position only passes contiguous finished offsets (runtime.engine.offsets). When too many records are
 in flight the worker pauses fetching until half of them are done.
 """
 
@@ -16,20 +16,20 @@ import asyncio
 import contextlib
 import logging
 
-from runtime.headers import ORIGIN, TRACEPARENT
-from runtime.kafka import (
+from runtime.db.store import Store
+from runtime.engine.offsets import OffsetTracker, Slot
+from runtime.engine.runner import Runner
+from runtime.kafka.client import (
     Consumer,
     KafkaException,
     Message,
     Producer,
     TopicPartition,
 )
+from runtime.kafka.headers import ORIGIN, TRACEPARENT
+from runtime.kafka.topics import ensure_topics
 from runtime.metrics import KAFKA_STATS_INTERVAL_MS, WorkerStats
-from runtime.offsets import OffsetTracker, Slot
-from runtime.runner import Runner
 from runtime.settings import Settings
-from runtime.store import Store
-from runtime.topics import ensure_topics
 from runtime.triggers import Handler
 
 PAUSE_AFTER = 1.0  # seconds at the in-flight cap before fetching pauses

@@ -113,4 +113,4 @@ def die_with_parent() -> None:
 
 def command(*args: str) -> list[str]:
     """``parley ARGS`` run with this interpreter."""
-    return [sys.executable, "-m", "runtime.cli", *args]
+    return [sys.executable, "-m", "parley.cli", *args]

@@ -7,15 +7,15 @@ import gc
 import signal
 from pathlib import Path
 
-from runtime.discovery import load
-from runtime.kafka import Producer
+from runtime.db.store import Store
+from runtime.engine.discovery import load
+from runtime.engine.worker import Worker
+from runtime.kafka.client import Producer
+from runtime.kafka.tracing import configure_tracing
 from runtime.metrics import exposed, worker_registry
 from runtime.settings import Settings
-from runtime.store import Store
 from runtime.telemetry import configure_logging
-from runtime.tracing import configure_tracing
 from runtime.triggers import Handler
-from runtime.worker import Worker
 
 
 async def serve(handler: Handler, settings: Settings) -> None:

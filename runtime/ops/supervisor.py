@@ -22,16 +22,16 @@ from wsgiref.simple_server import WSGIServer
 from confluent_kafka.admin import AdminClient
 from prometheus_client import CollectorRegistry, start_http_server
 
-from runtime.broker import EmbeddedBroker
-from runtime.children import Child, command
-from runtime.discovery import function_files, load
+from runtime.db.store import Store
+from runtime.engine.discovery import function_files, load
 from runtime.errors import DiscoveryError
-from runtime.kafka import KafkaException
-from runtime.lag import Autoscale, Functions
+from runtime.kafka.client import KafkaException
+from runtime.kafka.topics import ensure_topics
 from runtime.metrics import Aggregate, Target, loopback, url_in
+from runtime.ops.broker import EmbeddedBroker
+from runtime.ops.children import Child, command
+from runtime.ops.lag import Autoscale, Functions
 from runtime.settings import Settings
-from runtime.store import Store
-from runtime.topics import ensure_topics
 from runtime.triggers import Handler
 
 CHAT_TOPICS = ("chat.message", "chat.join", "chat.leave", "chat.private", "chat.deliver")

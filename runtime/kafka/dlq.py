@@ -10,8 +10,8 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from runtime.headers import DLQ_PREFIX
-from runtime.kafka import Consumer, Headers, Message, Producer, TopicPartition, headers_of
+from runtime.kafka.client import Consumer, Headers, Message, Producer, TopicPartition, headers_of
+from runtime.kafka.headers import DLQ_PREFIX
 from runtime.settings import Settings
 
 

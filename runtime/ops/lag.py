@@ -17,8 +17,8 @@ from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._listoffsets import OffsetSpec
 
-from runtime.discovery import FunctionInfo, describe, discover
-from runtime.dlq import dlq_topic
+from runtime.engine.discovery import FunctionInfo, describe, discover
+from runtime.kafka.dlq import dlq_topic
 from runtime.settings import Settings
 from runtime.triggers import Handler
 

@@ -38,11 +38,11 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from runtime.batch import Batch
+from runtime.db.batch import Batch
+from runtime.db.models import Gateway, Message, Presence, User
+from runtime.db.schema import upgrade
 from runtime.errors import UserError
 from runtime.events import pair_key, rfc3339
-from runtime.models import Gateway, Message, Presence, User
-from runtime.schema import upgrade
 
 SQLITE_PRAGMAS = ("busy_timeout = 5000", "journal_mode = WAL", "synchronous = NORMAL")
 
@@ -113,7 +113,7 @@ class Store:
     async def migrate(self) -> None:
         """Upgrade the schema to the newest revision; a no-op when it is already there.
 
-        Safe to run from several processes at once: they take turns (see runtime.schema).
+        Safe to run from several processes at once: they take turns (see runtime.db.schema).
         """
         await upgrade(self._engine, self.url)
 
@@ -160,7 +160,7 @@ class Store:
         return await self._saves.submit(message)
 
     async def _save_many(self, messages: list[StoredMessage]) -> list[tuple[StoredMessage, bool]]:
-        """Save concurrent calls' messages in one transaction (see runtime.batch): one
+        """Save concurrent calls' messages in one transaction (see runtime.db.batch): one
         multi-row INSERT .. ON CONFLICT DO NOTHING; a conflict on either key means a message
         is stored already. Messages of one room come from one lane, one at a time, so a batch
         never holds two of a room and storage order is the order they were sent in."""
@@ -187,7 +187,7 @@ class Store:
 
     async def find_by_client_id(self, author: str, client_id: str) -> StoredMessage | None:
         """The message ``author`` sent with ``client_id``, if it is stored. The gateway asks
-        this of every new message: concurrent calls share one query (see runtime.batch)."""
+        this of every new message: concurrent calls share one query (see runtime.db.batch)."""
         return await self._client_ids.submit((author, client_id))
 
     async def _find_many(self, keys: list[tuple[str, str]]) -> list[StoredMessage | None]:

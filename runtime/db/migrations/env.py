@@ -5,7 +5,7 @@ no ``alembic.ini`` is needed. To write a new revision, describe the change in
 ``runtime/models.py`` and let Alembic compare it with a migrated database::
 
     from alembic import command
-    from runtime.schema import alembic_config
+    from runtime.db.schema import alembic_config
 
     command.revision(alembic_config(url), "add reactions", autogenerate=True)
 
@@ -20,7 +20,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from runtime.models import Base
+from runtime.db.models import Base
 
 
 def run_with(connection: Connection) -> None:

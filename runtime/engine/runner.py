@@ -1,7 +1,7 @@
 """The runner: each fetched record through its function, at least once, in order per key.
 
     runner = Runner(handler, settings, store, producer, stats, finished)
-    runner.submit(message, slot)     # queued in its key's lane (see runtime.lanes)
+    runner.submit(message, slot)     # queued in its key's lane (see runtime.engine.lanes)
     ...
     finished(slot)                   # called once the record is fully handled
 
@@ -24,9 +24,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from runtime import tracing
 from runtime.context import Context
-from runtime.dlq import dead_letter_headers, dlq_topic
+from runtime.db.store import Store
+from runtime.engine.lanes import Gate, Lane, Lanes
+from runtime.engine.offsets import Slot
 from runtime.events import (
     DecodeError,
     Delivery,
@@ -37,13 +38,12 @@ from runtime.events import (
     encode,
 )
 from runtime.faults import faults_for
-from runtime.headers import ORIGIN, ROUTE, TRACEPARENT
-from runtime.kafka import Acknowledged, KafkaException, Message, Producer
-from runtime.lanes import Gate, Lane, Lanes
+from runtime.kafka import tracing
+from runtime.kafka.client import Acknowledged, KafkaException, Message, Producer
+from runtime.kafka.dlq import dead_letter_headers, dlq_topic
+from runtime.kafka.headers import ORIGIN, ROUTE, TRACEPARENT
 from runtime.metrics import WorkerStats
-from runtime.offsets import Slot
 from runtime.settings import Settings
-from runtime.store import Store
 from runtime.telemetry import EVENT_ID, TRACE_ID
 from runtime.triggers import Handler, Reply, Result, Retry
 

@@ -39,8 +39,8 @@ from opentelemetry.trace import NoOpTracerProvider, Span, SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from runtime.errors import SetupError
-from runtime.headers import TRACEPARENT
-from runtime.kafka import Acknowledged, KafkaException, Message, header
+from runtime.kafka.client import Acknowledged, KafkaException, Message, header
+from runtime.kafka.headers import TRACEPARENT
 from runtime.telemetry import TRACE_ID
 
 SOCKETS = "parley.sockets"

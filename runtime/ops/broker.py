@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from runtime.children import die_with_parent
 from runtime.errors import BrokerError, PortInUse, SetupError
+from runtime.ops.children import die_with_parent
 from runtime.settings import Settings
 
-INFRA = Path(__file__).resolve().parent.parent / "infra" / "kafka"
-LIBS = INFRA / "libs"
+# The broker's kit, shipped with the package: the Maven POM of its jars and config templates.
+KIT = Path(__file__).resolve().parent / "kafka"
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 
@@ -56,8 +56,8 @@ class EmbeddedBroker:
     home: Path
     port: int
     controller_port: int
+    libs: Path
     heap: str = "512m"
-    libs: Path = LIBS
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EmbeddedBroker:
@@ -67,6 +67,7 @@ class EmbeddedBroker:
             port=k.port,
             controller_port=k.controller_port or k.port + 1,
             heap=k.heap,
+            libs=k.jars(),
         )
 
     @property
@@ -159,13 +160,13 @@ class EmbeddedBroker:
 
     def _write_config(self) -> None:
         (self.home / "data").mkdir(parents=True, exist_ok=True)
-        template = (INFRA / "server.properties").read_text()
+        template = (KIT / "server.properties").read_text()
         (self.home / "server.properties").write_text(
             template.replace("@PORT@", str(self.port))
             .replace("@CONTROLLER_PORT@", str(self.controller_port))
             .replace("@DATA@", str(self.home / "data"))
         )
-        log4j = (INFRA / "log4j2.xml").read_text().replace("@LOG@", str(self.log_file))
+        log4j = (KIT / "log4j2.xml").read_text().replace("@LOG@", str(self.log_file))
         (self.home / "log4j2.xml").write_text(log4j)
 
     def _format(self, java: str, classpath: str) -> None:
@@ -228,7 +229,7 @@ def require_java() -> str:
     return java
 
 
-def ensure_jars(libs: Path = LIBS) -> str:
+def ensure_jars(libs: Path) -> str:
     """Resolve the Kafka jars with Maven once; return the JVM classpath (a quoted wildcard)."""
     if not any(libs.glob("kafka_2.13-*.jar")):
         mvn = shutil.which("mvn")
@@ -243,7 +244,7 @@ def ensure_jars(libs: Path = LIBS) -> str:
                 "-q",
                 "-B",
                 "-f",
-                str(INFRA / "pom.xml"),
+                str(KIT / "pom.xml"),
                 "dependency:copy-dependencies",
                 "-DincludeScope=runtime",
                 f"-DoutputDirectory={libs}",

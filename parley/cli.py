@@ -1,11 +1,11 @@
 """The ``parley`` command: one subcommand per moving part.
 
-parley kafka start|stop|status     the embedded broker
+parley kafka start|stop|status|fetch  the embedded broker (fetch: resolve its jars only)
 parley functions [--json]          what discovery finds in functions/
 parley worker NAME                 run one function (consumer group fn.NAME)
 parley gateway [--host H --port P] the WebSocket and REST gateway
 parley dlq list|replay NAME        a function's dead letters
-parley bench [--quick] [--cases]   benchmarks with baselines -> docs/BENCHMARKS.md (checkout only)
+parley bench [--quick] [--cases C]  benchmarks with baselines -> docs/BENCHMARKS.md (checkout only)
 """
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from runtime.broker import EmbeddedBroker
-from runtime.discovery import describe, discover
+from runtime.engine.discovery import describe, discover
 from runtime.errors import ParleyError
+from runtime.ops.broker import EmbeddedBroker, ensure_jars
 from runtime.settings import Settings
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -29,7 +30,9 @@ Command = Callable[[argparse.Namespace, Settings], int]
 
 def _kafka(args: argparse.Namespace, settings: Settings) -> int:
     broker = EmbeddedBroker.from_settings(settings)
-    if args.action == "start":
+    if args.action == "fetch":
+        print(ensure_jars(broker.libs))
+    elif args.action == "start":
         print(broker.start())
     elif args.action == "stop":
         print("kafka stopped" if broker.stop() else "kafka was not running")
@@ -56,7 +59,7 @@ def _functions(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
-    from runtime.process import run_worker
+    from runtime.engine.process import run_worker
 
     return run_worker(args.functions or settings.functions_dir, args.name, settings)
 
@@ -70,7 +73,7 @@ def _gateway(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _dlq(args: argparse.Namespace, settings: Settings) -> int:
-    from runtime import dlq
+    from runtime.kafka import dlq
 
     if args.action == "replay":
         count = asyncio.run(dlq.replay(settings, args.name))
@@ -90,8 +93,8 @@ def _dlq(args: argparse.Namespace, settings: Settings) -> int:
 def _up(args: argparse.Namespace, settings: Settings) -> int:
     import signal
 
-    from runtime.lag import Autoscale
-    from runtime.supervisor import Supervisor
+    from runtime.ops.lag import Autoscale
+    from runtime.ops.supervisor import Supervisor
     from runtime.telemetry import configure_logging
 
     configure_logging("supervisor")
@@ -115,7 +118,7 @@ def _up(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _compose(args: argparse.Namespace, settings: Settings) -> int:
-    from runtime.compose import render
+    from runtime.ops.compose import render
 
     text = render(discover(args.functions or settings.functions_dir))
     if args.output is None:
@@ -151,7 +154,7 @@ def _health(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _bench(args: argparse.Namespace, settings: Settings) -> int:
-    """Run tests/bench/ (a source checkout's, not part of the installed package)."""
+    """Run the benchmarks of a source checkout (``python -m tests.bench``, not installed)."""
     root = Path(__file__).resolve().parent.parent
     if not (root / "tests" / "bench" / "suite.py").is_file():
         print(
@@ -161,11 +164,8 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    sys.path.insert(0, str(root))
-    from tests.bench.suite import run, selected
-
-    out = args.out or root / "docs"
-    return run(selected(args.cases), args.quick, out, report_only=args.report)
+    argv = [sys.executable, "-m", "tests.bench", *args.options]
+    return subprocess.run(argv, cwd=root, check=False).returncode
 
 
 def _replicas(item: str) -> tuple[str, int]:
@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     }
 
     kafka = commands.add_parser("kafka", help="start, stop or inspect the embedded Kafka broker")
-    kafka.add_argument("action", choices=["start", "stop", "status"])
+    kafka.add_argument("action", choices=["start", "stop", "status", "fetch"])
     kafka.set_defaults(run=_kafka)
 
     functions = commands.add_parser("functions", help="list the functions discovery finds")
@@ -234,21 +234,22 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_argument("--max-age", type=float, default=30.0, help="heartbeat age limit, s")
     health.set_defaults(run=_health)
 
-    bench = commands.add_parser("bench", help="benchmarks vs baselines -> docs/BENCHMARKS.md")
-    bench.add_argument("--quick", action="store_true", help="a smaller run, under 5 minutes")
-    bench.add_argument(
-        "--cases",
-        help="comma-separated: runtime, scaling, fanout, latency, "
-        "memory, coldstart, or 1-5 (default: all)",
+    bench = commands.add_parser(
+        "bench",
+        help="benchmarks vs baselines -> docs/BENCHMARKS.md (a checkout's tests/bench/)",
+        description="Runs `python -m tests.bench` with these options: --quick (about 2 "
+        "minutes), --cases runtime,fanout,... or 1-5, --out DIR, --report (redraw only).",
     )
-    bench.add_argument("--out", type=Path, help="where BENCHMARKS.md and bench/ go (docs/)")
-    bench.add_argument("--report", action="store_true", help="only redraw from results.json")
     bench.set_defaults(run=_bench)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.run is not _bench:  # only `parley bench` passes options on
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.options = extra
     try:
         settings = Settings()
     except ValidationError as exc:

@@ -1,6 +1,6 @@
 """The store's tables: users, messages, presence and gateways, as typed SQLAlchemy models.
 
-``runtime.store`` is the only module that queries them; the Alembic migrations in
+``runtime.db.store`` is the only module that queries them; the Alembic migrations in
 ``runtime/migrations/versions`` create them. Change both together: the integration tests compare
 the migrated schema with these models.
 """

@@ -1,0 +1,1 @@
+"""The ``parley`` command: the one layer that imports both ``runtime`` and ``gateway``."""

@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy models, queries and migrations (SQLite by default, PostgreSQL by URL)."""

@@ -1,0 +1,1 @@
+"""The Kafka adapter: confluent-kafka for asyncio, topics, headers, tracing, dead letters."""

@@ -1,0 +1,1 @@
+"""The process layer: the supervisor (`parley up`), the embedded broker, compose output."""
