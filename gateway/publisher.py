@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from runtime.bus import Bus, Headers, sent
 from runtime.events import Delivery, Event, encode
 from runtime.kafka import tracing
-from runtime.kafka.client import Headers, KafkaException, Producer
+from runtime.kafka.client import Producer
 from runtime.kafka.headers import ROUTE, TRACEPARENT
 from runtime.settings import Settings
 
@@ -26,13 +27,19 @@ class Unavailable(Exception):
 class Publisher:
     """Produces events to their topics, keyed by ``event.key()``, with a delivery deadline."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, bus: Bus) -> None:
         self.settings = settings
         self.timeout = settings.gateway.produce_timeout
-        # librdkafka gives up on a record after message.timeout.ms, so a dead broker turns into
-        # an error here instead of a send that waits forever.
-        self._producer = Producer(
-            settings.kafka.address(), **{"message.timeout.ms": int(self.timeout * 1000)}
+        self._bus = bus
+
+    @classmethod
+    def to_kafka(cls, settings: Settings) -> Publisher:
+        """A publisher on a Kafka producer that gives up on a record after the produce timeout
+        (librdkafka's message.timeout.ms), so a dead broker turns into ``Unavailable`` here
+        instead of a send that waits forever."""
+        timeout_ms = int(settings.gateway.produce_timeout * 1000)
+        return cls(
+            settings, Producer(settings.kafka.address(), **{"message.timeout.ms": timeout_ms})
         )
 
     def send(self, event: Event) -> asyncio.Future[None]:
@@ -45,10 +52,10 @@ class Publisher:
         headers: Headers = [(TRACEPARENT, traceparent)]
         if isinstance(event, Delivery):
             headers = [*headers, (ROUTE, event.route().encode())]
-        sent = self._producer.send_nowait(topic, encode(event), event.key(), headers)
+        queued = sent(self._bus, topic, encode(event), event.key(), headers)
         if span is not None:
-            tracing.end_on(span, sent)
-        return sent
+            tracing.end_on(span, queued)
+        return queued
 
     async def publish(self, event: Event) -> None:
         """Produce ``event`` and wait for the acknowledgement; ``Unavailable`` on failure."""
@@ -58,7 +65,7 @@ class Publisher:
         """Wait for a record queued by ``send``; ``Unavailable`` when Kafka did not take it."""
         try:
             await asyncio.wait_for(sent, self.timeout + 1.0)
-        except (KafkaException, TimeoutError) as exc:
+        except Exception as exc:  # noqa: BLE001 - refused by the bus, or timed out
             raise Unavailable(f"Kafka did not acknowledge the event: {exc}") from None
 
     def fire(self, event: Event) -> None:
@@ -66,7 +73,7 @@ class Publisher:
         self.send(event).add_done_callback(_log_failure)
 
     async def close(self) -> None:
-        await self._producer.close()
+        await self._bus.close()
 
 
 def _log_failure(future: asyncio.Future[None]) -> None:

@@ -71,7 +71,7 @@ class Resources:
         bootstrap = settings.kafka.address()
         topics = [settings.topic(t) for t in TOPICS]
         await asyncio.to_thread(ensure_topics, bootstrap, topics, settings.kafka.partitions)
-        self.publisher = Publisher(settings)
+        self.publisher = Publisher.to_kafka(settings)
         stack.push_async_callback(self.publisher.close)
         self.presence = Presence(self.publisher, settings.gateway.leave_debounce)
         admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})  # errors raise

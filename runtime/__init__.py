@@ -1,24 +1,24 @@
-"""Parley's function runtime: what handler files in ``functions/`` import.
+"""Parley's handler SDK: everything a file in ``functions/`` imports, and nothing more.
 
-from runtime import Context, MessageEvent, Reply, on_message
+    from runtime import Context, MessageEvent, Reply, on_message
 
-@on_message
-async def echo(event: MessageEvent, ctx: Context) -> Reply | None:
-    if event.text.startswith("!echo "):
-        return Reply(room=event.room, text=event.text.removeprefix("!echo "))
-    return None
+    @on_message
+    async def echo(event: MessageEvent, ctx: Context) -> Reply | None:
+        if event.text.startswith("!echo "):
+            return Reply(room=event.room, text=event.text.removeprefix("!echo "))
+        return None
+
+Importing it loads no database or Kafka code: the engine (``runtime.engine``), the Kafka
+adapter (``runtime.kafka``), the store (``runtime.db``) and the process layer (``runtime.ops``)
+live below it. ``runtime.testing`` calls handlers in unit tests.
 """
 
 from __future__ import annotations
 
 from runtime.context import Context
-from runtime.db.store import StoredMessage
-from runtime.engine.discovery import discover
-from runtime.errors import DiscoveryError, HandlerFailed, ParleyError
 from runtime.events import Delivery, Event, JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
-from runtime.settings import Settings
+from runtime.history import History, StoredMessage
 from runtime.triggers import (
-    Handler,
     Reply,
     Retry,
     on,
@@ -37,23 +37,17 @@ __all__ = [  # noqa: RUF022 - grouped by what callers look for
     "on_presence",
     "on_private",
     "on",
-    # what a handler receives and returns
+    # what a handler receives
     "Context",
     "Event",
     "MessageEvent",
     "JoinEvent",
     "LeaveEvent",
     "PrivateEvent",
+    "History",
+    "StoredMessage",
+    # what it returns
     "Delivery",
     "Reply",
     "Retry",
-    "StoredMessage",
-    # running them
-    "Handler",
-    "discover",
-    "Settings",
-    # errors
-    "ParleyError",
-    "DiscoveryError",
-    "HandlerFailed",
 ]

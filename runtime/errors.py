@@ -5,10 +5,11 @@
     ├── BrokerError           the embedded Kafka broker could not start or stop
     │   └── PortInUse         its port is taken by another process
     ├── DiscoveryError        a file in functions/ is not a valid function
-    ├── HandlerFailed         a handler raised on an event (after its retries)
     └── UserError             a request the store refuses (name taken, unknown user)
 
-``Retry`` (in ``runtime.triggers``) is control flow, not an error.
+``Retry`` (in ``runtime.triggers``) is control flow, not an error. A handler that fails
+for good is not an exception anyone catches: its event goes to the dead-letter topic with
+the error in its headers (``runtime.kafka.dlq``).
 """
 
 from __future__ import annotations
@@ -51,24 +52,6 @@ class DiscoveryError(ParleyError):
         self.path = path
         self.reason = reason
         super().__init__(f"{path}: {reason}")
-
-
-class HandlerFailed(ParleyError):
-    """A handler raised; where the event came from, so it can be found in the log or DLQ."""
-
-    def __init__(
-        self, function: str, event_id: str, topic: str, partition: int, offset: int, cause: str
-    ) -> None:
-        self.function = function
-        self.event_id = event_id
-        self.topic = topic
-        self.partition = partition
-        self.offset = offset
-        self.cause = cause
-        super().__init__(
-            f"function {function!r} failed on event {event_id} "
-            f"({topic}[{partition}]@{offset}): {cause}"
-        )
 
 
 class UserError(ParleyError):

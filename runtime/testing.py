@@ -4,15 +4,21 @@ async def test_echo(tmp_path):
     async with test_store(tmp_path) as store:
         reply = await echo(message("!echo hi", room="lobby"), context(store))
         assert reply == Reply(room="lobby", text="hi")
+
+``InMemoryBus`` stands in for Kafka where the engine is tested without a broker: it keeps
+every record produced, acknowledges on the next loop turn, and refuses records on request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from runtime.bus import Acknowledged, RecordHeaders
 from runtime.context import Context
 from runtime.db.store import Store
 from runtime.events import JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
@@ -50,3 +56,95 @@ def join(room: str = "lobby", user: str = "ada", conn: str = "c1") -> JoinEvent:
 
 def leave(room: str = "lobby", user: str = "ada", conn: str = "c1") -> LeaveEvent:
     return LeaveEvent(room=room, user=user, conn=conn)
+
+
+class Refused(Exception):
+    """A record the in-memory bus was told to refuse (``InMemoryBus.refuse``)."""
+
+
+@dataclass(frozen=True)
+class MemoryRecord:
+    """A record on the in-memory bus, shaped like a Kafka message (``runtime.bus.Record``)."""
+
+    topic_name: str
+    offset_number: int
+    key_bytes: bytes | None
+    value_bytes: bytes
+    header_pairs: list[tuple[str, bytes]] = field(default_factory=list)
+
+    def topic(self) -> str:
+        return self.topic_name
+
+    def partition(self) -> int:
+        return 0
+
+    def offset(self) -> int:
+        return self.offset_number
+
+    def key(self) -> bytes | None:
+        return self.key_bytes
+
+    def value(self) -> bytes:
+        return self.value_bytes
+
+    def headers(self) -> RecordHeaders:
+        return list(self.header_pairs)
+
+    def error(self) -> None:
+        return None
+
+
+class InMemoryBus:
+    """A ``runtime.bus.Bus`` in memory: one partition per topic, acks on the next loop turn."""
+
+    def __init__(self) -> None:
+        self.records: list[MemoryRecord] = []
+        self.closed = False
+        self._refusals: dict[str, int] = {}
+
+    def refuse(self, topic: str, times: int = 1) -> None:
+        """Refuse the next ``times`` records produced to ``topic`` (as a full broker would)."""
+        self._refusals[topic] = self._refusals.get(topic, 0) + times
+
+    def on(self, topic: str) -> list[MemoryRecord]:
+        """The records acknowledged on ``topic``, oldest first."""
+        return [r for r in self.records if r.topic_name == topic]
+
+    def record(
+        self,
+        topic: str,
+        value: bytes,
+        key: str | bytes | None = None,
+        headers: list[tuple[str, bytes]] | None = None,
+    ) -> MemoryRecord:
+        """Append a record as if another producer had written it; returns it (to feed a runner)."""
+        record = MemoryRecord(
+            topic,
+            len(self.on(topic)),
+            key.encode() if isinstance(key, str) else key,
+            value,
+            headers or [],
+        )
+        self.records.append(record)
+        return record
+
+    def produce(
+        self,
+        topic: str,
+        value: bytes,
+        key: str | bytes | None,
+        headers: list[tuple[str, bytes]],
+        done: Acknowledged,
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        if self.closed:
+            raise RuntimeError("the bus is closed")
+        if self._refusals.get(topic, 0) > 0:
+            self._refusals[topic] -= 1
+            loop.call_soon(done, Refused(f"{topic} refused the record (InMemoryBus.refuse)"))
+            return
+        self.record(topic, value, key, headers)
+        loop.call_soon(done, None)
+
+    async def close(self) -> None:
+        self.closed = True

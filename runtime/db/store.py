@@ -14,12 +14,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from pydantic import JsonValue
 from sqlalchemy import (
     ColumnElement,
     Row,
@@ -42,42 +41,10 @@ from runtime.db.batch import Batch
 from runtime.db.models import Gateway, Message, Presence, User
 from runtime.db.schema import upgrade
 from runtime.errors import UserError
-from runtime.events import pair_key, rfc3339
+from runtime.events import pair_key
+from runtime.history import StoredMessage
 
 SQLITE_PRAGMAS = ("busy_timeout = 5000", "journal_mode = WAL", "synchronous = NORMAL")
-
-
-@dataclass(frozen=True)
-class StoredMessage:
-    """A room message (``room`` set) or a private one (``recipient`` set), as history keeps it."""
-
-    id: str
-    author: str
-    text: str
-    ts: datetime
-    room: str | None = None
-    recipient: str | None = None
-    client_id: str | None = None
-    bot: bool = False
-    seq: int | None = None
-
-    def frame(self) -> dict[str, JsonValue]:
-        """This message as PROTOCOL.md's server frame, for sockets and the history API alike.
-
-        A room message gives ``{"type": "message", "id", "room", "user", "text", "ts"}``; a
-        private one ``{"type": "private", "id", "from", "to", "text", "ts"}``; either carries
-        ``"bot": true`` when a function wrote it.
-        """
-        ts = rfc3339(self.ts)
-        frame: dict[str, JsonValue]
-        if self.room is not None:
-            frame = {"type": "message", "id": self.id, "room": self.room, "user": self.author}
-        else:
-            frame = {"type": "private", "id": self.id, "from": self.author, "to": self.recipient}
-        frame |= {"text": self.text, "ts": ts}
-        if self.bot:
-            frame["bot"] = True  # an extension: a function wrote it
-        return frame
 
 
 class Store:

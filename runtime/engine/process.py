@@ -9,10 +9,11 @@ from pathlib import Path
 
 from runtime.db.store import Store
 from runtime.engine.discovery import load
+from runtime.engine.stats import worker_registry
 from runtime.engine.worker import Worker
 from runtime.kafka.client import Producer
 from runtime.kafka.tracing import configure_tracing
-from runtime.metrics import exposed, worker_registry
+from runtime.metrics import exposed
 from runtime.settings import Settings
 from runtime.telemetry import configure_logging
 from runtime.triggers import Handler
@@ -35,7 +36,7 @@ async def serve(handler: Handler, settings: Settings) -> None:
         gc.freeze()
         try:
             with exposed(
-                worker_registry(worker),
+                worker_registry(worker.stats, handler.name),
                 metrics.metrics_host,
                 metrics.metrics_port,
                 metrics.metrics_file,

@@ -1,6 +1,6 @@
 """The runner: each fetched record through its function, at least once, in order per key.
 
-    runner = Runner(handler, settings, store, producer, stats, finished)
+    runner = Runner(handler, settings, store, bus, stats, finished)
     runner.submit(message, slot)     # queued in its key's lane (see runtime.engine.lanes)
     ...
     finished(slot)                   # called once the record is fully handled
@@ -24,10 +24,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from runtime.bus import Acknowledged, Bus, Record, send
 from runtime.context import Context
-from runtime.db.store import Store
 from runtime.engine.lanes import Gate, Lane, Lanes
 from runtime.engine.offsets import Slot
+from runtime.engine.stats import WorkerStats
 from runtime.events import (
     DecodeError,
     Delivery,
@@ -38,11 +39,10 @@ from runtime.events import (
     encode,
 )
 from runtime.faults import faults_for
+from runtime.history import History
 from runtime.kafka import tracing
-from runtime.kafka.client import Acknowledged, KafkaException, Message, Producer
 from runtime.kafka.dlq import dead_letter_headers, dlq_topic
 from runtime.kafka.headers import ORIGIN, ROUTE, TRACEPARENT
-from runtime.metrics import WorkerStats
 from runtime.settings import Settings
 from runtime.telemetry import EVENT_ID, TRACE_ID
 from runtime.triggers import Handler, Reply, Result, Retry
@@ -54,7 +54,7 @@ log = logging.getLogger("parley.worker")
 class Item:
     """A record on its way through the function, and how far it got."""
 
-    message: Message
+    message: Record
     slot: Slot
     traceparent: bytes | None  # the record's own ``traceparent`` header
     event: Event | None = None  # once decoded
@@ -70,15 +70,15 @@ class Runner:
         self,
         handler: Handler,
         settings: Settings,
-        store: Store,
-        producer: Producer,
+        store: History,
+        bus: Bus,
         stats: WorkerStats,
         finished: Callable[[Slot], None],
     ) -> None:
         self.handler = handler
         self.settings = settings
         self.store = store
-        self.producer = producer
+        self.bus = bus
         self.stats = stats
         self.name = handler.name
         self.group = settings.topic(f"fn.{handler.name}")
@@ -92,7 +92,7 @@ class Runner:
         self._gate = Gate(handler.options.concurrency)
         self._topics: dict[str, str] = {}  # logical name -> physical (prefixed)
 
-    def submit(self, message: Message, slot: Slot, traceparent: bytes | None) -> None:
+    def submit(self, message: Record, slot: Slot, traceparent: bytes | None) -> None:
         """Queue a fetched record behind the earlier ones of its key."""
         self.lanes.add(message.key() or b"", Item(message, slot, traceparent))
 
@@ -228,13 +228,13 @@ class Runner:
                 done = tracing.ending(span, ack)
             if trace:
                 headers.append((TRACEPARENT, trace))
-            self.producer.produce(topic, encode(event), event.key(), headers, done)
+            self.bus.produce(topic, encode(event), event.key(), headers, done)
 
     def _topic(self, name: str) -> str:
         self._topics[name] = topic = self.settings.topic(name)
         return topic
 
-    def _acknowledged(self, item: Item, error: KafkaException | None) -> None:
+    def _acknowledged(self, item: Item, error: Exception | None) -> None:
         """Every output of ``item`` was answered by Kafka (on the loop)."""
         if error is None:
             self._done(item)
@@ -263,9 +263,7 @@ class Runner:
         delay = self.settings.worker.backoff_base
         while True:
             try:
-                await self.producer.send(
-                    self.dlq_topic, message.value() or b"", message.key(), headers
-                )
+                await send(self.bus, self.dlq_topic, message.value() or b"", message.key(), headers)
                 break
             except Exception as exc:  # noqa: BLE001 - broker trouble: keep trying
                 log.warning("dead-letter publish failed (%s); again in %.1fs", exc, delay)
@@ -292,9 +290,9 @@ class _Acks:
         self.runner = runner
         self.item = item
         self.left = outputs
-        self.error: KafkaException | None = None
+        self.error: Exception | None = None
 
-    def one(self, error: KafkaException | None) -> None:
+    def one(self, error: Exception | None) -> None:
         if error is not None and self.error is None:
             self.error = error
         self.left -= 1

@@ -1,6 +1,6 @@
 """The worker: runs one function against its topics, at least once, in order per key.
 
-    worker = Worker(handler, settings, store, producer)
+    worker = Worker(handler, settings, store, bus)
     await worker.run(stop)          # until ``stop`` is set, then drains and commits
 
 The worker fetches records and commits offsets; the ``Runner`` (runtime.engine.runner) takes each
@@ -16,19 +16,14 @@ import asyncio
 import contextlib
 import logging
 
-from runtime.db.store import Store
+from runtime.bus import Bus
 from runtime.engine.offsets import OffsetTracker, Slot
 from runtime.engine.runner import Runner
-from runtime.kafka.client import (
-    Consumer,
-    KafkaException,
-    Message,
-    Producer,
-    TopicPartition,
-)
+from runtime.engine.stats import KAFKA_STATS_INTERVAL_MS, WorkerStats
+from runtime.history import History
+from runtime.kafka.client import Consumer, KafkaException, Message, TopicPartition
 from runtime.kafka.headers import ORIGIN, TRACEPARENT
 from runtime.kafka.topics import ensure_topics
-from runtime.metrics import KAFKA_STATS_INTERVAL_MS, WorkerStats
 from runtime.settings import Settings
 from runtime.triggers import Handler
 
@@ -39,17 +34,14 @@ log = logging.getLogger("parley.worker")
 class Worker:
     """Runs ``handler`` in consumer group ``fn.<name>`` until stopped."""
 
-    def __init__(
-        self, handler: Handler, settings: Settings, store: Store, producer: Producer
-    ) -> None:
+    def __init__(self, handler: Handler, settings: Settings, store: History, bus: Bus) -> None:
         self.handler = handler
         self.settings = settings
         self.name = handler.name
         self.topics = [settings.topic(t) for t in handler.topics]
         self.cap = max(32 * handler.options.concurrency, 64)
         self.stats = WorkerStats()
-        self.kafka_stats = ""  # librdkafka's latest statistics JSON: the consumer lag
-        self.runner = Runner(handler, settings, store, producer, self.stats, self._finished)
+        self.runner = Runner(handler, settings, store, bus, self.stats, self._finished)
         self.group = self.runner.group
         self.dlq_topic = self.runner.dlq_topic
         self._own = self.name.encode()
@@ -144,7 +136,7 @@ class Worker:
 
     def _kafka_stats(self, statistics: str) -> None:
         """librdkafka's statistics (on the consumer thread): kept as text, read on a scrape."""
-        self.kafka_stats = statistics
+        self.stats.kafka_statistics = statistics
 
     def consumer(self) -> Consumer:
         """The running consumer (for tests and metrics); only valid inside ``run``."""

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, TypeVar, cast
 
@@ -19,11 +19,10 @@ from confluent_kafka import Consumer as _Consumer
 from confluent_kafka import KafkaError, KafkaException, Message, TopicPartition
 from confluent_kafka import Producer as _Producer
 
+from runtime.bus import Acknowledged, Headers, Record
+
 T = TypeVar("T")
-Headers = Sequence[tuple[str, bytes]]
 RebalanceCallback = Callable[[list[TopicPartition]], None]
-# Called on the event loop once Kafka acknowledged a record (None) or refused it.
-Acknowledged = Callable[[KafkaException | None], None]
 
 __all__ = [
     "Acknowledged",
@@ -66,7 +65,7 @@ _LOGGING = {"logger": LIBRDKAFKA_LOG, "log_level": 3}
 
 
 class Producer:
-    """An idempotent producer whose sends complete when Kafka acknowledged them."""
+    """An idempotent producer whose sends complete when Kafka acknowledged them (a ``Bus``)."""
 
     def __init__(self, bootstrap: str, **config: Any) -> None:
         self._producer = _Producer(
@@ -126,29 +125,6 @@ class Producer:
                 return
             except BufferError:  # local queue full: the poller thread is draining it
                 time.sleep(0.005)
-
-    def send_nowait(
-        self, topic: str, value: bytes, key: str | bytes | None = None, headers: Headers = ()
-    ) -> asyncio.Future[None]:
-        """Queue a record; the returned future completes when Kafka acknowledged it."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-        def done(error: KafkaException | None) -> None:
-            if future.done():
-                return
-            if error is None:
-                future.set_result(None)
-            else:
-                future.set_exception(error)
-
-        self.produce(topic, value, key, list(headers), done)
-        return future
-
-    async def send(
-        self, topic: str, value: bytes, key: str | bytes | None = None, headers: Headers = ()
-    ) -> None:
-        """Produce one record and wait for the broker's acknowledgement."""
-        await self.send_nowait(topic, value, key, headers)
 
     async def flush(self, timeout: float = 30.0) -> int:
         """Wait until queued records are delivered; returns how many are still queued."""
@@ -348,14 +324,14 @@ class Consumer:
         self._executor.shutdown(wait=True)
 
 
-def headers_of(message: Message) -> list[tuple[str, bytes]]:
+def headers_of(message: Record) -> list[tuple[str, bytes]]:
     """A record's headers as (name, bytes) pairs; valueless headers are left out."""
     raw = message.headers() or []
     pairs = raw.items() if isinstance(raw, dict) else raw
     return [(k, v.encode() if isinstance(v, str) else v) for k, v in pairs if v is not None]
 
 
-def header(message: Message, name: str) -> bytes | None:
+def header(message: Record, name: str) -> bytes | None:
     """The value of the first header called ``name``, or None (on the hot path: no list)."""
     raw = message.headers() or ()
     for key, value in raw.items() if isinstance(raw, dict) else raw:

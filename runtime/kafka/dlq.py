@@ -10,7 +10,8 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from runtime.kafka.client import Consumer, Headers, Message, Producer, TopicPartition, headers_of
+from runtime.bus import Headers, Record, send
+from runtime.kafka.client import Consumer, Message, Producer, TopicPartition, headers_of
 from runtime.kafka.headers import DLQ_PREFIX
 from runtime.settings import Settings
 
@@ -20,7 +21,7 @@ def dlq_topic(settings: Settings, function: str) -> str:
     return settings.topic(f"chat.dlq.{function}")
 
 
-def dead_letter_headers(message: Message, function: str, error: str, attempts: int) -> Headers:
+def dead_letter_headers(message: Record, function: str, error: str, attempts: int) -> Headers:
     """The headers of ``message`` sent to the dead-letter topic: its own (minus any earlier
     dead letter's) and where it came from, why it failed and after how many attempts."""
     return [
@@ -118,7 +119,7 @@ async def replay(settings: Settings, function: str) -> int:
         messages = await _read(consumer, topic, 1_000_000)
         letters = [DeadLetter.from_message(m) for m in messages]
         for letter in letters:
-            await producer.send(letter.source_topic, letter.value, letter.key, letter.headers)
+            await send(producer, letter.source_topic, letter.value, letter.key, letter.headers)
         positions: dict[int, int] = {}
         for letter in letters:
             positions[letter.partition] = max(positions.get(letter.partition, 0), letter.offset + 1)

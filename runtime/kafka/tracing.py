@@ -38,8 +38,9 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExport
 from opentelemetry.trace import NoOpTracerProvider, Span, SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from runtime.bus import Acknowledged, Record
 from runtime.errors import SetupError
-from runtime.kafka.client import Acknowledged, KafkaException, Message, header
+from runtime.kafka.client import header
 from runtime.kafka.headers import TRACEPARENT
 from runtime.telemetry import TRACE_ID
 
@@ -115,7 +116,7 @@ def _kafka(operation: str, topic: str, key: str | bytes | None) -> dict[str, Any
     return attributes
 
 
-def consuming(message: Message, group: str) -> contextlib.AbstractContextManager[Span]:
+def consuming(message: Record, group: str) -> contextlib.AbstractContextManager[Span]:
     """The current span while one record is processed: a CONSUMER span whose parent is the
     span named by the record's ``traceparent`` header (a new trace when it has none)."""
     topic = message.topic() or ""
@@ -147,7 +148,7 @@ def end_on(span: Span, ack: asyncio.Future[None]) -> None:
 def ending(span: Span, then: Acknowledged) -> Acknowledged:
     """``then``, ending ``span`` first: the acknowledgement callback of a traced record."""
 
-    def acknowledged(error: KafkaException | None) -> None:
+    def acknowledged(error: Exception | None) -> None:
         _end(span, error)
         then(error)
 

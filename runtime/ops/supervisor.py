@@ -27,10 +27,11 @@ from runtime.engine.discovery import function_files, load
 from runtime.errors import DiscoveryError
 from runtime.kafka.client import KafkaException
 from runtime.kafka.topics import ensure_topics
-from runtime.metrics import Aggregate, Target, loopback, url_in
+from runtime.metrics import loopback
 from runtime.ops.broker import EmbeddedBroker
 from runtime.ops.children import Child, command
 from runtime.ops.lag import Autoscale, Functions
+from runtime.ops.scrape import Aggregate, Target, url_in
 from runtime.settings import Settings
 from runtime.triggers import Handler
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from confluent_kafka import Consumer as RawConsumer
 from confluent_kafka import TopicPartition
 
+from runtime.bus import sent
 from runtime.db.store import Store
 from runtime.engine.worker import Worker
 from runtime.events import Event, encode
@@ -40,7 +41,7 @@ async def produce(
     producer = producer or Producer(settings.kafka.address())
     try:
         await asyncio.gather(
-            *(producer.send_nowait(settings.topic(e.topic), encode(e), e.key()) for e in events)
+            *(sent(producer, settings.topic(e.topic), encode(e), e.key()) for e in events)
         )
     finally:
         if own:
@@ -52,7 +53,7 @@ async def produce_raw(
 ) -> None:
     producer = Producer(settings.kafka.address())
     try:
-        await asyncio.gather(*(producer.send_nowait(settings.topic(topic), v, key) for v in values))
+        await asyncio.gather(*(sent(producer, settings.topic(topic), v, key) for v in values))
     finally:
         await producer.close()
 

@@ -13,6 +13,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from runtime.bus import sent
 from runtime.db.store import Store
 from runtime.events import Delivery, encode
 from runtime.kafka.client import Producer
@@ -177,7 +178,7 @@ async def flood(system: System, room: str, count: int, size: int) -> None:
             delivery = Delivery(room=room, frame=frame)
             headers = [(ROUTE, delivery.route().encode())]
             topic = system.settings.topic("chat.deliver")
-            sends.append(producer.send_nowait(topic, encode(delivery), delivery.key(), headers))
+            sends.append(sent(producer, topic, encode(delivery), delivery.key(), headers))
             if n % 20 == 0:
                 await asyncio.sleep(0)  # let the test's clients read meanwhile
         await asyncio.gather(*sends)

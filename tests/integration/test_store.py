@@ -27,8 +27,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from runtime.db.models import Base
 from runtime.db.schema import alembic_config
-from runtime.db.store import Store, StoredMessage
+from runtime.db.store import Store
 from runtime.errors import UserError
+from runtime.history import StoredMessage
 from tests.conftest import unique
 
 POSTGRES_URL = "PARLEY_TEST_POSTGRES_URL"

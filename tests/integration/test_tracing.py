@@ -23,6 +23,7 @@ from websockets.asyncio.client import connect
 
 from gateway.app import create_app
 from gateway.serve import hypercorn_config
+from runtime.bus import send
 from runtime.db.store import Store
 from runtime.engine.discovery import load
 from runtime.events import MessageEvent, encode
@@ -175,7 +176,8 @@ async def _worker_output(settings: Settings, store: Store, traceparent: str) -> 
     async with running(CHAT, settings, store):
         producer = Producer(settings.kafka.address())
         try:
-            await producer.send(
+            await send(
+                producer,
                 settings.topic(event.topic),
                 encode(event),
                 event.key(),

@@ -11,7 +11,9 @@ import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import Metric
 
-from runtime.metrics import Aggregate, Histogram, Target, consumer_lag, counter, exposed, url_in
+from runtime.engine.stats import consumer_lag
+from runtime.metrics import Histogram, counter, exposed
+from runtime.ops.scrape import Aggregate, Target, url_in
 from tests.integration.scrape import parse
 
 
