@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from runtime import Context, Delivery, JoinEvent, LeaveEvent, on_presence
+from runtime.frames import presence_frame
 
 
 @on_presence(start="earliest")
@@ -11,4 +12,4 @@ async def presence(event: JoinEvent | LeaveEvent, ctx: Context) -> Delivery:
         users = await ctx.store.presence_leave(event.room, event.user, event.conn)
     else:
         users = await ctx.store.presence_join(event.room, event.user, event.conn)
-    return Delivery(room=event.room, frame={"type": "presence", "room": event.room, "users": users})
+    return Delivery(room=event.room, frame=dict(presence_frame(event.room, users)))

@@ -73,10 +73,10 @@ def rest(res: Resources) -> Blueprint:
 
     @api.post("/register")
     @body(s.Registration)
-    @returns(s.Session, 201)
+    @returns(s.Authenticated, 201)
     @returns(s.ErrorBody, 409)
     @returns(s.ErrorBody, 422)
-    async def register(data: s.Registration) -> tuple[s.Session, int]:
+    async def register(data: s.Registration) -> tuple[s.Authenticated, int]:
         """Create an account (password of 8 characters or more) and log it in."""
         if reserved(data.username, res.settings.functions_dir):
             raise ApiError(409, "taken", f"{data.username!r} is reserved for a function's messages")
@@ -85,19 +85,19 @@ def rest(res: Resources) -> Blueprint:
             await res.store.add_user(data.username, hashed)
         except UserError as exc:
             raise ApiError(409, exc.code, exc.detail) from None
-        return s.Session(username=data.username, token=res.auth.issue(data.username)), 201
+        return s.Authenticated(username=data.username, token=res.auth.issue(data.username)), 201
 
     @api.post("/login")
     @body(s.Credentials)
-    @returns(s.Session)
+    @returns(s.Authenticated)
     @returns(s.ErrorBody, 401)
     @returns(s.ErrorBody, 422)
-    async def login(data: s.Credentials) -> s.Session:
+    async def login(data: s.Credentials) -> s.Authenticated:
         """A fresh token for a username and its password."""
         stored = await res.store.password_hash(data.username)
         if not await asyncio.to_thread(res.auth.check, stored, data.password):
             raise ApiError(401, "unauthorized", "wrong username or password")
-        return s.Session(username=data.username, token=res.auth.issue(data.username))
+        return s.Authenticated(username=data.username, token=res.auth.issue(data.username))
 
     @api.get("/rooms")
     @security_scheme(BEARER)

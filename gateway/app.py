@@ -54,7 +54,7 @@ def create_app(settings: Settings) -> Quart:
             await res.close()
 
     app.register_blueprint(rest(res))
-    registry = gateway_registry(res.metrics, res.hub)
+    registry = gateway_registry(res.metrics, res.hub.stats)
 
     @app.get("/metrics")
     @hide

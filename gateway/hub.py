@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from gateway.link import Frame
-from gateway.metrics import GatewayMetrics
+from gateway.link import Encoded
+from gateway.metrics import GatewayMetrics, HubStats
 from gateway.peer import Peer, Recent, Subscription
 from runtime.events import DecodeError, Delivery, decode
 from runtime.kafka import tracing
@@ -26,17 +25,6 @@ from runtime.kafka.client import Message, header
 from runtime.kafka.headers import ROUTE
 
 log = logging.getLogger("parley.gateway")
-
-
-@dataclass
-class HubStats:
-    """Counters for tests and the ops views."""
-
-    received: int = 0
-    skipped: int = 0
-    duplicates: int = 0
-    frames: int = 0
-    held: int = 0  # frames held for a socket whose join is replaying history
 
 
 class Hub:
@@ -58,6 +46,7 @@ class Hub:
 
     def attach(self, peer: Peer) -> None:
         self._peers.add(peer)
+        self.stats.connections = len(self._peers)
         if peer.user not in self._users:
             self._users[peer.user], self._user_ids[peer.user] = set(), Recent(self.window)
         self._users[peer.user].add(peer)
@@ -68,6 +57,7 @@ class Hub:
         for room, _ in left:
             self.unsubscribe(peer, room)
         self._peers.discard(peer)
+        self.stats.connections = len(self._peers)
         sockets = self._users.get(peer.user)
         if sockets is not None:
             sockets.discard(peer)
@@ -146,17 +136,17 @@ class Hub:
                     self.stats.duplicates += 1
                     return
                 self._room_seq[room] = seq
-            self._to_room(room, peers, seq, Frame.of(delivery.frame))
+            self._to_room(room, peers, seq, Encoded.of(delivery.frame))
             return
         # Private messages come from many pairs (many partitions): no one order per user, so
         # the recent ids are what catches a redelivery.
         found = delivery.frame.get("id")
         message_id = found if isinstance(found, str) else None
-        frame: Frame | None = None
+        frame: Encoded | None = None
         for user in set(delivery.users):
             sockets = self._users.get(user)
             if sockets and self._fresh(self._user_ids[user], message_id):
-                frame = frame or Frame.of(delivery.frame)
+                frame = frame or Encoded.of(delivery.frame)
                 self._to_all(sockets, frame)
 
     def evict_all(self, code: int, reason: str) -> None:
@@ -169,7 +159,7 @@ class Hub:
         self.stats.duplicates += 1
         return False
 
-    def _to_room(self, room: str, peers: Iterable[Peer], seq: int | None, frame: Frame) -> None:
+    def _to_room(self, room: str, peers: Iterable[Peer], seq: int | None, frame: Encoded) -> None:
         sent = 0
         for peer in peers:
             sub = peer.rooms[room]
@@ -181,7 +171,7 @@ class Hub:
                 peer.offer(frame)
         self.stats.frames += sent
 
-    def _to_all(self, peers: Iterable[Peer], frame: Frame) -> None:
+    def _to_all(self, peers: Iterable[Peer], frame: Encoded) -> None:
         for peer in peers:
             self.stats.frames += 1
             peer.offer(frame)

@@ -1,6 +1,6 @@
 """The outbound fast path: a server frame encoded once, written straight to each socket.
 
-    frame = Frame(text)                  # one per delivery, however many sockets it goes to
+    frame = Encoded(text)                  # one per delivery, however many sockets it goes to
     link = Link.of(asgi_send)            # None when the socket is not HTTP/1.1 on Hypercorn
     if link is not None:
         link.send(frame.wire)            # the WebSocket frame bytes, built once per frame
@@ -30,7 +30,7 @@ HIGH_WATER = 64 * 1024
 _TEXT_FIN = 0x81  # FIN + opcode 1 (text)
 
 
-class Frame:
+class Encoded:
     """One server frame: its JSON ``text`` and, built on first use, its WebSocket ``wire``
     bytes. Shared by every socket it is sent to."""
 
@@ -41,7 +41,7 @@ class Frame:
         self._wire: bytes | None = None
 
     @classmethod
-    def of(cls, fields: Mapping[str, Any]) -> Frame:
+    def of(cls, fields: Mapping[str, Any]) -> Encoded:
         """The frame of these JSON fields, compact (as every frame the gateway sends)."""
         return cls(json.dumps(fields, separators=(",", ":"), ensure_ascii=False))
 

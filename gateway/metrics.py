@@ -27,20 +27,30 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client import CollectorRegistry, ProcessCollector
 from prometheus_client.core import HistogramMetricFamily, Metric
 
-from gateway.frames import FRAMES
+from gateway.inbound import CLIENT_FRAMES
 from runtime.events import Delivery
 from runtime.metrics import Histogram, counter, gauge
 
-if TYPE_CHECKING:
-    from gateway.hub import Hub
-
 UNKNOWN = "unknown"
+
+
+@dataclass
+class HubStats:
+    """Counters for tests and the ops views."""
+
+    connections: int = 0  # open sockets
+    received: int = 0
+    skipped: int = 0
+    duplicates: int = 0
+    frames: int = 0
+    held: int = 0  # frames held for a socket whose join is replaying history
 
 
 class GatewayMetrics:
@@ -57,9 +67,9 @@ class GatewayMetrics:
 
     def frame_in(self, kind: Any) -> None:
         """A client frame whose ``type`` field is ``kind`` (None when it was not JSON)."""
-        self.frames_in[kind if isinstance(kind, str) and kind in FRAMES else UNKNOWN] += 1
+        self.frames_in[kind if isinstance(kind, str) and kind in CLIENT_FRAMES else UNKNOWN] += 1
 
-    def sent(self, frame: dict[str, Any]) -> None:
+    def sent(self, frame: Mapping[str, Any]) -> None:
         """An answer queued for one socket (ack, error, pong)."""
         kind = frame.get("type")
         self.frames_out[kind if isinstance(kind, str) else UNKNOWN] += 1
@@ -79,16 +89,16 @@ class GatewayMetrics:
 
 
 class GatewayCollector:
-    """``GatewayMetrics`` and the hub's state as metric families."""
+    """``GatewayMetrics`` and the hub's counters as metric families."""
 
-    def __init__(self, metrics: GatewayMetrics, hub: Hub) -> None:
+    def __init__(self, metrics: GatewayMetrics, stats: HubStats) -> None:
         self.metrics = metrics
-        self.hub = hub
+        self.stats = stats
 
     def collect(self) -> Iterator[Metric]:
-        m, stats = self.metrics, self.hub.stats
+        m, stats = self.metrics, self.stats
         prefix = "parley_gateway_"
-        yield gauge(prefix + "connections", "open WebSockets", [], [([], len(self.hub.peers))])
+        yield gauge(prefix + "connections", "open WebSockets", [], [([], stats.connections)])
         yield counter(
             prefix + "connections_opened",
             "WebSockets accepted with a valid token",
@@ -135,9 +145,9 @@ def _rows(counts: Counter[str]) -> list[tuple[list[str], float]]:
     return [([key], value) for key, value in sorted(counts.items())]
 
 
-def gateway_registry(metrics: GatewayMetrics, hub: Hub) -> CollectorRegistry:
+def gateway_registry(metrics: GatewayMetrics, stats: HubStats) -> CollectorRegistry:
     """What ``/metrics`` serves: the gateway's metrics and the process' (CPU, memory, fds)."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(GatewayCollector(metrics, hub))
+    registry.register(GatewayCollector(metrics, stats))
     ProcessCollector(registry=registry)
     return registry

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 
-from gateway.link import Frame, Link
+from gateway.link import Encoded, Link
 from gateway.outbox import Outbox
 
 # Live frames held for one room while its ``join`` replays history: past this the socket cannot
@@ -53,7 +53,7 @@ class Subscription:
 
     def __init__(self, conn: str, seq: int = 0) -> None:
         self.conn = conn
-        self.buffer: list[tuple[int | None, Frame]] | None = []
+        self.buffer: list[tuple[int | None, Encoded]] | None = []
         self.seq = seq
 
     def admits(self, seq: int | None) -> bool:
@@ -75,7 +75,7 @@ class Peer:
         self.user = user
         self.conn = conn
         self.link = link  # direct writes to the socket; None: the session's writer sends
-        self.outbox: Outbox[Frame] = Outbox(capacity)
+        self.outbox: Outbox[Encoded] = Outbox(capacity)
         self.rooms: dict[str, Subscription] = {}
         self.closing = asyncio.Event()
         self.close_code: int | None = None
@@ -84,7 +84,7 @@ class Peer:
     def __repr__(self) -> str:
         return f"Peer({self.user!r}, {self.conn!r})"
 
-    def offer(self, frame: Frame) -> None:
+    def offer(self, frame: Encoded) -> None:
         """Send a frame now if nothing waits before it and the socket keeps up; else queue it.
         A socket whose outbox is full is closed instead (1013)."""
         if self.close_code is not None:
@@ -95,7 +95,7 @@ class Peer:
         if not self.outbox.offer(frame):
             self.evict(TRY_AGAIN_LATER, "too slow: the send queue is full")
 
-    def hold(self, sub: Subscription, seq: int | None, frame: Frame) -> None:
+    def hold(self, sub: Subscription, seq: int | None, frame: Encoded) -> None:
         """Buffer a live frame for a room that is replaying (``sub.buffer`` is a list)."""
         assert sub.buffer is not None
         if len(sub.buffer) >= BUFFER_LIMIT:

@@ -70,7 +70,7 @@ class Credentials(BaseModel):
     password: str = Field(max_length=1024)
 
 
-class Session(BaseModel):
+class Authenticated(BaseModel):
     username: str
     token: str
 

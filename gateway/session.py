@@ -22,7 +22,7 @@ from quart.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.bucket import Bucket
-from gateway.frames import (
+from gateway.inbound import (
     Join,
     Leave,
     Ping,
@@ -34,11 +34,12 @@ from gateway.frames import (
     read_json,
     validate,
 )
-from gateway.link import Frame
+from gateway.link import Encoded
 from gateway.peer import Peer, Subscription
 from gateway.publisher import Unavailable
 from gateway.resources import Resources
 from runtime.events import Delivery, Event, JoinEvent, MessageEvent, PrivateEvent
+from runtime.frames import PONG, ServerFrame, ack_frame, typing_frame
 from runtime.kafka import tracing
 from runtime.telemetry import EVENT_ID, REQUEST_ID, new_request_id
 
@@ -174,16 +175,16 @@ class Session:
         self.res.metrics.frame_in(fields.get("type"))
         return fields
 
-    def send(self, frame: dict[str, Any]) -> None:
+    def send(self, frame: ServerFrame) -> None:
         self.res.metrics.sent(frame)
-        self.peer.offer(Frame.of(frame))
+        self.peer.offer(Encoded.of(frame))
 
     async def _handle(self, fields: dict[str, Any]) -> None:
         frame = validate(fields)
         tracing.frame_kind(fields["type"])
         match frame:
             case Ping():
-                self.send({"type": "pong"})
+                self.send(PONG)
             case Post(room=room, text=text, client_id=client_id):
                 self._joined(room, client_id)
                 user = self.peer.user
@@ -209,8 +210,8 @@ class Session:
                 await self._leave(frame.room)
             case Typing():
                 self._joined(frame.room)
-                typing = {"type": "typing", "room": frame.room, "user": self.peer.user}
-                self.res.publisher.fire(Delivery(room=frame.room, frame=typing))
+                typing = typing_frame(frame.room, self.peer.user)
+                self.res.publisher.fire(Delivery(room=frame.room, frame=dict(typing)))
 
     def _joined(self, room: str, client_id: str | None = None) -> Subscription:
         sub = self.peer.rooms.get(room)
@@ -236,7 +237,7 @@ class Session:
                     client_id,
                 ) from None
             receipt.acked = True
-        self.send({"type": "ack", "client_id": client_id, "id": receipt.id})
+        self.send(ack_frame(client_id, receipt.id))
 
     async def _join(self, room: str, since: str | None) -> None:
         """Subscribe (buffering live frames), replay after ``since``, then go live: every
@@ -268,7 +269,7 @@ class Session:
             for message in page:
                 sub.seq = message.seq or sub.seq
                 self.res.metrics.frames_out["message"] += 1
-                await outbox.put(Frame.of(message.frame()))
+                await outbox.put(Encoded.of(message.frame()))
             if len(page) < REPLAY_PAGE:
                 return
             after = page[-1].id

@@ -10,9 +10,14 @@ frontend's generated types (``frontend/src/lib/frames.gen.ts``).
 
 from __future__ import annotations
 
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import (
+    Any,
+    Literal,
+    NotRequired,  # pydantic reads these on Python 3.11
+)
 
 from pydantic import TypeAdapter
+from typing_extensions import TypedDict
 
 
 class AckFrame(TypedDict):

@@ -16,7 +16,7 @@ from websockets.asyncio.client import connect
 from wsproto.connection import Connection, ConnectionType
 from wsproto.events import Message
 
-from gateway.link import Frame, Link, text_frame
+from gateway.link import Encoded, Link, text_frame
 from gateway.transport import BoundedWebsocketConnection, DirectWebsocket, patch_hypercorn
 from tests.conftest import free_port
 
@@ -29,7 +29,7 @@ def test_a_text_frame_is_the_one_wsproto_builds_as_a_server(size: int) -> None:
 
 
 def test_a_frame_builds_its_bytes_once() -> None:
-    frame = Frame('{"type":"pong"}')
+    frame = Encoded('{"type":"pong"}')
     assert frame.wire is frame.wire
     assert frame.wire == text_frame(frame.text)
 
@@ -76,7 +76,7 @@ async def test_hypercorn_sockets_get_a_link_that_writes_frames_in_order() -> Non
         assert link is not None
         assert link.open()
         for n in range(3):
-            assert link.send(Frame(f"direct {n}").wire)
+            assert link.send(Encoded(f"direct {n}").wire)
         await websocket.send("through ASGI")  # Hypercorn's own path, after ours
         await websocket.receive()  # until the client closes
 

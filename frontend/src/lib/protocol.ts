@@ -1,11 +1,24 @@
 /**
- * Wire types for Parley v1 (shared/PROTOCOL.md). Message fields and limits come from
- * `events.gen.ts`, generated from the backend's event JSON Schema (`npm run gen:events`), so a
- * change there shows up here as a type error; the frames around them follow PROTOCOL.md, and
+ * Wire types (docs/PROTOCOL.md). Event fields and limits come from `events.gen.ts` and the
+ * server frames from `frames.gen.ts`, both generated from the backend's JSON Schemas
+ * (`npm run gen:events`), so a change there shows up here as a type error;
  * `parseServerFrame` checks what actually arrives.
  */
 import type { DeliverEventData, MessageEventData, PrivateEventData } from '@/lib/events.gen';
 import { EVENT_FIELD_LIMITS } from '@/lib/events.gen';
+import type { ErrorFrame, ServerFrame } from '@/lib/frames.gen';
+
+// The server frames are generated from runtime/frames.py (`npm run gen:events`).
+export type {
+  AckFrame,
+  ErrorFrame,
+  MessageFrame,
+  PongFrame,
+  PresenceFrame,
+  PrivateFrame,
+  ServerFrame,
+  TypingFrame,
+} from '@/lib/frames.gen';
 
 /** Ids are strings, unique and sortable by creation time (UUIDv7 or ULID). */
 export type Id = string;
@@ -92,57 +105,11 @@ export type OutgoingFrame = Extract<ClientFrame, { client_id: string }>;
 
 // ---------------------------------------------------------------- server -> client frames
 
-export interface AckFrame {
-  type: 'ack';
-  client_id: string;
-  id: Id;
-}
-
-export interface MessageFrame extends RoomMessage {
-  type: 'message';
-}
-
-export interface PrivateFrame extends PrivateMessage {
-  type: 'private';
-}
-
-export interface PresenceFrame {
-  type: 'presence';
-  room: string;
-  users: string[];
-}
-
-export interface TypingFrame {
-  type: 'typing';
-  room: string;
-  user: string;
-}
-
-export interface ErrorFrame {
-  type: 'error';
-  error: string;
-  detail: string;
-  client_id?: string;
-}
-
-export interface PongFrame {
-  type: 'pong';
-}
-
 /**
  * What a `deliver` event carries to the gateways, which send it to sockets as is: one of the
  * server frames below (typed loosely by the schema, checked by `parseServerFrame`).
  */
 export type DeliveredFrame = DeliverEventData['frame'];
-
-export type ServerFrame =
-  | AckFrame
-  | MessageFrame
-  | PrivateFrame
-  | PresenceFrame
-  | TypingFrame
-  | ErrorFrame
-  | PongFrame;
 
 // ---------------------------------------------------------------- limits
 

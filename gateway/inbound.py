@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from runtime.events import Room, Text, Username
+from runtime.frames import ErrorFrame, error_frame
 
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 MessageId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -28,27 +29,24 @@ class Refusal(Exception):
         self.client_id = client_id
         super().__init__(f"{code}: {detail}")
 
-    def frame(self) -> dict[str, str]:
-        body = {"type": "error", "error": self.code, "detail": self.detail}
-        if self.client_id is not None:
-            body["client_id"] = self.client_id
-        return body
+    def frame(self) -> ErrorFrame:
+        return error_frame(self.code, self.detail, self.client_id)
 
 
-class Frame(BaseModel):
+class ClientFrame(BaseModel):
     model_config = ConfigDict(strict=True, frozen=True, extra="ignore")
 
 
-class Join(Frame):
+class Join(ClientFrame):
     room: Room
     since: MessageId | None = None
 
 
-class Leave(Frame):
+class Leave(ClientFrame):
     room: Room
 
 
-class Post(Frame):
+class Post(ClientFrame):
     """``{"type":"message"}``: a message to a joined room."""
 
     room: Room
@@ -56,21 +54,21 @@ class Post(Frame):
     client_id: ClientId
 
 
-class Private(Frame):
+class Private(ClientFrame):
     to: Username
     text: Text
     client_id: ClientId
 
 
-class Typing(Frame):
+class Typing(ClientFrame):
     room: Room
 
 
-class Ping(Frame):
+class Ping(ClientFrame):
     pass
 
 
-FRAMES: dict[str, type[Frame]] = {
+CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
     "join": Join,
     "leave": Leave,
     "message": Post,
@@ -99,12 +97,12 @@ def client_id_of(fields: dict[str, Any]) -> str | None:
     return value if isinstance(value, str) and 0 < len(value) <= 64 else None
 
 
-def validate(fields: dict[str, Any]) -> Frame:
+def validate(fields: dict[str, Any]) -> ClientFrame:
     """The typed frame; ``Refusal`` naming what is wrong."""
     kind = fields.get("type")
-    model = FRAMES.get(kind) if isinstance(kind, str) else None
+    model = CLIENT_FRAMES.get(kind) if isinstance(kind, str) else None
     if model is None:
-        known = ", ".join(FRAMES)
+        known = ", ".join(CLIENT_FRAMES)
         raise Refusal(
             "unknown_type", f"unknown frame type {kind!r}; known: {known}", client_id_of(fields)
         )
