@@ -1,4 +1,4 @@
-"""REST routes of PROTOCOL.md: accounts, history, presence, health and the functions table.
+"""REST routes of docs/PROTOCOL.md: accounts, history, presence, health and the functions table.
 
 Every error is ``{"error": code, "detail": sentence}`` (``ApiError``, rendered in ``app.py``).
 """

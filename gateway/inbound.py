@@ -1,4 +1,4 @@
-"""Client-to-server frames of PROTOCOL.md, and the refusal a bad one gets.
+"""Client-to-server frames of docs/PROTOCOL.md, and the refusal a bad one gets.
 
     fields = read_json(data)         # Refusal("bad_json") unless a JSON object in a text frame
     frame = validate(fields)         # Refusal("unknown_type" | "invalid")

@@ -1,4 +1,4 @@
-"""REST bodies of PROTOCOL.md as pydantic models: validated on the way in, documented in
+"""REST bodies of docs/PROTOCOL.md as pydantic models: validated on the way in, documented in
 ``/openapi.json`` on the way out, and typed wrappers of quart-schema's decorators."""
 
 from __future__ import annotations

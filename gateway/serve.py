@@ -1,4 +1,4 @@
-"""``parley gateway``: the app on Hypercorn, configured for what PROTOCOL.md promises.
+"""``parley gateway``: the app on Hypercorn, configured for what docs/PROTOCOL.md promises.
 
 - ``websocket_max_message_size`` = ``gateway.max_frame`` (16 KiB): a larger frame closes the
   socket with 1009 before it is buffered whole.

@@ -1,7 +1,8 @@
 """Events: the only thing that crosses Kafka; frozen pydantic models shared by all services.
 
 On the wire every event is the envelope ``{"id", "type", "ts", "data": {...}}`` (see
-PROTOCOL.md); in Python it is one flat model, so a handler reads ``event.room``, ``event.text``.
+docs/PROTOCOL.md); in Python it is one flat model, so a handler reads ``event.room`` and
+``event.text``.
 
     raw = encode(MessageEvent(room="lobby", user="ada", text="hi"))
     event = decode(raw, MessageEvent)
@@ -128,7 +129,7 @@ class PrivateEvent(Event):
 class Delivery(Event):
     """A frame for sockets: to every member of ``room``, or to every socket of ``users``.
 
-    ``frame`` is a server-to-client frame of PROTOCOL.md, sent as is. ``seq`` is a stored room
+    ``frame`` is a server-to-client frame of docs/PROTOCOL.md, sent as is. ``seq`` is a stored room
     message's storage order: a socket is never sent a room frame whose ``seq`` is not past the
     last one it got there, so redeliveries and a replay's overlap with live frames show nothing
     twice and nothing out of order.

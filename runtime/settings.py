@@ -51,7 +51,7 @@ class DatabaseSettings(BaseModel):
 
 
 class GatewaySettings(BaseModel):
-    """The WebSocket and REST gateway: where it listens and the limits PROTOCOL.md promises."""
+    """The WebSocket and REST gateway: where it listens and the limits docs/PROTOCOL.md promises."""
 
     host: str = "127.0.0.1"
     port: int = 8000

@@ -25,8 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-USERNAME = 32  # PROTOCOL.md: 1-32 of [A-Za-z0-9_.-]
-ROOM = 64  # PROTOCOL.md: 1-64 of [a-z0-9_-]
+USERNAME = 32  # docs/PROTOCOL.md: 1-32 of [A-Za-z0-9_.-]
+ROOM = 64  # docs/PROTOCOL.md: 1-64 of [a-z0-9_-]
 AUTHOR = 64  # a username, or the name of the function that replied
 INSTANCE = 32  # a gateway instance id (connection ids start with it and a colon)
 EVENT_ID = 64  # UUIDv7 / ULID strings, with room to spare

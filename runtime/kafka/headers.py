@@ -1,4 +1,4 @@
-"""The Kafka record headers Parley writes (PROTOCOL.md, "Kafka topics")."""
+"""The Kafka record headers Parley writes (docs/PROTOCOL.md, "Kafka topics")."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ a worker replica, a broker stop and restart, and a gateway ``kill -9`` and resta
 
 Afterwards: every acked message is stored exactly once, and every client (those that stayed
 joined and those that resumed with ``since``) received every message of its rooms once, in the
-room's stored order. Clients behave as PROTOCOL.md asks: a frame that got no ack (an
+room's stored order. Clients behave as docs/PROTOCOL.md asks: a frame that got no ack (an
 ``unavailable`` error, a dropped socket) is sent again with the same ``client_id``.
 
 The test runs its own broker (it stops it halfway), never the session's shared one.

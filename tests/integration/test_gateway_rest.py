@@ -1,4 +1,4 @@
-"""The REST rows of PROTOCOL.md against a running gateway, on SQLite and (when
+"""The REST rows of docs/PROTOCOL.md against a running gateway, on SQLite and (when
 ``PARLEY_TEST_POSTGRES_URL`` is set) on PostgreSQL. Errors are ``{"error", "detail"}``."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The WebSocket rows and guarantees of PROTOCOL.md, against the whole running pipeline.
+"""The WebSocket rows and guarantees of docs/PROTOCOL.md, against the whole running pipeline.
 
 Every bad frame gets its error frame, nobody else sees anything, and the socket keeps working
 afterwards (a ping still gets its pong).

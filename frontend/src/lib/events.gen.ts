@@ -71,7 +71,7 @@ export interface PrivateEventData {
 /**
  * `deliver` event (Delivery): A frame for sockets: to every member of `room`, or to every socket of `users`.
  *
- * `frame` is a server-to-client frame of PROTOCOL.md, sent as is. `seq` is a stored room
+ * `frame` is a server-to-client frame of docs/PROTOCOL.md, sent as is. `seq` is a stored room
  * message's storage order: a socket is never sent a room frame whose `seq` is not past the
  * last one it got there, so redeliveries and a replay's overlap with live frames show nothing
  * twice and nothing out of order.

@@ -122,7 +122,7 @@ export const ROOM_MAX = LIMITS.room.maxLength;
 export const USERNAME = new RegExp(LIMITS.user.pattern);
 export const USERNAME_MAX = LIMITS.user.maxLength;
 export const MAX_TEXT = LIMITS.text.maxLength;
-/** Not an event field: the gateway's register rule (PROTOCOL.md). */
+/** Not an event field: the gateway's register rule (docs/PROTOCOL.md). */
 export const MIN_PASSWORD = 8;
 
 // ---------------------------------------------------------------- runtime checks
