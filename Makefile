@@ -7,7 +7,7 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 JARS  := $(VENV)/.kafka-jars-stamp
 
-.PHONY: up test deps system-deps lint typecheck pytest clean
+.PHONY: up test unit static deps py-deps system-deps clean
 
 up: deps
 	bash infra/frontend.sh build
@@ -16,7 +16,16 @@ up: deps
 test: deps
 	bash infra/test.sh
 
+# The fast loop: lint, types, import layering and the unit tests; no broker, no browser.
+unit: py-deps
+	bash infra/test.sh unit
+
+static: py-deps
+	bash infra/test.sh static
+
 deps: system-deps $(STAMP) $(JARS)
+
+py-deps: $(STAMP)
 
 system-deps:
 	@bash infra/system-deps.sh
@@ -31,13 +40,6 @@ $(STAMP): pyproject.toml
 $(JARS): $(STAMP) runtime/ops/kafka/pom.xml
 	$(VENV)/bin/parley kafka fetch
 	touch $@
-
-lint: $(STAMP)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-
-typecheck: $(STAMP)
-	$(VENV)/bin/mypy
 
 clean:
 	-$(VENV)/bin/parley kafka stop

@@ -10,6 +10,7 @@ from collections.abc import AsyncGenerator
 from typing import Any, cast
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import ValidationError
 from quart import Quart
 from quart.typing import ResponseReturnValue
 from quart_schema import QuartSchema, RequestSchemaValidationError, hide
@@ -21,6 +22,7 @@ from gateway.metrics import gateway_registry
 from gateway.resources import Resources
 from gateway.session import serve_socket
 from gateway.transport import INBOUND_QUEUE, BoundedWebsocketConnection, DirectWebsocket
+from runtime.errors import validation_text
 from runtime.settings import Settings
 
 MAX_BODY = 64 * 1024
@@ -95,12 +97,7 @@ async def _api_error(exc: ApiError) -> ResponseReturnValue:
 
 async def _invalid(exc: RequestSchemaValidationError) -> ResponseReturnValue:
     cause = exc.validation_error
-    if hasattr(cause, "errors"):
-        detail = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in cause.errors()
-        )
-    else:
-        detail = str(cause)
+    detail = validation_text(cause, "body") if isinstance(cause, ValidationError) else str(cause)
     return error(422, "invalid", detail)
 
 

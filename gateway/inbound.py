@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
+from runtime.errors import validation_text
 from runtime.events import Room, Text, Username
 from runtime.frames import ErrorFrame, error_frame
 
@@ -113,7 +114,4 @@ def validate(fields: dict[str, Any]) -> ClientFrame:
 
 
 def _describe(kind: str, exc: ValidationError) -> str:
-    problems = "; ".join(
-        f"{'.'.join(map(str, e['loc'])) or 'frame'}: {e['msg']}" for e in exc.errors()
-    )
-    return f"invalid {kind} frame: {problems}"
+    return f"invalid {kind} frame: {validation_text(exc, 'frame')}"

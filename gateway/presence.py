@@ -15,7 +15,7 @@ import contextlib
 import logging
 
 from gateway.publisher import Publisher, Unavailable
-from runtime.events import JoinEvent, LeaveEvent
+from runtime.events import LeaveEvent
 
 log = logging.getLogger("parley.gateway")
 LEAVE_ATTEMPTS = 5
@@ -40,9 +40,6 @@ class Presence:
             del self._pending[(user, room)]
         task.cancel()
         return conn
-
-    async def join(self, room: str, user: str, conn: str) -> None:
-        await self.publisher.publish(JoinEvent(room=room, user=user, conn=conn))
 
     async def leave(self, room: str, user: str, conn: str) -> None:
         await self.publisher.publish(LeaveEvent(room=room, user=user, conn=conn))

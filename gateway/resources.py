@@ -15,8 +15,6 @@ import contextlib
 import logging
 import uuid
 
-from confluent_kafka.admin import AdminClient
-
 from gateway.auth import Auth, load_secret
 from gateway.feed import Feed
 from gateway.health import Health
@@ -28,13 +26,12 @@ from gateway.publisher import Publisher
 from gateway.reaper import Reaper
 from gateway.receipts import Receipts
 from runtime.db.store import Store
-from runtime.events import Delivery, JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
-from runtime.kafka.topics import ensure_topics
+from runtime.kafka.admin import admin_client
+from runtime.kafka.topics import CHAT_TOPICS, ensure_topics
 from runtime.ops.lag import Functions
 from runtime.settings import Settings
 
 log = logging.getLogger("parley.gateway")
-TOPICS = [m.topic for m in (MessageEvent, JoinEvent, LeaveEvent, PrivateEvent, Delivery)]
 
 
 class Resources:
@@ -69,12 +66,12 @@ class Resources:
         self.store = await stack.enter_async_context(Store(settings.database_url()))
         await self.store.migrate()
         bootstrap = settings.kafka.address()
-        topics = [settings.topic(t) for t in TOPICS]
+        topics = [settings.topic(t) for t in CHAT_TOPICS]
         await asyncio.to_thread(ensure_topics, bootstrap, topics, settings.kafka.partitions)
         self.publisher = Publisher.to_kafka(settings)
         stack.push_async_callback(self.publisher.close)
         self.presence = Presence(self.publisher, settings.gateway.leave_debounce)
-        admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})  # errors raise
+        admin = admin_client(bootstrap)
         self.health = Health(admin, self.store, settings.topic("chat.deliver"))
         self.functions = Functions(settings, admin)
         feed = Feed(settings, self.hub, self.instance)

@@ -20,7 +20,7 @@ if [ ! -x "$chromium" ]; then
   exit 1
 fi
 
-free_port() { "$bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { "$bin/python" -m tests.support.net; }
 
 bash infra/frontend.sh build
 
@@ -75,40 +75,7 @@ up_pid=$!
 # Up: the supervisor says so, the gateway answers, and every worker owns its partitions (a
 # worker's group starts at the end of its topics, so events before that would be skipped).
 url="http://127.0.0.1:$port"
-if ! "$bin/python" - "$url" "$data" "$up_pid" <<'PY'
-import glob, os, sys, time, urllib.request
-url, data, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
-up_log = os.path.join(data, "up.log")
-direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
-
-def read(path):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-    except OSError:
-        return ""
-
-def answers():
-    try:
-        with direct.open(url + "/api/ping", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-deadline = time.monotonic() + 120
-while time.monotonic() < deadline:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        sys.exit("e2e: parley up exited early:\n" + "\n".join(read(up_log).splitlines()[-30:]))
-    if '"msg": "parley is up' in read(up_log) and answers():
-        workers = glob.glob(os.path.join(data, "logs", "fn-*.log"))
-        if workers and all('"msg": "assigned' in read(w) for w in workers):
-            sys.exit(0)
-    time.sleep(0.2)
-sys.exit("e2e: the system did not come up within 120 s:\n" + "\n".join(read(up_log).splitlines()[-30:]))
-PY
-then
+if ! "$bin/python" -m tests.support.ready "$url" "$data" "$up_pid"; then
   exit 1
 fi
 echo "e2e: parley is up at $url ($(( $(date +%s) - started )) s)"

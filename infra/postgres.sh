@@ -48,7 +48,7 @@ as_owner() {
 }
 
 free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  (cd "$(dirname "$0")/.." && python3 -m tests.support.net)
 }
 
 url() { echo "postgresql+asyncpg://parley:parley@127.0.0.1:$1/parley"; }

@@ -15,6 +15,10 @@ the error in its headers (``runtime.kafka.dlq``).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class ParleyError(Exception):
@@ -61,3 +65,9 @@ class UserError(ParleyError):
         self.code = code
         self.detail = detail
         super().__init__(detail)
+
+
+def validation_text(exc: ValidationError, whole: str) -> str:
+    """One line naming every invalid field of ``exc`` and why (``whole`` names the object
+    itself when the problem is not one field's): ``room: String should match pattern ...``."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or whole}: {e['msg']}" for e in exc.errors())

@@ -20,6 +20,8 @@ from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, ValidationError
 
+from runtime.errors import validation_text
+
 Username = Annotated[
     str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
 ]
@@ -203,16 +205,12 @@ def decode_any(raw: bytes | None, models: tuple[type[Event], ...]) -> Event:
             {**envelope["data"], "id": envelope.get("id"), "ts": envelope.get("ts")}
         )
     except ValidationError as exc:
-        raise DecodeError(f"invalid {model.type} event: {_short(exc)}") from None
+        raise DecodeError(f"invalid {model.type} event: {validation_text(exc, 'event')}") from None
 
 
 def rfc3339(ts: datetime) -> str:
     """A time as the wire writes it: UTC, milliseconds, ``Z``."""
     return ts.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _short(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'event'}: {e['msg']}" for e in exc.errors())
 
 
 def json_schema() -> dict[str, Any]:

@@ -6,6 +6,7 @@ environment at import time. Tests construct it with plain keyword arguments.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -147,3 +148,34 @@ class Settings(BaseSettings):
     def database_url(self) -> str:
         """The configured database URL, or a SQLite file in the data dir."""
         return self.database.url or f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'parley.db'}"
+
+    def environment(self) -> dict[str, str]:
+        """The ``PARLEY_*`` variables that give a child process exactly these settings, with
+        the derived ones resolved (broker address, database URL, absolute folders). Merge it
+        over ``os.environ`` when you start a gateway or a worker."""
+        resolved = self.model_copy(
+            update={
+                "data_dir": self.data_dir.resolve(),
+                "functions_dir": self.functions_dir.resolve(),
+                "kafka": self.kafka.model_copy(update={"bootstrap": self.kafka.address()}),
+                "database": DatabaseSettings(url=self.database_url()),
+            }
+        )
+        env: dict[str, str] = {}
+        for name, value in resolved.model_dump(exclude_none=True).items():
+            if isinstance(value, dict):
+                for field, inner in value.items():
+                    if inner is not None:
+                        env[f"PARLEY_{name.upper()}__{field.upper()}"] = _env_text(inner)
+            else:
+                env[f"PARLEY_{name.upper()}"] = _env_text(value)
+        return env
+
+
+def _env_text(value: object) -> str:
+    """A value as pydantic-settings reads it back from the environment."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Path):
+        return str(value)
+    return json.dumps(value)

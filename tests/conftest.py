@@ -1,12 +1,10 @@
-"""Shared fixtures: a real Kafka broker for the session and unique names per test."""
+"""Fixtures every test directory may use: a real Kafka broker for the session, unique topic
+and group names, and in-memory tracing. Shared helpers live in ``tests/support``."""
 
 from __future__ import annotations
 
 import os
-import socket
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from opentelemetry import trace
@@ -16,32 +14,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.util._once import Once
 
 from runtime.kafka import tracing
-from runtime.ops.broker import EmbeddedBroker
-from runtime.settings import Settings
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def unique(prefix: str) -> str:
-    """A name no other test (or earlier run) uses: for topics, groups and rooms."""
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-def embedded_broker(home: Path) -> EmbeddedBroker:
-    """A broker on free ports with its files under ``home``; the caller starts and stops it."""
-    return EmbeddedBroker(
-        home=home,
-        port=free_port(),
-        controller_port=free_port(),
-        heap="384m",
-        libs=Settings().kafka.jars(),
-    )
+from tests.support.broker import embedded_broker
+from tests.support.net import unique
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from runtime.errors import DiscoveryError
+from runtime.kafka.topics import group_of
 from runtime.settings import Settings
 from runtime.triggers import Handler
 
@@ -73,7 +74,7 @@ def describe(handler: Handler, settings: Settings) -> FunctionInfo:
         "name": handler.name,
         "trigger": handler.trigger,
         "topic": ",".join(settings.topic(t) for t in handler.topics),
-        "group": settings.topic(f"fn.{handler.name}"),
+        "group": group_of(settings, handler.name),
         "options": {
             "retries": str(options.retries),
             "timeout": f"{options.timeout:g}",

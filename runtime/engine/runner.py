@@ -41,8 +41,9 @@ from runtime.events import (
 from runtime.faults import faults_for
 from runtime.history import History
 from runtime.kafka import tracing
-from runtime.kafka.dlq import dead_letter_headers, dlq_topic
+from runtime.kafka.dlq import dead_letter_headers
 from runtime.kafka.headers import ORIGIN, ROUTE, TRACEPARENT
+from runtime.kafka.topics import dlq_topic, group_of
 from runtime.settings import Settings
 from runtime.telemetry import EVENT_ID, TRACE_ID
 from runtime.triggers import Handler, Reply, Result, Retry
@@ -81,7 +82,7 @@ class Runner:
         self.bus = bus
         self.stats = stats
         self.name = handler.name
-        self.group = settings.topic(f"fn.{handler.name}")
+        self.group = group_of(settings, handler.name)
         self.dlq_topic = dlq_topic(settings, handler.name)
         self.faults = faults_for(settings.faults, handler.name)
         self.lanes: Lanes[Item] = Lanes(self._run)

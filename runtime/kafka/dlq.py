@@ -13,12 +13,8 @@ from dataclasses import dataclass
 from runtime.bus import Headers, Record, send
 from runtime.kafka.client import Consumer, Message, Producer, TopicPartition, headers_of
 from runtime.kafka.headers import DLQ_PREFIX
+from runtime.kafka.topics import dlq_topic
 from runtime.settings import Settings
-
-
-def dlq_topic(settings: Settings, function: str) -> str:
-    """The dead-letter topic of ``function``."""
-    return settings.topic(f"chat.dlq.{function}")
 
 
 def dead_letter_headers(message: Record, function: str, error: str, attempts: int) -> Headers:

@@ -1,6 +1,7 @@
-"""Topics: created before anything subscribes to them.
+"""Topics: their names, and creation before anything subscribes to them.
 
-ensure_topics(bootstrap, ["p.chat.message", "p.chat.deliver"], default=6)   # blocking
+ensure_topics(bootstrap, [settings.topic(t) for t in CHAT_TOPICS], default=6)  # blocking
+group_of(settings, "chat"), dlq_topic(settings, "chat")            # fn.chat, chat.dlq.chat
 """
 
 from __future__ import annotations
@@ -12,6 +13,23 @@ from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
+from runtime.events import Delivery, JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
+from runtime.kafka.admin import admin_client
+from runtime.settings import Settings
+
+# Every topic the built-in events travel on (logical names: see Settings.topic for the prefix).
+CHAT_TOPICS = tuple(m.topic for m in (MessageEvent, JoinEvent, LeaveEvent, PrivateEvent, Delivery))
+
+
+def group_of(settings: Settings, function: str) -> str:
+    """The consumer group of ``function``: every replica of it shares this one."""
+    return settings.topic(f"fn.{function}")
+
+
+def dlq_topic(settings: Settings, function: str) -> str:
+    """The dead-letter topic of ``function``."""
+    return settings.topic(f"chat.dlq.{function}")
+
 
 def ensure_topics(
     bootstrap: str, partitions: Mapping[str, int] | Iterable[str], default: int = 6
@@ -22,7 +40,7 @@ def ensure_topics(
     wanted = (
         dict(partitions) if isinstance(partitions, Mapping) else dict.fromkeys(partitions, default)
     )
-    admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})  # errors raise
+    admin = admin_client(bootstrap)
     existing = set(admin.list_topics(timeout=15).topics)
     new = [
         NewTopic(name, num_partitions=n, replication_factor=1)

@@ -194,9 +194,10 @@ class EmbeddedBroker:
         # With a fixed port the client listener opens only after the broker caught up with
         # its metadata, so a successful metadata request means ready.
         from confluent_kafka import KafkaException
-        from confluent_kafka.admin import AdminClient
 
-        admin = AdminClient({"bootstrap.servers": self.bootstrap, "log_level": 0})
+        from runtime.kafka.admin import admin_client
+
+        admin = admin_client(self.bootstrap)
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             if proc.poll() is not None:

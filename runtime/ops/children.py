@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 RESTART_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
-CRASH_LOOP = (5, 60.0)
-PR_SET_PDEATHSIG = 1  # this many crashes within this many seconds: stop restarting
+CRASH_LOOP = (5, 60.0)  # this many crashes within this many seconds: stop restarting
+PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a child gets when its parent dies
 
 
 @dataclass

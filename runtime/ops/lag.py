@@ -18,7 +18,7 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._listoffsets import OffsetSpec
 
 from runtime.engine.discovery import FunctionInfo, describe, discover
-from runtime.kafka.dlq import dlq_topic
+from runtime.kafka.topics import dlq_topic, group_of
 from runtime.settings import Settings
 from runtime.triggers import Handler
 
@@ -60,7 +60,7 @@ class Functions:
         high = self._offsets(partitions, OffsetSpec.latest())  # type: ignore[no-untyped-call]
         rows = []
         for handler in handlers:
-            group = self.settings.topic(f"fn.{handler.name}")
+            group = group_of(self.settings, handler.name)
             dlq = dlq_topic(self.settings, handler.name)
             rows.append(
                 FunctionRow(

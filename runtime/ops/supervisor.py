@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from wsgiref.simple_server import WSGIServer
 
-from confluent_kafka.admin import AdminClient
 from prometheus_client import CollectorRegistry, start_http_server
 
 from runtime.db.store import Store
 from runtime.engine.discovery import function_files, load
 from runtime.errors import DiscoveryError
+from runtime.kafka.admin import admin_client
 from runtime.kafka.client import KafkaException
-from runtime.kafka.topics import ensure_topics
+from runtime.kafka.topics import CHAT_TOPICS, ensure_topics
 from runtime.metrics import loopback
 from runtime.ops.broker import EmbeddedBroker
 from runtime.ops.children import Child, command
@@ -35,7 +35,6 @@ from runtime.ops.scrape import Aggregate, Target, url_in
 from runtime.settings import Settings
 from runtime.triggers import Handler
 
-CHAT_TOPICS = ("chat.message", "chat.join", "chat.leave", "chat.private", "chat.deliver")
 TICK = 0.2
 STOP_TIMEOUT = 20.0
 log = logging.getLogger("parley.supervisor")
@@ -140,16 +139,9 @@ class Supervisor:
             bootstrap, [settings.topic(t) for t in CHAT_TOPICS], settings.kafka.partitions
         )
         asyncio.run(_migrate(settings.database_url()))
-        data_dir = settings.data_dir.resolve()
         self.env = {
             **os.environ,
-            "PARLEY_KAFKA__BOOTSTRAP": bootstrap,
-            "PARLEY_DATA_DIR": str(data_dir),
-            "PARLEY_DATABASE__URL": settings.database_url(),
-            "PARLEY_TOPIC_PREFIX": settings.topic_prefix,
-            "PARLEY_FUNCTIONS_DIR": str(self.folder),
-            "PARLEY_GATEWAY__HOST": settings.gateway.host,
-            "PARLEY_GATEWAY__PORT": str(settings.gateway.port),
+            **settings.model_copy(update={"functions_dir": self.folder}).environment(),
             # Each worker serves its metrics on a free port and writes the URL to its file.
             "PARLEY_WORKER__METRICS_HOST": "127.0.0.1",
             "PARLEY_WORKER__METRICS_PORT": "0",
@@ -298,9 +290,7 @@ class Supervisor:
 
     def _groups(self) -> Functions:
         if self._functions_view is None:
-            admin = AdminClient(
-                {"bootstrap.servers": self.settings.kafka.address(), "log_level": 0}  # errors raise
-            )
+            admin = admin_client(self.settings.kafka.address())
             scoped = self.settings.model_copy(update={"functions_dir": self.folder})
             self._functions_view = Functions(scoped, admin)
         return self._functions_view

@@ -28,8 +28,8 @@ from pathlib import Path
 
 from runtime.ops.broker import EmbeddedBroker
 from runtime.settings import Settings
-from tests.conftest import free_port
-from tests.integration.system import REPO, Gateway, client, http
+from tests.support.net import free_port
+from tests.support.system import REPO, Gateway, client, http
 
 
 async def first_delivery(gateway: Gateway, proc: subprocess.Popen[bytes], log: Path) -> None:

@@ -6,7 +6,7 @@ python-socketio.
                                                  [--contenders parley,bare,socketio] [--json OUT]
 
 Parley: the whole pipeline (gateway -> Kafka -> chat worker -> Kafka -> gateway) from
-``tests.integration.system``, with only the chat function running: a join makes the presence
+``tests.support.system``, with only the chat function running: a join makes the presence
 function send the room's user list to the whole room, so joining N sockets would cost N^2/2
 presence frames and that is not what this measures. A handful of users are registered (argon2
 per registration), N sockets are opened over them (several sockets per user), each joins the
@@ -52,8 +52,8 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from tests.bench.broker import bench_broker
 from tests.bench.servers import cpu_seconds, raise_nofile, wait_listening
-from tests.conftest import free_port
-from tests.integration.system import REPO, System, running
+from tests.support.net import free_port
+from tests.support.system import REPO, System, running
 
 CONTENDERS = ("parley", "bare", "socketio")
 ROOM = "fanout"

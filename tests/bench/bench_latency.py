@@ -11,7 +11,7 @@ per-socket rate limit of the gateway is raised for the run, so the pipeline, not
 is measured.
 
 gateway -> Kafka (chat.message) -> chat worker -> Kafka (chat.deliver) -> gateway -> sockets,
-all real processes from ``tests.integration.system``. ``--clients`` sockets (over a handful of
+all real processes from ``tests.support.system``. ``--clients`` sockets (over a handful of
 registered users) are spread over ``--rooms`` rooms, each joined to its room. ``--procs``
 client processes send, together, ``--rate`` messages per second on a fixed schedule (round robin
 over their sockets; no waiting for acks), for ``--seconds``. Each message carries its send time
@@ -40,7 +40,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from tests.bench.broker import bench_broker
 from tests.bench.servers import cpu_seconds, raise_nofile
-from tests.integration.system import System, running
+from tests.support.system import System, running
 
 
 class Sockets:

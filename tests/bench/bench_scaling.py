@@ -29,8 +29,8 @@ from runtime.kafka.topics import ensure_topics
 from tests.bench.bench_runtime import REPO, measure, prefill
 from tests.bench.broker import bench_broker
 from tests.bench.servers import cpu_seconds
+from tests.support.ready import assigned
 
-OWNS_PARTITIONS = '"msg": "assigned [\''
 PARTITIONS = 6
 
 
@@ -74,7 +74,7 @@ def run_one(bootstrap: str, replicas: int, events: int, logs: Path) -> tuple[flo
                     )
                 )
         deadline = time.monotonic() + 90
-        while not all(OWNS_PARTITIONS in p.read_text() for p in paths):
+        while not all(assigned(p) for p in paths):
             if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
                 raise RuntimeError(
                     "a replica exited or never owned partitions:\n" + paths[0].read_text()[-2000:]

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.conftest import embedded_broker
+from tests.support.broker import embedded_broker
 
 
 @contextlib.contextmanager

@@ -14,7 +14,8 @@ from confluent_kafka.cimpl import NewTopic
 
 from runtime.errors import PortInUse
 from runtime.ops.broker import EmbeddedBroker
-from tests.conftest import embedded_broker, unique
+from tests.support.broker import embedded_broker
+from tests.support.net import unique
 
 
 def produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
@@ -69,6 +70,7 @@ def own_broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
     assert java_pids(broker.home) == [], "a broker JVM outlived its test"
 
 
+@pytest.mark.slow
 def test_data_survives_stop_and_start(own_broker: EmbeddedBroker) -> None:
     own_broker.start()
     topic = unique("t")

@@ -26,11 +26,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from runtime.db.store import Store
-from tests.conftest import embedded_broker, unique
-from tests.integration.harness import eventually, make_settings
-from tests.integration.system import Gateway, System, http
+from tests.support.broker import embedded_broker
+from tests.support.harness import eventually, make_settings
+from tests.support.net import unique
+from tests.support.system import Gateway, System, http
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.timeout(300), pytest.mark.e2e, pytest.mark.slow]
 
 ROOMS = 3
 MEMBERS_PER_GATEWAY = 3

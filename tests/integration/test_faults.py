@@ -6,11 +6,15 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from runtime.db.store import Store
 from runtime.engine.discovery import load
 from runtime.events import Delivery, decode
 from runtime.testing import message
-from tests.integration.harness import eventually, make_settings, produce, read_to_end, running
+from tests.support.harness import eventually, make_settings, produce, read_to_end, running
+
+pytestmark = pytest.mark.e2e
 
 FUNCTIONS = Path(__file__).parents[2] / "functions"
 

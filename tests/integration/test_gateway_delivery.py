@@ -18,9 +18,11 @@ from runtime.db.store import Store
 from runtime.events import Delivery, encode
 from runtime.kafka.client import Producer
 from runtime.kafka.headers import ROUTE
-from tests.conftest import unique
-from tests.integration.scrape import scrape
-from tests.integration.system import Client, Frame, System, running
+from tests.support.net import unique
+from tests.support.scrape import scrape
+from tests.support.system import Client, Frame, System, running
+
+pytestmark = pytest.mark.e2e
 
 TS = "2025-01-01T00:00:00.000Z"
 

@@ -6,9 +6,13 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-from tests.conftest import unique
-from tests.integration.harness import eventually
-from tests.integration.system import http, running
+import pytest
+
+from tests.support.harness import eventually
+from tests.support.net import unique
+from tests.support.system import http, running
+
+pytestmark = pytest.mark.e2e
 
 
 async def test_the_users_of_a_killed_gateway_leave_their_rooms(

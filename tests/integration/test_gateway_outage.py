@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from runtime.db.store import Store
-from tests.conftest import embedded_broker, unique
-from tests.integration.harness import eventually, make_settings
-from tests.integration.system import System, http
+from tests.support.broker import embedded_broker
+from tests.support.harness import eventually, make_settings
+from tests.support.net import unique
+from tests.support.system import System, http
 
-pytestmark = pytest.mark.timeout(170)
+pytestmark = [pytest.mark.timeout(170), pytest.mark.e2e, pytest.mark.slow]
 
 
 async def test_broker_down_means_unavailable_not_ack_then_a_retry_lands_once(

@@ -15,9 +15,11 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from gateway.auth import Auth, load_secret
 from runtime.db.store import Store
-from tests.conftest import unique
-from tests.integration.harness import eventually
-from tests.integration.system import Client, Frame, System, http, running
+from tests.support.harness import eventually
+from tests.support.net import unique
+from tests.support.system import Client, Frame, System, http, running
+
+pytestmark = pytest.mark.e2e
 
 ALLOWED_ORIGIN = "https://chat.example"
 

@@ -17,11 +17,14 @@ from runtime.engine.discovery import load
 from runtime.ops.lag import Functions
 from runtime.settings import Settings
 from runtime.testing import message
-from tests.conftest import unique
-from tests.integration.harness import eventually, make_settings, produce, produce_raw
-from tests.integration.harness import running as worker_running
-from tests.integration.scrape import Scrape, scrape
-from tests.integration.system import OWNS_PARTITIONS, REPO, System, env_of, http, running
+from tests.support.harness import eventually, make_settings, produce, produce_raw
+from tests.support.harness import running as worker_running
+from tests.support.net import unique
+from tests.support.ready import assigned
+from tests.support.scrape import Scrape, scrape
+from tests.support.system import REPO, System, env_of, http, running
+
+pytestmark = pytest.mark.e2e
 
 FUNCTIONS = Path(__file__).parent / "functions"
 
@@ -63,7 +66,7 @@ async def test_worker_process_counts_what_happened_to_each_event(
 ) -> None:
     url_file, log = moody_process
     await eventually(
-        lambda: url_file.exists() and OWNS_PARTITIONS in log.read_text(),
+        lambda: url_file.exists() and assigned(log),
         timeout=60,
         what="the worker assigned, serving metrics",
     )

@@ -30,7 +30,7 @@ from runtime.db.schema import alembic_config
 from runtime.db.store import Store
 from runtime.errors import UserError
 from runtime.history import StoredMessage
-from tests.conftest import unique
+from tests.support.net import unique
 
 POSTGRES_URL = "PARLEY_TEST_POSTGRES_URL"
 T0 = datetime(2025, 1, 1, tzinfo=UTC)

@@ -17,16 +17,17 @@ import pytest
 
 from runtime.settings import Settings
 from runtime.testing import message
-from tests.conftest import free_port
-from tests.integration.harness import eventually, make_settings, produce
-from tests.integration.scrape import scrape
+from tests.support.harness import eventually, make_settings, produce
+from tests.support.net import free_port
+from tests.support.scrape import scrape
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
 
 RECORDER = """
 import os
 from runtime import Context, MessageEvent, on_message
-
 
 @on_message
 async def {name}(event: MessageEvent, ctx: Context) -> None:
@@ -107,6 +108,7 @@ class Up:
 
 @pytest.fixture
 def settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
+    """The data folder apart from the functions folder the supervisor watches."""
     return make_settings(kafka_bootstrap, tmp_path / "data")
 
 

@@ -31,9 +31,9 @@ from runtime.kafka.client import Producer, header
 from runtime.kafka.headers import TRACEPARENT
 from runtime.kafka.tracing import trace_id_of
 from runtime.settings import Settings
-from tests.conftest import free_port, unique
-from tests.integration.harness import eventually, make_settings, read_all, running
-from tests.integration.system import Client, prepare_topics
+from tests.support.harness import eventually, make_settings, read_all, running
+from tests.support.net import free_port, unique
+from tests.support.system import Client, prepare_topics
 
 CHAT = load(Path(__file__).resolve().parents[2] / "functions" / "chat.py")
 INCOMING = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import defaultdict
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
@@ -16,12 +14,12 @@ from runtime.context import Context
 from runtime.db.store import Store
 from runtime.events import Delivery, MessageEvent, decode
 from runtime.kafka.client import headers_of
-from runtime.kafka.dlq import dlq_topic
 from runtime.kafka.headers import ORIGIN
+from runtime.kafka.topics import dlq_topic
 from runtime.settings import Settings
 from runtime.testing import message
 from runtime.triggers import Reply, Retry, on_message
-from tests.integration.harness import (
+from tests.support.harness import (
     committed,
     eventually,
     make_settings,
@@ -31,18 +29,6 @@ from tests.integration.harness import (
     read_to_end,
     running,
 )
-
-
-@pytest.fixture
-def settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
-    return make_settings(kafka_bootstrap, tmp_path)
-
-
-@pytest.fixture
-async def store(settings: Settings) -> AsyncIterator[Store]:
-    async with Store(settings.database_url()) as store:
-        await store.migrate()
-        yield store
 
 
 async def test_same_key_in_order_different_keys_concurrently(

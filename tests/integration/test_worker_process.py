@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,32 +11,15 @@ import pytest
 from runtime.db.store import Store
 from runtime.events import Delivery, MessageEvent, decode
 from runtime.kafka import dlq
-from runtime.kafka.dlq import dlq_topic
+from runtime.kafka.topics import dlq_topic
 from runtime.settings import Settings
 from runtime.testing import message
-from tests.integration.harness import committed, eventually, make_settings, produce, read_all
-from tests.integration.system import Workers
+from tests.support.harness import committed, eventually, produce, read_all
+from tests.support.system import Workers
+
+pytestmark = pytest.mark.e2e
 
 FIXTURES = Path(__file__).resolve().parent / "functions"
-
-
-@pytest.fixture
-def settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
-    return make_settings(kafka_bootstrap, tmp_path)
-
-
-@pytest.fixture
-def workers(settings: Settings, tmp_path: Path) -> Iterator[Workers]:
-    pool = Workers(settings, tmp_path)
-    yield pool
-    pool.stop_all()
-
-
-@pytest.fixture
-async def store(settings: Settings) -> AsyncIterator[Store]:
-    async with Store(settings.database_url()) as store:
-        await store.migrate()
-        yield store
 
 
 async def stored_ids(store: Store, rooms: list[str]) -> list[str]:

@@ -17,8 +17,8 @@ from runtime.engine.runner import Runner
 from runtime.engine.stats import WorkerStats
 from runtime.events import encode
 from runtime.history import History
-from runtime.kafka.dlq import dlq_topic
 from runtime.kafka.headers import DLQ_PREFIX, ROUTE
+from runtime.kafka.topics import dlq_topic
 from runtime.settings import Settings, WorkerSettings
 from runtime.testing import InMemoryBus, MemoryRecord, message, test_store
 from runtime.triggers import Handler

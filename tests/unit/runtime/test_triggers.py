@@ -14,7 +14,7 @@ from runtime.errors import DiscoveryError
 from runtime.events import JoinEvent, LeaveEvent, MessageEvent
 from runtime.triggers import Options, Reply, on, on_message, on_presence
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_decorator_returns_a_frozen_record_named_by_file() -> None:

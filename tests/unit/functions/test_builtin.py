@@ -12,7 +12,7 @@ from runtime.events import Delivery
 from runtime.testing import context, join, leave, message, private, test_store
 from runtime.triggers import Reply
 
-FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
+FUNCTIONS = Path(__file__).resolve().parents[3] / "functions"
 bot, chat, presence, private_fn = (
     load(FUNCTIONS / f"{n}.py") for n in ("bot", "chat", "presence", "private")
 )

@@ -14,7 +14,7 @@ from prometheus_client.core import Metric
 from runtime.engine.stats import consumer_lag
 from runtime.metrics import Histogram, counter, exposed
 from runtime.ops.scrape import Aggregate, Target, url_in
-from tests.integration.scrape import parse
+from tests.support.scrape import parse
 
 
 class Fixed:

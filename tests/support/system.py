@@ -32,39 +32,21 @@ from confluent_kafka import KafkaException, TopicPartition
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from runtime.kafka.dlq import dlq_topic
-from runtime.kafka.topics import ensure_topics
+from runtime.kafka.topics import dlq_topic, ensure_topics
 from runtime.settings import DatabaseSettings, Settings
-from tests.conftest import free_port, unique
-from tests.integration.harness import eventually, make_settings
+from tests.support.harness import eventually, make_settings
+from tests.support.net import free_port, unique
+from tests.support.ready import assigned
 
 REPO = Path(__file__).resolve().parents[2]
 FUNCTIONS = ("chat", "private", "presence", "bot")
 Frame = dict[str, Any]
-OWNS_PARTITIONS = '"msg": "assigned [\''  # the worker's log line for a non-empty assignment
 
 
 def env_of(settings: Settings) -> dict[str, str]:
     """The environment that gives a child process these settings (gateway ones included)."""
-    env = {
-        **os.environ,
-        "PARLEY_KAFKA__BOOTSTRAP": settings.kafka.address(),
-        "PARLEY_KAFKA__PARTITIONS": str(settings.kafka.partitions),
-        "PARLEY_DATA_DIR": str(settings.data_dir),
-        "PARLEY_DATABASE__URL": settings.database_url(),
-        "PARLEY_TOPIC_PREFIX": settings.topic_prefix,
-        "PARLEY_FUNCTIONS_DIR": str(settings.functions_dir.resolve()),
-        "PARLEY_WORKER__BACKOFF_BASE": "0.01",
-        "PARLEY_WORKER__BACKOFF_MAX": "0.05",
-    }
-    for name, value in settings.gateway.model_dump().items():
-        text = json.dumps(value) if isinstance(value, list) else str(value)
-        env[f"PARLEY_GATEWAY__{name.upper()}"] = text
-    if settings.secret:
-        env["PARLEY_SECRET"] = settings.secret
-    if settings.faults:
-        env["PARLEY_FAULTS"] = settings.faults
-    return env
+    quick = settings.worker.model_copy(update={"backoff_base": 0.01, "backoff_max": 0.05})
+    return {**os.environ, **settings.model_copy(update={"worker": quick}).environment()}
 
 
 class Workers:
@@ -101,7 +83,7 @@ class Workers:
             started.append((name, proc, path))
         for name, proc, path in started:
             await eventually(
-                lambda p=proc, f=path: p.poll() is not None or OWNS_PARTITIONS in f.read_text(),
+                lambda p=proc, f=path: p.poll() is not None or assigned(f),
                 timeout=60,
                 what=f"worker {name} assigned",
             )

@@ -19,7 +19,7 @@ from runtime.kafka.client import Consumer, Message, Producer
 from runtime.kafka.topics import ensure_topics
 from runtime.settings import DatabaseSettings, KafkaSettings, Settings, WorkerSettings
 from runtime.triggers import Handler
-from tests.conftest import unique
+from tests.support.net import unique
 
 
 def make_settings(bootstrap: str, data_dir: Path, partitions: int = 6) -> Settings:

@@ -18,7 +18,7 @@ from wsproto.events import Message
 
 from gateway.link import Encoded, Link, text_frame
 from gateway.transport import BoundedWebsocketConnection, DirectWebsocket, patch_hypercorn
-from tests.conftest import free_port
+from tests.support.net import free_port
 
 
 @pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536, 70000])

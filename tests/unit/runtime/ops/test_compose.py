@@ -10,7 +10,7 @@ from parley.cli import main
 from runtime.engine.discovery import discover
 from runtime.ops.compose import render
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[4]
 
 
 def compose_binary() -> str:
