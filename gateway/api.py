@@ -6,7 +6,7 @@ Every error is ``{"error": code, "detail": sentence}`` (``ApiError``, rendered i
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -16,8 +16,7 @@ from quart_schema import security_scheme
 from gateway import schemas as s
 from gateway.resources import Resources
 from gateway.schemas import body, query, returns
-from runtime.engine.discovery import function_files
-from runtime.errors import DiscoveryError, UserError
+from runtime.errors import UserError
 from runtime.events import Room, Username
 from runtime.telemetry import REQUEST_ID, new_request_id
 
@@ -78,7 +77,7 @@ def rest(res: Resources) -> Blueprint:
     @returns(s.ErrorBody, 422)
     async def register(data: s.Registration) -> tuple[s.Authenticated, int]:
         """Create an account (password of 8 characters or more) and log it in."""
-        if reserved(data.username, res.settings.functions_dir):
+        if reserved(data.username, res.registry.descriptors):
             raise ApiError(409, "taken", f"{data.username!r} is reserved for a function's messages")
         hashed = await asyncio.to_thread(res.auth.hash, data.password)
         try:
@@ -154,13 +153,23 @@ def rest(res: Resources) -> Blueprint:
     @returns(s.ErrorBody, 401)
     @returns(s.ErrorBody, 500)
     async def functions() -> s.Functions:
-        """Every function in the functions folder, with replicas, lag and dead letters."""
+        """The running functions (the registry), with replicas, lag and dead letters."""
         caller(res)
-        try:
-            rows = await res.functions.rows()
-        except DiscoveryError as exc:
-            raise ApiError(500, "bad_function", str(exc)) from None
-        return s.Functions(functions=[s.Function.model_validate(row) for row in rows])
+        return s.Functions(functions=await res.functions.rows())
+
+    @api.get("/actions")
+    @security_scheme(BEARER)
+    @returns(s.Actions)
+    @returns(s.ErrorBody, 401)
+    async def actions() -> s.Actions:
+        """The client actions running functions declare, with each frame's JSON Schema."""
+        caller(res)
+        return s.Actions(
+            actions=[
+                s.DeclaredAction(type=a.type, function=a.function, action_schema=a.schema)
+                for a in res.actions.all()
+            ]
+        )
 
     return api
 
@@ -181,9 +190,8 @@ def valid(adapter: TypeAdapter[Any], value: str, what: str) -> str:
         raise ApiError(422, "invalid", f"{what} {value!r}: {exc.errors()[0]['msg']}") from None
 
 
-def reserved(username: str, functions: Path) -> bool:
-    """Names a person may not take: functions speak under their file's name (the bot as
+def reserved(username: str, functions: Iterable[str]) -> bool:
+    """Names a person may not take: functions speak under their own names (the bot as
     ``bot``), and the UI marks ``*-bot`` names as bots."""
     name = username.lower()
-    stems = {p.stem.lower() for p in function_files(functions)} if functions.is_dir() else set()
-    return name in stems or name == "bot" or name.endswith("-bot")
+    return name in {f.lower() for f in functions} or name == "bot" or name.endswith("-bot")

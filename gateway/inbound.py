@@ -9,6 +9,7 @@ Fields are strict (a number is not a string); fields the protocol does not name 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
@@ -98,12 +99,13 @@ def client_id_of(fields: dict[str, Any]) -> str | None:
     return value if isinstance(value, str) and 0 < len(value) <= 64 else None
 
 
-def validate(fields: dict[str, Any]) -> ClientFrame:
-    """The typed frame; ``Refusal`` naming what is wrong."""
+def validate(fields: dict[str, Any], actions: Iterable[str] = ()) -> ClientFrame:
+    """The typed frame; ``Refusal`` naming what is wrong (``actions``: the declared action
+    types, listed with the built-in ones when the type is unknown)."""
     kind = fields.get("type")
     model = CLIENT_FRAMES.get(kind) if isinstance(kind, str) else None
     if model is None:
-        known = ", ".join(CLIENT_FRAMES)
+        known = ", ".join([*CLIENT_FRAMES, *actions])
         raise Refusal(
             "unknown_type", f"unknown frame type {kind!r}; known: {known}", client_id_of(fields)
         )

@@ -44,15 +44,22 @@ class Publisher:
 
     def send(self, event: Event) -> asyncio.Future[None]:
         """Queue ``event``; the future completes when Kafka acknowledged it."""
-        topic = self.settings.topic(event.topic)
+        route = event.route() if isinstance(event, Delivery) else None
+        return self.send_raw(event.topic, event.key(), event.id, encode(event), route)
+
+    def send_raw(
+        self, topic: str, key: str, event_id: str, value: bytes, route: str | None = None
+    ) -> asyncio.Future[None]:
+        """Queue an encoded event (``runtime.events.envelope``) on logical ``topic``."""
+        physical = self.settings.topic(topic)
         if tracing.enabled():  # a PRODUCER span, child of the frame's, ended on Kafka's ack
-            span, traceparent = tracing.producing(topic, event.key(), event.id)
+            span, traceparent = tracing.producing(physical, key, event_id)
         else:
             span, traceparent = None, tracing.new_traceparent()
         headers: Headers = [(TRACEPARENT, traceparent)]
-        if isinstance(event, Delivery):
-            headers = [*headers, (ROUTE, event.route().encode())]
-        queued = sent(self._bus, topic, encode(event), event.key(), headers)
+        if route is not None:
+            headers = [*headers, (ROUTE, route.encode())]
+        queued = sent(self._bus, physical, value, key, headers)
         if span is not None:
             tracing.end_on(span, queued)
         return queued

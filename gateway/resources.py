@@ -1,4 +1,5 @@
-"""What one gateway process holds open: store, producer, deliver feed, hub, auth.
+"""What one gateway process holds open: store, producer, deliver feed, hub, auth, and the
+function registry (the declared actions and the functions table).
 
 ``create_app`` opens them in its ``while_serving`` lifespan and closes them in reverse order.
 
@@ -15,6 +16,7 @@ import contextlib
 import logging
 import uuid
 
+from gateway.actions import Actions
 from gateway.auth import Auth, load_secret
 from gateway.feed import Feed
 from gateway.health import Health
@@ -27,8 +29,11 @@ from gateway.reaper import Reaper
 from gateway.receipts import Receipts
 from runtime.db.store import Store
 from runtime.kafka.admin import admin_client
-from runtime.kafka.topics import CHAT_TOPICS, ensure_topics
+from runtime.kafka.registry import Follower
+from runtime.kafka.topics import ensure_topics
+from runtime.names import CHAT_TOPICS
 from runtime.ops.lag import Functions
+from runtime.registry import Descriptor
 from runtime.settings import Settings
 
 log = logging.getLogger("parley.gateway")
@@ -36,7 +41,8 @@ log = logging.getLogger("parley.gateway")
 
 class Resources:
     """The gateway's long-lived objects. Attributes other than ``settings``, ``instance``,
-    ``metrics``, ``hub`` and ``receipts`` exist only between ``open()`` and ``close()``."""
+    ``metrics``, ``hub``, ``receipts`` and ``actions`` exist only between ``open()`` and
+    ``close()``."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -44,12 +50,14 @@ class Resources:
         self.metrics = GatewayMetrics()
         self.hub = Hub(settings.gateway.dedupe_window, self.metrics)
         self.receipts = Receipts()
+        self.actions = Actions()
         self.auth: Auth
         self.store: Store
         self.publisher: Publisher
         self.presence: Presence
         self.health: Health
         self.functions: Functions
+        self.registry: Follower
         self._stack = contextlib.AsyncExitStack()
 
     async def open(self) -> None:
@@ -73,13 +81,19 @@ class Resources:
         self.presence = Presence(self.publisher, settings.gateway.leave_debounce)
         admin = admin_client(bootstrap)
         self.health = Health(admin, self.store, settings.topic("chat.deliver"))
-        self.functions = Functions(settings, admin)
+        self.registry = Follower(settings, self.actions.update)
+        stack.push_async_callback(self.registry.close)
+        await self.registry.start()
+        self.functions = Functions(settings, admin, self._descriptors)
         feed = Feed(settings, self.hub, self.instance)
         stack.push_async_callback(feed.close)
         await feed.start()
         reaper = Reaper(self.instance, self.store, self.publisher, settings.gateway)
         stack.push_async_callback(reaper.close)
         await reaper.start()
+
+    def _descriptors(self) -> list[Descriptor]:
+        return list(self.registry.descriptors.values())
 
     def going_away(self) -> None:
         """Ask every socket to close (1001); their sessions end and schedule their leaves."""

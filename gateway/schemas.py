@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec, TypeVar, cast
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from quart.typing import ResponseReturnValue
 from quart_schema import validate_querystring, validate_request, validate_response
 
 from runtime.events import Username
+from runtime.registry import FunctionRow
 
 F = TypeVar("F", bound=Callable[..., Any])
 P = ParamSpec("P")
@@ -102,16 +103,21 @@ class RoomPresence(BaseModel):
     users: list[str]
 
 
-class Function(BaseModel):
-    name: str
-    trigger: str
-    topic: str
-    group: str
-    replicas: int
-    lag: int
-    dlq: int
-    options: dict[str, str]
-
-
 class Functions(BaseModel):
-    functions: list[Function]
+    """The running functions (the registry), each with replicas, lag and dead letters."""
+
+    functions: list[FunctionRow]
+
+
+class DeclaredAction(BaseModel):
+    type: str = Field(description="the client frame type")
+    function: str = Field(description="the function that handles it")
+    action_schema: dict[str, Any] = Field(alias="schema", description="JSON Schema of the frame")
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class Actions(BaseModel):
+    """The client actions running functions declare."""
+
+    actions: list[DeclaredAction]

@@ -21,8 +21,10 @@ from quart.globals import websocket_ctx
 from quart.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
+from gateway.actions import Declared
 from gateway.bucket import Bucket
 from gateway.inbound import (
+    CLIENT_FRAMES,
     Join,
     Leave,
     Ping,
@@ -37,10 +39,20 @@ from gateway.inbound import (
 from gateway.link import Encoded
 from gateway.peer import Peer, Subscription
 from gateway.publisher import Unavailable
+from gateway.receipts import Receipt
 from gateway.resources import Resources
-from runtime.events import Delivery, Event, JoinEvent, MessageEvent, PrivateEvent
+from runtime.events import (
+    Delivery,
+    Event,
+    JoinEvent,
+    MessageEvent,
+    PrivateEvent,
+    envelope,
+    utcnow,
+)
 from runtime.frames import PONG, ServerFrame, ack_frame, typing_frame
 from runtime.kafka import tracing
+from runtime.names import action_topic
 from runtime.telemetry import EVENT_ID, REQUEST_ID, new_request_id
 
 log = logging.getLogger("parley.gateway")
@@ -180,13 +192,19 @@ class Session:
         self.peer.offer(Encoded.of(frame))
 
     async def _handle(self, fields: dict[str, Any]) -> None:
-        frame = validate(fields)
+        kind = fields.get("type")
+        declared = None if kind in CLIENT_FRAMES else self.res.actions.get(kind)
+        if declared is not None:
+            tracing.frame_kind(declared.type)
+            await self._act(declared, fields)
+            return
+        frame = validate(fields, self.res.actions.types())
         tracing.frame_kind(fields["type"])
         match frame:
             case Ping():
                 self.send(PONG)
             case Post(room=room, text=text, client_id=client_id):
-                self._joined(room, client_id)
+                self._may_post(room, client_id)
                 user = self.peer.user
                 await self._post(
                     client_id,
@@ -213,6 +231,10 @@ class Session:
                 typing = typing_frame(frame.room, self.peer.user)
                 self.res.publisher.fire(Delivery(room=frame.room, frame=dict(typing)))
 
+    def _may_post(self, room: str, client_id: str) -> None:
+        """Refuse unless this socket may post in ``room`` (messages and room actions alike)."""
+        self._joined(room, client_id)
+
     def _joined(self, room: str, client_id: str | None = None) -> Subscription:
         sub = self.peer.rooms.get(room)
         if sub is None:
@@ -226,14 +248,43 @@ class Session:
         if receipt is None:
             stored = await self.res.store.find_by_client_id(user, client_id)
             receipt = receipts.issue(user, client_id, stored.id if stored else None)
+        publisher = self.res.publisher
+        await self._once(receipt, client_id, lambda id: publisher.send(event_with(id)))
+
+    async def _act(self, declared: Declared, fields: dict[str, Any]) -> None:
+        """A declared action: checked against its schema (and the room, like a post), stamped
+        with the sender, produced to its topic once per client id, acked when Kafka has it."""
+        fields = declared.check(fields)
+        client_id, user = fields["client_id"], self.peer.user
+        room = fields.get("room") if declared.has_room else None
+        if isinstance(room, str):
+            self._may_post(room, client_id)
+        data = {k: v for k, v in fields.items() if k != "type"} | {"user": user}
+        key = room if isinstance(room, str) else user
+        topic = action_topic(declared.type)
+        receipts = self.res.receipts
+        receipt = receipts.get(user, f"{declared.type}/{client_id}") or receipts.issue(
+            user, f"{declared.type}/{client_id}"
+        )
+
+        def send(id: str) -> asyncio.Future[None]:
+            value = envelope(declared.type, id, utcnow(), data)
+            return self.res.publisher.send_raw(topic, key, id, value)
+
+        await self._once(receipt, client_id, send)
+
+    async def _once(
+        self, receipt: Receipt, client_id: str, send: Callable[[str], asyncio.Future[None]]
+    ) -> None:
+        """Produce the receipt's event unless an earlier try was acked; then ack it."""
         EVENT_ID.set(receipt.id)
         if not receipt.acked:
             try:
-                await self.res.publisher.publish(event_with(receipt.id))
+                await self.res.publisher.settle(send(receipt.id))
             except Unavailable:
                 raise Refusal(
                     "unavailable",
-                    "the message was not accepted (Kafka is unreachable); send it again",
+                    "it was not accepted (Kafka is unreachable); send it again",
                     client_id,
                 ) from None
             receipt.acked = True

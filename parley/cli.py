@@ -1,11 +1,14 @@
 """The ``parley`` command: one subcommand per moving part.
 
-parley kafka start|stop|status|fetch  the embedded broker (fetch: resolve its jars only)
-parley functions [--json]          what discovery finds in functions/
-parley worker NAME                 run one function (consumer group fn.NAME)
-parley gateway [--host H --port P] the WebSocket and REST gateway
-parley dlq list|replay NAME        a function's dead letters
-parley bench [--quick] [--cases C]  benchmarks with baselines -> docs/BENCHMARKS.md (checkout only)
+parley kafka start|stop|status|fetch   the embedded broker (fetch: resolve its jars only)
+parley functions [--local] [--json]    the running functions: registry, replicas, lag, DLQ
+parley worker NAME                     run one function (consumer group fn.NAME)
+parley gateway [--host H --port P]     the WebSocket and REST gateway
+parley up [--scale F=N] [--autoscale]  everything: broker, gateway, one worker per function
+parley compose                         the podman-compose.yaml for functions/
+parley health URL|FILE                 a container health check (gateway URL, worker heartbeat)
+parley dlq list|replay NAME            a function's dead letters
+parley bench [--quick] [--cases C]     benchmarks with baselines -> docs/BENCHMARKS.md
 """
 
 from __future__ import annotations
@@ -17,12 +20,17 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
-from runtime.engine.discovery import describe, discover
+from runtime.engine.discovery import discover
 from runtime.errors import ParleyError
+from runtime.kafka.admin import admin_client
+from runtime.kafka.registry import read_registry
 from runtime.ops.broker import EmbeddedBroker, ensure_jars
+from runtime.ops.lag import Functions
+from runtime.registry import FunctionRow, describe
 from runtime.settings import Settings
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -44,18 +52,39 @@ def _kafka(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _functions(args: argparse.Namespace, settings: Settings) -> int:
-    rows = [describe(h, settings) for h in discover(args.functions or settings.functions_dir)]
+    """The registry's functions with replicas, lag and dead letters (what the Ops page shows),
+    or with --local what discovery finds in a functions folder (no broker needed)."""
+    if args.local:
+        folder = args.functions or settings.functions_dir
+        rows: list[dict[str, Any]] = [
+            describe(h, settings).model_dump(by_alias=True) for h in discover(folder)
+        ]
+        columns = ["name", "trigger", "action", "topic", "group", "options"]
+    else:
+        rows = [row.model_dump(by_alias=True) for row in asyncio.run(_registry_rows(settings))]
+        columns = ["name", "trigger", "action", "replicas", "lag", "dlq", "group"]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    table = [["NAME", "TRIGGER", "TOPIC", "GROUP", "OPTIONS"]]
+    table = [[c.upper() for c in columns]]
     for row in rows:
-        options = " ".join(f"{k}={v}" for k, v in row["options"].items())
-        table.append([row["name"], row["trigger"], row["topic"], row["group"], options])
+        table.append([_cell(row[c]) for c in columns])
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for cells in table:
         print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
     return 0
+
+
+async def _registry_rows(settings: Settings) -> list[FunctionRow]:
+    descriptors = await read_registry(settings)
+    admin = admin_client(settings.kafka.address())
+    return await Functions(settings, admin, lambda: descriptors).rows()
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, dict):
+        return " ".join(f"{k}={v}" for k, v in value.items())
+    return "-" if value is None else str(value)
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -188,7 +217,12 @@ def build_parser() -> argparse.ArgumentParser:
     kafka.add_argument("action", choices=["start", "stop", "status", "fetch"])
     kafka.set_defaults(run=_kafka)
 
-    functions = commands.add_parser("functions", help="list the functions discovery finds")
+    functions = commands.add_parser(
+        "functions", help="the running functions (the registry) with replicas, lag, dead letters"
+    )
+    functions.add_argument(
+        "--local", action="store_true", help="what discovery finds in a folder instead (no broker)"
+    )
     functions.add_argument("--functions", **functions_dir)  # type: ignore[arg-type]
     functions.add_argument("--json", action="store_true", help="print JSON instead of a table")
     functions.set_defaults(run=_functions)

@@ -8,16 +8,29 @@
             return Reply(room=event.room, text=event.text.removeprefix("!echo "))
         return None
 
-Importing it loads no database or Kafka code: the engine (``runtime.engine``), the Kafka
-adapter (``runtime.kafka``), the store (``runtime.db``) and the process layer (``runtime.ops``)
-live below it. ``runtime.testing`` calls handlers in unit tests.
+A file can also declare a new client frame type (``Action`` + ``@on_action``) and keep
+durable state in ``ctx.state``: see docs/FUNCTIONS.md. Importing it loads no database or Kafka
+code: the engine (``runtime.engine``), the Kafka adapter (``runtime.kafka``), the store
+(``runtime.db``) and the process layer (``runtime.ops``) live below it. ``runtime.testing``
+calls handlers in unit tests.
 """
 
 from __future__ import annotations
 
+from runtime.actions import Action, on_action
 from runtime.context import Context
-from runtime.events import Delivery, Event, JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
-from runtime.history import History, StoredMessage
+from runtime.events import (
+    Delivery,
+    Event,
+    JoinEvent,
+    LeaveEvent,
+    MessageEvent,
+    PrivateEvent,
+    Room,
+    Text,
+    Username,
+)
+from runtime.history import StoredMessage
 from runtime.triggers import (
     Reply,
     Retry,
@@ -36,6 +49,7 @@ __all__ = [  # noqa: RUF022 - grouped by what callers look for
     "on_leave",
     "on_presence",
     "on_private",
+    "on_action",
     "on",
     # what a handler receives
     "Context",
@@ -44,8 +58,12 @@ __all__ = [  # noqa: RUF022 - grouped by what callers look for
     "JoinEvent",
     "LeaveEvent",
     "PrivateEvent",
-    "History",
+    "Action",
     "StoredMessage",
+    # field types for an Action's model
+    "Room",
+    "Text",
+    "Username",
     # what it returns
     "Delivery",
     "Reply",

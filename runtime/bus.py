@@ -38,13 +38,14 @@ class Bus(Protocol):
     def produce(
         self,
         topic: str,
-        value: bytes,
+        value: bytes | None,
         key: str | bytes | None,
         headers: list[tuple[str, bytes]],
         done: Acknowledged,
     ) -> None:
-        """Queue a record; ``done`` is called on the event loop with None when the bus
-        acknowledged it, or with the exception that refused it."""
+        """Queue a record (``value`` None: a tombstone, which deletes ``key`` from a compacted
+        topic); ``done`` is called on the event loop with None when the bus acknowledged it,
+        or with the exception that refused it."""
         ...
 
     async def close(self) -> None:
@@ -53,7 +54,7 @@ class Bus(Protocol):
 
 
 def sent(
-    bus: Bus, topic: str, value: bytes, key: str | bytes | None = None, headers: Headers = ()
+    bus: Bus, topic: str, value: bytes | None, key: str | bytes | None = None, headers: Headers = ()
 ) -> asyncio.Future[None]:
     """Queue a record on ``bus``; the future completes when the bus acknowledged it, or
     raises what refused it. Call it on the event loop."""
@@ -72,7 +73,7 @@ def sent(
 
 
 async def send(
-    bus: Bus, topic: str, value: bytes, key: str | bytes | None = None, headers: Headers = ()
+    bus: Bus, topic: str, value: bytes | None, key: str | bytes | None = None, headers: Headers = ()
 ) -> None:
     """Produce one record on ``bus`` and wait for its acknowledgement."""
     await sent(bus, topic, value, key, headers)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from runtime.history import History
 from runtime.settings import Settings
+from runtime.state import State
 
 
 @dataclass(slots=True)  # not frozen: that would cost each event a microsecond; read it only
@@ -14,13 +15,15 @@ class Context:
     """Where the event came from and what the handler may use.
 
     ``store`` is history and presence (a ``History``: not accounts, not gateway state);
-    ``log`` carries the function and event id on every line; ``attempt`` starts at 1 and grows
-    with each retry.
+    ``state`` is the function's own durable key-value state (``runtime.state``); ``log``
+    carries the function and event id on every line; ``attempt`` starts at 1 and grows with
+    each retry.
     """
 
     function: str
     settings: Settings
     store: History
+    state: State
     log: logging.LoggerAdapter[logging.Logger]
     topic: str = ""
     partition: int = -1

@@ -26,7 +26,11 @@ Username = Annotated[
     str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
 ]
 Room = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+# Text: 1-4000 characters after trimming. The pattern says "not only white space" to JSON
+# Schema validators too (the gateway checks declared actions with the schema alone).
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=r"\S")
+]
 
 _id_lock = threading.Lock()
 _last_id_ms = 0
@@ -174,8 +178,14 @@ class DecodeError(ValueError):
 def encode(event: Event) -> bytes:
     """The envelope of ``event`` as UTF-8 JSON."""
     data = event.model_dump(mode="json", exclude={"id", "ts"})
-    envelope = {"id": event.id, "type": event.type, "ts": rfc3339(event.ts), "data": data}
-    return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
+    return envelope(event.type, event.id, event.ts, data)
+
+
+def envelope(type: str, id: str, ts: datetime, data: dict[str, Any]) -> bytes:
+    """The wire form of an event, ``{"id", "type", "ts", "data"}``, as UTF-8 JSON (for events
+    the gateway builds without their model: declared actions)."""
+    body = {"id": id, "type": type, "ts": rfc3339(ts), "data": data}
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def decode(raw: bytes | None, model: type[E]) -> E:

@@ -13,16 +13,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import JsonValue
+
+from runtime.actions import Action
 from runtime.bus import Acknowledged, RecordHeaders
 from runtime.context import Context
 from runtime.db.store import Store
 from runtime.events import JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
+from runtime.history import History
 from runtime.settings import Settings
+from runtime.state import State, Updater
+from runtime.triggers import Handler
 
 
 @contextlib.asynccontextmanager
@@ -36,10 +43,78 @@ async def test_store(folder: Path) -> AsyncIterator[Store]:
 test_store.__test__ = False  # type: ignore[attr-defined]  # not a pytest test despite its name
 
 
-def context(store: Store, function: str = "test", attempt: int = 1) -> Context:
-    """A Context for calling a handler directly."""
+def context(
+    store: History,
+    function: str = "test",
+    attempt: int = 1,
+    state: State | None = None,
+) -> Context:
+    """A Context for calling a handler directly; ``state`` is a fresh ``MemoryState`` unless
+    you pass one (pass the same one to several calls to see state carry over)."""
     log = logging.LoggerAdapter(logging.getLogger(f"parley.fn.{function}"), {"function": function})
-    return Context(function=function, settings=Settings(), store=store, log=log, attempt=attempt)
+    return Context(
+        function=function,
+        settings=Settings(),
+        store=store,
+        state=state if state is not None else MemoryState(),
+        log=log,
+        attempt=attempt,
+    )
+
+
+class MemoryState:
+    """``ctx.state`` in memory, with the SQL state's rules (JSON values, atomic updates)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}  # key -> JSON text, as the database keeps it
+        self.marked: set[str] = set()
+
+    async def get(self, key: str, default: JsonValue = None) -> JsonValue:
+        text = self.values.get(key)
+        return default if text is None else _json_load(text)
+
+    async def set(self, key: str, value: JsonValue) -> None:
+        self.values[_key(key)] = _json_dump(key, value)
+
+    async def delete(self, key: str) -> bool:
+        return self.values.pop(_key(key), None) is not None
+
+    async def incr(self, key: str, by: int = 1) -> int:
+        def add(value: JsonValue) -> JsonValue:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"state {key!r} holds {value!r}, not an integer: cannot incr it")
+            return value + by
+
+        return int(await self.update(key, add, default=0))  # type: ignore[arg-type]
+
+    async def update(self, key: str, fn: Updater, default: JsonValue = None) -> JsonValue:
+        new = fn(await self.get(_key(key), default))
+        self.values[key] = _json_dump(key, new)
+        return new
+
+    async def once(self, key: str) -> bool:
+        if _key(key) in self.marked:
+            return False
+        self.marked.add(key)
+        return True
+
+
+def _key(key: str) -> str:
+    if not isinstance(key, str) or not 1 <= len(key) <= 255:
+        raise ValueError(f"a state key is a string of 1-255 characters; got {key!r}")
+    return key
+
+
+def _json_dump(key: str, value: JsonValue) -> str:
+    try:
+        return json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"state {key!r}: the value is not JSON ({exc})") from None
+
+
+def _json_load(text: str) -> JsonValue:
+    value: JsonValue = json.loads(text)
+    return value
 
 
 def message(text: str, room: str = "lobby", user: str = "ada", **fields: object) -> MessageEvent:
@@ -52,6 +127,15 @@ def private(text: str, sender: str = "ada", to: str = "grace", **fields: object)
 
 def join(room: str = "lobby", user: str = "ada", conn: str = "c1") -> JoinEvent:
     return JoinEvent(room=room, user=user, conn=conn)
+
+
+def action(handler: Handler, user: str = "ada", **fields: object) -> Action:
+    """The event of ``handler``'s declared action, as the gateway would publish it: the
+    client's ``fields`` plus the sender as ``user``."""
+    model = next((m for m in handler.models if issubclass(m, Action)), None)
+    if model is None:
+        raise TypeError(f"{handler.name} declares no action (it runs on {handler.trigger})")
+    return model.model_validate({**fields, "user": user})
 
 
 def leave(room: str = "lobby", user: str = "ada", conn: str = "c1") -> LeaveEvent:
@@ -69,7 +153,7 @@ class MemoryRecord:
     topic_name: str
     offset_number: int
     key_bytes: bytes | None
-    value_bytes: bytes
+    value_bytes: bytes | None
     header_pairs: list[tuple[str, bytes]] = field(default_factory=list)
 
     def topic(self) -> str:
@@ -84,7 +168,7 @@ class MemoryRecord:
     def key(self) -> bytes | None:
         return self.key_bytes
 
-    def value(self) -> bytes:
+    def value(self) -> bytes | None:
         return self.value_bytes
 
     def headers(self) -> RecordHeaders:
@@ -113,7 +197,7 @@ class InMemoryBus:
     def record(
         self,
         topic: str,
-        value: bytes,
+        value: bytes | None,
         key: str | bytes | None = None,
         headers: list[tuple[str, bytes]] | None = None,
     ) -> MemoryRecord:
@@ -131,7 +215,7 @@ class InMemoryBus:
     def produce(
         self,
         topic: str,
-        value: bytes,
+        value: bytes | None,
         key: str | bytes | None,
         headers: list[tuple[str, bytes]],
         done: Acknowledged,

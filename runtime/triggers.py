@@ -132,7 +132,7 @@ def on(
     async def archive(event: MessageEvent, ctx: Context) -> None: ...
     """
     options = Options(retries=retries, timeout=timeout, concurrency=concurrency, start=start)
-    return _describe(f"on({topic})", (topic,), (model,), options)
+    return describe_handler(f"on({topic})", (topic,), (model,), options)
 
 
 class Trigger:
@@ -173,13 +173,15 @@ class Trigger:
     ) -> Handler | Decorator:
         options = Options(retries=retries, timeout=timeout, concurrency=concurrency, start=start)
         topics = tuple(m.topic for m in self.models)
-        describe = _describe(self.trigger, topics, self.models, options)
+        describe = describe_handler(self.trigger, topics, self.models, options)
         return describe if fn is None else describe(fn)
 
 
-def _describe(
+def describe_handler(
     trigger: str, topics: tuple[str, ...], models: tuple[type[Event], ...], options: Options
 ) -> Decorator:
+    """The decorator every trigger builds on: checks the function, returns its ``Handler``."""
+
     def wrap(fn: HandlerFn) -> Handler:
         if not inspect.iscoroutinefunction(fn):
             raise TypeError(

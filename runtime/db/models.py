@@ -1,8 +1,9 @@
-"""The store's tables: users, messages, presence and gateways, as typed SQLAlchemy models.
+"""The store's tables: users, messages, presence, gateways and function state, as typed
+SQLAlchemy models.
 
-``runtime.db.store`` is the only module that queries them; the Alembic migrations in
-``runtime/migrations/versions`` create them. Change both together: the integration tests compare
-the migrated schema with these models.
+``runtime.db.store`` and ``runtime.db.state`` are the only modules that query them; the Alembic
+migrations in ``runtime/db/migrations/versions`` create them. Change both together: the
+integration tests compare the migrated schema with these models.
 """
 
 from __future__ import annotations
@@ -129,3 +130,29 @@ class Gateway(Base):
 
     instance: Mapped[str] = mapped_column(String(INSTANCE), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+FUNCTION = 64  # a function's name (its file's stem)
+STATE_KEY = 255
+
+
+class FunctionState(Base):
+    """One key of a function's own state (``ctx.state``): a JSON value and a version that
+    grows with every write, so concurrent ``update`` calls of replicas detect each other."""
+
+    __tablename__ = "function_state"
+
+    function: Mapped[str] = mapped_column(String(FUNCTION), primary_key=True)
+    key: Mapped[str] = mapped_column(String(STATE_KEY), primary_key=True)
+    value: Mapped[str] = mapped_column(Text())  # JSON text
+    version: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+
+
+class FunctionOnce(Base):
+    """A key a function marked with ``ctx.state.once`` (an event it has handled)."""
+
+    __tablename__ = "function_once"
+
+    function: Mapped[str] = mapped_column(String(FUNCTION), primary_key=True)
+    key: Mapped[str] = mapped_column(String(STATE_KEY), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -40,6 +40,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from runtime.db.batch import Batch
 from runtime.db.models import Gateway, Message, Presence, User
 from runtime.db.schema import upgrade
+from runtime.db.state import SqlState
 from runtime.errors import UserError
 from runtime.events import pair_key
 from runtime.history import StoredMessage
@@ -113,6 +114,10 @@ class Store:
     async def user_exists(self, username: str) -> bool:
         """Whether an account named ``username`` exists."""
         return await self.password_hash(username) is not None
+
+    def state(self, function: str) -> SqlState:
+        """``ctx.state`` of ``function``: its own keys in this database (runtime.db.state)."""
+        return SqlState(self._engine, function, self._insert)
 
     # messages
 

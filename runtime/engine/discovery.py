@@ -12,22 +12,9 @@ import importlib.util
 import sys
 import traceback
 from pathlib import Path
-from typing import TypedDict
 
 from runtime.errors import DiscoveryError
-from runtime.kafka.topics import group_of
-from runtime.settings import Settings
 from runtime.triggers import Handler
-
-
-class FunctionInfo(TypedDict):
-    """How ``parley functions --json`` and ``/api/functions`` describe a function."""
-
-    name: str
-    trigger: str
-    topic: str
-    group: str
-    options: dict[str, str]
 
 
 def discover(folder: Path) -> list[Handler]:
@@ -65,20 +52,3 @@ def load(path: Path) -> Handler:
         names = ", ".join(sorted(h.fn.__name__ for h in handlers))
         raise DiscoveryError(path, f"several handlers ({names}): keep one function per file")
     return handlers[0]
-
-
-def describe(handler: Handler, settings: Settings) -> FunctionInfo:
-    """The handler as the ops views show it, with physical topic and group names."""
-    options = handler.options
-    return {
-        "name": handler.name,
-        "trigger": handler.trigger,
-        "topic": ",".join(settings.topic(t) for t in handler.topics),
-        "group": group_of(settings, handler.name),
-        "options": {
-            "retries": str(options.retries),
-            "timeout": f"{options.timeout:g}",
-            "concurrency": str(options.concurrency),
-            "start": options.start,
-        },
-    }

@@ -1,6 +1,6 @@
 """The runner: each fetched record through its function, at least once, in order per key.
 
-    runner = Runner(handler, settings, store, bus, stats, finished)
+    runner = Runner(handler, settings, store, state, bus, stats, finished)
     runner.submit(message, slot)     # queued in its key's lane (see runtime.engine.lanes)
     ...
     finished(slot)                   # called once the record is fully handled
@@ -43,8 +43,9 @@ from runtime.history import History
 from runtime.kafka import tracing
 from runtime.kafka.dlq import dead_letter_headers
 from runtime.kafka.headers import ORIGIN, ROUTE, TRACEPARENT
-from runtime.kafka.topics import dlq_topic, group_of
+from runtime.names import dlq_topic, group_of
 from runtime.settings import Settings
+from runtime.state import State
 from runtime.telemetry import EVENT_ID, TRACE_ID
 from runtime.triggers import Handler, Reply, Result, Retry
 
@@ -72,6 +73,7 @@ class Runner:
         handler: Handler,
         settings: Settings,
         store: History,
+        state: State,
         bus: Bus,
         stats: WorkerStats,
         finished: Callable[[Slot], None],
@@ -79,6 +81,7 @@ class Runner:
         self.handler = handler
         self.settings = settings
         self.store = store
+        self.state = state
         self.bus = bus
         self.stats = stats
         self.name = handler.name
@@ -193,6 +196,7 @@ class Runner:
             self.name,
             self.settings,
             self.store,
+            self.state,
             self._ctx_log,
             topic,
             partition,

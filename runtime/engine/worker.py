@@ -1,6 +1,6 @@
 """The worker: runs one function against its topics, at least once, in order per key.
 
-    worker = Worker(handler, settings, store, bus)
+    worker = Worker(handler, settings, store, state, bus)
     await worker.run(stop)          # until ``stop`` is set, then drains and commits
 
 The worker fetches records and commits offsets; the ``Runner`` (runtime.engine.runner) takes each
@@ -23,8 +23,11 @@ from runtime.engine.stats import KAFKA_STATS_INTERVAL_MS, WorkerStats
 from runtime.history import History
 from runtime.kafka.client import Consumer, KafkaException, Message, TopicPartition
 from runtime.kafka.headers import ORIGIN, TRACEPARENT
+from runtime.kafka.registry import ensure_registry, publish
 from runtime.kafka.topics import ensure_topics
+from runtime.registry import describe
 from runtime.settings import Settings
+from runtime.state import State
 from runtime.triggers import Handler
 
 PAUSE_AFTER = 1.0  # seconds at the in-flight cap before fetching pauses
@@ -34,14 +37,16 @@ log = logging.getLogger("parley.worker")
 class Worker:
     """Runs ``handler`` in consumer group ``fn.<name>`` until stopped."""
 
-    def __init__(self, handler: Handler, settings: Settings, store: History, bus: Bus) -> None:
+    def __init__(
+        self, handler: Handler, settings: Settings, store: History, state: State, bus: Bus
+    ) -> None:
         self.handler = handler
         self.settings = settings
         self.name = handler.name
         self.topics = [settings.topic(t) for t in handler.topics]
         self.cap = max(32 * handler.options.concurrency, 64)
         self.stats = WorkerStats()
-        self.runner = Runner(handler, settings, store, bus, self.stats, self._finished)
+        self.runner = Runner(handler, settings, store, state, bus, self.stats, self._finished)
         self.group = self.runner.group
         self.dlq_topic = self.runner.dlq_topic
         self._own = self.name.encode()
@@ -61,6 +66,7 @@ class Worker:
         partitions = self.settings.kafka.partitions
         topics = [*self.topics, self.dlq_topic]
         await asyncio.to_thread(ensure_topics, bootstrap, topics, partitions)
+        await asyncio.to_thread(ensure_registry, self.settings)
         consumer = Consumer(
             bootstrap,
             self.group,
@@ -72,6 +78,7 @@ class Worker:
         paused = False
         last_commit = self._loop.time()
         watchdog = asyncio.create_task(self.runner.watch())
+        announce = asyncio.create_task(self._announce())
         ahead: asyncio.Future[list[Message]] | None = None  # the next batch, being fetched
         try:
             while not stop.is_set():
@@ -90,13 +97,30 @@ class Worker:
             await self._drain()
             await self._commit()
         finally:
-            watchdog.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watchdog
+            for task in (watchdog, announce):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if ahead is not None:  # fetched, never dispatched nor committed: redelivered later
                 with contextlib.suppress(Exception):
                     await ahead
             await consumer.close()
+
+    async def _announce(self) -> None:
+        """Once this replica owns partitions, publish the function's descriptor to the
+        registry: from then on gateways accept its action (events sent to it are handled)."""
+        await self.assigned.wait()
+        descriptor = describe(self.handler, self.settings)
+        delay = self.settings.worker.backoff_base
+        while True:
+            try:
+                await publish(self.runner.bus, self.settings, descriptor)
+                log.info("announced %s in the registry", self.name)
+                return
+            except Exception as exc:  # noqa: BLE001 - the broker is away: try again
+                log.warning("could not announce %s (%s); again in %.1fs", self.name, exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.settings.worker.backoff_max)
 
     def _fetch(
         self, consumer: Consumer, paused: bool, arriving: int

@@ -103,7 +103,7 @@ class Producer:
     def produce(
         self,
         topic: str,
-        value: bytes,
+        value: bytes | None,
         key: str | bytes | None,
         headers: list[tuple[str, bytes]],
         done: Acknowledged,

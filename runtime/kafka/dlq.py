@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from runtime.bus import Headers, Record, send
 from runtime.kafka.client import Consumer, Message, Producer, TopicPartition, headers_of
 from runtime.kafka.headers import DLQ_PREFIX
-from runtime.kafka.topics import dlq_topic
+from runtime.names import dlq_topic
 from runtime.settings import Settings
 
 

@@ -1,7 +1,6 @@
-"""Topics: their names, and creation before anything subscribes to them.
+"""Topics: created before anything subscribes to them (their names: runtime.names).
 
 ensure_topics(bootstrap, [settings.topic(t) for t in CHAT_TOPICS], default=6)  # blocking
-group_of(settings, "chat"), dlq_topic(settings, "chat")            # fn.chat, chat.dlq.chat
 """
 
 from __future__ import annotations
@@ -13,22 +12,7 @@ from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
-from runtime.events import Delivery, JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
 from runtime.kafka.admin import admin_client
-from runtime.settings import Settings
-
-# Every topic the built-in events travel on (logical names: see Settings.topic for the prefix).
-CHAT_TOPICS = tuple(m.topic for m in (MessageEvent, JoinEvent, LeaveEvent, PrivateEvent, Delivery))
-
-
-def group_of(settings: Settings, function: str) -> str:
-    """The consumer group of ``function``: every replica of it shares this one."""
-    return settings.topic(f"fn.{function}")
-
-
-def dlq_topic(settings: Settings, function: str) -> str:
-    """The dead-letter topic of ``function``."""
-    return settings.topic(f"chat.dlq.{function}")
 
 
 def ensure_topics(

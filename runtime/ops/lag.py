@@ -1,8 +1,8 @@
-"""Lag: how each function's consumer group does, for the ops page and the autoscaler.
+"""Lag: how each function's consumer group does, for the ops views and the autoscaler.
 
-For each function: ``replicas`` = members of its consumer group ``fn.<name>``; ``lag`` = sum
-over its partitions of (end offset - committed offset); ``dlq`` = records in
-``chat.dlq.<name>``. Computed in a thread with the admin client, cached for ``ttl`` seconds.
+For each function (a registry ``Descriptor``): ``replicas`` = members of its consumer group;
+``lag`` = sum over its partitions of (end offset - committed offset); ``dlq`` = records in
+its dead-letter topic. Computed in a thread with the admin client, cached for ``ttl`` seconds.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,33 +18,32 @@ from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._listoffsets import OffsetSpec
 
-from runtime.engine.discovery import FunctionInfo, describe, discover
-from runtime.kafka.topics import dlq_topic, group_of
+from runtime.names import dlq_topic
+from runtime.registry import Descriptor, FunctionRow
 from runtime.settings import Settings
-from runtime.triggers import Handler
 
 TIMEOUT = 5.0
 
 
-class FunctionRow(FunctionInfo):
-    replicas: int
-    lag: int
-    dlq: int
-
-
 class Functions:
-    """``rows()``: every discovered function with its replicas, lag and dead-letter count."""
+    """``rows()``: every function ``descriptors()`` names, with replicas, lag and dead letters."""
 
-    def __init__(self, settings: Settings, admin: AdminClient, ttl: float = 2.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        admin: AdminClient,
+        descriptors: Callable[[], list[Descriptor]],
+        ttl: float = 2.0,
+    ) -> None:
         self.settings = settings
         self.admin = admin
+        self.descriptors = descriptors
         self.ttl = ttl
         self._lock = asyncio.Lock()
         self._at = -ttl
         self._rows: list[FunctionRow] = []
 
     async def rows(self) -> list[FunctionRow]:
-        """Raises ``DiscoveryError`` when the functions folder has a bad file."""
         async with self._lock:
             if time.monotonic() - self._at >= self.ttl:
                 self._rows = await asyncio.to_thread(self.snapshot)
@@ -52,21 +52,20 @@ class Functions:
 
     def snapshot(self) -> list[FunctionRow]:
         """The rows now (blocking: a few admin round trips)."""
-        handlers = discover(self.settings.functions_dir)
-        topics = {self.settings.topic(t) for h in handlers for t in h.topics}
-        topics |= {dlq_topic(self.settings, h.name) for h in handlers}
+        functions = sorted(self.descriptors(), key=lambda d: d.name)
+        topics = {t for d in functions for t in d.topic.split(",")}
+        topics |= {dlq_topic(self.settings, d.name) for d in functions}
         partitions = self._partitions(topics)
         low = self._offsets(partitions, OffsetSpec.earliest())  # type: ignore[no-untyped-call]
         high = self._offsets(partitions, OffsetSpec.latest())  # type: ignore[no-untyped-call]
         rows = []
-        for handler in handlers:
-            group = group_of(self.settings, handler.name)
-            dlq = dlq_topic(self.settings, handler.name)
+        for function in functions:
+            dlq = dlq_topic(self.settings, function.name)
             rows.append(
                 FunctionRow(
-                    **describe(handler, self.settings),
-                    replicas=self._members(group),
-                    lag=self._lag(handler, group, partitions, low, high),
+                    **function.model_dump(by_alias=True),
+                    replicas=self._members(function.group),
+                    lag=self._lag(function, partitions, low, high),
                     dlq=sum(high[tp] - low[tp] for tp in partitions if tp[0] == dlq),
                 )
             )
@@ -94,13 +93,12 @@ class Functions:
 
     def _lag(
         self,
-        handler: Handler,
-        group: str,
+        function: Descriptor,
         partitions: list[tuple[str, int]],
         low: dict[tuple[str, int], int],
         high: dict[tuple[str, int], int],
     ) -> int:
-        topics = {self.settings.topic(t) for t in handler.topics}
+        topics, group = set(function.topic.split(",")), function.group
         mine = [tp for tp in partitions if tp[0] in topics]
         if not mine:
             return 0
@@ -111,7 +109,7 @@ class Functions:
             key = (tp.topic, tp.partition)
             if tp.offset >= 0:
                 lag += max(0, high[key] - tp.offset)
-            elif handler.options.start == "earliest":  # it will read from the start
+            elif function.options.get("start") == "earliest":  # it will read from the start
                 lag += high[key] - low[key]
         return lag
 

@@ -26,12 +26,15 @@ from runtime.engine.discovery import function_files, load
 from runtime.errors import DiscoveryError
 from runtime.kafka.admin import admin_client
 from runtime.kafka.client import KafkaException
-from runtime.kafka.topics import CHAT_TOPICS, ensure_topics
+from runtime.kafka.registry import ensure_registry, withdraw
+from runtime.kafka.topics import ensure_topics
 from runtime.metrics import loopback
+from runtime.names import CHAT_TOPICS
 from runtime.ops.broker import EmbeddedBroker
 from runtime.ops.children import Child, command
 from runtime.ops.lag import Autoscale, Functions
 from runtime.ops.scrape import Aggregate, Target, url_in
+from runtime.registry import Descriptor, describe
 from runtime.settings import Settings
 from runtime.triggers import Handler
 
@@ -138,6 +141,7 @@ class Supervisor:
         ensure_topics(
             bootstrap, [settings.topic(t) for t in CHAT_TOPICS], settings.kafka.partitions
         )
+        ensure_registry(settings)
         asyncio.run(_migrate(settings.database_url()))
         self.env = {
             **os.environ,
@@ -203,6 +207,7 @@ class Supervisor:
             if name not in present:
                 self.out.info("function %s: file removed, stopping it", name)
                 self._set_replicas(self.functions.pop(name), 0)
+                self._withdraw(name)
         for name, path in present.items():
             mtime = path.stat().st_mtime
             known = self.functions.get(name)
@@ -218,8 +223,11 @@ class Supervisor:
             except DiscoveryError as exc:
                 fn.error = exc.reason
                 self.out.error("function %s not started: %s", name, exc)
+                self._withdraw(name)
                 continue
             self._set_replicas(fn, fn.replicas)
+            if fn.replicas == 0:
+                self._withdraw(name)
 
     def _set_replicas(self, fn: Function, count: int) -> None:
         while len(fn.children) > count:
@@ -272,7 +280,7 @@ class Supervisor:
         self._last_autoscale = now
         ceiling = min(policy.maximum, self.settings.kafka.partitions)
         try:
-            lags = {row["name"]: row["lag"] for row in self._groups().snapshot()}
+            lags = {row.name: row.lag for row in self._groups().snapshot()}
         except (DiscoveryError, KafkaException) as exc:
             self.out.warning("autoscale skipped: %s", exc)
             return
@@ -291,9 +299,18 @@ class Supervisor:
     def _groups(self) -> Functions:
         if self._functions_view is None:
             admin = admin_client(self.settings.kafka.address())
-            scoped = self.settings.model_copy(update={"functions_dir": self.folder})
-            self._functions_view = Functions(scoped, admin)
+            self._functions_view = Functions(self.settings, admin, self._descriptors)
         return self._functions_view
+
+    def _descriptors(self) -> list[Descriptor]:
+        running = [f for f in list(self.functions.values()) if f.handler and f.replicas]
+        return [describe(f.handler, self.settings) for f in running if f.handler is not None]
+
+    def _withdraw(self, name: str) -> None:
+        """Take ``name`` out of the registry: it is gone for good (file deleted, broken, or
+        scaled to zero), so gateways refuse its action from now on."""
+        if not withdraw(self.settings, name):
+            self.out.warning("function %s: Kafka did not ack its withdrawal in time", name)
 
     # -- status ----------------------------------------------------------------------------
 

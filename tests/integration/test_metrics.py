@@ -15,6 +15,7 @@ from websockets.exceptions import ConnectionClosed
 from runtime.db.store import Store
 from runtime.engine.discovery import load
 from runtime.ops.lag import Functions
+from runtime.registry import describe
 from runtime.settings import Settings
 from runtime.testing import message
 from tests.support.harness import eventually, make_settings, produce, produce_raw
@@ -121,9 +122,12 @@ async def test_functions_table_shows_lag_and_dead_letters(settings: Settings) ->
         await produce(settings, [message(f"waiting {n}", room=f"r{n}") for n in range(4)])
 
     admin = AdminClient({"bootstrap.servers": settings.kafka.address(), "log_level": 3})
-    rows = {row["name"]: row for row in Functions(settings, admin, ttl=0).snapshot()}
-    assert (rows["moody"]["lag"], rows["moody"]["dlq"]) == (4, 2)
-    assert (rows["slow"]["lag"], rows["slow"]["dlq"]) == (0, 0)  # never ran, start="latest"
+    described = [describe(load(FUNCTIONS / f"{n}.py"), settings) for n in ("moody", "slow")]
+    rows = {
+        row.name: row for row in Functions(settings, admin, lambda: described, ttl=0).snapshot()
+    }
+    assert (rows["moody"].lag, rows["moody"].dlq) == (4, 2)
+    assert (rows["slow"].lag, rows["slow"].dlq) == (0, 0)  # never ran, start="latest"
 
 
 # -- the gateway --------------------------------------------------------------------------

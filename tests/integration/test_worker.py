@@ -15,7 +15,7 @@ from runtime.db.store import Store
 from runtime.events import Delivery, MessageEvent, decode
 from runtime.kafka.client import headers_of
 from runtime.kafka.headers import ORIGIN
-from runtime.kafka.topics import dlq_topic
+from runtime.names import dlq_topic
 from runtime.settings import Settings
 from runtime.testing import message
 from runtime.triggers import Reply, Retry, on_message

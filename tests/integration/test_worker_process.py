@@ -11,7 +11,7 @@ import pytest
 from runtime.db.store import Store
 from runtime.events import Delivery, MessageEvent, decode
 from runtime.kafka import dlq
-from runtime.kafka.topics import dlq_topic
+from runtime.names import dlq_topic
 from runtime.settings import Settings
 from runtime.testing import message
 from tests.support.harness import committed, eventually, produce, read_all

@@ -79,7 +79,7 @@ async def eventually(
 async def running(handler: Handler, settings: Settings, store: Store) -> AsyncIterator[Worker]:
     """A worker running in this event loop, assigned its partitions, stopped on exit."""
     producer = Producer(settings.kafka.address())
-    worker = Worker(handler, settings, store, producer)
+    worker = Worker(handler, settings, store, store.state(handler.name), producer)
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop))
     try:

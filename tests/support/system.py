@@ -32,7 +32,8 @@ from confluent_kafka import KafkaException, TopicPartition
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from runtime.kafka.topics import dlq_topic, ensure_topics
+from runtime.kafka.topics import ensure_topics
+from runtime.names import dlq_topic
 from runtime.settings import DatabaseSettings, Settings
 from tests.support.harness import eventually, make_settings
 from tests.support.net import free_port, unique

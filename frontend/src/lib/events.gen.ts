@@ -14,7 +14,7 @@ export interface MessageEventData {
   room: string;
   /** pattern `^[A-Za-z0-9_.-]+$`, 1-32 characters */
   user: string;
-  /** 1-4000 characters */
+  /** pattern `\S`, 1-4000 characters */
   text: string;
   /** 0-64 characters, default null */
   client_id?: string | null;
@@ -60,7 +60,7 @@ export interface PrivateEventData {
   sender: string;
   /** pattern `^[A-Za-z0-9_.-]+$`, 1-32 characters */
   to: string;
-  /** 1-4000 characters */
+  /** pattern `\S`, 1-4000 characters */
   text: string;
   /** 0-64 characters, default null */
   client_id?: string | null;
@@ -117,7 +117,7 @@ export const EVENT_FIELD_LIMITS = {
     id: { minLength: 1, maxLength: 64 },
     room: { pattern: '^[a-z0-9_-]+$', minLength: 1, maxLength: 64 },
     user: { pattern: '^[A-Za-z0-9_.-]+$', minLength: 1, maxLength: 32 },
-    text: { minLength: 1, maxLength: 4000 },
+    text: { pattern: '\\S', minLength: 1, maxLength: 4000 },
     client_id: { maxLength: 64 },
   },
   join: {
@@ -136,7 +136,7 @@ export const EVENT_FIELD_LIMITS = {
     id: { minLength: 1, maxLength: 64 },
     sender: { pattern: '^[A-Za-z0-9_.-]+$', minLength: 1, maxLength: 32 },
     to: { pattern: '^[A-Za-z0-9_.-]+$', minLength: 1, maxLength: 32 },
-    text: { minLength: 1, maxLength: 4000 },
+    text: { pattern: '\\S', minLength: 1, maxLength: 4000 },
     client_id: { maxLength: 64 },
   },
   deliver: {

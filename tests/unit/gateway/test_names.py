@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from gateway.api import reserved
 
 
-def test_function_and_bot_names_are_reserved(tmp_path: Path) -> None:
-    (tmp_path / "echo.py").write_text("")
-    assert reserved("echo", tmp_path)
-    assert reserved("Bot", tmp_path)
-    assert reserved("helper-bot", tmp_path)
-    assert not reserved("ada", tmp_path)
-    assert not reserved("robotics", tmp_path)
+def test_function_and_bot_names_are_reserved() -> None:
+    running = ["echo", "chat"]  # the registry's function names
+    assert reserved("echo", running)
+    assert reserved("Echo", running)
+    assert reserved("Bot", running)
+    assert reserved("helper-bot", running)
+    assert not reserved("ada", running)
+    assert not reserved("robotics", running)

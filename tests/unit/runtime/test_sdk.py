@@ -22,7 +22,8 @@ def test_importing_the_sdk_loads_no_database_kafka_or_web_code() -> None:
 
 
 def test_the_sdk_exports_what_handlers_use_and_each_name_exists() -> None:
-    assert 12 <= len(runtime.__all__) <= 20
+    assert 12 <= len(runtime.__all__) <= 24
     assert all(hasattr(runtime, name) for name in runtime.__all__)
     assert {"on_message", "Context", "Delivery", "Reply", "Retry"} <= set(runtime.__all__)
+    assert {"Action", "on_action", "Room", "Text"} <= set(runtime.__all__)
     assert "Store" not in runtime.__all__  # handlers get the History protocol, not the store

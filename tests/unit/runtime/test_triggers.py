@@ -100,7 +100,7 @@ def test_discovery_of_the_builtin_functions() -> None:
 
 
 def test_parley_functions_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["functions", "--functions", str(REPO / "functions"), "--json"]) == 0
+    assert main(["functions", "--local", "--functions", str(REPO / "functions"), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     chat = next(r for r in rows if r["name"] == "chat")
     assert chat == {
@@ -109,16 +109,19 @@ def test_parley_functions_json(capsys: pytest.CaptureFixture[str]) -> None:
         "topic": "chat.message",
         "group": "fn.chat",
         "options": {"retries": "8", "timeout": "30", "concurrency": "16", "start": "earliest"},
+        "action": None,
+        "schema": None,
     }
 
 
 def test_parley_functions_table(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["functions", "--functions", str(REPO / "functions")]) == 0
+    assert main(["functions", "--local", "--functions", str(REPO / "functions")]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["NAME", "TRIGGER", "TOPIC", "GROUP", "OPTIONS"]
-    assert lines[3].split()[:4] == [
+    assert lines[0].split() == ["NAME", "TRIGGER", "ACTION", "TOPIC", "GROUP", "OPTIONS"]
+    assert lines[3].split()[:5] == [
         "presence",
         "on_presence",
+        "-",
         "chat.join,chat.leave",
         "fn.presence",
     ]

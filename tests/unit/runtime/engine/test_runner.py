@@ -18,9 +18,9 @@ from runtime.engine.stats import WorkerStats
 from runtime.events import encode
 from runtime.history import History
 from runtime.kafka.headers import DLQ_PREFIX, ROUTE
-from runtime.kafka.topics import dlq_topic
+from runtime.names import dlq_topic
 from runtime.settings import Settings, WorkerSettings
-from runtime.testing import InMemoryBus, MemoryRecord, message, test_store
+from runtime.testing import InMemoryBus, MemoryRecord, MemoryState, message, test_store
 from runtime.triggers import Handler
 
 FAST = Settings(worker=WorkerSettings(backoff_base=0.001, backoff_max=0.005))
@@ -35,7 +35,9 @@ class Rig:
         self.finished: list[Slot] = []
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
         self.offsets = OffsetTracker()
-        self.runner = Runner(handler, FAST, store, self.bus, self.stats, self._finish)
+        self.runner = Runner(
+            handler, FAST, store, MemoryState(), self.bus, self.stats, self._finish
+        )
         self.topic = FAST.topic("chat.message")
 
     def _finish(self, slot: Slot) -> None:
@@ -89,7 +91,7 @@ async def test_an_output_is_produced_and_the_record_finished_once_kafka_acks(
     rig.submit(message("hi", room="lobby"))
     await rig.until_finished(1)
     [out] = rig.bus.on(FAST.topic("chat.deliver"))
-    assert json.loads(out.value())["data"]["frame"] == {"type": "shout", "text": "HI"}
+    assert json.loads(out.value() or b"")["data"]["frame"] == {"type": "shout", "text": "HI"}
     assert (ROUTE, b"room:lobby") in out.header_pairs
     assert rig.stats.processed == 1
 
@@ -112,7 +114,7 @@ async def test_a_failing_handler_is_retried_with_backoff_until_it_succeeds(
     assert (rig.stats.failed, rig.stats.retried, rig.stats.processed) == (2, 2, 1)
     assert rig.dead_letters() == []
     [reply] = rig.bus.on(FAST.topic("chat.message"))[1:]  # the first is the submitted record
-    assert json.loads(reply.value())["data"]["text"] == "ok"
+    assert json.loads(reply.value() or b"")["data"]["text"] == "ok"
 
 
 async def test_retry_defer_sets_the_delay_and_counts_as_an_attempt(store: History) -> None:

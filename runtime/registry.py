@@ -1,0 +1,64 @@
+"""The function registry: what each running function is, as every process sees it.
+
+Every worker publishes its function's ``Descriptor`` to the compacted topic
+``parley.functions`` (keyed by the function's name) once it owns its partitions; the
+supervisor removes it (a tombstone) when the function is gone for good: its file deleted, or
+scaled to zero. Gateways follow the topic to learn declared actions (``runtime.actions``)
+without importing any function file, and the ops views list it with each group's lag.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from runtime.actions import Action, client_schema
+from runtime.names import group_of
+from runtime.settings import Settings
+from runtime.triggers import Handler
+
+
+class Descriptor(BaseModel):
+    """One function: its trigger, topics, consumer group and options, and the action it
+    declares with the JSON Schema of that action's client frame."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    name: str
+    trigger: str
+    topic: str = Field(description="the physical topics it reads, comma-separated")
+    group: str = Field(description="its consumer group (every replica shares it)")
+    options: dict[str, str]
+    action: str | None = Field(default=None, description="the client frame type it declares")
+    action_schema: dict[str, Any] | None = Field(
+        default=None, alias="schema", description="JSON Schema of that frame"
+    )
+
+
+class FunctionRow(Descriptor):
+    """A descriptor with how the function does now (``/api/functions``, ``parley functions``)."""
+
+    replicas: int = Field(description="members of its consumer group")
+    lag: int = Field(description="records not yet committed by its group, over its partitions")
+    dlq: int = Field(description="records in its dead-letter topic")
+
+
+def describe(handler: Handler, settings: Settings) -> Descriptor:
+    """The handler as the registry and the ops views show it (physical topic and group)."""
+    options = handler.options
+    action = next((m for m in handler.models if issubclass(m, Action)), None)
+    return Descriptor(
+        name=handler.name,
+        trigger=handler.trigger,
+        topic=",".join(settings.topic(t) for t in handler.topics),
+        group=group_of(settings, handler.name),
+        options={
+            "retries": str(options.retries),
+            "timeout": f"{options.timeout:g}",
+            "concurrency": str(options.concurrency),
+            "start": options.start,
+        },
+        action=action.type if action is not None else None,
+        schema=client_schema(action) if action is not None else None,
+    )
