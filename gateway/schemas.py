@@ -114,7 +114,7 @@ class DeclaredAction(BaseModel):
     function: str = Field(description="the function that handles it")
     action_schema: dict[str, Any] = Field(alias="schema", description="JSON Schema of the frame")
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
 
 class Actions(BaseModel):

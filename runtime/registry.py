@@ -23,7 +23,7 @@ class Descriptor(BaseModel):
     """One function: its trigger, topics, consumer group and options, and the action it
     declares with the JSON Schema of that action's client frame."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True, serialize_by_alias=True)
 
     name: str
     trigger: str

@@ -278,6 +278,17 @@ class Client:
             if matches(frame):
                 return frame
 
+    async def find(
+        self, check: Callable[[Frame], bool] | str, timeout: float = 15.0, **fields: Any
+    ) -> Frame:
+        """The first frame received so far that passes ``check``, else the next one to come
+        (a delivery may overtake the ack of the frame that caused it)."""
+        matches = check if callable(check) else _matcher(check, fields)
+        for frame in self.frames:
+            if matches(frame):
+                return frame
+        return await self.expect(matches, timeout)
+
     async def quiet(self, seconds: float) -> list[Frame]:
         """Every frame that arrives within ``seconds``."""
         got: list[Frame] = []
@@ -305,6 +316,15 @@ class Client:
         cid = client_id or unique("c")
         await self.send({"type": "message", "room": room, "text": text, "client_id": cid})
         return await self.expect(lambda f: f.get("client_id") == cid)
+
+    async def act(self, kind: str, **fields: Any) -> Frame:
+        """Send a declared action (a fresh client_id unless given); return its answer (the
+        ack, or the error frame carrying that client_id)."""
+        cid = fields.pop("client_id", None) or unique("c")
+        await self.send({"type": kind, **fields, "client_id": cid})
+        return await self.expect(
+            lambda f: f.get("client_id") == cid and f.get("type") in ("ack", "error")
+        )
 
     async def error(self, frame: Frame | str | bytes, code: str) -> Frame:
         """Send a bad frame and return the error frame it gets (failing on anything else)."""

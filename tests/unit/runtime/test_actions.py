@@ -86,6 +86,7 @@ def test_the_first_parameter_must_be_an_action_subclass() -> None:
 
 def test_the_client_schema_leaves_out_what_the_server_sets_and_requires_a_client_id() -> None:
     (model,) = shout.models
+    assert issubclass(model, Action)
     schema = client_schema(model)
     assert set(schema["properties"]) == {"type", "room", "text", "client_id"}
     assert schema["required"] == ["client_id", "room", "text", "type"]

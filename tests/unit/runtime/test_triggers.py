@@ -94,6 +94,7 @@ def test_discovery_of_the_builtin_functions() -> None:
     assert [(h.name, h.trigger) for h in handlers] == [
         ("bot", "on_message"),
         ("chat", "on_message"),
+        ("poll", "on_action(poll)"),
         ("presence", "on_presence"),
         ("private", "on_private"),
     ]
@@ -119,6 +120,13 @@ def test_parley_functions_table(capsys: pytest.CaptureFixture[str]) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["NAME", "TRIGGER", "ACTION", "TOPIC", "GROUP", "OPTIONS"]
     assert lines[3].split()[:5] == [
+        "poll",
+        "on_action(poll)",
+        "poll",
+        "chat.action.poll",
+        "fn.poll",
+    ]
+    assert lines[4].split()[:5] == [
         "presence",
         "on_presence",
         "-",

@@ -31,13 +31,14 @@ def test_committed_compose_file_is_current() -> None:
 
 def test_one_service_per_function_with_health_and_restart() -> None:
     text = render(discover(REPO / "functions"))
-    for name in ("kafka", "gateway", "fn-bot", "fn-chat", "fn-presence", "fn-private"):
+    functions = ("fn-bot", "fn-chat", "fn-poll", "fn-presence", "fn-private")
+    for name in ("kafka", "gateway", *functions):
         assert f"\n  {name}:\n" in text
-    assert text.count('restart: "unless-stopped"') == 6
-    assert text.count("healthcheck:") == 6
+    assert text.count('restart: "unless-stopped"') == 2 + len(functions)
+    assert text.count("healthcheck:") == 2 + len(functions)
     # Every worker serves its metrics on 9100 in its own container, reachable, not published.
-    assert text.count('PARLEY_WORKER__METRICS_PORT: "9100"') == 4
-    assert text.count('expose:\n      - "9100"') == 4
+    assert text.count('PARLEY_WORKER__METRICS_PORT: "9100"') == len(functions)
+    assert text.count('expose:\n      - "9100"') == len(functions)
 
 
 def test_compose_v2_validates_the_file() -> None:
