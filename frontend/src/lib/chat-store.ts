@@ -306,6 +306,11 @@ export function typingUsers(state: ChatState, room: string, now = -Infinity): st
     .sort();
 }
 
+/** Conversations in the order the sidebar shows them: rooms, then direct messages. */
+export function sidebarOrder(conversations: Conversation[]): Conversation[] {
+  return [...conversations.filter((c) => c.kind === 'room'), ...conversations.filter((c) => c.kind === 'dm')];
+}
+
 export interface ChatStore {
   getState: () => ChatState;
   dispatch: (action: ChatAction) => void;
