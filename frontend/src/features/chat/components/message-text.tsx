@@ -9,11 +9,12 @@ import { memo } from 'react';
 import type { ComponentProps } from 'react';
 import Markdown from 'react-markdown';
 import type { Components } from 'react-markdown';
-import rehypeHighlight from 'rehype-highlight';
 import remarkBreaks from 'remark-breaks';
 import remarkGfm from 'remark-gfm';
 
 import { replaceShortcodes } from '@/lib/emoji';
+
+import { rehypeHighlightSome } from './highlight';
 
 /** The part of an mdast node these plugins look at. */
 interface MdNode {
@@ -61,7 +62,7 @@ function Link({ href, title, children }: ComponentProps<'a'>) {
 const components: Components = { a: Link };
 
 const remarkPlugins = [remarkGfm, remarkBreaks, remarkHtmlAsText, remarkEmoji];
-const rehypePlugins = [rehypeHighlight];
+const rehypePlugins = [rehypeHighlightSome];
 
 /** Renders one message's text; memoised because a list re-renders on every new message. */
 export const MessageText = memo(function MessageText({ text }: { text: string }) {
