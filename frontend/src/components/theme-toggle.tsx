@@ -1,5 +1,7 @@
 import { setChoice, useTheme } from '@/lib/theme';
 
+import { MoonIcon, SunIcon } from './icons';
+
 /** Switches between light and dark (the first pick overrides the system setting, and is kept). */
 export function ThemeToggle({ className = '' }: { className?: string }) {
   const theme = useTheme();
@@ -12,7 +14,7 @@ export function ThemeToggle({ className = '' }: { className?: string }) {
       title={`Switch to ${next} theme`}
       className={`flex h-8 w-8 items-center justify-center rounded-md text-fg-2 hover:bg-hover ${className}`}
     >
-      <span aria-hidden="true">{theme === 'dark' ? '☀' : '☾'}</span>
+      {theme === 'dark' ? <SunIcon /> : <MoonIcon />}
     </button>
   );
 }

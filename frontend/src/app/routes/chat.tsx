@@ -1,4 +1,5 @@
 import { Drawer } from '@/components/drawer';
+import { MenuIcon, PeopleIcon } from '@/components/icons';
 import { ChatPane } from '@/features/chat/components/chat-pane';
 import { PresenceList } from '@/features/presence/components/presence-list';
 import { TypingIndicator } from '@/features/presence/components/typing-indicator';
@@ -48,6 +49,7 @@ export function ChatRoute({ controller, state, panel, onPanel }: ChatRouteProps)
     closeDrawers();
     controller.openPrivate(user);
   };
+  const online = room === null ? 0 : new Set(state.presence[room] ?? []).size;
   const unreadElsewhere = state.conversations.reduce((sum, c) => (c.key === state.active ? sum : sum + c.unread), 0);
 
   return (
@@ -76,20 +78,26 @@ export function ChatRoute({ controller, state, panel, onPanel }: ChatRouteProps)
           status={<TypingIndicator users={typers} />}
           notice={state.notice}
           leading={
-            <button type="button" onClick={() => onPanel('nav')} aria-label="Conversations" className={PANEL_BUTTON}>
-              <span aria-hidden="true">☰</span>
+            <button type="button" onClick={() => onPanel('nav')} className={PANEL_BUTTON}>
+              <span className="sr-only">Conversations</span>
+              <MenuIcon />
               {unreadElsewhere > 0 && (
-                <span aria-hidden="true" className="rounded-full bg-rose-600 px-1.5 text-xs font-bold text-white">
+                <span className="rounded-full bg-rose-600 px-1.5 text-xs font-bold text-white">
                   {unreadElsewhere > 99 ? '99+' : unreadElsewhere}
+                  <span className="sr-only"> unread</span>
                 </span>
               )}
             </button>
           }
           trailing={
             room !== null && (
-              <button type="button" onClick={() => onPanel('people')} aria-label="People in this room" className={PANEL_BUTTON}>
-                <span aria-hidden="true">👥</span>
-                <span aria-hidden="true">{new Set(state.presence[room] ?? []).size}</span>
+              <button type="button" onClick={() => onPanel('people')} className={PANEL_BUTTON}>
+                <span className="sr-only">People in this room</span>
+                <PeopleIcon />
+                <span>
+                  {online}
+                  <span className="sr-only"> online</span>
+                </span>
               </button>
             )
           }

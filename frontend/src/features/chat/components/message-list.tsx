@@ -246,10 +246,12 @@ export function MessageList({ me, messages, outgoing, hasMore, loading, historyF
         <ol aria-label="Messages" className="flex flex-col">
           {rows.map((row) =>
             row.kind === 'day' ? (
-              <li key={row.key} role="separator" className="my-3 flex items-center gap-3 text-xs font-medium text-muted">
-                <span className="h-px flex-1 bg-line" />
-                {row.label}
-                <span className="h-px flex-1 bg-line" />
+              <li key={row.key}>
+                <div role="separator" aria-label={row.label} className="my-3 flex items-center gap-3 text-xs font-medium text-muted">
+                  <span className="h-px flex-1 bg-line" />
+                  {row.label}
+                  <span className="h-px flex-1 bg-line" />
+                </div>
               </li>
             ) : row.kind === 'message' ? (
               <MessageRow key={row.key} message={row.message} continued={row.continued} me={me} />

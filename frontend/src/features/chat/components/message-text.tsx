@@ -59,7 +59,12 @@ function Link({ href, title, children }: ComponentProps<'a'>) {
   );
 }
 
-const components: Components = { a: Link };
+/** A code block scrolls sideways: focusable, so a keyboard can scroll it too. */
+function Pre({ children }: ComponentProps<'pre'>) {
+  return <pre tabIndex={0}>{children}</pre>;
+}
+
+const components: Components = { a: Link, pre: Pre };
 
 const remarkPlugins = [remarkGfm, remarkBreaks, remarkHtmlAsText, remarkEmoji];
 const rehypePlugins = [rehypeHighlightSome];
