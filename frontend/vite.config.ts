@@ -35,6 +35,8 @@ export default defineConfig({
     environment: 'jsdom',
     setupFiles: ['./src/test/setup.ts'],
     restoreMocks: true,
+    // Generous: on two busy cores (say, while the e2e suite runs) a full App test can take seconds.
+    testTimeout: 15_000,
     env: { TZ: 'UTC' },
   },
 });
