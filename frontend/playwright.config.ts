@@ -16,12 +16,20 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
   timeout: 45_000,
-  expect: { timeout: 15_000 },
+  expect: {
+    timeout: 15_000,
+    // ui.spec.ts: pixels are compared with the screenshots the README shows; fonts are pinned
+    // (Inter ships in the build) and animations and the caret are off.
+    toHaveScreenshot: { animations: 'disabled', caret: 'hide', maxDiffPixelRatio: 0.002 },
+  },
+  snapshotPathTemplate: '../docs/screenshots/{arg}{ext}',
   reporter: process.env.CI ? 'line' : 'list',
   outputDir: 'test-results',
   use: {
     baseURL,
     viewport: { width: 1280, height: 800 },
+    locale: 'en-US',
+    timezoneId: 'UTC',
     screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',

@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 
 import tailwindcss from '@tailwindcss/vite';
-import react from '@vitejs/plugin-react';
+import react from '@vitejs/plugin-react-swc';
 import { defineConfig } from 'vite';
 
 // Where `npm run dev` forwards /api and /ws: a gateway started with `parley up`.
@@ -35,6 +35,8 @@ export default defineConfig({
     environment: 'jsdom',
     setupFiles: ['./src/test/setup.ts'],
     restoreMocks: true,
+    // Generous: on two busy cores (say, while the e2e suite runs) a full App test can take seconds.
+    testTimeout: 15_000,
     env: { TZ: 'UTC' },
   },
 });

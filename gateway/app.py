@@ -6,6 +6,7 @@ Prometheus metrics at ``/metrics``, and the built frontend at ``/`` when there i
 
 from __future__ import annotations
 
+import html
 from collections.abc import AsyncGenerator
 from typing import Any, cast
 
@@ -26,6 +27,17 @@ from runtime.errors import validation_text
 from runtime.settings import Settings
 
 MAX_BODY = 64 * 1024
+NO_UI = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Parley: no UI built</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto">
+<h1>Parley is running, but its browser UI is not built</h1>
+<p>The gateway serves the UI from <code>{static}</code>, which has no <code>index.html</code>.
+Build it with <code>make up</code> (it builds the UI, then starts everything), or with
+<code>bash infra/frontend.sh build</code>, then reload this page.</p>
+<p>The API is up meanwhile: <a href="/api/ping">/api/ping</a>,
+<a href="/openapi.json">/openapi.json</a>.</p>
+</body></html>
+"""
 
 
 def create_app(settings: Settings) -> Quart:
@@ -64,13 +76,15 @@ def create_app(settings: Settings) -> Quart:
         """Prometheus' text format (see ``gateway.metrics``); no token, no user data."""
         return generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST}
 
-    if frontend is not None:
-
-        @app.get("/")
-        @hide
-        async def index() -> ResponseReturnValue:
-            """The built frontend (its other files are Quart's static files at ``/<path>``)."""
-            return await app.send_static_file("index.html")
+    @app.get("/")
+    @hide
+    async def index() -> ResponseReturnValue:
+        """The built frontend (its other files are Quart's static files at ``/<path>``), or
+        a page that says how to build it."""
+        if frontend is None:
+            page = NO_UI.format(static=html.escape(str(static)))
+            return page, 200, {"Content-Type": "text/html; charset=utf-8"}
+        return await app.send_static_file("index.html")
 
     @app.websocket("/ws")
     async def ws() -> ResponseReturnValue | None:

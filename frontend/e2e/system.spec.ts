@@ -200,3 +200,41 @@ test('a network drop and reconnect loses nothing and duplicates nothing', async 
   expect(await bob.texts()).toEqual(expected);
   expect(await ada.texts()).toEqual(expected);
 });
+
+test('a message stored between the history fetch and the join after a reload still arrives', async ({ people }) => {
+  const room = unique('room');
+  const ada = await people.open('ada');
+  const bob = await people.open('bob');
+  await ada.register();
+  await bob.register();
+  await ada.joinRoom(room);
+  await bob.joinRoom(room);
+  await bob.send('before the reload');
+  await expect(ada.messages().filter({ hasText: 'before the reload' })).toBeVisible();
+
+  // Ada reloads. The race, made deterministic: her history request is answered by the server,
+  // then Bob posts, and only after that does her page get the answer and the gateway get her
+  // socket's frames (the join). A join without `since` would miss Bob's message for good.
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await ada.page.routeWebSocket(/\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage(async (message) => {
+      await released;
+      server.send(message);
+    });
+  });
+  let held = false;
+  await ada.page.route(`**/api/rooms/${room}/messages?*`, async (route) => {
+    if (held) return route.continue();
+    held = true;
+    const response = await route.fetch();
+    await bob.send('between the history and the join');
+    await route.fulfill({ response });
+    release();
+  });
+  await ada.page.reload();
+  await ada.expectOnline();
+  await expect.poll(() => ada.texts()).toEqual(['before the reload', 'between the history and the join']);
+  expect(held).toBe(true);
+});

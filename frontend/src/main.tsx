@@ -1,10 +1,15 @@
+import '@fontsource-variable/inter';
+
 import { createRoot } from 'react-dom/client';
 
 import { App } from '@/app/app';
 import { AppProvider, FatalError } from '@/app/provider';
 import { loadEnv } from '@/config/env';
+import { applyTheme } from '@/lib/theme';
 
 import './index.css';
+
+applyTheme();
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element');

@@ -67,10 +67,12 @@ describe('App', () => {
     let ws = openLatestSocket();
     expect(screen.queryByRole('status')).toBeNull();
 
-    // Join a room: join frame, history and presence over REST with the token.
+    // Join a room: history over REST with the token, then the join from its newest message.
     await userEvent.type(screen.getByLabelText('Join or create a room'), 'general{Enter}');
-    expect(ws.frames()).toEqual([{ type: 'join', room: 'general' }]);
     expect(await screen.findByText('welcome <b>all</b>')).toBeInTheDocument();
+    await waitFor(() => {
+      expect(ws.frames()).toEqual([{ type: 'join', room: 'general', since: '0001' }]);
+    });
     expect(calls).toContainEqual({ method: 'GET', url: '/api/rooms/general/messages?limit=50', auth: 'Bearer tok-1' });
     const people = screen.getByRole('complementary', { name: 'People in this room' });
     await waitFor(() => {
@@ -135,8 +137,10 @@ describe('App', () => {
     render(<App env={env} WebSocketImpl={FakeWebSocket} fetchImpl={fetchImpl} />);
     expect(screen.getByText('Signed in as')).toBeInTheDocument();
     ws = openLatestSocket();
-    expect(ws.framesOfType('join')).toEqual([{ type: 'join', room: 'general' }]);
     expect(await screen.findByText('welcome <b>all</b>')).toBeInTheDocument();
+    await waitFor(() => {
+      expect(ws.framesOfType('join')).toEqual([{ type: 'join', room: 'general', since: '0001' }]);
+    });
     const restored = screen.getByRole('region', { name: 'Direct messages' });
     expect(within(restored).getByRole('button', { name: /^bob/ })).toBeInTheDocument();
 

@@ -2,6 +2,7 @@ import { useCallback, useMemo, useState } from 'react';
 
 import type { Env } from '@/config/env';
 import { createApiClient } from '@/lib/api';
+import { clearDrafts } from '@/lib/drafts';
 import { clearSession, loadSession, saveSession } from '@/lib/session';
 import type { Session } from '@/lib/session';
 import type { WebSocketConstructor } from '@/lib/socket';
@@ -20,6 +21,8 @@ export function App({ env, WebSocketImpl, fetchImpl }: AppProps) {
   const [session, setSession] = useState<Session | null>(loadSession);
 
   const logout = useCallback(() => {
+    const user = loadSession()?.username;
+    if (user !== undefined) clearDrafts(user);
     clearSession();
     setSession(null);
   }, []);

@@ -55,9 +55,10 @@ describe('ChatController', () => {
 
     const second = makeController(api);
     FakeWebSocket.latest().open();
+    await flush();
     expect(FakeWebSocket.latest().frames()).toEqual([{ type: 'join', room: 'general' }]);
     expect(second.store.getState().conversations.map((c) => c.key)).toEqual(['room:general', 'dm:zoe']);
-    expect(second.store.getState().active).toBe('room:general');
+    expect(second.store.getState().active).toBe('dm:zoe'); // on screen when the page went away
     second.stop();
   });
 
@@ -117,6 +118,116 @@ describe('ChatController', () => {
     expect(fetched).toContain('/api/rooms/empty/messages');
     expect(fetched).toContain('/api/private/zoe/messages');
     expect(fetched).not.toContain('/api/rooms/general/messages');
+    controller.stop();
+  });
+
+  it('joins a reloaded room from the newest message it holds: one stored between the history fetch and the join still arrives', async () => {
+    // The race, made deterministic: after a reload the socket opens, the server answers the
+    // history request, a message is stored, and only then is a join processed.
+    sessionStorage.setItem('parley.rooms', JSON.stringify(['general']));
+    const stored = [
+      { id: '0007', room: 'general', user: 'bob', text: 'before the reload', ts: '2030-01-01T00:00:00Z' },
+      { id: '0008', room: 'general', user: 'bob', text: 'between fetch and join', ts: '2030-01-01T00:00:01Z' },
+    ];
+    const { api } = fakeApi({ '/api/rooms/general/messages': stored.slice(0, 1) });
+    const controller = makeController(api);
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    await flush(); // the history answer is in; 0008 is stored after it was read
+    // The server takes the joins now: one with `since` replays what came after it; one without
+    // delivers only what is stored from now on (nothing here).
+    for (const join of ws.framesOfType('join')) {
+      for (const message of stored) if (typeof join.since === 'string' && message.id > join.since) ws.receive({ type: 'message', ...message });
+    }
+    const general = controller.store.getState().conversations.find((c) => c.key === 'room:general');
+    expect(general?.messages.map((m) => m.text)).toEqual(['before the reload', 'between fetch and join']);
+    controller.stop();
+  });
+
+  it('fetches the history of a room that was empty again once the join is live', async () => {
+    const late = { id: '0009', room: 'new', user: 'bob', text: 'first words', ts: '2030-01-01T00:00:00Z' };
+    let history: unknown[] = [];
+    const get = vi.fn((path: string) =>
+      Promise.resolve(path.endsWith('/presence') ? { room: 'new', users: [] } : { messages: history }),
+    );
+    const controller = makeController({ get: get as ApiClient['get'], post: vi.fn() });
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    controller.openRoom('new');
+    await flush();
+    expect(ws.framesOfType('join')).toEqual([{ type: 'join', room: 'new' }]);
+    history = [late]; // stored after the (empty) fetch, before the join was live
+    ws.receive({ type: 'presence', room: 'new', users: ['me'] });
+    await flush();
+    const room = controller.store.getState().conversations.find((c) => c.key === 'room:new');
+    expect(room?.messages.map((m) => m.text)).toEqual(['first words']);
+    controller.stop();
+  });
+
+  it('reopens the conversation that was on screen before a reload', async () => {
+    const { api } = fakeApi();
+    const first = makeController(api);
+    first.openRoom('general');
+    first.openRoom('random');
+    first.openPrivate('zoe');
+    first.select(conversationKey('room', 'random'));
+    await flush();
+    first.stop();
+    const second = makeController(api);
+    expect(second.store.getState().active).toBe('room:random');
+    second.stop();
+  });
+
+  it('hides "x is typing" as soon as x\'s message arrives', async () => {
+    const controller = makeController(fakeApi().api);
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    controller.openRoom('general');
+    await flush();
+    ws.receive({ type: 'typing', room: 'general', user: 'bob' });
+    ws.receive({ type: 'typing', room: 'general', user: 'ann' });
+    ws.receive({ type: 'message', id: '0001', room: 'general', user: 'bob', text: 'done', ts: '2030-01-01T00:00:00Z' });
+    expect(Object.keys(controller.store.getState().typing.general ?? {})).toEqual(['ann']);
+    controller.stop();
+  });
+
+  it('counts direct messages that arrived while disconnected as unread', async () => {
+    const dm = (id: string, text: string) => ({ id, from: 'zoe', to: 'me', text, ts: '2030-01-01T00:00:00Z' });
+    let history = [dm('0001', 'one')];
+    const get = vi.fn((path: string) =>
+      Promise.resolve(path.endsWith('/presence') ? { room: 'general', users: [] } : { messages: path.includes('/private/') ? history : [] }),
+    );
+    const controller = makeController({ get: get as ApiClient['get'], post: vi.fn() });
+    controller.openRoom('general');
+    let ws = FakeWebSocket.latest();
+    ws.open();
+    ws.receive({ type: 'private', ...dm('0001', 'one') });
+    await flush();
+    const unread = () => controller.store.getState().conversations.find((c) => c.key === 'dm:zoe')?.unread;
+    expect(unread()).toBe(1);
+
+    ws.drop();
+    history = [dm('0001', 'one'), dm('0002', 'two'), dm('0003', 'three')]; // sent while we were away
+    controller.reconnectNow();
+    ws = FakeWebSocket.latest();
+    ws.open();
+    await flush();
+    expect(unread()).toBe(3);
+    controller.stop();
+  });
+
+  it('counts messages in the open room as unread while the Ops page is shown', async () => {
+    const controller = makeController(fakeApi().api);
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    controller.openRoom('general');
+    await flush();
+    controller.setViewing(false);
+    ws.receive({ type: 'message', id: '0001', room: 'general', user: 'bob', text: 'hi', ts: '2030-01-01T00:00:00Z' });
+    const general = () => controller.store.getState().conversations.find((c) => c.key === 'room:general');
+    expect(general()?.unread).toBe(1);
+    controller.setViewing(true);
+    expect(general()?.unread).toBe(0);
     controller.stop();
   });
 

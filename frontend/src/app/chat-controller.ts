@@ -1,8 +1,13 @@
 /**
  * Wires one signed-in session together: the socket, the chat store and the REST calls of the
  * chat, rooms and presence features. Components call its methods and read the store; it turns
- * socket events and responses into store actions and remembers open conversations in
- * sessionStorage so a reload rejoins them.
+ * socket events and responses into store actions and remembers open conversations (and which
+ * one is open) in sessionStorage so a reload rejoins them.
+ *
+ * A room is joined only once its newest history page is in, with `since` = the newest message
+ * held: the server replays whatever was stored after it, so a message stored between the
+ * history fetch and the join still arrives. A room whose history was empty is joined without
+ * `since` and its history fetched once more when its first frame proves the join is live.
  */
 import { getPrivateMessages, getRoomMessages, PAGE_SIZE } from '@/features/chat/api/get-messages';
 import { getPresence } from '@/features/presence/api/get-presence';
@@ -19,7 +24,7 @@ import {
   TYPING_SHOWN_MS,
 } from '@/lib/chat-store';
 import { newClientId } from '@/lib/ids';
-import { loadDirectChats, loadRooms, saveDirectChats, saveRooms } from '@/lib/session';
+import { loadActive, loadDirectChats, loadRooms, saveActive, saveDirectChats, saveRooms } from '@/lib/session';
 import type { Session } from '@/lib/session';
 import type { ConnectionStatus, SocketEvent, WebSocketConstructor } from '@/lib/socket';
 import { ChatSocket } from '@/lib/socket';
@@ -43,6 +48,11 @@ export class ChatController {
   private unsubscribers: (() => void)[] = [];
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private persisted: Conversation[] | null = null;
+  private persistedActive: ConversationKey | null = null;
+  /** Rooms opened in this session (joined, or waiting for their history before the join). */
+  private readonly following = new Set<string>();
+  /** Rooms joined without `since` (empty history): fetch again on their first frame. */
+  private readonly refetchOnFrame = new Set<string>();
   /** Presence frames received per room, so an older REST answer never overwrites a newer frame. */
   private readonly presenceFrames = new Map<string, number>();
 
@@ -58,13 +68,14 @@ export class ChatController {
     });
     for (const room of loadRooms()) {
       this.store.dispatch({ type: 'opened', kind: 'room', name: room, activate: false });
-      this.socket.join(room);
     }
     for (const user of loadDirectChats()) {
       this.store.dispatch({ type: 'opened', kind: 'dm', name: user, activate: false });
     }
-    const first = this.store.getState().conversations[0];
-    if (first) this.store.dispatch({ type: 'activated', key: first.key });
+    const { conversations } = this.store.getState();
+    const saved = loadActive();
+    const open = conversations.find((c) => c.key === saved) ?? conversations[0];
+    if (open) this.store.dispatch({ type: 'activated', key: open.key });
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -77,8 +88,10 @@ export class ChatController {
     this.socket.connect();
     if (this.restored) return;
     this.restored = true;
-    for (const conversation of this.store.getState().conversations) this.loadHistory(conversation.key);
-    for (const room of this.socket.joinedRooms()) this.refreshPresence(room);
+    for (const conversation of this.store.getState().conversations) {
+      if (conversation.kind === 'room') this.follow(conversation.name);
+      else void this.loadHistory(conversation.key);
+    }
   }
 
   stop(): void {
@@ -104,17 +117,14 @@ export class ChatController {
 
   openRoom(room: string): void {
     this.store.dispatch({ type: 'opened', kind: 'room', name: room });
-    if (this.socket.joinedRooms().includes(room)) return;
-    this.socket.join(room);
-    this.loadHistory(conversationKey('room', room));
-    this.refreshPresence(room);
+    this.follow(room);
   }
 
   openPrivate(user: string): void {
     const key = conversationKey('dm', user);
     const known = this.find(key) !== undefined;
     this.store.dispatch({ type: 'opened', kind: 'dm', name: user });
-    if (!known) this.loadHistory(key);
+    if (!known) void this.loadHistory(key);
   }
 
   select(key: ConversationKey): void {
@@ -124,7 +134,11 @@ export class ChatController {
   close(key: ConversationKey): void {
     const conversation = this.find(key);
     if (!conversation) return;
-    if (conversation.kind === 'room') this.socket.leave(conversation.name);
+    if (conversation.kind === 'room') {
+      this.following.delete(conversation.name);
+      this.refetchOnFrame.delete(conversation.name);
+      this.socket.leave(conversation.name);
+    }
     this.store.dispatch({ type: 'closed', key });
   }
 
@@ -147,6 +161,11 @@ export class ChatController {
     if (active?.kind === 'room') this.socket.typing(active.name);
   }
 
+  /** Whether the chat screen is on view (not the Ops page): messages in the open conversation count as unread while it is not. */
+  setViewing(viewing: boolean): void {
+    this.store.dispatch({ type: 'viewing', viewing });
+  }
+
   dismissNotice(): void {
     this.store.dispatch({ type: 'notice', text: null });
   }
@@ -155,7 +174,7 @@ export class ChatController {
   loadOlder(key: ConversationKey): void {
     const conversation = this.find(key);
     if (!conversation || conversation.history === 'loading' || !conversation.hasMore) return;
-    this.loadHistory(key, conversation.messages[0]?.id);
+    void this.loadHistory(key, conversation.messages[0]?.id);
   }
 
   // ------------------------------------------------------------ internals
@@ -169,26 +188,42 @@ export class ChatController {
     return active === null ? undefined : this.find(active);
   }
 
-  private loadHistory(key: ConversationKey, before?: string): void {
+  /** Loads the newest history page of a room, then joins it from the newest message held. */
+  private follow(room: string): void {
+    if (this.following.has(room)) return;
+    this.following.add(room);
+    const key = conversationKey('room', room);
+    void this.loadHistory(key).then(() => {
+      if (!this.following.has(room) || !this.find(key)) return; // left meanwhile
+      const newest = this.find(key)?.messages.at(-1)?.id;
+      this.socket.join(room, newest);
+      if (newest === undefined) this.refetchOnFrame.add(room);
+      this.refreshPresence(room);
+    });
+  }
+
+  /** Fetches a page of history into the store; resolves once it is in (or failed). */
+  private async loadHistory(key: ConversationKey, before?: string): Promise<void> {
     const conversation = this.find(key);
     if (!conversation) return;
     this.store.dispatch({ type: 'history-loading', key });
     const query = before === undefined ? {} : { before };
-    const page =
-      conversation.kind === 'room'
+    try {
+      const messages = await (conversation.kind === 'room'
         ? getRoomMessages(this.api, conversation.name, query)
-        : getPrivateMessages(this.api, conversation.name, query);
-    page.then(
-      (messages) => {
-        this.store.dispatch({ type: 'history-loaded', key, messages, limit: PAGE_SIZE, older: before !== undefined });
-        const newest = messages.at(-1);
-        if (conversation.kind === 'room' && before === undefined && newest) this.socket.noteSeen(conversation.name, newest.id);
-      },
-      (error: unknown) => {
-        this.store.dispatch({ type: 'history-failed', key });
-        this.store.dispatch({ type: 'notice', text: `Could not load history: ${errorText(error)}` });
-      },
-    );
+        : getPrivateMessages(this.api, conversation.name, query));
+      this.store.dispatch({ type: 'history-loaded', key, messages, limit: PAGE_SIZE, older: before !== undefined });
+      const newest = messages.at(-1);
+      if (conversation.kind === 'room' && before === undefined && newest) this.socket.noteSeen(conversation.name, newest.id);
+    } catch (error: unknown) {
+      this.store.dispatch({ type: 'history-failed', key });
+      this.store.dispatch({ type: 'notice', text: `Could not load history: ${errorText(error)}` });
+    }
+  }
+
+  /** A frame from a room joined without `since` proves the join is live: fetch what came before it. */
+  private joinIsLive(room: string): void {
+    if (this.refetchOnFrame.delete(room)) void this.loadHistory(conversationKey('room', room));
   }
 
   private refreshPresence(room: string): void {
@@ -213,18 +248,20 @@ export class ChatController {
         // A frame can still be in flight for a room just left.
         if (!this.socket.joinedRooms().includes(event.frame.room)) return;
         dispatch({ type: 'delivered', key: conversationKey('room', event.frame.room), message: fromRoomMessage(event.frame) });
+        this.joinIsLive(event.frame.room);
         return;
       case 'private': {
         const key = conversationKey('dm', dmPartner(this.me, event.frame));
         const fresh = this.find(key) === undefined;
         dispatch({ type: 'delivered', key, message: fromPrivateMessage(event.frame) });
         // A conversation opened by an incoming message shows what came before it too.
-        if (fresh) this.loadHistory(key);
+        if (fresh) void this.loadHistory(key);
         return;
       }
       case 'presence':
         this.presenceFrames.set(event.frame.room, (this.presenceFrames.get(event.frame.room) ?? 0) + 1);
         dispatch({ type: 'presence', room: event.frame.room, users: event.frame.users });
+        if (this.socket.joinedRooms().includes(event.frame.room)) this.joinIsLive(event.frame.room);
         return;
       case 'typing': {
         const { room, user } = event.frame;
@@ -270,12 +307,16 @@ export class ChatController {
   private catchUp(): void {
     for (const conversation of this.store.getState().conversations) {
       const resumable = conversation.kind === 'room' && this.socket.lastSeen(conversation.name) !== undefined;
-      if (!resumable && conversation.history !== 'loading') this.loadHistory(conversation.key);
+      if (!resumable && conversation.history !== 'loading') void this.loadHistory(conversation.key);
     }
   }
 
   private persist(): void {
-    const { conversations } = this.store.getState();
+    const { conversations, active } = this.store.getState();
+    if (active !== this.persistedActive) {
+      this.persistedActive = active;
+      saveActive(active);
+    }
     if (conversations === this.persisted) return;
     this.persisted = conversations;
     const names = (kind: ConversationKind) => conversations.filter((c) => c.kind === kind).map((c) => c.name);

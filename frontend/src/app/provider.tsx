@@ -26,9 +26,9 @@ class ErrorBoundary extends Component<{ children: ReactNode }, BoundaryState> {
 export function FatalError({ title, detail }: { title: string; detail: string }) {
   return (
     <main role="alert" className="flex min-h-full flex-col items-center justify-center gap-3 p-8 text-center">
-      <h1 className="text-xl font-semibold text-slate-900">{title}</h1>
-      <p className="max-w-lg font-mono text-sm break-words text-red-700">{detail}</p>
-      <button type="button" onClick={() => window.location.reload()} className="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white">
+      <h1 className="text-xl font-semibold text-fg">{title}</h1>
+      <p className="max-w-lg font-mono text-sm break-words text-danger">{detail}</p>
+      <button type="button" onClick={() => window.location.reload()} className="rounded-lg bg-accent-strong px-4 py-2 text-sm font-semibold text-white">
         Reload
       </button>
     </main>

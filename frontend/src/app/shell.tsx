@@ -1,7 +1,12 @@
+import { useEffect, useState } from 'react';
+
 import { ConnectionBadge, ConnectionBanner } from '@/components/connection-banner';
+import { ThemeToggle } from '@/components/theme-toggle';
 import type { Env } from '@/config/env';
 import { OpsPage } from '@/features/ops/components/ops-page';
+import { QuickSwitcher } from '@/features/rooms/components/quick-switcher';
 import type { ApiClient } from '@/lib/api';
+import { conversationKey, sidebarOrder } from '@/lib/chat-store';
 import type { Session } from '@/lib/session';
 import type { WebSocketConstructor } from '@/lib/socket';
 
@@ -9,6 +14,7 @@ import { ROUTES, useRoute } from './router';
 import type { Route } from './router';
 import { ChatRoute } from './routes/chat';
 import { useChatController } from './use-chat-controller';
+import { useShortcuts } from './use-shortcuts';
 
 interface ShellProps {
   env: Env;
@@ -24,14 +30,18 @@ function Tab({ route, current, children }: { route: Route; current: Route; child
     <a
       href={ROUTES[route]}
       aria-current={active ? 'page' : undefined}
-      className={`rounded-md px-3 py-1.5 text-sm font-medium ${active ? 'bg-slate-900 text-white' : 'text-slate-600 hover:bg-slate-100'}`}
+      className={`rounded-md px-2.5 py-1.5 text-sm font-medium whitespace-nowrap sm:px-3 ${
+        active ? 'bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900' : 'text-fg-2 hover:bg-hover'
+      }`}
     >
       {children}
     </a>
   );
 }
 
-/** The signed-in app: header, connection banner and the current screen. */
+export type Panel = 'nav' | 'people' | null;
+
+/** The signed-in app: header, connection banner, the current screen and the keyboard shortcuts. */
 export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps) {
   const route = useRoute();
   const { controller, state, status } = useChatController({
@@ -41,14 +51,42 @@ export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps
     onUnauthorized: onLogout,
     ...(WebSocketImpl ? { WebSocketImpl } : {}),
   });
+  const [panel, setPanel] = useState<Panel>(null);
+  const [switcher, setSwitcher] = useState(false);
   const unread = state.conversations.reduce((sum, c) => sum + c.unread, 0);
+
+  useEffect(() => {
+    controller.setViewing(route === 'chat');
+  }, [controller, route]);
+
+  function showChat() {
+    if (route !== 'chat') window.location.hash = ROUTES.chat;
+  }
+
+  useShortcuts({
+    onSwitcher: () => setSwitcher(true),
+    onStep: (delta) => {
+      const order = sidebarOrder(state.conversations);
+      if (order.length === 0) return;
+      const at = order.findIndex((c) => c.key === state.active);
+      const next = order[(at + delta + order.length) % order.length];
+      if (next) controller.select(next.key);
+      showChat();
+    },
+    onEscape: () => {
+      if (switcher) setSwitcher(false);
+      else setPanel(null);
+    },
+  });
+
+  const people = Object.values(state.presence).flat();
 
   return (
     <div className="flex h-full flex-col">
-      <header className="flex h-14 shrink-0 items-center gap-4 border-b border-slate-200 bg-white px-4">
-        <a href={ROUTES.chat} className="flex items-center gap-2">
+      <header className="flex h-14 shrink-0 items-center gap-2 border-b border-line bg-surface px-3 sm:gap-4 sm:px-4">
+        <a href={ROUTES.chat} className="flex shrink-0 items-center gap-2 rounded-md" aria-label="Parley">
           <img src="/favicon.svg" alt="" className="h-7 w-7" />
-          <span className="text-lg font-bold tracking-tight text-slate-900">Parley</span>
+          <span className="hidden text-lg font-bold tracking-tight text-fg sm:inline">Parley</span>
         </a>
         <nav aria-label="Screens" className="flex gap-1">
           <Tab route="chat" current={route}>
@@ -58,18 +96,35 @@ export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps
             Ops
           </Tab>
         </nav>
-        <div className="ml-auto flex items-center gap-3">
+        <div className="ml-auto flex min-w-0 items-center gap-1.5 sm:gap-3">
           <ConnectionBadge status={status} />
-          <span className="text-sm text-slate-600">
-            Signed in as <strong className="font-semibold text-slate-900">{session.username}</strong>
+          <span className="hidden truncate text-sm text-muted md:inline">
+            Signed in as <strong className="font-semibold text-fg">{session.username}</strong>
           </span>
-          <button type="button" onClick={onLogout} className="rounded-md border border-slate-300 px-3 py-1 text-sm text-slate-700 hover:bg-slate-100">
+          <ThemeToggle />
+          <button type="button" onClick={onLogout} className="shrink-0 rounded-md border border-line-strong px-2.5 py-1 text-sm whitespace-nowrap text-fg-2 hover:bg-hover">
             Log out
           </button>
         </div>
       </header>
       <ConnectionBanner status={status} onReconnectNow={() => controller.reconnectNow()} />
-      {route === 'ops' ? <OpsPage api={api} /> : <ChatRoute controller={controller} state={state} />}
+      {route === 'ops' ? <OpsPage api={api} /> : <ChatRoute controller={controller} state={state} panel={panel} onPanel={setPanel} />}
+      {switcher && (
+        <QuickSwitcher
+          me={state.me}
+          entries={state.conversations}
+          people={people}
+          onClose={() => setSwitcher(false)}
+          onPick={(pick) => {
+            setSwitcher(false);
+            setPanel(null);
+            showChat();
+            if (pick.kind === 'room') controller.openRoom(pick.name);
+            else if (state.conversations.some((c) => c.key === conversationKey('dm', pick.name))) controller.select(conversationKey('dm', pick.name));
+            else controller.openPrivate(pick.name);
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -33,7 +33,7 @@ const DOT: Record<ConnectionStatus['kind'], string> = {
 export function ConnectionBadge({ status }: { status: ConnectionStatus }) {
   const now = useNow(status.kind === 'reconnecting');
   return (
-    <span className="flex items-center gap-1.5 rounded-full bg-slate-100 px-2.5 py-1 text-xs font-medium text-slate-600">
+    <span className="flex items-center gap-1.5 rounded-full bg-hover px-2.5 py-1 text-xs font-medium text-muted">
       <span aria-hidden="true" className={`h-2 w-2 rounded-full ${DOT[status.kind]}`} />
       {statusText(status, now)}
     </span>
@@ -46,10 +46,10 @@ export function ConnectionBanner({ status, onReconnectNow }: ConnectionProps) {
   if (status.kind === 'online') return null;
   const tone =
     status.kind === 'offline'
-      ? 'bg-red-600 text-white'
+      ? 'bg-red-700 text-white'
       : status.kind === 'reconnecting'
-        ? 'bg-amber-100 text-amber-900'
-        : 'bg-slate-100 text-slate-700';
+        ? 'bg-warn-soft text-warn'
+        : 'bg-hover text-fg-2';
   return (
     <div role="status" data-state={status.kind} className={`flex items-center justify-center gap-3 px-4 py-1.5 text-sm ${tone}`}>
       <span>
@@ -57,7 +57,7 @@ export function ConnectionBanner({ status, onReconnectNow }: ConnectionProps) {
         {status.kind !== 'offline' && ' Messages you send now go out once connected.'}
       </span>
       {status.kind === 'reconnecting' && onReconnectNow && (
-        <button type="button" onClick={onReconnectNow} className="rounded border border-amber-400 px-2 py-0.5 text-xs font-semibold hover:bg-amber-200">
+        <button type="button" onClick={onReconnectNow} className="rounded border border-current px-2 py-0.5 text-xs font-semibold hover:bg-warn-soft">
           Reconnect now
         </button>
       )}

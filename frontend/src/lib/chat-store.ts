@@ -49,6 +49,8 @@ export interface ChatState {
   me: string;
   conversations: Conversation[];
   active: ConversationKey | null;
+  /** False while another screen (Ops) is shown: then the open conversation counts unread too. */
+  viewing: boolean;
   presence: Record<string, string[]>;
   /** room -> user -> epoch ms until which "is typing" shows. */
   typing: Record<string, Record<string, number>>;
@@ -71,12 +73,13 @@ export type ChatAction =
   | { type: 'presence'; room: string; users: string[] }
   | { type: 'typing'; room: string; user: string; until: number }
   | { type: 'typing-expired'; room: string; user: string; now: number }
+  | { type: 'viewing'; viewing: boolean }
   | { type: 'notice'; text: string | null };
 
 export const TYPING_SHOWN_MS = 3_000;
 
 export function initialChatState(me: string): ChatState {
-  return { me, conversations: [], active: null, presence: {}, typing: {}, notice: null };
+  return { me, conversations: [], active: null, viewing: true, presence: {}, typing: {}, notice: null };
 }
 
 export function fromRoomMessage(message: RoomMessage): ChatMessage {
@@ -150,6 +153,19 @@ function updateOutgoing(
   }));
 }
 
+/** Whether a new message in this conversation is read at once (it is on screen). */
+function onScreen(state: ChatState, key: ConversationKey): boolean {
+  return state.viewing && state.active === key;
+}
+
+/** Drops `user` from the room's typing list (their message arrived: they stopped typing). */
+function stopTyping(state: ChatState, room: string, user: string): ChatState {
+  const typing = state.typing[room];
+  if (typing?.[user] === undefined) return state;
+  const rest = Object.fromEntries(Object.entries(typing).filter(([name]) => name !== user));
+  return { ...state, typing: { ...state.typing, [room]: rest } };
+}
+
 function ensureConversation(state: ChatState, key: ConversationKey): ChatState {
   if (state.conversations.some((c) => c.key === key)) return state;
   const [kind, ...rest] = key.split(':');
@@ -185,11 +201,19 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         conversations: state.conversations.filter((c) => c.key !== action.key),
         active: state.active === action.key ? (state.conversations.find((c) => c.key !== action.key)?.key ?? null) : state.active,
       };
-    case 'activated':
-      return updateConversation({ ...state, active: action.key }, action.key, (c) => (c.unread === 0 ? c : { ...c, unread: 0 }));
+    case 'activated': {
+      const next = { ...state, active: action.key };
+      return next.viewing ? updateConversation(next, action.key, (c) => (c.unread === 0 ? c : { ...c, unread: 0 })) : next;
+    }
+    case 'viewing': {
+      if (state.viewing === action.viewing) return state;
+      const next = { ...state, viewing: action.viewing };
+      return action.viewing && next.active !== null ? chatReducer(next, { type: 'activated', key: next.active }) : next;
+    }
     case 'delivered': {
-      const next = ensureConversation(state, action.key);
       const { message } = action;
+      const known = ensureConversation(state, action.key);
+      const next = action.key.startsWith('room:') ? stopTyping(known, action.key.slice('room:'.length), message.author) : known;
       const own = message.author === state.me;
       return updateConversation(next, action.key, (c) => {
         if (c.messages.some((m) => m.id === message.id)) return c;
@@ -197,7 +221,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
           ...c,
           messages: [...c.messages, message],
           outgoing: c.outgoing.filter((m) => m.id !== message.id),
-          unread: own || next.active === c.key ? c.unread : c.unread + 1,
+          unread: own || onScreen(next, c.key) ? c.unread : c.unread + 1,
         };
       });
     }
@@ -208,8 +232,15 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'history-loaded':
       return updateConversation(state, action.key, (c) => {
         const delivered = new Set(action.messages.map((m) => m.id));
+        // A refresh after a reconnect brings what arrived meanwhile: newer than anything shown.
+        const newest = c.messages.at(-1)?.id;
+        const missed =
+          action.older || newest === undefined || onScreen(state, c.key)
+            ? 0
+            : action.messages.filter((m) => m.id > newest && m.author !== state.me).length;
         return {
           ...c,
+          unread: c.unread + missed,
           messages: mergeHistory(c, action.messages, action.older),
           outgoing: c.outgoing.filter((m) => m.id === undefined || !delivered.has(m.id)),
           history: 'idle',
@@ -273,6 +304,11 @@ export function typingUsers(state: ChatState, room: string, now = -Infinity): st
     .filter(([user, until]) => until > now && user !== state.me)
     .map(([user]) => user)
     .sort();
+}
+
+/** Conversations in the order the sidebar shows them: rooms, then direct messages. */
+export function sidebarOrder(conversations: Conversation[]): Conversation[] {
+  return [...conversations.filter((c) => c.kind === 'room'), ...conversations.filter((c) => c.kind === 'dm')];
 }
 
 export interface ChatStore {

@@ -1,6 +1,6 @@
 /**
  * What survives a reload of the tab (sessionStorage, so not other tabs): who is signed in,
- * the rooms joined and the direct conversations open.
+ * the rooms joined, the direct conversations open and which one is on screen.
  */
 
 export interface Session {
@@ -11,6 +11,7 @@ export interface Session {
 const SESSION = 'parley.session';
 const ROOMS = 'parley.rooms';
 const DMS = 'parley.dms';
+const ACTIVE = 'parley.active';
 
 function read(key: string): unknown {
   try {
@@ -47,7 +48,7 @@ export function saveSession(session: Session): void {
 
 export function clearSession(): void {
   try {
-    for (const key of [SESSION, ROOMS, DMS]) sessionStorage.removeItem(key);
+    for (const key of [SESSION, ROOMS, DMS, ACTIVE]) sessionStorage.removeItem(key);
   } catch {
     // storage disabled: nothing was kept
   }
@@ -57,3 +58,10 @@ export const loadRooms = (): string[] => readList(ROOMS);
 export const saveRooms = (rooms: string[]): void => write(ROOMS, rooms);
 export const loadDirectChats = (): string[] => readList(DMS);
 export const saveDirectChats = (users: string[]): void => write(DMS, users);
+
+/** The key of the conversation on screen (`room:general`, `dm:zoe`), or null. */
+export function loadActive(): string | null {
+  const value = read(ACTIVE);
+  return typeof value === 'string' ? value : null;
+}
+export const saveActive = (key: string | null): void => write(ACTIVE, key);

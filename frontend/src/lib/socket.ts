@@ -175,10 +175,15 @@ export class ChatSocket {
     this.open();
   }
 
-  join(room: string): void {
+  /**
+   * Subscribes to a room. Pass `since`, the newest message you already hold there, and the
+   * server first replays everything after it: a message stored between your history fetch and
+   * this join then still arrives.
+   */
+  join(room: string, since?: Id): void {
     if (this.rooms.has(room)) return;
-    this.rooms.set(room, undefined);
-    this.write({ type: 'join', room });
+    this.rooms.set(room, since);
+    this.write(since === undefined ? { type: 'join', room } : { type: 'join', room, since });
   }
 
   leave(room: string): void {

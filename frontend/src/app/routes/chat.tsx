@@ -1,54 +1,106 @@
+import { Drawer } from '@/components/drawer';
+import { MenuIcon, PeopleIcon } from '@/components/icons';
 import { ChatPane } from '@/features/chat/components/chat-pane';
 import { PresenceList } from '@/features/presence/components/presence-list';
 import { TypingIndicator } from '@/features/presence/components/typing-indicator';
 import { RoomSidebar } from '@/features/rooms/components/room-sidebar';
-import type { ChatState } from '@/lib/chat-store';
+import type { ChatState, ConversationKey } from '@/lib/chat-store';
 import { typingUsers } from '@/lib/chat-store';
 
 import type { ChatController } from '../chat-controller';
+import type { Panel } from '../shell';
 
 interface ChatRouteProps {
   controller: ChatController;
   state: ChatState;
+  /** The drawer open on a phone (below 768 px): the conversations, the people, or none. */
+  panel: Panel;
+  onPanel: (panel: Panel) => void;
 }
 
-function EmptyState({ onJoin }: { onJoin: (room: string) => void }) {
+const PANEL_BUTTON =
+  'flex h-9 shrink-0 items-center gap-1.5 rounded-md border border-line-strong px-2.5 text-sm font-medium text-fg-2 hover:bg-hover md:hidden';
+
+function EmptyState({ onJoin, onMenu }: { onJoin: (room: string) => void; onMenu: () => void }) {
   return (
-    <section className="flex flex-1 flex-col items-center justify-center gap-3 bg-white p-8 text-center">
-      <h2 className="text-lg font-semibold text-slate-900">Pick a room to start talking</h2>
-      <p className="max-w-sm text-sm text-slate-500">
+    <section className="flex min-w-0 flex-1 flex-col items-center justify-center gap-3 bg-surface p-8 text-center">
+      <h2 className="text-lg font-semibold text-fg">Pick a room to start talking</h2>
+      <p className="max-w-sm text-sm text-muted">
         Join or create a room from the sidebar, or message someone directly. Not sure where to start?
       </p>
-      <button type="button" onClick={() => onJoin('general')} className="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
-        Join #general
-      </button>
+      <div className="flex flex-wrap justify-center gap-2">
+        <button type="button" onClick={() => onJoin('general')} className="rounded-lg bg-accent-strong px-4 py-2 text-sm font-semibold text-white hover:bg-accent-strong/90">
+          Join #general
+        </button>
+        <button type="button" onClick={onMenu} className="rounded-lg border border-line-strong px-4 py-2 text-sm font-semibold text-fg-2 hover:bg-hover md:hidden">
+          Rooms and people
+        </button>
+      </div>
     </section>
   );
 }
 
-export function ChatRoute({ controller, state }: ChatRouteProps) {
+export function ChatRoute({ controller, state, panel, onPanel }: ChatRouteProps) {
   const active = state.conversations.find((c) => c.key === state.active) ?? null;
   const room = active?.kind === 'room' ? active.name : null;
   const typers = room === null ? [] : typingUsers(state, room);
-  const openPrivate = (user: string) => controller.openPrivate(user);
+  const closeDrawers = () => onPanel(null);
+  const openPrivate = (user: string) => {
+    closeDrawers();
+    controller.openPrivate(user);
+  };
+  const online = room === null ? 0 : new Set(state.presence[room] ?? []).size;
+  const unreadElsewhere = state.conversations.reduce((sum, c) => (c.key === state.active ? sum : sum + c.unread), 0);
 
   return (
     <div className="flex min-h-0 flex-1">
-      <RoomSidebar
-        me={state.me}
-        entries={state.conversations}
-        active={state.active}
-        onSelect={(key) => controller.select(key)}
-        onJoinRoom={(name) => controller.openRoom(name)}
-        onOpenPrivate={openPrivate}
-        onClose={(key) => controller.close(key)}
-      />
+      <Drawer side="left" open={panel === 'nav'} onClose={closeDrawers} width="md:w-56 lg:w-64" label="Conversations">
+        <RoomSidebar
+          me={state.me}
+          entries={state.conversations}
+          active={state.active}
+          onSelect={(key: ConversationKey) => {
+            closeDrawers();
+            controller.select(key);
+          }}
+          onJoinRoom={(name) => {
+            closeDrawers();
+            controller.openRoom(name);
+          }}
+          onOpenPrivate={openPrivate}
+          onClose={(key) => controller.close(key)}
+        />
+      </Drawer>
       {active ? (
         <ChatPane
           me={state.me}
           conversation={active}
           status={<TypingIndicator users={typers} />}
           notice={state.notice}
+          leading={
+            <button type="button" onClick={() => onPanel('nav')} className={PANEL_BUTTON}>
+              <span className="sr-only">Conversations</span>
+              <MenuIcon />
+              {unreadElsewhere > 0 && (
+                <span className="rounded-full bg-rose-600 px-1.5 text-xs font-bold text-white">
+                  {unreadElsewhere > 99 ? '99+' : unreadElsewhere}
+                  <span className="sr-only"> unread</span>
+                </span>
+              )}
+            </button>
+          }
+          trailing={
+            room !== null && (
+              <button type="button" onClick={() => onPanel('people')} className={PANEL_BUTTON}>
+                <span className="sr-only">People in this room</span>
+                <PeopleIcon />
+                <span>
+                  {online}
+                  <span className="sr-only"> online</span>
+                </span>
+              </button>
+            )
+          }
           onDismissNotice={() => controller.dismissNotice()}
           onSend={(text) => controller.send(text)}
           onRetry={(clientId) => controller.retry(clientId)}
@@ -56,9 +108,11 @@ export function ChatRoute({ controller, state }: ChatRouteProps) {
           onTyping={() => controller.typing()}
         />
       ) : (
-        <EmptyState onJoin={(name) => controller.openRoom(name)} />
+        <EmptyState onJoin={(name) => controller.openRoom(name)} onMenu={() => onPanel('nav')} />
       )}
-      <PresenceList me={state.me} room={room} users={room === null ? [] : (state.presence[room] ?? [])} onOpenPrivate={openPrivate} />
+      <Drawer side="right" open={panel === 'people'} onClose={closeDrawers} width="md:w-48 lg:w-56" label="People in this room">
+        <PresenceList me={state.me} room={room} users={room === null ? [] : (state.presence[room] ?? [])} onOpenPrivate={openPrivate} />
+      </Drawer>
     </div>
   );
 }

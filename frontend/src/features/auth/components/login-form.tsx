@@ -44,17 +44,17 @@ export function LoginForm({ onSubmit }: LoginFormProps) {
     <form
       onSubmit={(event) => void submit(event)}
       noValidate
-      className="w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-8 shadow-sm"
+      className="w-full max-w-sm rounded-2xl border border-line bg-surface p-8 shadow-sm"
       aria-labelledby={`${ids}-title`}
     >
-      <h1 id={`${ids}-title`} className="text-xl font-semibold text-slate-900">
+      <h1 id={`${ids}-title`} className="text-xl font-semibold text-fg">
         {registering ? 'Create your account' : 'Sign in to Parley'}
       </h1>
-      <p className="mt-1 text-sm text-slate-500">
+      <p className="mt-1 text-sm text-muted">
         {registering ? 'Pick a user name and a password of 8 characters or more.' : 'Welcome back.'}
       </p>
 
-      <label htmlFor={`${ids}-user`} className="mt-6 block text-sm font-medium text-slate-700">
+      <label htmlFor={`${ids}-user`} className="mt-6 block text-sm font-medium text-fg-2">
         User name
       </label>
       <input
@@ -64,10 +64,10 @@ export function LoginForm({ onSubmit }: LoginFormProps) {
         autoFocus
         value={username}
         onChange={(event) => setUsername(event.target.value)}
-        className="mt-1 w-full rounded-lg border border-slate-300 px-3 py-2 text-sm focus:border-indigo-500 focus:ring-2 focus:ring-indigo-200 focus:outline-none"
+        className="mt-1 w-full rounded-lg border border-line-strong bg-surface px-3 py-2 text-fg text-sm focus:border-accent focus:ring-2 focus:ring-accent/30 focus:outline-none"
       />
 
-      <label htmlFor={`${ids}-password`} className="mt-4 block text-sm font-medium text-slate-700">
+      <label htmlFor={`${ids}-password`} className="mt-4 block text-sm font-medium text-fg-2">
         Password
       </label>
       <input
@@ -77,11 +77,11 @@ export function LoginForm({ onSubmit }: LoginFormProps) {
         autoComplete={registering ? 'new-password' : 'current-password'}
         value={password}
         onChange={(event) => setPassword(event.target.value)}
-        className="mt-1 w-full rounded-lg border border-slate-300 px-3 py-2 text-sm focus:border-indigo-500 focus:ring-2 focus:ring-indigo-200 focus:outline-none"
+        className="mt-1 w-full rounded-lg border border-line-strong bg-surface px-3 py-2 text-fg text-sm focus:border-accent focus:ring-2 focus:ring-accent/30 focus:outline-none"
       />
 
       {error && (
-        <p role="alert" className="mt-4 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700">
+        <p role="alert" className="mt-4 rounded-lg bg-danger-soft px-3 py-2 text-sm text-danger">
           {error}
         </p>
       )}
@@ -89,12 +89,12 @@ export function LoginForm({ onSubmit }: LoginFormProps) {
       <button
         type="submit"
         disabled={busy}
-        className="mt-6 w-full rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60"
+        className="mt-6 w-full rounded-lg bg-accent-strong px-4 py-2 text-sm font-semibold text-white hover:bg-accent-strong/90 disabled:opacity-60"
       >
         {busy ? 'Please wait…' : registering ? 'Create account' : 'Sign in'}
       </button>
 
-      <p className="mt-4 text-center text-sm text-slate-500">
+      <p className="mt-4 text-center text-sm text-muted">
         {registering ? 'Already have an account?' : 'New to Parley?'}{' '}
         <button
           type="button"
@@ -102,7 +102,7 @@ export function LoginForm({ onSubmit }: LoginFormProps) {
             setMode(registering ? 'login' : 'register');
             setError(null);
           }}
-          className="font-medium text-indigo-600 hover:underline"
+          className="font-medium text-accent hover:underline"
         >
           {registering ? 'Sign in' : 'Create an account'}
         </button>

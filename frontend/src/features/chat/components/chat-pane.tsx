@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 
 import type { Conversation } from '@/lib/chat-store';
+import { loadDraft, saveDraft } from '@/lib/drafts';
 
 import { Composer } from './composer';
 import { MessageList } from './message-list';
@@ -11,6 +12,9 @@ interface ChatPaneProps {
   /** A line under the messages (the typing indicator). */
   status?: ReactNode;
   notice?: string | null;
+  /** Controls at the start and end of the header (the drawer buttons on a phone). */
+  leading?: ReactNode;
+  trailing?: ReactNode;
   onDismissNotice?: () => void;
   onSend: (text: string) => void;
   onRetry: (clientId: string) => void;
@@ -18,20 +22,23 @@ interface ChatPaneProps {
   onTyping?: () => void;
 }
 
-export function ChatPane({ me, conversation, status, notice, onDismissNotice, onSend, onRetry, onLoadOlder, onTyping }: ChatPaneProps) {
+export function ChatPane({ me, conversation, status, notice, leading, trailing, onDismissNotice, onSend, onRetry, onLoadOlder, onTyping }: ChatPaneProps) {
   const room = conversation.kind === 'room';
   return (
-    <section className="flex min-h-0 min-w-0 flex-1 flex-col bg-white" aria-label={room ? `Room ${conversation.name}` : `Conversation with ${conversation.name}`}>
-      <header className="flex h-14 shrink-0 items-center gap-2 border-b border-slate-200 px-5">
-        <span className="text-lg font-semibold text-slate-400">{room ? '#' : '@'}</span>
-        <h2 className="truncate text-base font-semibold text-slate-900">{conversation.name}</h2>
-        {!room && <span className="text-sm text-slate-400">private conversation</span>}
+    <section className="flex min-h-0 min-w-0 flex-1 flex-col bg-surface" aria-label={room ? `Room ${conversation.name}` : `Conversation with ${conversation.name}`}>
+      <header className="flex h-14 shrink-0 items-center gap-2 border-b border-line px-3 sm:px-5">
+        {leading}
+        <span aria-hidden="true" className="text-lg font-semibold text-muted">{room ? '#' : '@'}</span>
+        <h2 className="min-w-0 truncate text-base font-semibold text-fg">{conversation.name}</h2>
+        {!room && <span className="hidden text-sm text-muted sm:inline">private conversation</span>}
+        <span className="ml-auto" />
+        {trailing}
       </header>
       {notice && (
-        <div role="status" className="flex items-center justify-between bg-amber-50 px-5 py-2 text-sm text-amber-800">
+        <div role="status" className="flex items-center justify-between gap-2 bg-warn-soft px-5 py-2 text-sm text-warn">
           <span>{notice}</span>
           {onDismissNotice && (
-            <button type="button" onClick={onDismissNotice} className="text-amber-700 hover:underline">
+            <button type="button" onClick={onDismissNotice} className="shrink-0 hover:underline">
               Dismiss
             </button>
           )}
@@ -48,8 +55,16 @@ export function ChatPane({ me, conversation, status, notice, onDismissNotice, on
         onLoadOlder={onLoadOlder}
         onRetry={onRetry}
       />
-      <div className="h-5 shrink-0 px-5 text-xs text-slate-500">{status}</div>
-      <Composer placeholder={room ? `Message #${conversation.name}` : `Message ${conversation.name}`} onSend={onSend} onTyping={onTyping} />
+      <div className="h-5 shrink-0 truncate px-5 text-xs text-muted">{status}</div>
+      {/* One composer per conversation: its text is that conversation's draft, never another's. */}
+      <Composer
+        key={`composer-${conversation.key}`}
+        placeholder={room ? `Message #${conversation.name}` : `Message ${conversation.name}`}
+        draft={loadDraft(me, conversation.key)}
+        onDraftChange={(text) => saveDraft(me, conversation.key, text)}
+        onSend={onSend}
+        onTyping={onTyping}
+      />
     </section>
   );
 }

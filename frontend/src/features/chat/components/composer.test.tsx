@@ -49,3 +49,19 @@ describe('Composer', () => {
     expect(onTyping).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('Composer height', () => {
+  it('grows with its text, wrapped lines included, up to a limit', async () => {
+    // jsdom does no layout: the content height is what the text would need at ~40 characters a line.
+    vi.spyOn(HTMLTextAreaElement.prototype, 'scrollHeight', 'get').mockImplementation(function (this: HTMLTextAreaElement) {
+      return 24 * Math.max(1, Math.ceil(this.value.length / 40));
+    });
+    const { box } = setup();
+    expect(box).toHaveStyle({ height: '24px' });
+    await userEvent.click(box);
+    await userEvent.paste('a long line without any newline in it that wraps to a third row');
+    expect(box).toHaveStyle({ height: '48px' });
+    await userEvent.paste(' and more'.repeat(40));
+    expect(box).toHaveStyle({ height: '192px' });
+  });
+});

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 
 import { MAX_TEXT } from '@/lib/protocol';
@@ -9,11 +9,32 @@ interface ComposerProps {
   onSend: (text: string) => void;
   /** Called on every keystroke that leaves text in the box; the socket throttles it. */
   onTyping?: () => void;
+  /** The text to start with (this conversation's draft). */
+  draft?: string;
+  /** Every change of the text, to keep it as this conversation's draft. */
+  onDraftChange?: (text: string) => void;
 }
 
-export function Composer({ placeholder, onSend, onTyping }: ComposerProps) {
-  const [text, setText] = useState('');
+/** The box grows with its text (wrapped lines too) up to this height, then scrolls. */
+const MAX_HEIGHT_PX = 192;
+
+/** Where you write. Give it a `key` per conversation: its text is that conversation's draft. */
+export function Composer({ placeholder, onSend, onTyping, draft = '', onDraftChange }: ComposerProps) {
+  const [text, setText] = useState(draft);
   const [problem, setProblem] = useState<string | null>(null);
+  const box = useRef<HTMLTextAreaElement>(null);
+
+  useLayoutEffect(() => {
+    const element = box.current;
+    if (!element) return;
+    element.style.height = 'auto';
+    element.style.height = `${Math.min(element.scrollHeight, MAX_HEIGHT_PX)}px`;
+  }, [text]);
+
+  function change(next: string) {
+    setText(next);
+    onDraftChange?.(next);
+  }
 
   function send() {
     const trouble = messageProblem(text);
@@ -23,7 +44,7 @@ export function Composer({ placeholder, onSend, onTyping }: ComposerProps) {
       return;
     }
     onSend(text.trim());
-    setText('');
+    change('');
     setProblem(null);
   }
 
@@ -34,45 +55,46 @@ export function Composer({ placeholder, onSend, onTyping }: ComposerProps) {
     send();
   }
 
-  const rows = Math.min(8, Math.max(1, text.split('\n').length));
   const remaining = MAX_TEXT - text.trim().length;
   return (
     <form
-      className="border-t border-slate-200 bg-white px-4 py-3"
+      className="border-t border-line bg-surface px-3 py-2 sm:px-4 sm:py-3"
       onSubmit={(event) => {
         event.preventDefault();
         send();
       }}
     >
-      <div className="flex items-end gap-2 rounded-xl border border-slate-300 bg-white px-3 py-2 focus-within:border-indigo-500 focus-within:ring-2 focus-within:ring-indigo-200">
+      <div className="flex items-end gap-2 rounded-xl border border-line-strong bg-surface px-3 py-2 focus-within:border-accent focus-within:ring-2 focus-within:ring-accent/30">
         <textarea
+          ref={box}
           aria-label="Message"
           placeholder={placeholder}
-          rows={rows}
+          rows={1}
           value={text}
           onChange={(event) => {
-            setText(event.target.value);
+            change(event.target.value);
             if (event.target.value.trim() !== '') onTyping?.();
           }}
           onKeyDown={onKeyDown}
-          className="max-h-48 min-h-6 flex-1 resize-none bg-transparent text-sm leading-6 text-slate-900 outline-none placeholder:text-slate-400"
+          className="min-h-6 min-w-0 flex-1 resize-none overflow-y-auto bg-transparent text-sm leading-6 text-fg outline-none placeholder:text-muted"
         />
         <button
           type="submit"
-          className="rounded-lg bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-50"
+          className="shrink-0 rounded-lg bg-accent-strong px-3 py-1.5 text-sm font-semibold text-white hover:bg-accent-strong/90 disabled:opacity-60"
           disabled={text.trim() === ''}
         >
           Send
         </button>
       </div>
-      <div className="mt-1 flex justify-between text-xs text-slate-400">
-        <span>
-          <kbd className="font-sans">Enter</kbd> to send, <kbd className="font-sans">Shift+Enter</kbd> for a new line
+      <div className="mt-1 flex justify-between gap-2 text-xs text-muted">
+        <span className="hidden sm:inline">
+          <kbd className="font-sans">Enter</kbd> to send, <kbd className="font-sans">Shift+Enter</kbd> for a new line,{' '}
+          <kbd className="font-sans">**bold**</kbd> <kbd className="font-sans">_italic_</kbd> <kbd className="font-sans">`code`</kbd>
         </span>
-        {remaining < 200 && <span className={remaining < 0 ? 'text-red-600' : ''}>{remaining}</span>}
+        {remaining < 200 && <span className={remaining < 0 ? 'text-danger' : ''}>{remaining}</span>}
       </div>
       {problem && (
-        <p role="alert" className="mt-1 text-xs text-red-600">
+        <p role="alert" className="mt-1 text-xs text-danger">
           {problem}
         </p>
       )}

@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react';
+import { fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 
@@ -50,6 +50,88 @@ describe('MessageList', () => {
     expect(within(items[1]!).getByText('bob')).toBeInTheDocument();
   });
 
+  it('renders a safe Markdown subset, emoji shortcodes, and links that open in a new tab', () => {
+    const text = [
+      '**bold** _italic_ ~~gone~~ `code` :tada:',
+      '> quoted',
+      '- one',
+      '- two',
+      '',
+      '[docs](https://example.com/docs) and www.example.org',
+      '',
+      '```python',
+      'def f(): return 1',
+      '```',
+    ].join('\n');
+    const { container } = renderList([msg('1', text)]);
+    const body = screen.getByTestId('message-text');
+    expect(body.querySelector('strong')).toHaveTextContent('bold');
+    expect(body.querySelector('em')).toHaveTextContent('italic');
+    expect(body.querySelector('del')).toHaveTextContent('gone');
+    expect(body.querySelector('p code')).toHaveTextContent('code');
+    expect(body).toHaveTextContent('🎉');
+    expect(body.querySelector('blockquote')).toHaveTextContent('quoted');
+    expect(body.querySelectorAll('li')).toHaveLength(2);
+    const links = within(body).getAllByRole('link');
+    expect(links.map((a) => a.getAttribute('href'))).toEqual(['https://example.com/docs', 'http://www.example.org']);
+    for (const link of links) {
+      expect(link).toHaveAttribute('target', '_blank');
+      expect(link).toHaveAttribute('rel', 'noopener noreferrer');
+    }
+    const block = body.querySelector('pre code');
+    expect(block).toHaveClass('language-python');
+    expect(block?.querySelector('.hljs-keyword')).toHaveTextContent('def');
+    expect(container.querySelector('img, script, iframe')).toBeNull();
+  });
+
+  it('never turns a link into script, nor markup inside Markdown into elements', () => {
+    const { container } = renderList([msg('1', '[click](javascript:alert(1)) **a <b>b</b>** ![x](https://evil.test/x.png)')]);
+    const body = screen.getByTestId('message-text');
+    expect(body.querySelector('a')?.getAttribute('href') ?? '').not.toMatch(/javascript/i);
+    expect(body).toHaveTextContent('<b>b</b>');
+    expect(body.querySelector('b')).toBeNull();
+    expect(container.querySelector('img')).toBeNull();
+  });
+
+  it('groups consecutive messages by one author under one header, each still with its time', () => {
+    renderList([
+      msg('1', 'one', 'ann', '2030-03-04T09:00:00Z'),
+      msg('2', 'two', 'ann', '2030-03-04T09:01:00Z'),
+    ]);
+    const [, second] = screen.getAllByTestId('message');
+    expect(second!.querySelector('time')).toHaveAttribute('dateTime', '2030-03-04T09:01:00Z');
+  });
+
+  it('offers a "new messages below" button when messages arrive while scrolled up', async () => {
+    const first = [msg('1', 'one'), msg('2', 'two')];
+    const { props, rerender } = renderList(first);
+    const scroller = screen.getByTestId('message-scroller');
+    Object.defineProperty(scroller, 'scrollHeight', { configurable: true, value: 2_000 });
+    Object.defineProperty(scroller, 'clientHeight', { configurable: true, value: 500 });
+    scroller.scrollTop = 1_500;
+    fireEvent.scroll(scroller);
+    rerender(<MessageList {...props} messages={[...first, msg('3', 'three')]} />);
+    expect(screen.queryByRole('button', { name: /new message/ })).toBeNull(); // following the end
+
+    scroller.scrollTop = 200; // the reader scrolls up
+    fireEvent.scroll(scroller);
+    rerender(<MessageList {...props} messages={[...first, msg('3', 'three'), msg('4', 'four'), msg('5', 'five')]} />);
+    const marker = screen.getByRole('button', { name: '2 new messages below ↓' });
+    expect(scroller.scrollTop).toBe(200); // not yanked down
+    await userEvent.click(marker);
+    expect(scroller.scrollTop).toBe(2_000);
+    expect(screen.queryByRole('button', { name: /new message/ })).toBeNull();
+  });
+
+  it('announces a new message from someone else in a live region, not the history it starts with', () => {
+    const { props, rerender } = renderList([msg('1', 'old news')]);
+    const announcer = screen.getByTestId('announcer');
+    expect(announcer).toHaveAttribute('aria-live', 'polite');
+    expect(announcer).toHaveTextContent('');
+    rerender(<MessageList {...props} messages={[msg('1', 'old news'), msg('2', 'fresh', 'ann')]} />);
+    expect(announcer).toHaveTextContent('ann: fresh');
+  });
+
   it('groups consecutive messages by one author under one header', () => {
     renderList([
       msg('1', 'one', 'ann', '2030-03-04T09:00:00Z'),
@@ -88,7 +170,7 @@ describe('MessageList', () => {
 
   it('loads older messages when scrolled to the top, and not while a load is running', () => {
     const { props, container, rerender } = renderList([msg('1', 'x')], [], { hasMore: true });
-    const scroller = container.firstElementChild as HTMLElement;
+    const scroller = within(container).getByTestId('message-scroller');
     scroller.scrollTop = 0;
     scroller.dispatchEvent(new Event('scroll'));
     expect(props.onLoadOlder).toHaveBeenCalledTimes(1);

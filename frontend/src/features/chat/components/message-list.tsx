@@ -1,7 +1,9 @@
-import { useLayoutEffect, useRef } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 
 import type { ChatMessage, OutgoingMessage } from '@/lib/chat-store';
 import { dayKey, formatDay, formatTime } from '@/lib/time';
+
+import { MessageText } from './message-text';
 
 interface MessageListProps {
   me: string;
@@ -53,12 +55,12 @@ function buildRows(messages: ChatMessage[], outgoing: OutgoingMessage[]): Row[] 
   return rows;
 }
 
-const AVATAR_COLORS = ['bg-sky-500', 'bg-emerald-500', 'bg-amber-500', 'bg-rose-500', 'bg-teal-500', 'bg-fuchsia-500'];
+const AVATAR_COLORS = ['bg-sky-700', 'bg-emerald-700', 'bg-amber-700', 'bg-rose-600', 'bg-teal-700', 'bg-fuchsia-700'];
 
 function avatarColor(name: string): string {
   let hash = 0;
   for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return AVATAR_COLORS[hash % AVATAR_COLORS.length] ?? 'bg-slate-500';
+  return AVATAR_COLORS[hash % AVATAR_COLORS.length] ?? 'bg-slate-600';
 }
 
 function Avatar({ name, bot }: { name: string; bot: boolean }) {
@@ -66,7 +68,7 @@ function Avatar({ name, bot }: { name: string; bot: boolean }) {
     <span
       aria-hidden="true"
       className={`flex h-9 w-9 shrink-0 items-center justify-center text-sm font-semibold text-white ${
-        bot ? 'rounded-lg bg-violet-600' : `rounded-full ${avatarColor(name)}`
+        bot ? 'rounded-lg bg-violet-700' : `rounded-full ${avatarColor(name)}`
       }`}
     >
       {bot ? '⚙' : name.slice(0, 1).toUpperCase()}
@@ -75,37 +77,45 @@ function Avatar({ name, bot }: { name: string; bot: boolean }) {
 }
 
 function MessageRow({ message, continued, me }: { message: ChatMessage; continued: boolean; me: string }) {
-  const tone = message.bot ? 'bg-violet-50 ring-1 ring-violet-100' : 'hover:bg-slate-50';
+  const tone = message.bot ? 'bg-bot ring-1 ring-bot-line' : 'hover:bg-hover';
   return (
     <li
       data-testid="message"
       data-bot={message.bot ? 'true' : 'false'}
-      className={`flex gap-3 rounded-lg px-3 ${continued ? 'py-0.5' : 'mt-2 py-1.5'} ${tone}`}
+      className={`group flex gap-3 rounded-lg px-2 sm:px-3 ${continued ? 'py-0.5' : 'mt-2 py-1.5'} ${tone}`}
     >
-      {continued ? <span className="w-9 shrink-0" /> : <Avatar name={message.author} bot={message.bot} />}
+      {continued ? (
+        // The header is not repeated, but the time is there: in the gutter, shown on hover.
+        <time
+          dateTime={message.ts}
+          title={message.ts}
+          className="w-9 shrink-0 pt-0.5 text-right text-[10px] leading-5 text-muted tabular-nums opacity-0 group-hover:opacity-100 group-focus-within:opacity-100"
+        >
+          {formatTime(message.ts)}
+        </time>
+      ) : (
+        <Avatar name={message.author} bot={message.bot} />
+      )}
       <div className="min-w-0 flex-1">
         {!continued && (
-          <div className="flex items-baseline gap-2">
-            <span className={`text-sm font-semibold ${message.bot ? 'text-violet-700' : 'text-slate-900'}`}>
+          <div className="flex flex-wrap items-baseline gap-x-2">
+            <span className={`text-sm font-semibold ${message.bot ? 'text-bot-fg' : 'text-fg'}`}>
               {message.author}
-              {message.author === me && <span className="ml-1 font-normal text-slate-400">(you)</span>}
+              {message.author === me && <span className="ml-1 font-normal text-muted">(you)</span>}
             </span>
             {message.bot && (
-              <span data-testid="bot-badge" className="rounded bg-violet-600 px-1.5 py-px text-[10px] font-bold tracking-wide text-white uppercase">
+              <span data-testid="bot-badge" className="rounded bg-violet-700 px-1.5 py-px text-[10px] font-bold tracking-wide text-white uppercase">
                 bot
               </span>
             )}
-            <time dateTime={message.ts} className="text-xs text-slate-400">
+            <time dateTime={message.ts} title={message.ts} className="text-xs text-muted">
               {formatTime(message.ts)}
             </time>
           </div>
         )}
-        <p
-          data-testid="message-text"
-          className={`text-sm break-words whitespace-pre-wrap ${message.bot ? 'font-mono text-violet-950' : 'text-slate-800'}`}
-        >
-          {message.text}
-        </p>
+        <div data-testid="message-text" className={`markdown text-sm break-words text-fg ${message.bot ? 'font-mono' : ''}`}>
+          <MessageText text={message.text} />
+        </div>
       </div>
     </li>
   );
@@ -117,29 +127,29 @@ function OutgoingRow({ message, me, onRetry }: { message: OutgoingMessage; me: s
     <li
       data-testid="outgoing"
       data-status={message.status}
-      className={`mt-2 flex gap-3 rounded-lg px-3 py-1.5 ${failed ? 'bg-red-50' : ''}`}
+      className={`mt-2 flex gap-3 rounded-lg px-2 py-1.5 sm:px-3 ${failed ? 'bg-danger-soft' : ''}`}
     >
       <Avatar name={me} bot={false} />
       <div className="min-w-0 flex-1">
-        <div className="flex items-baseline gap-2">
-          <span className="text-sm font-semibold text-slate-900">
+        <div className="flex flex-wrap items-baseline gap-x-2">
+          <span className="text-sm font-semibold text-fg">
             {me}
-            <span className="ml-1 font-normal text-slate-400">(you)</span>
+            <span className="ml-1 font-normal text-muted">(you)</span>
           </span>
-          <span className={`text-xs ${failed ? 'text-red-600' : 'text-slate-400'}`}>
+          <span className={`text-xs ${failed ? 'text-danger' : 'text-muted'}`}>
             {message.status === 'pending' ? 'Sending…' : message.status === 'sent' ? 'Sent' : 'Not sent'}
           </span>
         </div>
-        <p className={`text-sm break-words whitespace-pre-wrap ${message.status === 'pending' ? 'text-slate-400' : 'text-slate-800'}`}>
+        <p className={`text-sm break-words whitespace-pre-wrap ${message.status === 'pending' ? 'text-muted' : 'text-fg'}`}>
           {message.text}
         </p>
         {failed && (
-          <p className="mt-1 flex items-center gap-2 text-xs text-red-700">
+          <p className="mt-1 flex flex-wrap items-center gap-2 text-xs text-danger">
             <span>{message.error ?? 'The server refused this message.'}</span>
             <button
               type="button"
               onClick={() => onRetry(message.clientId)}
-              className="rounded border border-red-300 bg-white px-2 py-0.5 font-medium text-red-700 hover:bg-red-100"
+              className="rounded border border-danger/40 bg-surface px-2 py-0.5 font-medium text-danger hover:bg-danger-soft"
             >
               Retry
             </button>
@@ -150,9 +160,16 @@ function OutgoingRow({ message, me, onRetry }: { message: OutgoingMessage; me: s
   );
 }
 
+/** Within this many pixels of the end counts as "at the bottom" (following new messages). */
+const NEAR_BOTTOM_PX = 80;
+
 export function MessageList({ me, messages, outgoing, hasMore, loading, historyFailed = false, onLoadOlder, onRetry }: MessageListProps) {
   const scroller = useRef<HTMLDivElement>(null);
-  const seen = useRef({ firstId: undefined as string | undefined, height: 0, nearBottom: true, count: 0 });
+  const seen = useRef({ firstId: undefined as string | undefined, lastId: undefined as string | undefined, height: 0, nearBottom: true, count: 0 });
+  /** The newest message id when the reader scrolled up, or null while they follow the end. */
+  const [leftAt, setLeftAt] = useState<string | null>(null);
+  /** What the live region says: the newest message that arrived while this list was shown. */
+  const [announcement, setAnnouncement] = useState('');
   const rows = buildRows(messages, outgoing);
 
   useLayoutEffect(() => {
@@ -160,6 +177,7 @@ export function MessageList({ me, messages, outgoing, hasMore, loading, historyF
     if (!element) return;
     const before = seen.current;
     const firstId = messages[0]?.id;
+    const last = messages.at(-1);
     const count = messages.length + outgoing.length;
     const prepended =
       before.firstId !== undefined && firstId !== before.firstId && messages.some((m) => m.id === before.firstId);
@@ -172,52 +190,89 @@ export function MessageList({ me, messages, outgoing, hasMore, loading, historyF
     }
     seen.current = {
       firstId,
+      lastId: last?.id,
       height: element.scrollHeight,
       nearBottom: prepended ? before.nearBottom : before.nearBottom || sentByMe,
       count,
     };
   }, [messages, outgoing]);
 
+  // Announce a message that arrives at the end (not history loading on top, not the first page).
+  const last = messages.at(-1);
+  const [announced, setAnnounced] = useState<string | undefined>(last?.id);
+  if (last && last.id !== announced) {
+    setAnnounced(last.id);
+    if (announced !== undefined && last.author !== me) setAnnouncement(`${last.author}: ${last.text}`);
+  }
+
+  const unseen = leftAt === null ? 0 : messages.length - 1 - messages.findIndex((m) => m.id === leftAt);
+
+  function scrollToEnd() {
+    const element = scroller.current;
+    if (element) element.scrollTop = element.scrollHeight;
+    seen.current.nearBottom = true;
+    setLeftAt(null);
+  }
+
   function onScroll() {
     const element = scroller.current;
     if (!element) return;
-    seen.current.nearBottom = element.scrollHeight - element.scrollTop - element.clientHeight < 80;
+    const nearBottom = element.scrollHeight - element.scrollTop - element.clientHeight < NEAR_BOTTOM_PX;
+    seen.current.nearBottom = nearBottom;
     seen.current.height = element.scrollHeight;
+    if (nearBottom) setLeftAt(null);
+    else if (leftAt === null) setLeftAt(seen.current.lastId ?? null);
     if (element.scrollTop < 64 && hasMore && !loading) onLoadOlder();
   }
 
   return (
-    <div ref={scroller} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto px-4 py-3" aria-live="polite">
-      <div className="flex justify-center py-2 text-xs text-slate-400">
-        {loading ? (
-          <span>Loading older messages…</span>
-        ) : historyFailed ? (
-          <button type="button" onClick={onLoadOlder} className="text-red-600 hover:underline">
-            Could not load history. Try again
-          </button>
-        ) : hasMore ? (
-          <button type="button" onClick={onLoadOlder} className="hover:text-indigo-600 hover:underline">
-            Load older messages
-          </button>
-        ) : (
-          <span>This is the beginning of the conversation.</span>
-        )}
-      </div>
-      <ol aria-label="Messages" className="flex flex-col">
-        {rows.map((row) =>
-          row.kind === 'day' ? (
-            <li key={row.key} role="separator" className="my-3 flex items-center gap-3 text-xs font-medium text-slate-500">
-              <span className="h-px flex-1 bg-slate-200" />
-              {row.label}
-              <span className="h-px flex-1 bg-slate-200" />
-            </li>
-          ) : row.kind === 'message' ? (
-            <MessageRow key={row.key} message={row.message} continued={row.continued} me={me} />
+    <div className="relative flex min-h-0 flex-1 flex-col">
+      <div ref={scroller} onScroll={onScroll} data-testid="message-scroller" className="min-h-0 flex-1 overflow-y-auto px-2 py-3 sm:px-4">
+        <div className="flex justify-center py-2 text-xs text-muted">
+          {loading ? (
+            <span>Loading older messages…</span>
+          ) : historyFailed ? (
+            <button type="button" onClick={onLoadOlder} className="text-danger hover:underline">
+              Could not load history. Try again
+            </button>
+          ) : hasMore ? (
+            <button type="button" onClick={onLoadOlder} className="hover:text-accent hover:underline">
+              Load older messages
+            </button>
           ) : (
-            <OutgoingRow key={row.key} message={row.message} me={me} onRetry={onRetry} />
-          ),
-        )}
-      </ol>
+            <span>This is the beginning of the conversation.</span>
+          )}
+        </div>
+        <ol aria-label="Messages" className="flex flex-col">
+          {rows.map((row) =>
+            row.kind === 'day' ? (
+              <li key={row.key}>
+                <div role="separator" aria-label={row.label} className="my-3 flex items-center gap-3 text-xs font-medium text-muted">
+                  <span className="h-px flex-1 bg-line" />
+                  {row.label}
+                  <span className="h-px flex-1 bg-line" />
+                </div>
+              </li>
+            ) : row.kind === 'message' ? (
+              <MessageRow key={row.key} message={row.message} continued={row.continued} me={me} />
+            ) : (
+              <OutgoingRow key={row.key} message={row.message} me={me} onRetry={onRetry} />
+            ),
+          )}
+        </ol>
+      </div>
+      {unseen > 0 && (
+        <button
+          type="button"
+          onClick={scrollToEnd}
+          className="absolute bottom-3 left-1/2 -translate-x-1/2 rounded-full bg-accent-strong px-4 py-1.5 text-sm font-semibold text-white shadow-lg hover:bg-accent-strong/90"
+        >
+          {unseen === 1 ? '1 new message below' : `${unseen} new messages below`} ↓
+        </button>
+      )}
+      <div aria-live="polite" data-testid="announcer" className="sr-only">
+        {announcement}
+      </div>
     </div>
   );
 }

@@ -5,25 +5,26 @@ interface FunctionsTableProps {
 }
 
 function Lag({ lag }: { lag: number }) {
-  const tone = lag === 0 ? 'bg-emerald-50 text-emerald-700' : lag < 100 ? 'bg-amber-50 text-amber-700' : 'bg-red-50 text-red-700';
+  const tone = lag === 0 ? 'bg-emerald-50 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300' : lag < 100 ? 'bg-warn-soft text-warn' : 'bg-danger-soft text-danger';
   return <span className={`rounded-full px-2 py-0.5 font-mono text-xs ${tone}`}>{lag}</span>;
 }
 
 function Dlq({ dlq }: { dlq: FunctionInfo['dlq'] }) {
-  if (dlq === undefined || dlq === null) return <span className="text-slate-300">—</span>;
+  if (dlq === undefined || dlq === null) return <span className="text-muted">—</span>;
   const bad = typeof dlq === 'number' ? dlq > 0 : dlq !== '';
-  return <span className={`font-mono text-xs ${bad && typeof dlq === 'number' ? 'font-semibold text-red-700' : 'text-slate-600'}`}>{dlq}</span>;
+  return <span className={`font-mono text-xs ${bad && typeof dlq === 'number' ? 'font-semibold text-danger' : 'text-muted'}`}>{dlq}</span>;
 }
 
 export function FunctionsTable({ functions }: FunctionsTableProps) {
   if (functions.length === 0) {
-    return <p className="rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500">No functions are running.</p>;
+    return <p className="rounded-lg border border-dashed border-line-strong p-6 text-center text-sm text-muted">No functions are running.</p>;
   }
   const headers = ['Function', 'Trigger', 'Topic', 'Consumer group', 'Replicas', 'Lag', 'DLQ'];
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+    // Focusable: on a narrow screen the table scrolls sideways, and a keyboard must be able to.
+    <div tabIndex={0} role="region" aria-label="Functions table" className="overflow-x-auto rounded-xl border border-line bg-surface shadow-sm">
       <table className="min-w-full text-left text-sm">
-        <thead className="bg-slate-50 text-xs tracking-wide text-slate-500 uppercase">
+        <thead className="bg-panel text-xs tracking-wide text-muted uppercase">
           <tr>
             {headers.map((header) => (
               <th key={header} scope="col" className={`px-4 py-3 font-semibold ${header === 'Replicas' || header === 'Lag' || header === 'DLQ' ? 'text-right' : ''}`}>
@@ -32,15 +33,15 @@ export function FunctionsTable({ functions }: FunctionsTableProps) {
             ))}
           </tr>
         </thead>
-        <tbody className="divide-y divide-slate-100">
+        <tbody className="divide-y divide-line">
           {functions.map((fn) => (
-            <tr key={fn.name} className="hover:bg-slate-50">
-              <th scope="row" className="px-4 py-2.5 font-semibold text-slate-900">
+            <tr key={fn.name} className="hover:bg-hover">
+              <th scope="row" className="px-4 py-2.5 font-semibold text-fg">
                 {fn.name}
               </th>
-              <td className="px-4 py-2.5 font-mono text-xs text-slate-600">{fn.trigger}</td>
-              <td className="px-4 py-2.5 font-mono text-xs text-slate-600">{fn.topic}</td>
-              <td className="px-4 py-2.5 font-mono text-xs text-slate-600">{fn.group}</td>
+              <td className="px-4 py-2.5 font-mono text-xs text-muted">{fn.trigger}</td>
+              <td className="px-4 py-2.5 font-mono text-xs text-muted">{fn.topic}</td>
+              <td className="px-4 py-2.5 font-mono text-xs text-muted">{fn.group}</td>
               <td className="px-4 py-2.5 text-right tabular-nums">{fn.replicas}</td>
               <td className="px-4 py-2.5 text-right">
                 <Lag lag={fn.lag} />

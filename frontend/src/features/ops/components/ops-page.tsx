@@ -14,18 +14,18 @@ export function OpsPage({ api, intervalMs = REFRESH_MS }: OpsPageProps) {
     <main className="mx-auto w-full max-w-6xl flex-1 overflow-y-auto px-6 py-8">
       <div className="mb-6 flex items-end justify-between gap-4">
         <div>
-          <h1 className="text-2xl font-semibold text-slate-900">Functions</h1>
-          <p className="mt-1 text-sm text-slate-500">
-            Every handler in <code className="rounded bg-slate-100 px-1">functions/</code>, its Kafka trigger and how far its
+          <h1 className="text-2xl font-semibold text-fg">Functions</h1>
+          <p className="mt-1 text-sm text-muted">
+            Every handler in <code className="rounded bg-hover px-1">functions/</code>, its Kafka trigger and how far its
             consumer group is behind. Refreshed every {Math.round(intervalMs / 1000)} s.
           </p>
         </div>
-        <p className="shrink-0 text-xs text-slate-400">
+        <p className="shrink-0 text-xs text-muted">
           {updatedAt ? `Updated ${new Date(updatedAt).toLocaleTimeString()}` : 'Loading…'}
         </p>
       </div>
       {error && (
-        <p role="alert" className="mb-4 rounded-lg bg-red-50 px-4 py-2 text-sm text-red-700">
+        <p role="alert" className="mb-4 rounded-lg bg-danger-soft px-4 py-2 text-sm text-danger">
           Could not refresh: {error}
         </p>
       )}

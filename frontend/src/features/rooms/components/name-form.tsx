@@ -42,7 +42,7 @@ export function NameForm({ label, placeholder, button, validate, onSubmit }: Nam
             setValue(event.target.value);
             setProblem(null);
           }}
-          className="min-w-0 flex-1 rounded-md border border-slate-600 bg-slate-800 px-2 py-1 text-sm text-slate-100 placeholder:text-slate-500 focus:border-indigo-400 focus:outline-none"
+          className="min-w-0 flex-1 rounded-md border border-slate-600 bg-slate-800 px-2 py-1 text-sm text-slate-100 placeholder:text-slate-400 focus:border-indigo-400 focus:outline-none"
         />
         <button type="submit" className="rounded-md bg-slate-700 px-2.5 py-1 text-xs font-semibold text-slate-100 hover:bg-slate-600">
           {button}

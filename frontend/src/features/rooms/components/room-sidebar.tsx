@@ -29,14 +29,14 @@ function EntryRow({ entry, active, onSelect, onClose }: { entry: SidebarEntry; a
         type="button"
         onClick={onSelect}
         aria-current={active ? 'page' : undefined}
-        className={`flex w-full items-center gap-2 rounded-md px-3 py-1.5 text-left text-sm ${
+        className={`flex w-full items-center gap-2 rounded-md py-1.5 pr-8 pl-3 text-left text-sm ${
           active ? 'bg-indigo-600 text-white' : unread ? 'font-semibold text-white hover:bg-slate-800' : 'text-slate-300 hover:bg-slate-800'
         }`}
       >
-        <span aria-hidden="true" className={active ? 'text-indigo-200' : 'text-slate-500'}>{entry.kind === 'room' ? '#' : '@'}</span>
+        <span aria-hidden="true" className={active ? 'text-indigo-100' : 'text-slate-400'}>{entry.kind === 'room' ? '#' : '@'}</span>
         <span className="min-w-0 flex-1 truncate">{entry.name}</span>
         {unread && (
-          <span aria-label={`${entry.unread} unread`} className="rounded-full bg-rose-500 px-1.5 text-xs font-bold text-white group-hover:invisible">
+          <span aria-label={`${entry.unread} unread`} className="rounded-full bg-rose-600 px-1.5 text-xs font-bold text-white">
             {entry.unread > 99 ? '99+' : entry.unread}
           </span>
         )}
@@ -46,7 +46,10 @@ function EntryRow({ entry, active, onSelect, onClose }: { entry: SidebarEntry; a
         aria-label={label}
         title={label}
         onClick={onClose}
-        className="absolute top-1/2 right-1.5 hidden -translate-y-1/2 rounded px-1.5 text-slate-400 group-hover:block hover:bg-slate-700 hover:text-white focus:block"
+        // Always in the tab order (display:none would take it out); visible on hover and focus.
+        className={`absolute top-1/2 right-1 -translate-y-1/2 rounded px-1.5 leading-6 opacity-0 group-hover:opacity-100 hover:bg-slate-700 hover:text-white focus-visible:opacity-100 ${
+          active ? 'text-indigo-100' : 'text-slate-300'
+        }`}
       >
         ×
       </button>
@@ -67,13 +70,13 @@ export function RoomSidebar({ me, entries, active, onSelect, onJoinRoom, onOpenP
     />
   );
   return (
-    <nav aria-label="Conversations" className="flex w-64 shrink-0 flex-col gap-5 overflow-y-auto bg-slate-900 py-4">
+    <nav aria-label="Conversations" className="flex h-full w-full flex-col gap-5 overflow-y-auto bg-slate-900 py-4 dark:bg-slate-950">
       <section aria-labelledby="rooms-heading" className="flex flex-col gap-2">
         <h2 id="rooms-heading" className="px-4 text-xs font-semibold tracking-wider text-slate-400 uppercase">
           Rooms
         </h2>
         {rooms.length === 0 ? (
-          <p className="px-4 text-sm text-slate-500">No rooms yet. Join one below.</p>
+          <p className="px-4 text-sm text-slate-400">No rooms yet. Join one below.</p>
         ) : (
           <ul className="flex flex-col gap-0.5 px-1">{rooms.map(render)}</ul>
         )}

@@ -1,0 +1,35 @@
+import { useEffect, useRef } from 'react';
+
+export interface Shortcuts {
+  /** Ctrl+K (⌘K on a Mac): the quick switcher. */
+  onSwitcher: () => void;
+  /** Alt+Up / Alt+Down: the previous / next conversation. */
+  onStep: (delta: -1 | 1) => void;
+  /** Esc: close whatever panel, drawer or dialog is open. */
+  onEscape: () => void;
+}
+
+/** The app's keyboard shortcuts, on the whole window (they work from inside the composer too). */
+export function useShortcuts(shortcuts: Shortcuts): void {
+  const latest = useRef(shortcuts);
+  useEffect(() => {
+    latest.current = shortcuts;
+  });
+  useEffect(() => {
+    function onKeyDown(event: KeyboardEvent) {
+      if (event.isComposing) return;
+      const { onSwitcher, onStep, onEscape } = latest.current;
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'k') {
+        event.preventDefault();
+        onSwitcher();
+      } else if (event.altKey && !event.ctrlKey && !event.metaKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
+        event.preventDefault();
+        onStep(event.key === 'ArrowUp' ? -1 : 1);
+      } else if (event.key === 'Escape') {
+        onEscape();
+      }
+    }
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+}
