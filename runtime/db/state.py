@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import JsonValue
-from sqlalchemy import delete, select, update
+from sqlalchemy import BigInteger, ColumnElement, Text, case, cast, delete, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -61,12 +61,42 @@ class SqlState:
         return bool(result)
 
     async def incr(self, key: str, by: int = 1) -> int:
-        def add(value: JsonValue) -> JsonValue:
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise TypeError(f"state {key!r} holds {value!r}, not an integer: cannot incr it")
-            return value + by
-
-        return int(await self.update(key, add, default=0))  # type: ignore[arg-type]
+        """One upsert: the database adds ``by`` to an integer value, or inserts ``by``; a value
+        that is not an integer is left alone (and the call raises TypeError)."""
+        _check_key(key)
+        value = FunctionState.value
+        is_int: ColumnElement[bool]
+        if self._engine.dialect.name == "postgresql":
+            is_int = value.op("~")(r"^-?[0-9]{1,18}$")
+        else:
+            is_int = cast(cast(value, BigInteger), Text) == value
+        added = cast(cast(value, BigInteger) + by, Text)
+        statement = (
+            self._insert(FunctionState)
+            .values(function=self._function, key=key, value=str(by), version=1)
+            .on_conflict_do_update(
+                index_elements=["function", "key"],
+                set_={
+                    "value": case((is_int, added), else_=value),
+                    "version": FunctionState.version + 1,
+                },
+                where=is_int,
+            )
+            .returning(FunctionState.value)
+        )
+        for attempt in range(ATTEMPTS):
+            try:
+                async with self._engine.begin() as connection:
+                    found = (await connection.execute(statement)).scalar_one_or_none()
+                break
+            except OperationalError:  # SQLite: another writer holds the database
+                if attempt == ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(random.uniform(0, min(0.05, 0.001 * 2**attempt)))
+        if found is None:
+            held = await self.get(key)
+            raise TypeError(f"state {key!r} holds {held!r}, not an integer: cannot incr it")
+        return int(found)
 
     async def update(self, key: str, fn: Updater, default: JsonValue = None) -> JsonValue:
         _check_key(key)

@@ -4,6 +4,12 @@
                                                   [--seconds 20] [--procs 2] [--bootstrap ...]
     .venv/bin/python -m tests.bench.bench_latency --sweep 100,200,500,1000,2000 [--json OUT]
 
+With ``--paths message,action`` each load runs once per path, alternating for ``--rounds``
+rounds on the same system: ``message`` is the built-in path above; ``action`` sends the
+declared action ``echo`` (tests/bench/functions/echo.py: it increments a per-room counter in
+``ctx.state`` and delivers the text back), through the gateway's schema check to
+``chat.action.echo`` and back.
+
 With ``--sweep`` the loads run one after another on the same system until one is not kept up
 (fewer than 95% of the messages sent after warm-up come back to their sender, or p99 passes
 both 1 s and 10x the lowest load's p99); the last load kept up is the saturation point. The
@@ -29,6 +35,7 @@ import asyncio
 import json
 import math
 import multiprocessing
+import statistics
 import tempfile
 import time
 import uuid
@@ -40,7 +47,10 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from tests.bench.broker import bench_broker
 from tests.bench.servers import cpu_seconds, raise_nofile
-from tests.support.system import System, running
+from tests.support.harness import eventually
+from tests.support.system import REPO, System, http, running
+
+BENCH_FUNCTIONS = REPO / "tests" / "bench" / "functions"
 
 
 class Sockets:
@@ -49,6 +59,7 @@ class Sockets:
     def __init__(self, index: int, tag: str) -> None:
         self.index = index
         self.tag = tag
+        self.path = "message"  # or "action": the declared action ``echo``
         self.sockets: list[ClientConnection] = []
         self.names: list[str] = []
         self.rooms: list[str] = []
@@ -105,7 +116,7 @@ class Sockets:
             await self.sockets[i].send(
                 json.dumps(
                     {
-                        "type": "message",
+                        "type": "message" if self.path == "message" else "echo",
                         "room": self.rooms[i],
                         "client_id": uuid.uuid4().hex,
                         "text": f"{self.tag} {now} {self.names[i]}",
@@ -138,7 +149,8 @@ async def client_loop(index: int, conn: Connection) -> None:
             command = await loop.run_in_executor(None, conn.recv)
             if command[0] != "go":
                 return
-            _, start_ns, rate, seconds, warmup, drain = command
+            _, start_ns, rate, seconds, warmup, drain, path = command
+            sockets.path = path
             sockets.own, sockets.room, sockets.errors, sockets.acks = [], [], [], 0
             sockets.after_ns = start_ns + int(warmup * 1e9)
             cpu = time.process_time()
@@ -168,6 +180,8 @@ async def run(args: argparse.Namespace, bootstrap: str, conns: list[Connection])
     data_dir = Path(tempfile.mkdtemp(prefix="parley-latency-"))
     async with running(bootstrap, data_dir, rate=1000.0, burst=1000) as system:
         await join_all(args, system, conns)
+        if args.paths:
+            return await compare(args, system, conns)
         loads: list[dict[str, Any]] = []
         out: dict[str, Any] = {"loads": loads, "saturation": None, "stopped_because": ""}
         for rate in args.sweep or [args.rate]:
@@ -191,6 +205,40 @@ async def run(args: argparse.Namespace, bootstrap: str, conns: list[Connection])
         return out
 
 
+async def compare(args: argparse.Namespace, system: System, conns: list[Connection]) -> Any:
+    """Each path at ``args.rate``, alternating, ``args.rounds`` times; medians per path."""
+    if "action" in args.paths:
+        await system.workers.start("echo", functions=BENCH_FUNCTIONS)
+        token = await system.register()
+
+        async def declared() -> bool:
+            _, body = await http(system.gateway, "GET", "/api/actions", token=token)
+            return "echo" in [a["type"] for a in (body or {}).get("actions", [])]
+
+        await eventually(declared, timeout=60, what="the echo action declared")
+    runs: dict[str, list[dict[str, Any]]] = {path: [] for path in args.paths}
+    for n in range(args.rounds):
+        for path in args.paths:
+            print(f"round {n + 1}: {path}", flush=True)
+            runs[path].append(await measure(args, args.rate, system, conns, path))
+            await asyncio.sleep(1)
+    for conn in conns:
+        conn.send(("stop",))
+    summary = {
+        path: {q: statistics.median(r["own"][q] for r in results) for q in ("p50", "p99", "p999")}
+        for path, results in runs.items()
+    }
+    for path, quantiles in summary.items():
+        print(
+            f"{path}: median over {args.rounds} rounds of own p50 {quantiles['p50']:.2f} ms, "
+            f"p99 {quantiles['p99']:.2f} ms"
+        )
+    if {"message", "action"} <= set(summary):
+        ratio = {q: summary["action"][q] / summary["message"][q] for q in ("p50", "p99")}
+        print(f"action / message: p50 {ratio['p50']:.2f}x, p99 {ratio['p99']:.2f}x")
+    return {"paths": runs, "summary": summary, "saturation": None, "stopped_because": ""}
+
+
 async def join_all(args: argparse.Namespace, system: System, conns: list[Connection]) -> None:
     tokens = list(await asyncio.gather(*(system.register() for _ in range(args.users))))
     rooms = [f"lat-{r}" for r in range(args.rooms)]
@@ -212,7 +260,11 @@ async def join_all(args: argparse.Namespace, system: System, conns: list[Connect
 
 
 async def measure(
-    args: argparse.Namespace, rate: float, system: System, conns: list[Connection]
+    args: argparse.Namespace,
+    rate: float,
+    system: System,
+    conns: list[Connection],
+    path: str = "message",
 ) -> dict[str, Any]:
     """One load: offer ``rate`` msg/s for ``args.seconds``; latencies and CPU."""
     k = len(conns)
@@ -221,12 +273,13 @@ async def measure(
         flush=True,
     )
     pids = {"gateway": system.gateway.proc.pid}
-    chat = [p for p in system.workers.procs if "chat" in p.args]  # type: ignore[operator]
-    pids.update({"chat worker": chat[0].pid} if chat else {})
+    worker = "chat" if path == "message" else "echo"
+    mine = [p for p in system.workers.procs if worker in p.args]  # type: ignore[operator]
+    pids.update({f"{worker} worker": mine[0].pid} if mine else {})
     cpu0 = {name: cpu_seconds(pid) for name, pid in pids.items()}
     start_ns = time.time_ns() + 200_000_000
     for conn in conns:
-        conn.send(("go", start_ns, rate / k, args.seconds, args.warmup, 3.0))
+        conn.send(("go", start_ns, rate / k, args.seconds, args.warmup, 3.0, path))
     results: list[dict[str, Any]] = list(
         await asyncio.gather(*(asyncio.to_thread(c.recv) for c in conns))
     )
@@ -292,9 +345,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--procs", type=int, default=2, help="client processes")
     parser.add_argument("--bootstrap", help="an existing broker; default: start one")
+    parser.add_argument(
+        "--paths", help="compare paths at --rate: message,action (alternating, --rounds times)"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --paths")
     parser.add_argument("--json", type=Path, help="write the raw results here")
     args = parser.parse_args()
     args.sweep = [float(x) for x in args.sweep.split(",")] if args.sweep else None
+    args.paths = [p.strip() for p in args.paths.split(",")] if args.paths else None
     raise_nofile()
     ctx = multiprocessing.get_context("fork")  # forked before any thread or event loop exists
     conns: list[Connection] = []
@@ -316,7 +374,8 @@ def main() -> None:
             if proc.is_alive():
                 proc.kill()
                 proc.join()
-    print(f"saturation: {out['saturation']} msg/s ({out['stopped_because']})")
+    if not args.paths:
+        print(f"saturation: {out['saturation']} msg/s ({out['stopped_because']})")
     if args.json:
         params = {
             "clients": args.clients,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from runtime.db.store import Store
 from runtime.settings import Settings
-from tests.support.harness import make_settings
+from tests.support.harness import POSTGRES_URL, make_settings, sqlite_url
 from tests.support.system import Workers
 
 
@@ -19,6 +20,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(item.path).parents:
             item.add_marker(pytest.mark.kafka)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each kind; PostgreSQL only when PARLEY_TEST_POSTGRES_URL names
+    one (`.ci/run` starts a throwaway server and sets it)."""
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path / "parley.db")
+    url = os.environ.get(POSTGRES_URL)
+    if not url:
+        pytest.skip(
+            f"{POSTGRES_URL} is not set: run `infra/postgres.sh DIR` as root and export the "
+            "URL it prints to test the store on PostgreSQL"
+        )
+    return url
 
 
 @pytest.fixture

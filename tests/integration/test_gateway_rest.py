@@ -13,13 +13,12 @@ import pytest
 
 from gateway.auth import Auth, load_secret
 from runtime.db.store import Store
-from tests.support.harness import eventually
+from tests.support.harness import POSTGRES_URL, eventually
 from tests.support.net import unique
 from tests.support.system import REPO, System, http, running
 
 pytestmark = pytest.mark.e2e
 
-POSTGRES_URL = "PARLEY_TEST_POSTGRES_URL"
 DATABASES = ["sqlite"] + (["postgres"] if os.environ.get(POSTGRES_URL) else [])
 BEARER_PATHS = [
     "/api/rooms",

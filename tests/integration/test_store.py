@@ -11,7 +11,6 @@ Every test uses its own room, user and id names, so a shared PostgreSQL database
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -30,28 +29,10 @@ from runtime.db.schema import alembic_config
 from runtime.db.store import Store
 from runtime.errors import UserError
 from runtime.history import StoredMessage
+from tests.support.harness import sqlite_url
 from tests.support.net import unique
 
-POSTGRES_URL = "PARLEY_TEST_POSTGRES_URL"
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A migrated-or-empty database of each kind; PostgreSQL only when configured."""
-    if request.param == "sqlite":
-        return sqlite_url(tmp_path / "parley.db")
-    url = os.environ.get(POSTGRES_URL)
-    if not url:
-        pytest.skip(
-            f"{POSTGRES_URL} is not set: run `infra/postgres.sh DIR` as root and export the "
-            "URL it prints to test the store on PostgreSQL"
-        )
-    return url
 
 
 @pytest.fixture

@@ -21,6 +21,12 @@ from runtime.settings import DatabaseSettings, KafkaSettings, Settings, WorkerSe
 from runtime.triggers import Handler
 from tests.support.net import unique
 
+POSTGRES_URL = "PARLEY_TEST_POSTGRES_URL"  # a PostgreSQL for the tests (`.ci/run` sets it)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
 
 def make_settings(bootstrap: str, data_dir: Path, partitions: int = 6) -> Settings:
     """Settings with unique topic and group names and fast retries."""
