@@ -32,7 +32,7 @@ class Publisher:
         # librdkafka gives up on a record after message.timeout.ms, so a dead broker turns into
         # an error here instead of a send that waits forever.
         self._producer = Producer(
-            settings.kafka.address(), **{"message.timeout.ms": int(self.timeout * 1000)}
+            settings.kafka.client_config(), **{"message.timeout.ms": int(self.timeout * 1000)}
         )
 
     def send(self, event: Event) -> asyncio.Future[None]:

@@ -68,13 +68,13 @@ class Resources:
         self.auth = Auth(load_secret(settings), settings.gateway)
         self.store = await stack.enter_async_context(Store(settings.database_url()))
         await self.store.migrate()
-        bootstrap = settings.kafka.address()
+        connection = settings.kafka.client_config()
         topics = [settings.topic(t) for t in TOPICS]
-        await asyncio.to_thread(ensure_topics, bootstrap, topics, settings.kafka.partitions)
+        await asyncio.to_thread(ensure_topics, connection, topics, settings.kafka.partitions)
         self.publisher = Publisher(settings)
         stack.push_async_callback(self.publisher.close)
         self.presence = Presence(self.publisher, settings.gateway.leave_debounce)
-        admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})  # errors raise
+        admin = AdminClient({**connection, "log_level": 0})  # errors raise
         self.health = Health(admin, self.store, settings.topic("chat.deliver"))
         self.functions = Functions(settings, admin)
         feed = Feed(settings, self.hub, self.instance)

@@ -1,11 +1,12 @@
 """The ``parley`` command: one subcommand per moving part.
 
-parley kafka start|stop|status|fetch  the embedded broker (fetch: resolve its jars only)
+parley kafka start|stop|status|fetch [--nodes N]  the embedded broker (N KRaft nodes)
 parley functions [--json]          what discovery finds in functions/
 parley worker NAME                 run one function (consumer group fn.NAME)
 parley gateway [--host H --port P] the WebSocket and REST gateway
 parley dlq list|replay NAME        a function's dead letters
 parley bench [--quick] [--cases C]  benchmarks with baselines -> docs/BENCHMARKS.md (checkout only)
+parley deploy kubernetes --out DIR  Kubernetes manifests (KEDA autoscaling per function)
 """
 
 from __future__ import annotations
@@ -22,24 +23,24 @@ from pydantic import ValidationError
 
 from runtime.engine.discovery import describe, discover
 from runtime.errors import ParleyError
-from runtime.ops.broker import EmbeddedBroker, ensure_jars
+from runtime.ops.broker import ensure_jars
+from runtime.ops.cluster import KafkaCluster
 from runtime.settings import Settings
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
 
 def _kafka(args: argparse.Namespace, settings: Settings) -> int:
-    broker = EmbeddedBroker.from_settings(settings)
+    cluster = KafkaCluster.from_settings(settings, args.nodes)
     if args.action == "fetch":
-        print(ensure_jars(broker.libs))
+        print(ensure_jars(settings.kafka.jars()))
     elif args.action == "start":
-        print(broker.start())
+        print(cluster.start())
     elif args.action == "stop":
-        print("kafka stopped" if broker.stop() else "kafka was not running")
+        print("kafka stopped" if cluster.stop() else "kafka was not running")
     else:
-        status = broker.status()
-        print(status)
-        return 0 if status.state == "running" else 3
+        print(cluster)
+        return 0 if cluster.running() else 3
     return 0
 
 
@@ -186,6 +187,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     kafka = commands.add_parser("kafka", help="start, stop or inspect the embedded Kafka broker")
     kafka.add_argument("action", choices=["start", "stop", "status", "fetch"])
+    kafka.add_argument(
+        "--nodes",
+        type=int,
+        default=None,
+        help="KRaft nodes on this machine (default PARLEY_KAFKA__NODES, 1); 3 gives "
+        "replication 3 and min.insync.replicas 2; clients: PARLEY_KAFKA__NODES=3 too",
+    )
     kafka.set_defaults(run=_kafka)
 
     functions = commands.add_parser("functions", help="list the functions discovery finds")

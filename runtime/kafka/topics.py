@@ -1,20 +1,27 @@
 """Topics: created before anything subscribes to them.
 
-ensure_topics(bootstrap, ["p.chat.message", "p.chat.deliver"], default=6)   # blocking
+ensure_topics(settings.kafka.client_config(), ["p.chat.message", "p.chat.deliver"], default=6)
+
+Replication is the cluster's ``default.replication.factor`` (3 on the 3-node cluster).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
+from runtime.errors import KafkaAccessDenied
+
 
 def ensure_topics(
-    bootstrap: str, partitions: Mapping[str, int] | Iterable[str], default: int = 6
+    bootstrap: str | Mapping[str, Any],
+    partitions: Mapping[str, int] | Iterable[str],
+    default: int = 6,
 ) -> None:
     """Create the topics that do not exist yet and wait until every partition has a leader
     (blocking; call it at start-up). Without the wait, a consumer subscribing right away may
@@ -22,10 +29,20 @@ def ensure_topics(
     wanted = (
         dict(partitions) if isinstance(partitions, Mapping) else dict.fromkeys(partitions, default)
     )
-    admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})  # errors raise
-    existing = set(admin.list_topics(timeout=15).topics)
+    connection = {"bootstrap.servers": bootstrap} if isinstance(bootstrap, str) else bootstrap
+    admin = AdminClient({**connection, "log_level": 0})  # errors raise
+    try:
+        existing = set(admin.list_topics(timeout=15).topics)
+    except KafkaException as exc:
+        if exc.args[0].code() in (
+            KafkaError._AUTHENTICATION,
+            KafkaError.SASL_AUTHENTICATION_FAILED,
+        ):
+            raise KafkaAccessDenied(str(connection["bootstrap.servers"]), str(exc)) from None
+        raise
     new = [
-        NewTopic(name, num_partitions=n, replication_factor=1)
+        # -1: the cluster's default.replication.factor (and its min.insync.replicas applies)
+        NewTopic(name, num_partitions=n, replication_factor=-1)
         for name, n in wanted.items()
         if name not in existing
     ]

@@ -136,7 +136,9 @@ class Supervisor:
             self.out.info("%s", self.broker.start(tied=True))
         bootstrap = settings.kafka.address()
         ensure_topics(
-            bootstrap, [settings.topic(t) for t in CHAT_TOPICS], settings.kafka.partitions
+            settings.kafka.client_config(),
+            [settings.topic(t) for t in CHAT_TOPICS],
+            settings.kafka.partitions,
         )
         asyncio.run(_migrate(settings.database_url()))
         data_dir = settings.data_dir.resolve()
@@ -298,7 +300,7 @@ class Supervisor:
     def _groups(self) -> Functions:
         if self._functions_view is None:
             admin = AdminClient(
-                {"bootstrap.servers": self.settings.kafka.address(), "log_level": 0}  # errors raise
+                {**self.settings.kafka.client_config(), "log_level": 0}  # errors raise
             )
             scoped = self.settings.model_copy(update={"functions_dir": self.folder})
             self._functions_view = Functions(scoped, admin)
