@@ -20,7 +20,8 @@
 #
 # All podman state (images, containers, volumes, networks) lives in PARLEY_CONTAINERS_HOME
 # (default ~/.cache/parley/containers), never in the system's /var/lib/containers. A base is
-# rebuilt only when its recipe (this file, the CA certificates, the Node version) changed.
+# rebuilt only when its recipe (its build function here, the CA certificates, its parent's
+# recipe, the Node version) changed.
 set -euo pipefail
 
 HOME_DIR=${PARLEY_CONTAINERS_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/parley/containers}
@@ -72,9 +73,14 @@ mirror() {
   echo "${uri:-http://deb.debian.org/debian}"
 }
 
-recipe() {
-  { cat "$0"; cat /usr/local/share/ca-certificates/* 2>/dev/null; [ "$1" = node ] && node --version; } \
-    | sha256sum | cut -c1-16
+recipe() {  # what a base is made from: its build function, the CAs, its parent's recipe
+  {
+    declare -f "build_$1"
+    printf '%s\n' "${ENVS[@]}"
+    cat /usr/local/share/ca-certificates/* 2>/dev/null || true
+    if [ "$1" != py ]; then recipe py; fi
+    if [ "$1" = node ]; then node --version; fi
+  } | sha256sum | cut -c1-16
 }
 
 current() {  # is localhost/parley-base:$1 built from this recipe?

@@ -255,8 +255,16 @@ def require_java() -> str:
 
 
 def ensure_jars(libs: Path) -> str:
-    """Resolve the Kafka jars with Maven once; return the JVM classpath (a quoted wildcard)."""
-    if not any(libs.glob("kafka_2.13-*.jar")):
+    """Resolve the Kafka jars with Maven once per version of the POM; return the JVM classpath
+    (a quoted wildcard). A changed POM replaces the jars (two versions on a classpath clash)."""
+    import hashlib
+
+    stamp = libs / ".pom.sha256"
+    digest = hashlib.sha256((KIT / "pom.xml").read_bytes()).hexdigest()
+    current = stamp.exists() and stamp.read_text() == digest
+    if not (current and any(libs.glob("kafka_2.13-*.jar"))):
+        for jar in libs.glob("*.jar"):
+            jar.unlink()
         mvn = shutil.which("mvn")
         if mvn is None:
             raise SetupError(
@@ -280,6 +288,7 @@ def ensure_jars(libs: Path) -> str:
         )
         if result.returncode != 0:
             raise SetupError(f"Maven could not resolve the Kafka jars:\n{result.stdout[-3000:]}")
+        stamp.write_text(digest)
     return f"{libs}/*"
 
 
