@@ -114,6 +114,7 @@ def kafka_node(node: int) -> dict[str, Any]:
         "volumes": [f"{host}-data:/var/lib/kafka/data"],
         "healthcheck": _health(["CMD", "/opt/kafka/healthcheck.sh"]),
         "restart": "unless-stopped",
+        "init": True,
     }
     if cluster:
         service["profiles"] = ["cluster"]
@@ -138,6 +139,7 @@ def services(handlers: list[Handler]) -> dict[str, Any]:
                     ["CMD", "pg_isready", "-q", "-h", "127.0.0.1", "-U", "parley", "-d", "parley"]
                 ),
                 "restart": "unless-stopped",
+                "init": True,
             },
             "gateway": {
                 **_image("gateway", "gateway.Containerfile", "NODE_IMAGE", "PYTHON_IMAGE"),
@@ -154,6 +156,9 @@ def services(handlers: list[Handler]) -> dict[str, Any]:
                     ["CMD", "parley", "health", "http://127.0.0.1:8000/api/health"]
                 ),
                 "restart": "unless-stopped",
+                # A tiny init as PID 1 passes SIGTERM on: the process itself ignores it as
+                # PID 1 until its handler is installed, so a stop early on waited 10 s.
+                "init": True,
             },
         },
         "volumes": {
@@ -181,6 +186,7 @@ def services(handlers: list[Handler]) -> dict[str, Any]:
             "depends_on": AFTER_INFRA,
             "healthcheck": _health(["CMD", "parley", "health", HEARTBEAT]),
             "restart": "unless-stopped",
+            "init": True,
         }
     return doc
 
