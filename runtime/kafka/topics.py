@@ -17,6 +17,8 @@ from confluent_kafka.cimpl import NewTopic
 
 from runtime.errors import KafkaAccessDenied
 
+_REFUSED = (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED)
+
 
 def ensure_topics(
     bootstrap: str | Mapping[str, Any],
@@ -30,16 +32,25 @@ def ensure_topics(
         dict(partitions) if isinstance(partitions, Mapping) else dict.fromkeys(partitions, default)
     )
     connection = {"bootstrap.servers": bootstrap} if isinstance(bootstrap, str) else bootstrap
-    admin = AdminClient({**connection, "log_level": 0})  # errors raise
-    try:
-        existing = set(admin.list_topics(timeout=15).topics)
-    except KafkaException as exc:
-        if exc.args[0].code() in (
-            KafkaError._AUTHENTICATION,
-            KafkaError.SASL_AUTHENTICATION_FAILED,
-        ):
-            raise KafkaAccessDenied(str(connection["bootstrap.servers"]), str(exc)) from None
-        raise
+    refused: list[str] = []  # librdkafka reports a failed login only to the error callback
+
+    def on_error(error: KafkaError) -> None:
+        if error.code() in _REFUSED:
+            refused.append(error.str())
+
+    admin = AdminClient({**connection, "log_level": 0, "error_cb": on_error})  # errors raise
+    deadline = time.monotonic() + 15
+    while True:  # in short tries, so that a refused login is told at once
+        try:
+            existing = set(admin.list_topics(timeout=1.0).topics)
+            break
+        except KafkaException as exc:
+            admin.poll(0)  # serve the error callbacks queued meanwhile
+            if refused or exc.args[0].code() in _REFUSED:
+                reason = refused[0] if refused else exc.args[0].str()
+                raise KafkaAccessDenied(str(connection["bootstrap.servers"]), reason) from None
+            if time.monotonic() >= deadline:
+                raise
     new = [
         # -1: the cluster's default.replication.factor (and its min.insync.replicas applies)
         NewTopic(name, num_partitions=n, replication_factor=-1)
