@@ -38,7 +38,8 @@ def ensure_topics(
         if error.code() in _REFUSED:
             refused.append(error.str())
 
-    admin = AdminClient({**connection, "log_level": 0, "error_cb": on_error})  # errors raise
+    config: dict[str, Any] = {**connection, "log_level": 0, "error_cb": on_error}
+    admin = AdminClient(config)  # errors raise
     deadline = time.monotonic() + 15
     while True:  # in short tries, so that a refused login is told at once
         try:
