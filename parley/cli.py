@@ -130,6 +130,27 @@ def _compose(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _deploy(args: argparse.Namespace, settings: Settings) -> int:
+    from runtime.ops.kubernetes import Plan, manifests, write
+
+    plan = Plan(
+        namespace=args.namespace,
+        image_prefix=args.image_prefix,
+        tag=args.tag,
+        gateways=args.gateways,
+        max_gateways=args.max_gateways,
+        max_replicas=args.max_replicas,
+        lag_threshold=args.lag_threshold,
+        cooldown=args.cooldown,
+    )
+    handlers = discover(args.functions or settings.functions_dir)
+    for path in write(manifests(handlers, settings, plan), args.out):
+        print(f"wrote {path}")
+    if settings.secret is None:
+        print("config.yaml holds a generated PARLEY_SECRET and a database URL: keep it out of git")
+    return 0
+
+
 def _health(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when healthy: an HTTP URL answering 2xx, or a heartbeat file touched recently."""
     import time
@@ -236,6 +257,29 @@ def build_parser() -> argparse.ArgumentParser:
     compose.add_argument("--functions", **functions_dir)  # type: ignore[arg-type]
     compose.add_argument("-o", "--output", type=Path, help="write it to this file")
     compose.set_defaults(run=_compose)
+
+    deploy = commands.add_parser(
+        "deploy",
+        help="write deployment manifests (Kubernetes with KEDA)",
+        description="Kafka settings (PARLEY_KAFKA__BOOTSTRAP, security, partitions) and "
+        "PARLEY_DATABASE__URL / PARLEY_SECRET come from the environment, as for every command.",
+    )
+    deploy.add_argument("target", choices=["kubernetes"])
+    deploy.add_argument("--out", type=Path, required=True, help="folder for the YAML files")
+    deploy.add_argument("--functions", **functions_dir)  # type: ignore[arg-type]
+    deploy.add_argument("--namespace", default="parley")
+    deploy.add_argument(
+        "--image-prefix", default="localhost/parley-", help="+ gateway / worker, e.g. reg/parley-"
+    )
+    deploy.add_argument("--tag", default="latest", help="image tag")
+    deploy.add_argument("--gateways", type=int, default=2, help="gateway replicas (HPA minimum)")
+    deploy.add_argument("--max-gateways", type=int, default=6, help="HPA maximum")
+    deploy.add_argument(
+        "--max-replicas", type=int, default=6, help="per function (never above the partitions)"
+    )
+    deploy.add_argument("--lag-threshold", type=int, default=1000, help="lag per replica (KEDA)")
+    deploy.add_argument("--cooldown", type=int, default=300, help="KEDA cooldown, seconds")
+    deploy.set_defaults(run=_deploy)
 
     health = commands.add_parser("health", help="container health check: URL or heartbeat file")
     health.add_argument("target", help="http(s) URL, or a worker's heartbeat file")

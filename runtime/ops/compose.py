@@ -12,9 +12,9 @@ committed.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from runtime.ops.yamltext import dump
 from runtime.triggers import Handler
 
 HEARTBEAT = "/tmp/parley-heartbeat"
@@ -193,29 +193,4 @@ def services(handlers: list[Handler]) -> dict[str, Any]:
 
 def render(handlers: list[Handler]) -> str:
     """The compose file's text (YAML; strings are JSON-quoted, which YAML reads as is)."""
-    return HEADER + "".join(_yaml(services(handlers), 0))
-
-
-def _yaml(value: Any, indent: int) -> list[str]:
-    pad = "  " * indent
-    lines: list[str] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, dict | list) and item:
-                lines.append(f"{pad}{key}:\n")
-                lines += _yaml(item, indent + 1)
-            else:
-                lines.append(f"{pad}{key}: {_scalar(item)}\n")
-    elif isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
-        lines += [f"{pad}- {_scalar(item)}\n" for item in value]
-    return lines
-
-
-def _scalar(value: Any) -> str:
-    if value == {}:
-        return "{}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    return json.dumps(value)
+    return HEADER + dump(services(handlers))
