@@ -32,7 +32,7 @@ class Feed:
         # Yield to the socket writers this often, so that a burst of records (a batch is up
         # to 500) never overflows the outbox of a client that reads fast enough.
         self.chunk = max(1, settings.gateway.send_queue // 2)
-        self._consumer = Consumer(settings.kafka.address(), self.group, start="latest")
+        self._consumer = Consumer(settings.kafka.client_config(), self.group, start="latest")
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:

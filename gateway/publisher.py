@@ -39,7 +39,7 @@ class Publisher:
         instead of a send that waits forever."""
         timeout_ms = int(settings.gateway.produce_timeout * 1000)
         return cls(
-            settings, Producer(settings.kafka.address(), **{"message.timeout.ms": timeout_ms})
+            settings, Producer(settings.kafka.client_config(), **{"message.timeout.ms": timeout_ms})
         )
 
     def send(self, event: Event) -> asyncio.Future[None]:

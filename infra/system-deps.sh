@@ -19,6 +19,18 @@ node_ok || missing+=(nodejs npm)
 command -v python3 >/dev/null || missing+=(python3 python3-venv)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 command -v chromium >/dev/null || missing+=(chromium)
+command -v openssl >/dev/null || missing+=(openssl)
+# The container test (tests/containers): rootful Podman with runc (crun refuses hybrid cgroups
+# here), netavark (which needs iptables), catatonit for `init: true`, debootstrap for the bases.
+for tool in podman runc netavark:/usr/lib/podman/netavark aardvark-dns:/usr/lib/podman/aardvark-dns \
+  iptables catatonit newuidmap:uidmap debootstrap; do
+  name=${tool%%:*} package=${tool#*:}
+  [ "$package" = "$tool" ] && package=$name
+  case "$package" in
+    /*) [ -x "$package" ] || missing+=("$name") ;;
+    *) command -v "$name" >/dev/null || missing+=("$package") ;;
+  esac
+done
 
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then

@@ -1,11 +1,12 @@
 """The ``parley`` command: one subcommand per moving part.
 
-parley kafka start|stop|status|fetch   the embedded broker (fetch: resolve its jars only)
+parley kafka start|stop|status|fetch [--nodes N]  the embedded broker (N KRaft nodes)
 parley functions [--local] [--json]    the running functions: registry, replicas, lag, DLQ
 parley worker NAME                     run one function (consumer group fn.NAME)
 parley gateway [--host H --port P]     the WebSocket and REST gateway
 parley up [--scale F=N] [--autoscale]  everything: broker, gateway, one worker per function
 parley compose                         the podman-compose.yaml for functions/
+parley deploy kubernetes --out DIR     Kubernetes manifests (KEDA autoscaling per function)
 parley health URL|FILE                 a container health check (gateway URL, worker heartbeat)
 parley dlq list|replay NAME            a function's dead letters
 parley bench [--quick] [--cases C]     benchmarks with baselines -> docs/BENCHMARKS.md
@@ -28,7 +29,8 @@ from runtime.engine.discovery import discover
 from runtime.errors import ParleyError
 from runtime.kafka.admin import admin_client
 from runtime.kafka.registry import read_registry
-from runtime.ops.broker import EmbeddedBroker, ensure_jars
+from runtime.ops.broker import ensure_jars
+from runtime.ops.cluster import KafkaCluster
 from runtime.ops.lag import Functions
 from runtime.registry import FunctionRow, describe
 from runtime.settings import Settings
@@ -37,17 +39,16 @@ Command = Callable[[argparse.Namespace, Settings], int]
 
 
 def _kafka(args: argparse.Namespace, settings: Settings) -> int:
-    broker = EmbeddedBroker.from_settings(settings)
+    cluster = KafkaCluster.from_settings(settings, args.nodes)
     if args.action == "fetch":
-        print(ensure_jars(broker.libs))
+        print(ensure_jars(settings.kafka.jars()))
     elif args.action == "start":
-        print(broker.start())
+        print(cluster.start())
     elif args.action == "stop":
-        print("kafka stopped" if broker.stop() else "kafka was not running")
+        print("kafka stopped" if cluster.stop() else "kafka was not running")
     else:
-        status = broker.status()
-        print(status)
-        return 0 if status.state == "running" else 3
+        print(cluster)
+        return 0 if cluster.running() else 3
     return 0
 
 
@@ -158,6 +159,27 @@ def _compose(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _deploy(args: argparse.Namespace, settings: Settings) -> int:
+    from runtime.ops.kubernetes import Plan, manifests, write
+
+    plan = Plan(
+        namespace=args.namespace,
+        image_prefix=args.image_prefix,
+        tag=args.tag,
+        gateways=args.gateways,
+        max_gateways=args.max_gateways,
+        max_replicas=args.max_replicas,
+        lag_threshold=args.lag_threshold,
+        cooldown=args.cooldown,
+    )
+    handlers = discover(args.functions or settings.functions_dir)
+    for path in write(manifests(handlers, settings, plan), args.out):
+        print(f"wrote {path}")
+    if settings.secret is None:
+        print("config.yaml holds a generated PARLEY_SECRET and a database URL: keep it out of git")
+    return 0
+
+
 def _health(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when healthy: an HTTP URL answering 2xx, or a heartbeat file touched recently."""
     import time
@@ -215,6 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     kafka = commands.add_parser("kafka", help="start, stop or inspect the embedded Kafka broker")
     kafka.add_argument("action", choices=["start", "stop", "status", "fetch"])
+    kafka.add_argument(
+        "--nodes",
+        type=int,
+        default=None,
+        help="KRaft nodes on this machine (default PARLEY_KAFKA__NODES, 1); 3 gives "
+        "replication 3 and min.insync.replicas 2; clients: PARLEY_KAFKA__NODES=3 too",
+    )
     kafka.set_defaults(run=_kafka)
 
     functions = commands.add_parser(
@@ -262,6 +291,29 @@ def build_parser() -> argparse.ArgumentParser:
     compose.add_argument("--functions", **functions_dir)  # type: ignore[arg-type]
     compose.add_argument("-o", "--output", type=Path, help="write it to this file")
     compose.set_defaults(run=_compose)
+
+    deploy = commands.add_parser(
+        "deploy",
+        help="write deployment manifests (Kubernetes with KEDA)",
+        description="Kafka settings (PARLEY_KAFKA__BOOTSTRAP, security, partitions) and "
+        "PARLEY_DATABASE__URL / PARLEY_SECRET come from the environment, as for every command.",
+    )
+    deploy.add_argument("target", choices=["kubernetes"])
+    deploy.add_argument("--out", type=Path, required=True, help="folder for the YAML files")
+    deploy.add_argument("--functions", **functions_dir)  # type: ignore[arg-type]
+    deploy.add_argument("--namespace", default="parley")
+    deploy.add_argument(
+        "--image-prefix", default="localhost/parley-", help="+ gateway / worker, e.g. reg/parley-"
+    )
+    deploy.add_argument("--tag", default="latest", help="image tag")
+    deploy.add_argument("--gateways", type=int, default=2, help="gateway replicas (HPA minimum)")
+    deploy.add_argument("--max-gateways", type=int, default=6, help="HPA maximum")
+    deploy.add_argument(
+        "--max-replicas", type=int, default=6, help="per function (never above the partitions)"
+    )
+    deploy.add_argument("--lag-threshold", type=int, default=1000, help="lag per replica (KEDA)")
+    deploy.add_argument("--cooldown", type=int, default=300, help="KEDA cooldown, seconds")
+    deploy.set_defaults(run=_deploy)
 
     health = commands.add_parser("health", help="container health check: URL or heartbeat file")
     health.add_argument("target", help="http(s) URL, or a worker's heartbeat file")

@@ -4,6 +4,7 @@
     ├── SetupError            a tool or file the system needs is missing (Java, Maven, ...)
     ├── BrokerError           the embedded Kafka broker could not start or stop
     │   └── PortInUse         its port is taken by another process
+    ├── KafkaAccessDenied     Kafka refused the client's credentials or certificate
     ├── DiscoveryError        a file in functions/ is not a valid function
     └── UserError             a request the store refuses (name taken, unknown user)
 
@@ -46,6 +47,18 @@ class PortInUse(BrokerError):
         super().__init__(
             f"port {port} on 127.0.0.1 is already in use; stop what holds it "
             f"(`ss -ltnp 'sport = :{port}'`) or set PARLEY_KAFKA__PORT to a free port"
+        )
+
+
+class KafkaAccessDenied(ParleyError):
+    """Kafka refused to authenticate the client (wrong password, unknown user, bad cert)."""
+
+    def __init__(self, bootstrap: str, reason: str) -> None:
+        self.bootstrap = bootstrap
+        super().__init__(
+            f"Kafka at {bootstrap} refused the connection's credentials ({reason}); check "
+            "PARLEY_KAFKA__SASL_USERNAME, PARLEY_KAFKA__SASL_PASSWORD, "
+            "PARLEY_KAFKA__SASL_MECHANISM and PARLEY_KAFKA__SECURITY_PROTOCOL"
         )
 
 

@@ -14,10 +14,12 @@ from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from runtime.faults import FaultSpecError, parse
+from runtime.security import KafkaSecurity
 
 
-class KafkaSettings(BaseModel):
-    """Where the broker is, or how to run the embedded one."""
+class KafkaSettings(KafkaSecurity):
+    """Where the broker is, or how to run the embedded one; how clients connect to it
+    (``client_config()``, security settings in ``runtime.security``)."""
 
     bootstrap: str | None = Field(
         default=None,
@@ -27,6 +29,12 @@ class KafkaSettings(BaseModel):
     controller_port: int = Field(default=0, description="KRaft controller port; 0 = port + 1")
     heap: str = Field(default="512m", description="JVM heap of the embedded broker")
     partitions: int = Field(default=6, ge=1, description="partitions of each chat topic")
+    nodes: int = Field(
+        default=1,
+        ge=1,
+        description="embedded KRaft nodes; node i listens on port + 2i, its controller on "
+        "controller port + 2i (3 nodes: replication 3, min.insync.replicas 2)",
+    )
     libs: Path | None = Field(
         default=None,
         description="folder of the embedded broker's jars, resolved there by Maven when missing; "
@@ -41,8 +49,10 @@ class KafkaSettings(BaseModel):
         return Path(cache) / "parley" / "kafka-libs"
 
     def address(self) -> str:
-        """The bootstrap address clients use: the configured one or the embedded broker's."""
-        return self.bootstrap or f"127.0.0.1:{self.port}"
+        """The bootstrap address clients use: the configured one or the embedded broker's
+        (every node's, for an embedded cluster)."""
+        nodes = ",".join(f"127.0.0.1:{self.port + 2 * i}" for i in range(self.nodes))
+        return self.bootstrap or nodes
 
 
 class DatabaseSettings(BaseModel):

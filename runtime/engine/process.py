@@ -27,7 +27,7 @@ async def serve(handler: Handler, settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     async with Store(settings.database_url()) as store:
         await store.migrate()
-        producer = Producer(settings.kafka.address())
+        producer = Producer(settings.kafka.client_config())
         worker = Worker(handler, settings, store, store.state(handler.name), producer)
         metrics = settings.worker
         # What start-up built (modules, models, the engine) lives as long as the process: keep

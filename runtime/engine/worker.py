@@ -62,13 +62,13 @@ class Worker:
         self._loop = asyncio.get_running_loop()
         if self.runner.faults.active:
             log.warning("fault injection on for %s: %s", self.name, self.runner.faults)
-        bootstrap = self.settings.kafka.address()
+        connection = self.settings.kafka.client_config()
         partitions = self.settings.kafka.partitions
         topics = [*self.topics, self.dlq_topic]
-        await asyncio.to_thread(ensure_topics, bootstrap, topics, partitions)
+        await asyncio.to_thread(ensure_topics, connection, topics, partitions)
         await asyncio.to_thread(ensure_registry, self.settings)
         consumer = Consumer(
-            bootstrap,
+            connection,
             self.group,
             start=self.handler.options.start,
             **{"statistics.interval.ms": KAFKA_STATS_INTERVAL_MS, "stats_cb": self._kafka_stats},

@@ -92,7 +92,7 @@ async def list_dead_letters(
 ) -> list[DeadLetter]:
     """The dead letters of ``function`` (read with a throwaway group; nothing is committed)."""
     consumer = Consumer(
-        settings.kafka.address(), f"parley-dlq-list-{uuid.uuid4().hex}", start="earliest"
+        settings.kafka.client_config(), f"parley-dlq-list-{uuid.uuid4().hex}", start="earliest"
     )
     try:
         return [
@@ -108,9 +108,9 @@ async def replay(settings: Settings, function: str) -> int:
     how many were sent back."""
     topic = dlq_topic(settings, function)
     consumer = Consumer(
-        settings.kafka.address(), settings.topic(f"dlq-replay.{function}"), start="earliest"
+        settings.kafka.client_config(), settings.topic(f"dlq-replay.{function}"), start="earliest"
     )
-    producer = Producer(settings.kafka.address())
+    producer = Producer(settings.kafka.client_config())
     try:
         messages = await _read(consumer, topic, 1_000_000)
         letters = [DeadLetter.from_message(m) for m in messages]

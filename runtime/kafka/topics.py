@@ -1,22 +1,30 @@
 """Topics: created before anything subscribes to them (their names: runtime.names).
 
-ensure_topics(bootstrap, [settings.topic(t) for t in CHAT_TOPICS], default=6)  # blocking
+ensure_topics(settings.kafka.client_config(), [settings.topic(t) for t in CHAT_TOPICS])
+
+Replication is the cluster's ``default.replication.factor`` (3 on the 3-node cluster).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
+from runtime.errors import KafkaAccessDenied
 from runtime.kafka.admin import admin_client
+
+_REFUSED = (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED)
 
 
 def ensure_topics(
-    bootstrap: str, partitions: Mapping[str, int] | Iterable[str], default: int = 6
+    bootstrap: str | Mapping[str, Any],
+    partitions: Mapping[str, int] | Iterable[str],
+    default: int = 6,
 ) -> None:
     """Create the topics that do not exist yet and wait until every partition has a leader
     (blocking; call it at start-up). Without the wait, a consumer subscribing right away may
@@ -24,10 +32,29 @@ def ensure_topics(
     wanted = (
         dict(partitions) if isinstance(partitions, Mapping) else dict.fromkeys(partitions, default)
     )
-    admin = admin_client(bootstrap)
-    existing = set(admin.list_topics(timeout=15).topics)
+    connection = {"bootstrap.servers": bootstrap} if isinstance(bootstrap, str) else bootstrap
+    refused: list[str] = []  # librdkafka reports a failed login only to the error callback
+
+    def on_error(error: KafkaError) -> None:
+        if error.code() in _REFUSED:
+            refused.append(error.str())
+
+    admin = admin_client(connection, error_cb=on_error)
+    deadline = time.monotonic() + 15
+    while True:  # in short tries, so that a refused login is told at once
+        try:
+            existing = set(admin.list_topics(timeout=1.0).topics)
+            break
+        except KafkaException as exc:
+            admin.poll(0)  # serve the error callbacks queued meanwhile
+            if refused or exc.args[0].code() in _REFUSED:
+                reason = refused[0] if refused else exc.args[0].str()
+                raise KafkaAccessDenied(str(connection["bootstrap.servers"]), reason) from None
+            if time.monotonic() >= deadline:
+                raise
     new = [
-        NewTopic(name, num_partitions=n, replication_factor=1)
+        # -1: the cluster's default.replication.factor (and its min.insync.replicas applies)
+        NewTopic(name, num_partitions=n, replication_factor=-1)
         for name, n in wanted.items()
         if name not in existing
     ]

@@ -1,4 +1,5 @@
-"""The embedded Apache Kafka broker: one KRaft node (broker + controller) on 127.0.0.1.
+"""The embedded Apache Kafka broker: one KRaft node (broker + controller) on 127.0.0.1, alone
+or as one node of a cluster (``runtime.ops.cluster``).
 
 The jars come from Maven Central through ``infra/kafka/pom.xml`` into a git-ignored folder the
 first time; later starts reuse them and the data without touching the network.
@@ -19,7 +20,8 @@ import socket
 import subprocess
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -51,13 +53,25 @@ class BrokerStatus:
 
 @dataclass(frozen=True)
 class EmbeddedBroker:
-    """A single-node KRaft broker whose files live under ``home``."""
+    """A KRaft node (broker and controller) whose files live under ``home``.
+
+    Alone by default; in a cluster, nodes share ``voters`` (``1@127.0.0.1:9093,2@...``) and
+    ``cluster_id``, and ``replication``/``min_isr`` become the topics' defaults. ``overrides``
+    replace or add server properties (listeners for SASL/TLS, say); ``format_args`` go to the
+    storage format (``--add-scram ...``), which runs once."""
 
     home: Path
     port: int
     controller_port: int
     libs: Path
     heap: str = "512m"
+    node_id: int = 1
+    voters: str = ""
+    cluster_id: str | None = None
+    replication: int = 1
+    min_isr: int = 1
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    format_args: tuple[str, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EmbeddedBroker:
@@ -90,6 +104,12 @@ class EmbeddedBroker:
         current = self.status()
         if current.state == "running":
             return current
+        proc = self.launch(tied)
+        self.wait_ready(proc)
+        return BrokerStatus("running", proc.pid, self.bootstrap)
+
+    def launch(self, tied: bool = False) -> subprocess.Popen[bytes]:
+        """Start the JVM without waiting (a cluster node is ready only once a quorum runs)."""
         for port in (self.port, self.controller_port):
             if _port_taken(port):
                 raise PortInUse(port)
@@ -120,8 +140,7 @@ class EmbeddedBroker:
                 preexec_fn=die_with_parent if tied else None,
             )
         self.pid_file.write_text(str(proc.pid))
-        self._wait_ready(proc)
-        return BrokerStatus("running", proc.pid, self.bootstrap)
+        return proc
 
     def stop(self) -> bool:
         """Stop the broker: SIGTERM, wait for a clean shutdown, then SIGKILL. True if it ran."""
@@ -160,12 +179,18 @@ class EmbeddedBroker:
 
     def _write_config(self) -> None:
         (self.home / "data").mkdir(parents=True, exist_ok=True)
-        template = (KIT / "server.properties").read_text()
-        (self.home / "server.properties").write_text(
-            template.replace("@PORT@", str(self.port))
-            .replace("@CONTROLLER_PORT@", str(self.controller_port))
-            .replace("@DATA@", str(self.home / "data"))
-        )
+        text = (KIT / "server.properties").read_text()
+        for name, value in {
+            "@PORT@": self.port,
+            "@CONTROLLER_PORT@": self.controller_port,
+            "@DATA@": self.home / "data",
+            "@NODE_ID@": self.node_id,
+            "@VOTERS@": self.voters or f"{self.node_id}@127.0.0.1:{self.controller_port}",
+            "@REPLICATION@": self.replication,
+            "@MIN_ISR@": self.min_isr,
+        }.items():
+            text = text.replace(name, str(value))
+        (self.home / "server.properties").write_text(_override(text, self.overrides))
         log4j = (KIT / "log4j2.xml").read_text().replace("@LOG@", str(self.log_file))
         (self.home / "log4j2.xml").write_text(log4j)
 
@@ -178,10 +203,11 @@ class EmbeddedBroker:
                 classpath,
                 "kafka.tools.StorageTool",
                 "format",
-                f"--cluster-id={_cluster_id()}",
+                f"--cluster-id={self.cluster_id or new_cluster_id()}",
                 "-c",
                 str(self.home / "server.properties"),
                 "--ignore-formatted",
+                *self.format_args,
             ],
             capture_output=True,
             text=True,
@@ -190,7 +216,8 @@ class EmbeddedBroker:
         if result.returncode != 0:
             raise BrokerError("formatting the broker storage failed", result.stdout + result.stderr)
 
-    def _wait_ready(self, proc: subprocess.Popen[bytes]) -> None:
+    def wait_ready(self, proc: subprocess.Popen[bytes], timeout: float = READY_TIMEOUT) -> None:
+        """Wait until the broker answers a metadata request; BrokerError if it exits first."""
         # With a fixed port the client listener opens only after the broker caught up with
         # its metadata, so a successful metadata request means ready.
         from confluent_kafka import KafkaException
@@ -198,7 +225,7 @@ class EmbeddedBroker:
         from runtime.kafka.admin import admin_client
 
         admin = admin_client(self.bootstrap)
-        deadline = time.monotonic() + READY_TIMEOUT
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 self.pid_file.unlink(missing_ok=True)
@@ -212,9 +239,7 @@ class EmbeddedBroker:
             except KafkaException:  # until the listener opens
                 time.sleep(0.1)
         self.stop()
-        raise BrokerError(
-            f"the broker did not become ready in {READY_TIMEOUT:.0f}s", self.log_tail()
-        )
+        raise BrokerError(f"the broker did not become ready in {timeout:.0f}s", self.log_tail())
 
 
 def require_java() -> str:
@@ -231,8 +256,16 @@ def require_java() -> str:
 
 
 def ensure_jars(libs: Path) -> str:
-    """Resolve the Kafka jars with Maven once; return the JVM classpath (a quoted wildcard)."""
-    if not any(libs.glob("kafka_2.13-*.jar")):
+    """Resolve the Kafka jars with Maven once per version of the POM; return the JVM classpath
+    (a quoted wildcard). A changed POM replaces the jars (two versions on a classpath clash)."""
+    import hashlib
+
+    stamp = libs / ".pom.sha256"
+    digest = hashlib.sha256((KIT / "pom.xml").read_bytes()).hexdigest()
+    current = stamp.exists() and stamp.read_text() == digest
+    if not (current and any(libs.glob("kafka_2.13-*.jar"))):
+        for jar in libs.glob("*.jar"):
+            jar.unlink()
         mvn = shutil.which("mvn")
         if mvn is None:
             raise SetupError(
@@ -256,14 +289,26 @@ def ensure_jars(libs: Path) -> str:
         )
         if result.returncode != 0:
             raise SetupError(f"Maven could not resolve the Kafka jars:\n{result.stdout[-3000:]}")
+        stamp.write_text(digest)
     return f"{libs}/*"
 
 
-def _cluster_id() -> str:
-    # KRaft cluster ids are 16 random bytes in URL-safe base64 without padding.
+def new_cluster_id() -> str:
+    """A KRaft cluster id: 16 random bytes in URL-safe base64 without padding."""
     import base64
 
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+def _override(properties: str, overrides: Mapping[str, str]) -> str:
+    """``properties`` with each key of ``overrides`` set to its value (replaced or added)."""
+    left = dict(overrides)
+    lines = []
+    for line in properties.splitlines():
+        key = line.partition("=")[0].strip()
+        lines.append(f"{key}={left.pop(key)}" if key in left and "=" in line else line)
+    lines += [f"{key}={value}" for key, value in left.items()]
+    return "\n".join(lines) + "\n"
 
 
 def _port_taken(port: int) -> bool:

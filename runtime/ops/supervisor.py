@@ -137,9 +137,10 @@ class Supervisor:
         if settings.kafka.bootstrap is None:
             self.broker = EmbeddedBroker.from_settings(settings)
             self.out.info("%s", self.broker.start(tied=True))
-        bootstrap = settings.kafka.address()
         ensure_topics(
-            bootstrap, [settings.topic(t) for t in CHAT_TOPICS], settings.kafka.partitions
+            settings.kafka.client_config(),
+            [settings.topic(t) for t in CHAT_TOPICS],
+            settings.kafka.partitions,
         )
         ensure_registry(settings)
         asyncio.run(_migrate(settings.database_url()))
@@ -298,7 +299,7 @@ class Supervisor:
 
     def _groups(self) -> Functions:
         if self._functions_view is None:
-            admin = admin_client(self.settings.kafka.address())
+            admin = admin_client(self.settings.kafka.client_config())
             self._functions_view = Functions(self.settings, admin, self._descriptors)
         return self._functions_view
 

@@ -44,7 +44,7 @@ async def produce(
 ) -> None:
     """Publish events to their topics (keyed as the gateway does) and wait for the acks."""
     own = producer is None
-    producer = producer or Producer(settings.kafka.address())
+    producer = producer or Producer(settings.kafka.client_config())
     try:
         await asyncio.gather(
             *(sent(producer, settings.topic(e.topic), encode(e), e.key()) for e in events)
@@ -57,7 +57,7 @@ async def produce(
 async def produce_raw(
     settings: Settings, topic: str, values: list[bytes], key: bytes = b"k"
 ) -> None:
-    producer = Producer(settings.kafka.address())
+    producer = Producer(settings.kafka.client_config())
     try:
         await asyncio.gather(*(sent(producer, settings.topic(topic), v, key) for v in values))
     finally:
@@ -84,7 +84,7 @@ async def eventually(
 @contextlib.asynccontextmanager
 async def running(handler: Handler, settings: Settings, store: Store) -> AsyncIterator[Worker]:
     """A worker running in this event loop, assigned its partitions, stopped on exit."""
-    producer = Producer(settings.kafka.address())
+    producer = Producer(settings.kafka.client_config())
     worker = Worker(handler, settings, store, store.state(handler.name), producer)
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop))
@@ -113,9 +113,9 @@ async def read_all(
 ) -> list[Message]:
     """At least ``count`` records of ``topic`` from the beginning (fails on timeout)."""
     await asyncio.to_thread(
-        ensure_topics, settings.kafka.address(), [topic], settings.kafka.partitions
+        ensure_topics, settings.kafka.client_config(), [topic], settings.kafka.partitions
     )
-    consumer = Consumer(settings.kafka.address(), unique("reader"), start="earliest")
+    consumer = Consumer(settings.kafka.client_config(), unique("reader"), start="earliest")
     await consumer.subscribe([topic])
     got: list[Message] = []
     deadline = time.monotonic() + timeout
@@ -132,9 +132,9 @@ async def read_to_end(settings: Settings, topic: str, timeout: float = 30.0) -> 
     """Every record of ``topic`` up to its current end: nothing more, nothing missed."""
     topic = settings.topic(topic)
     await asyncio.to_thread(
-        ensure_topics, settings.kafka.address(), [topic], settings.kafka.partitions
+        ensure_topics, settings.kafka.client_config(), [topic], settings.kafka.partitions
     )
-    consumer = Consumer(settings.kafka.address(), unique("reader"), start="earliest")
+    consumer = Consumer(settings.kafka.client_config(), unique("reader"), start="earliest")
     try:
         ends = await consumer.high_watermarks(topic)
         await consumer.assign([TopicPartition(topic, p, 0) for p in ends if ends[p] > 0])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from parley.cli import main
 from runtime.engine.discovery import discover
-from runtime.ops.compose import render
+from runtime.ops.compose import render, services
 
 REPO = Path(__file__).resolve().parents[4]
 
@@ -29,16 +29,21 @@ def test_committed_compose_file_is_current() -> None:
     )
 
 
+SERVICES = ("kafka", "kafka-2", "kafka-3", "postgres", "gateway")
+FUNCTIONS = ("fn-bot", "fn-chat", "fn-poll", "fn-presence", "fn-private")
+
+
 def test_one_service_per_function_with_health_and_restart() -> None:
     text = render(discover(REPO / "functions"))
-    functions = ("fn-bot", "fn-chat", "fn-poll", "fn-presence", "fn-private")
-    for name in ("kafka", "gateway", *functions):
+    for name in SERVICES + FUNCTIONS:
         assert f"\n  {name}:\n" in text
-    assert text.count('restart: "unless-stopped"') == 2 + len(functions)
-    assert text.count("healthcheck:") == 2 + len(functions)
+    services = len(SERVICES) + len(FUNCTIONS)
+    assert text.count('restart: "unless-stopped"') == services
+    assert text.count("healthcheck:") == services
+    assert text.count("init: true") == services
     # Every worker serves its metrics on 9100 in its own container, reachable, not published.
-    assert text.count('PARLEY_WORKER__METRICS_PORT: "9100"') == len(functions)
-    assert text.count('expose:\n      - "9100"') == len(functions)
+    assert text.count('PARLEY_WORKER__METRICS_PORT: "9100"') == len(FUNCTIONS)
+    assert text.count('expose:\n      - "9100"') == len(FUNCTIONS)
 
 
 def test_compose_v2_validates_the_file() -> None:
@@ -73,3 +78,54 @@ def test_parley_compose_writes_the_file(tmp_path: Path) -> None:
     out = tmp_path / "compose.yaml"
     assert main(["compose", "--functions", str(REPO / "functions"), "-o", str(out)]) == 0
     assert out.read_text() == (REPO / "podman-compose.yaml").read_text()
+
+
+def test_images_and_base_images_come_from_the_environment() -> None:
+    doc = services(discover(REPO / "functions"))
+    for name, service in doc["services"].items():
+        assert service["image"].startswith("${PARLEY_"), name
+        for base, value in service["build"]["args"].items():
+            assert value.startswith(f"${{PARLEY_{base}:-docker.io/library/"), (name, base)
+    assert doc["services"]["gateway"]["build"]["args"].keys() == {"NODE_IMAGE", "PYTHON_IMAGE"}
+
+
+def test_postgres_by_default_and_a_three_node_kafka_profile() -> None:
+    doc = services(discover(REPO / "functions"))
+    gateway = doc["services"]["gateway"]
+    assert "@postgres:5432/" in gateway["environment"]["PARLEY_DATABASE__URL"]
+    assert "postgres-data:/var/lib/postgresql/data" in doc["services"]["postgres"]["volumes"]
+    assert "profiles" not in doc["services"]["kafka"]
+    for node in ("kafka-2", "kafka-3"):
+        env = doc["services"][node]["environment"]
+        assert doc["services"][node]["profiles"] == ["cluster"]
+        assert env["KAFKA_MIN_INSYNC_REPLICAS"] == "2"
+        assert env["KAFKA_DEFAULT_REPLICATION_FACTOR"] == "3"
+    cluster = dict(
+        line.split("=", 1)
+        for line in (REPO / "infra/containers/cluster.env").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    voters = doc["services"]["kafka-2"]["environment"]["KAFKA_CONTROLLER_QUORUM_VOTERS"]
+    assert cluster["PARLEY_KAFKA_VOTERS"] == voters
+
+
+def test_compose_v2_accepts_the_cluster_profile() -> None:
+    result = subprocess.run(
+        [
+            compose_binary(),
+            "-f",
+            str(REPO / "podman-compose.yaml"),
+            "--env-file",
+            str(REPO / "infra/containers/cluster.env"),
+            "--profile",
+            "cluster",
+            "config",
+        ],
+        env={**os.environ, "PARLEY_SECRET": "test-secret"},
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "kafka:9092,kafka-2:9092,kafka-3:9092" in result.stdout

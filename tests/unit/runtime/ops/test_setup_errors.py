@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 
 from runtime.errors import SetupError
-from runtime.ops.broker import ensure_jars, require_java
+from runtime.ops.broker import KIT, ensure_jars, require_java
 
 
 def test_missing_java_names_the_debian_package(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -26,5 +27,18 @@ def test_missing_maven_names_the_debian_package(
 
 def test_cached_jars_need_no_maven(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "kafka_2.13-4.1.1.jar").write_bytes(b"")
+    pom = (KIT / "pom.xml").read_bytes()
+    (tmp_path / ".pom.sha256").write_text(hashlib.sha256(pom).hexdigest())
     monkeypatch.setenv("PATH", "/nonexistent")
     assert ensure_jars(tmp_path) == f"{tmp_path}/*"
+
+
+def test_jars_of_an_older_pom_are_resolved_again(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "kafka_2.13-4.0.0.jar").write_bytes(b"")
+    (tmp_path / ".pom.sha256").write_text("an older pom")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(SetupError, match="Maven is needed"):
+        ensure_jars(tmp_path)
+    assert not (tmp_path / "kafka_2.13-4.0.0.jar").exists()
