@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test as base } from '@playwright/test';
 import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 
@@ -38,6 +39,14 @@ function parse(payload: string | Buffer): Frame {
   } catch {
     return { unparsed: String(payload) };
   }
+}
+
+/** axe's serious and critical findings, as "rule: target" lines (empty is the goal), as in ui.spec.ts. */
+export async function axeProblems(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((node) => `${v.id}: ${node.target.join(' ')} (${node.failureSummary ?? ''})`));
 }
 
 export class User {
@@ -144,6 +153,20 @@ export class User {
 
   framesOfType(type: string): Frame[] {
     return this.frames.filter((frame) => frame.type === type);
+  }
+
+  sentOfType(type: string): Frame[] {
+    return this.sent.filter((frame) => frame.type === type);
+  }
+
+  /** The card of the poll asking `question` in the open room. */
+  poll(question: string): Locator {
+    return this.page.getByRole('article', { name: question, exact: true });
+  }
+
+  /** The vote counts of a poll card, option by option ("1 vote", "0 votes", ...). */
+  pollCounts(question: string): Promise<string[]> {
+    return this.poll(question).getByTestId('poll-count').allTextContents();
   }
 }
 

@@ -1,12 +1,12 @@
 /**
  * The whole flow in Debian's Chromium against the REAL system: `parley up` (gateway, Kafka,
- * the chat, private, presence and bot workers) serving the built UI. infra/e2e.sh starts it and
+ * the chat, private, presence, bot and poll workers: every file in functions/) serving the built UI. infra/e2e.sh starts it and
  * sets PARLEY_E2E_URL; without that these skip (stand-in.spec.ts runs instead).
  *
  * Every test makes its own users and rooms (unique per run), each user in a browser context of
  * their own, and fails if any page opened a dialog or threw (see support.ts).
  */
-import { expect, screenshot, test, unique } from './support';
+import { axeProblems, expect, screenshot, test, unique } from './support';
 
 test.skip(!process.env.PARLEY_E2E_URL, 'needs the real system: run bash infra/e2e.sh');
 
@@ -237,4 +237,75 @@ test('a message stored between the history fetch and the join after a reload sti
   await ada.expectOnline();
   await expect.poll(() => ada.texts()).toEqual(['before the reload', 'between the history and the join']);
   expect(held).toBe(true);
+});
+
+test('a poll: one person opens it with /poll, the other votes, both see the totals live', async ({ people }) => {
+  const room = unique('room');
+  const ada = await people.open('ada');
+  const bob = await people.open('bob');
+  await ada.register();
+  await bob.register();
+  await ada.joinRoom(room);
+  await bob.joinRoom(room);
+  await expect(ada.presence()).toContainText(bob.name);
+
+  // A command without options sends nothing and says how to write one.
+  const box = ada.page.getByRole('textbox', { name: 'Message', exact: true });
+  await box.fill('/poll Lunch?');
+  await expect(ada.page.getByTestId('composer-hint')).toHaveText('Poll: /poll Question? | option | option (2 to 10 options)');
+  await box.press('Enter');
+  await expect(ada.page.getByRole('alert')).toContainText('A poll needs at least 2 options');
+  await expect(box).toHaveValue('/poll Lunch?');
+  expect(ada.sentOfType('poll')).toEqual([]);
+
+  // Ada opens the poll; it reaches both screens (a poll, not a message: the bot stays quiet).
+  await ada.type('/poll Lunch? | pizza | soup of the day');
+  const question = 'Lunch?';
+  for (const user of [ada, bob]) {
+    await expect(user.poll(question)).toContainText(`Poll by ${user === ada ? 'you' : ada.name} · 0 votes`);
+    await expect.poll(() => user.pollCounts(question)).toEqual(['0 votes', '0 votes']);
+  }
+  expect(ada.sentOfType('message')).toEqual([]);
+  expect(ada.sentOfType('poll')).toEqual([
+    { type: 'poll', room, question, options: ['pizza', 'soup of the day'], client_id: expect.any(String) },
+  ]);
+
+  // Bob votes by keyboard; both see the count move; his choice is marked and his buttons are off.
+  await bob.poll(question).getByRole('button', { name: 'Vote for soup of the day' }).focus();
+  await bob.page.keyboard.press('Enter');
+  for (const user of [ada, bob]) {
+    await expect.poll(() => user.pollCounts(question)).toEqual(['0 votes', '1 vote']);
+    await expect(user.poll(question)).toContainText('1 vote');
+  }
+  const bobs = bob.poll(question);
+  await expect(bobs.getByTestId('poll-option').filter({ hasText: 'soup of the day' })).toContainText('Your vote');
+  for (const option of ['pizza', 'soup of the day']) await expect(bobs.getByRole('button', { name: `Vote for ${option}` })).toBeDisabled();
+  await expect(ada.poll(question).getByRole('button', { name: 'Vote for pizza' })).toBeEnabled();
+
+  // Ada votes too: two votes, one each, on both screens.
+  await ada.poll(question).getByRole('button', { name: 'Vote for pizza' }).click();
+  for (const user of [ada, bob]) {
+    await expect.poll(() => user.pollCounts(question)).toEqual(['1 vote', '1 vote']);
+    await expect(user.poll(question)).toContainText('· 2 votes');
+  }
+  await expect(ada.poll(question).getByTestId('poll-option').filter({ hasText: 'pizza' })).toContainText('Your vote');
+  expect(bob.sentOfType('poll')).toEqual([{ type: 'poll', room, poll: expect.any(String), vote: 1, client_id: expect.any(String) }]);
+  const last = bob.framesOfType('poll').at(-1);
+  expect(last).toMatchObject({ room, question, options: ['pizza', 'soup of the day'], totals: [1, 1], by: ada.name });
+  expect(last?.votes).toEqual({ [ada.name]: 0, [bob.name]: 1 });
+
+  // The page with a poll passes axe in both themes, and fits a phone.
+  for (const theme of ['light', 'dark'] as const) {
+    await bob.page.emulateMedia({ colorScheme: theme });
+    const html = bob.page.locator('html');
+    await (theme === 'dark' ? expect(html).toHaveClass(/\bdark\b/) : expect(html).not.toHaveClass(/\bdark\b/));
+    expect(await axeProblems(bob.page), `poll, ${theme} theme`).toEqual([]);
+  }
+  await bob.page.setViewportSize({ width: 390, height: 844 });
+  await expect(bob.poll(question)).toBeInViewport();
+  expect(await bob.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+  expect(await axeProblems(bob.page), 'poll on a phone').toEqual([]);
+  await screenshot(bob.page, 'poll-phone');
+  await bob.page.setViewportSize({ width: 1280, height: 800 });
+  await screenshot(ada.page, 'poll');
 });

@@ -168,6 +168,62 @@ describe('App', () => {
     expect(ws.framesOfType('message')).toEqual([first, first]);
   });
 
+  it('opens a poll from the composer, shows it live, votes on it and shows a refused vote', async () => {
+    const { fetchImpl } = fakeGateway();
+    await signIn(fetchImpl);
+    const ws = openLatestSocket();
+    await userEvent.type(screen.getByLabelText('Join or create a room'), 'general{Enter}');
+    await screen.findByText('welcome <b>all</b>');
+    const box = screen.getByRole('textbox', { name: 'Message' });
+
+    // A bad command sends nothing and says what is wrong; the text stays to be fixed.
+    await userEvent.type(box, '/poll Lunch? | pizza');
+    expect(screen.getByTestId('composer-hint')).toHaveTextContent('/poll Question? | option | option');
+    await userEvent.keyboard('{Enter}');
+    expect(screen.getByRole('alert')).toHaveTextContent('at least 2 options');
+    expect(box).toHaveValue('/poll Lunch? | pizza');
+    expect(ws.framesOfType('poll')).toEqual([]);
+    expect(ws.framesOfType('message')).toEqual([]);
+
+    // A good one goes out as the poll action, not as a message.
+    await userEvent.type(box, ' | soup{Enter}');
+    expect(box).toHaveValue('');
+    const [open] = ws.framesOfType('poll');
+    expect(open).toEqual({ type: 'poll', room: 'general', question: 'Lunch?', options: ['pizza', 'soup'], client_id: open?.client_id });
+    expect(ws.framesOfType('message')).toEqual([]);
+    expect(screen.queryByTestId('outgoing')).toBeNull();
+
+    // The room gets the poll; a vote goes out and the buttons wait for it.
+    const poll = { type: 'poll', id: 'p1', room: 'general', question: 'Lunch?', options: ['pizza', 'soup'], totals: [1, 0], votes: { bob: 0 }, by: 'alice' };
+    act(() => {
+      ws.receive(poll);
+    });
+    const card = screen.getByRole('article', { name: 'Lunch?' });
+    expect(within(screen.getByRole('region', { name: 'Polls in #general' })).getByRole('article')).toBe(card);
+    expect(card).toHaveTextContent('Poll by you · 1 vote');
+    await userEvent.click(within(card).getByRole('button', { name: 'Vote for soup' }));
+    const vote = ws.framesOfType('poll')[1]!;
+    expect(vote).toEqual({ type: 'poll', room: 'general', poll: 'p1', vote: 1, client_id: vote.client_id });
+    expect(within(card).getByRole('button', { name: 'Vote for pizza' })).toBeDisabled();
+
+    // Refused: the notice says why, and the buttons work again.
+    act(() => {
+      ws.receive({ type: 'error', error: 'invalid', detail: 'poll: vote for an option between 0 and 1', client_id: vote.client_id });
+    });
+    expect(screen.getByText('Your vote was not counted: vote for an option between 0 and 1')).toBeInTheDocument();
+    expect(within(card).getByRole('button', { name: 'Vote for pizza' })).toBeEnabled();
+
+    // Counted: the totals move and the choice is marked.
+    await userEvent.click(within(card).getByRole('button', { name: 'Vote for soup' }));
+    act(() => {
+      ws.receive({ ...poll, totals: [1, 1], votes: { bob: 0, alice: 1 } });
+    });
+    expect(card).toHaveTextContent('Poll by you · 2 votes');
+    expect(within(card).getAllByTestId('poll-count').map((count) => count.textContent)).toEqual(['1 vote', '1 vote']);
+    expect(within(card).getByText('Your vote')).toBeInTheDocument();
+    expect(within(card).getByRole('button', { name: 'Vote for pizza' })).toBeDisabled();
+  });
+
   it('goes back to the login form when the gateway refuses the token', async () => {
     const { fetchImpl } = fakeGateway();
     await signIn(fetchImpl);

@@ -276,3 +276,70 @@ describe('ChatController', () => {
     controller.stop();
   });
 });
+
+describe('ChatController polls', () => {
+  const lunch = { type: 'poll', id: 'p1', room: 'general', question: 'Lunch?', options: ['pizza', 'soup'], totals: [0, 0], votes: {}, by: 'bob' };
+
+  async function inRoom() {
+    const controller = makeController(fakeApi().api);
+    controller.openRoom('general');
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    await flush();
+    return { controller, ws };
+  }
+
+  it('opens a poll with the poll action and shows poll frames of joined rooms only', async () => {
+    const { controller, ws } = await inRoom();
+    controller.openPoll('general', 'Lunch?', ['pizza', 'soup']);
+    const [sent] = ws.framesOfType('poll');
+    expect(sent).toMatchObject({ type: 'poll', room: 'general', question: 'Lunch?', options: ['pizza', 'soup'] });
+    expect(typeof sent?.client_id).toBe('string');
+    // The delivery may come before the ack.
+    ws.receive(lunch);
+    ws.receive({ type: 'ack', client_id: sent?.client_id, id: 'E1' });
+    ws.receive({ ...lunch, id: 'p9', room: 'elsewhere' });
+    ws.receive({ ...lunch, id: 'bad', totals: [1] });
+    const rooms = controller.polls.getState().rooms;
+    expect([...rooms.keys()]).toEqual(['general']);
+    expect(rooms.get('general')?.map((p) => p.id)).toEqual(['p1']);
+    expect(controller.store.getState().notice).toBeNull();
+    controller.stop();
+  });
+
+  it('votes, holds the vote until the poll shows it, and forgets the polls of a room it leaves', async () => {
+    const { controller, ws } = await inRoom();
+    ws.receive(lunch);
+    controller.vote('general', 'p1', 1);
+    const [vote] = ws.framesOfType('poll');
+    expect(vote).toMatchObject({ type: 'poll', room: 'general', poll: 'p1', vote: 1 });
+    expect([...controller.polls.getState().pending.values()]).toEqual([{ room: 'general', poll: 'p1', choice: 1 }]);
+    ws.receive({ type: 'ack', client_id: vote?.client_id, id: 'E2' });
+    ws.receive({ ...lunch, totals: [0, 1], votes: { me: 1 } });
+    expect(controller.polls.getState().pending.size).toBe(0);
+    expect(controller.polls.getState().rooms.get('general')?.[0]?.totals).toEqual([0, 1]);
+    controller.close(conversationKey('room', 'general'));
+    expect(controller.polls.getState().rooms.size).toBe(0);
+    controller.stop();
+  });
+
+  it('shows a refused vote or poll as the notice, also when the refusal comes after the ack', async () => {
+    const { controller, ws } = await inRoom();
+    ws.receive(lunch);
+    controller.vote('general', 'p1', 1);
+    const vote = ws.framesOfType('poll')[0]!;
+    ws.receive({ type: 'ack', client_id: vote.client_id, id: 'E3' });
+    ws.receive({ type: 'error', error: 'invalid', detail: "poll: there is no poll 'p1' in #general", client_id: vote.client_id });
+    expect(controller.store.getState().notice).toBe("Your vote was not counted: there is no poll 'p1' in #general");
+    expect(controller.polls.getState().pending.size).toBe(0);
+
+    controller.openPoll('general', 'Why?', ['a', 'b']);
+    const open = ws.framesOfType('poll')[1]!;
+    ws.receive({ type: 'error', error: 'unknown_type', detail: '', client_id: open.client_id });
+    expect(controller.store.getState().notice).toBe('The poll was not opened: unknown_type');
+    // A refusal that is not about a poll action still goes to its message.
+    const conversation = controller.store.getState().conversations[0];
+    expect(conversation?.outgoing).toEqual([]);
+    controller.stop();
+  });
+});

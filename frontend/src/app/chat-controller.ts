@@ -8,8 +8,14 @@
  * held: the server replays whatever was stored after it, so a message stored between the
  * history fetch and the join still arrives. A room whose history was empty is joined without
  * `since` and its history fetched once more when its first frame proves the join is live.
+ *
+ * Polls (a declared action of the poll function) go out through the socket's `sendAction` and
+ * come back as `poll` frames into their own store; a refused poll or vote becomes the notice.
  */
 import { getPrivateMessages, getRoomMessages, PAGE_SIZE } from '@/features/chat/api/get-messages';
+import { parsePollFrame } from '@/features/polls/poll-frame';
+import type { PollStore } from '@/features/polls/poll-store';
+import { createPollStore, initialPollsState } from '@/features/polls/poll-store';
 import { getPresence } from '@/features/presence/api/get-presence';
 import type { ApiClient } from '@/lib/api';
 import { errorText } from '@/lib/api';
@@ -24,6 +30,7 @@ import {
   TYPING_SHOWN_MS,
 } from '@/lib/chat-store';
 import { newClientId } from '@/lib/ids';
+import type { JsonValue } from '@/lib/protocol';
 import { loadActive, loadDirectChats, loadRooms, saveActive, saveDirectChats, saveRooms } from '@/lib/session';
 import type { Session } from '@/lib/session';
 import type { ConnectionStatus, SocketEvent, WebSocketConstructor } from '@/lib/socket';
@@ -37,8 +44,12 @@ export interface ChatControllerOptions {
   WebSocketImpl?: WebSocketConstructor;
 }
 
+/** How many poll actions to remember for their refusals (which may come after the ack). */
+const POLL_ACTIONS_KEPT = 200;
+
 export class ChatController {
   readonly store: ChatStore;
+  readonly polls: PollStore;
   private readonly socket: ChatSocket;
   private readonly api: ApiClient;
   private readonly me: string;
@@ -55,12 +66,15 @@ export class ChatController {
   private readonly refetchOnFrame = new Set<string>();
   /** Presence frames received per room, so an older REST answer never overwrites a newer frame. */
   private readonly presenceFrames = new Map<string, number>();
+  /** client_id -> what a poll action of ours asked for, to word its refusal. */
+  private readonly pollActions = new Map<string, 'open' | 'vote'>();
 
   constructor(options: ChatControllerOptions) {
     this.api = options.api;
     this.me = options.session.username;
     this.onUnauthorized = options.onUnauthorized;
     this.store = createChatStore(initialChatState(this.me));
+    this.polls = createPollStore(initialPollsState(this.me));
     const { token } = options.session;
     this.socket = new ChatSocket({
       url: () => options.socketUrl(token),
@@ -138,6 +152,7 @@ export class ChatController {
       this.following.delete(conversation.name);
       this.refetchOnFrame.delete(conversation.name);
       this.socket.leave(conversation.name);
+      this.polls.dispatch({ type: 'room-left', room: conversation.name });
     }
     this.store.dispatch({ type: 'closed', key });
   }
@@ -149,6 +164,18 @@ export class ChatController {
     this.store.dispatch({ type: 'queued', key: active.key, clientId, text, ts: new Date().toISOString() });
     if (active.kind === 'room') this.socket.sendMessage(active.name, text, clientId);
     else this.socket.sendPrivate(active.name, text, clientId);
+  }
+
+  /** Opens a poll in a room (the poll function's declared action). */
+  openPoll(room: string, question: string, options: string[]): void {
+    this.sendPollAction('open', { room, question, options });
+  }
+
+  /** Votes for option `choice` (an index) of a poll; the first vote counts. */
+  vote(room: string, poll: string, choice: number): void {
+    const clientId = newClientId();
+    this.polls.dispatch({ type: 'voting', clientId, vote: { room, poll, choice } });
+    this.sendPollAction('vote', { room, poll, vote: choice }, clientId);
   }
 
   retry(clientId: string): void {
@@ -186,6 +213,23 @@ export class ChatController {
   private active(): Conversation | undefined {
     const { active } = this.store.getState();
     return active === null ? undefined : this.find(active);
+  }
+
+  private sendPollAction(kind: 'open' | 'vote', fields: Record<string, JsonValue>, clientId = newClientId()): void {
+    this.pollActions.set(clientId, kind);
+    if (this.pollActions.size > POLL_ACTIONS_KEPT) {
+      const oldest = this.pollActions.keys().next();
+      if (oldest.done !== true) this.pollActions.delete(oldest.value);
+    }
+    this.socket.sendAction('poll', fields, clientId);
+  }
+
+  /** A refused poll action: the card lets you vote again, and the notice says why. */
+  private pollRefused(clientId: string, kind: 'open' | 'vote', detail: string): void {
+    this.pollActions.delete(clientId);
+    this.polls.dispatch({ type: 'refused', clientId });
+    const what = kind === 'open' ? 'The poll was not opened' : 'Your vote was not counted';
+    this.store.dispatch({ type: 'notice', text: `${what}: ${detail.replace(/^poll: /, '')}` });
   }
 
   /** Loads the newest history page of a room, then joins it from the newest message held. */
@@ -273,12 +317,24 @@ export class ChatController {
         this.timers.add(timer);
         return;
       }
+      case 'frame': {
+        // A function's own frame type; the poll is the one this UI knows.
+        const poll = event.frame.type === 'poll' ? parsePollFrame(event.frame) : null;
+        if (poll && this.socket.joinedRooms().includes(poll.room)) this.polls.dispatch({ type: 'delivered', poll });
+        return;
+      }
       case 'ack':
         dispatch({ type: 'acked', clientId: event.clientId, id: event.id });
         return;
-      case 'rejected':
+      case 'rejected': {
+        const kind = this.pollActions.get(event.clientId);
+        if (kind !== undefined) {
+          this.pollRefused(event.clientId, kind, event.detail === '' ? event.error : event.detail);
+          return;
+        }
         dispatch({ type: 'rejected', clientId: event.clientId, detail: event.detail === '' ? event.error : event.detail });
         return;
+      }
       case 'error':
         dispatch({ type: 'notice', text: event.detail === '' ? event.error : event.detail });
         return;

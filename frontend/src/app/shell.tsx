@@ -44,7 +44,7 @@ export type Panel = 'nav' | 'people' | null;
 /** The signed-in app: header, connection banner, the current screen and the keyboard shortcuts. */
 export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps) {
   const route = useRoute();
-  const { controller, state, status } = useChatController({
+  const { controller, state, status, polls } = useChatController({
     env,
     api,
     session,
@@ -108,7 +108,7 @@ export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps
         </div>
       </header>
       <ConnectionBanner status={status} onReconnectNow={() => controller.reconnectNow()} />
-      {route === 'ops' ? <OpsPage api={api} /> : <ChatRoute controller={controller} state={state} panel={panel} onPanel={setPanel} />}
+      {route === 'ops' ? <OpsPage api={api} /> : <ChatRoute controller={controller} state={state} polls={polls} panel={panel} onPanel={setPanel} />}
       {switcher && (
         <QuickSwitcher
           me={state.me}

@@ -1,6 +1,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 
 import type { Env } from '@/config/env';
+import type { PollsState } from '@/features/polls/poll-store';
 import type { ApiClient } from '@/lib/api';
 import type { ChatState } from '@/lib/chat-store';
 import type { Session } from '@/lib/session';
@@ -34,5 +35,6 @@ export function useChatController({ env, api, session, onUnauthorized, WebSocket
   }, [controller]);
   const state: ChatState = useSyncExternalStore(controller.store.subscribe, controller.store.getState);
   const status: ConnectionStatus = useSyncExternalStore(controller.subscribeStatus, controller.getStatus);
-  return { controller, state, status };
+  const polls: PollsState = useSyncExternalStore(controller.polls.subscribe, controller.polls.getState);
+  return { controller, state, status, polls };
 }

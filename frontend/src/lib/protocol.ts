@@ -100,8 +100,24 @@ export type ClientFrame =
   | { type: 'typing'; room: string }
   | { type: 'ping' };
 
+/** A JSON value, as a frame's field may hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A declared action (docs/PROTOCOL.md 3.11): a frame type a running function added, such as
+ * `poll`. Its fields are the function's; it is answered with `ack` or `error` like a message.
+ */
+export interface ActionFrame {
+  type: string;
+  client_id: string;
+  [field: string]: JsonValue;
+}
+
+/** The frame types of the contract itself: no function can declare them. */
+export const BUILT_IN_CLIENT_TYPES: readonly string[] = ['join', 'leave', 'message', 'private', 'typing', 'ping'];
+
 /** The frames that carry a `client_id` and are answered with `ack` or `error`. */
-export type OutgoingFrame = Extract<ClientFrame, { client_id: string }>;
+export type OutgoingFrame = Extract<ClientFrame, { client_id: string }> | ActionFrame;
 
 // ---------------------------------------------------------------- server -> client frames
 
@@ -155,15 +171,41 @@ export function parsePrivateMessage(value: unknown): PrivateMessage | null {
   return { id, from, to, text, ts, bot: value.bot === true };
 }
 
-/** Decodes one text frame; anything that does not match the contract gives null. */
-export function parseServerFrame(data: unknown): ServerFrame | null {
+/**
+ * A server frame of a type the contract does not name: one a function delivers (`poll`, ...).
+ * Only its `type` is checked; the feature that knows the type validates the rest.
+ */
+export interface ExtensionFrame {
+  type: string;
+  [field: string]: unknown;
+}
+
+const SERVER_TYPES: Record<ServerFrame['type'], true> = { ack: true, message: true, private: true, presence: true, typing: true, error: true, pong: true };
+
+/**
+ * Decodes one text frame. A contract frame is checked field by field (null when it does not
+ * match); any other JSON object with a string `type` comes back as an `ExtensionFrame`.
+ */
+export function parseFrame(data: unknown): { known: ServerFrame } | { extension: ExtensionFrame } | null {
   let value: unknown;
   try {
     value = typeof data === 'string' ? JSON.parse(data) : null;
   } catch {
     return null;
   }
-  if (!isObject(value)) return null;
+  if (!isObject(value) || typeof value.type !== 'string' || value.type === '') return null;
+  if (!Object.hasOwn(SERVER_TYPES, value.type)) return { extension: { ...value, type: value.type } };
+  const known = toServerFrame(value);
+  return known ? { known } : null;
+}
+
+/** Decodes one text frame; anything that does not match the contract gives null. */
+export function parseServerFrame(data: unknown): ServerFrame | null {
+  const parsed = parseFrame(data);
+  return parsed !== null && 'known' in parsed ? parsed.known : null;
+}
+
+function toServerFrame(value: Fields): ServerFrame | null {
   switch (value.type) {
     case 'ack':
       return strings(value, 'client_id', 'id')

@@ -89,6 +89,126 @@ describe('connecting', () => {
   });
 });
 
+describe('frames of other types', () => {
+  it('passes a frame whose type the contract does not name on as a generic frame event', () => {
+    const { socket, events } = makeSocket();
+    socket.connect();
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    const poll = { type: 'poll', id: 'p1', room: 'general', question: 'Lunch?', options: ['pizza', 'soup'], totals: [0, 0], votes: {}, by: 'ann' };
+    ws.receive(poll);
+    expect(ofType(events, 'frame')).toEqual([{ type: 'frame', frame: poll }]);
+    // Nothing else treats it as one of its own.
+    expect(events.filter((e) => e.type !== 'status' && e.type !== 'frame')).toEqual([]);
+  });
+
+  it('does not pass on malformed contract frames, non-objects or frames without a string type', () => {
+    const { socket, events } = makeSocket();
+    socket.join('general');
+    socket.connect();
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    ws.receive('{not json');
+    ws.receive([{ type: 'poll' }]);
+    ws.receive('"poll"');
+    ws.receive({ kind: 'poll' });
+    ws.receive({ type: 7 });
+    ws.receive({ type: '' });
+    ws.receive({ type: 'message', id: 'm1', room: 'general' }); // a known type, but broken
+    ws.receive({ type: 'presence', room: 'general', users: 'everyone' });
+    ws.receive({ type: 'ack', client_id: 'c1' });
+    expect(events.filter((e) => e.type !== 'status')).toEqual([]);
+  });
+});
+
+describe('declared actions', () => {
+  it('sends an action with its fields and client_id, pending until its ack', () => {
+    const { socket, events } = makeSocket();
+    socket.join('general');
+    socket.connect();
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    const clientId = socket.sendAction('poll', { room: 'general', question: 'Lunch?', options: ['pizza', 'soup'] });
+    expect(clientId).toBe('c1');
+    expect(ws.framesOfType('poll')).toEqual([{ type: 'poll', room: 'general', question: 'Lunch?', options: ['pizza', 'soup'], client_id: 'c1' }]);
+    expect(socket.outgoing('c1')?.status).toBe('pending');
+
+    ws.receive({ type: 'ack', client_id: 'c1', id: 'E1' });
+    expect(socket.outgoing('c1')).toBeUndefined();
+    expect(ofType(events, 'ack')).toEqual([{ type: 'ack', clientId: 'c1', id: 'E1' }]);
+  });
+
+  it('keeps type and client_id its own whatever the fields say, and refuses built-in types', () => {
+    const { socket } = makeSocket();
+    socket.connect();
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    socket.sendAction('poll', { type: 'message', client_id: 'spoof', room: 'general', poll: 'p1', vote: 1 }, 'mine');
+    expect(ws.frames()).toEqual([{ type: 'poll', room: 'general', poll: 'p1', vote: 1, client_id: 'mine' }]);
+    for (const type of ['message', 'private', 'join', 'leave', 'typing', 'ping']) {
+      expect(() => socket.sendAction(type, { room: 'general' })).toThrow('built-in');
+    }
+    expect(ws.frames()).toHaveLength(1);
+  });
+
+  it('marks an action failed on an error with its client_id, and retry re-sends it unchanged', () => {
+    const { socket, events } = makeSocket();
+    socket.join('general');
+    socket.connect();
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    socket.sendAction('poll', { room: 'general', poll: 'p1', vote: 4 });
+    ws.receive({ type: 'error', error: 'invalid', detail: 'poll: vote for an option between 0 and 1', client_id: 'c1' });
+    expect(socket.outgoing('c1')).toMatchObject({ status: 'failed', error: 'invalid' });
+    expect(ofType(events, 'rejected')).toEqual([{ type: 'rejected', clientId: 'c1', error: 'invalid', detail: 'poll: vote for an option between 0 and 1' }]);
+    expect(socket.retry('c1')).toBe(true);
+    const sent = ws.framesOfType('poll');
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toEqual(sent[0]);
+  });
+
+  it('queues actions while offline and re-sends unacked ones after a reconnect with the same client_id', () => {
+    const { socket } = makeSocket();
+    socket.join('general');
+    socket.sendAction('poll', { room: 'general', question: 'Early?', options: ['yes', 'no'] });
+    socket.connect();
+    const first = FakeWebSocket.latest();
+    first.open();
+    expect(first.frames()).toEqual([
+      { type: 'join', room: 'general' },
+      { type: 'poll', room: 'general', question: 'Early?', options: ['yes', 'no'], client_id: 'c1' },
+    ]);
+    socket.sendAction('poll', { room: 'general', poll: 'p1', vote: 0 });
+    first.receive({ type: 'ack', client_id: 'c1', id: 'E1' });
+    first.drop();
+
+    vi.advanceTimersByTime(1_000);
+    const second = FakeWebSocket.latest();
+    second.open();
+    expect(second.frames()).toEqual([
+      { type: 'join', room: 'general' },
+      { type: 'poll', room: 'general', poll: 'p1', vote: 0, client_id: 'c2' },
+    ]);
+  });
+
+  it('resolves an action whose delivery and refusal arrive before its ack', () => {
+    const { socket, events } = makeSocket();
+    socket.join('general');
+    socket.connect();
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    socket.sendAction('poll', { room: 'general', poll: 'gone', vote: 0 });
+    ws.receive({ type: 'error', error: 'invalid', detail: "poll: there is no poll 'gone' in #general", client_id: 'c1' });
+    ws.receive({ type: 'ack', client_id: 'c1', id: 'E1' });
+    expect(socket.outgoing('c1')).toBeUndefined();
+    expect(events.filter((e) => e.type === 'rejected' || e.type === 'ack').map((e) => e.type)).toEqual(['rejected', 'ack']);
+    ws.drop();
+    vi.advanceTimersByTime(1_000);
+    FakeWebSocket.latest().open();
+    expect(FakeWebSocket.latest().framesOfType('poll')).toEqual([]);
+  });
+});
+
 describe('reconnecting', () => {
   it('retries with exponential backoff and jitter, capped, and resets after a success', () => {
     const { socket } = makeSocket();

@@ -9,6 +9,10 @@
  * - keeps every `message`/`private` frame until its `ack`, re-sending unacked ones after a
  *   reconnect with the same `client_id` (the server dedupes), and marks them failed on an
  *   `error` frame carrying that `client_id` until `retry` is called;
+ * - sends declared actions (`sendAction`, a function's own frame type such as `poll`) through
+ *   the same outbox, ack and retry path as messages;
+ * - passes frames of types the contract does not name (a function's deliveries) on as
+ *   `frame` events, for the feature that knows them; everything else ignores them;
  * - follows the browser's `offline`/`online` events: going offline drops the link at once
  *   (a socket can sit open but dead for a long time, and the banner should say so), coming
  *   back online reconnects without waiting for the backoff.
@@ -17,8 +21,11 @@
  * through the options.
  */
 import type {
+  ActionFrame,
   ClientFrame,
+  ExtensionFrame,
   Id,
+  JsonValue,
   MessageFrame,
   OutgoingFrame,
   PresenceFrame,
@@ -26,7 +33,7 @@ import type {
   TypingFrame,
 } from '@/lib/protocol';
 import { newClientId } from '@/lib/ids';
-import { parseServerFrame } from '@/lib/protocol';
+import { BUILT_IN_CLIENT_TYPES, parseFrame } from '@/lib/protocol';
 
 /** The part of the browser's WebSocket that ChatSocket uses. */
 export interface WebSocketLike {
@@ -69,6 +76,8 @@ export type SocketEvent =
   | { type: 'private'; frame: PrivateFrame }
   | { type: 'presence'; frame: PresenceFrame }
   | { type: 'typing'; frame: TypingFrame }
+  /** A frame of a type the contract does not name, for whichever feature knows it. */
+  | { type: 'frame'; frame: ExtensionFrame }
   | { type: 'ack'; clientId: string; id: Id }
   | { type: 'rejected'; clientId: string; error: string; detail: string }
   | { type: 'error'; error: string; detail: string };
@@ -217,6 +226,17 @@ export class ChatSocket {
     return this.enqueue({ type: 'private', to, text, client_id: clientId });
   }
 
+  /**
+   * Sends a declared action (docs/PROTOCOL.md 3.11), such as `poll`, with its own `fields`;
+   * returns the client_id. Like a message it stays in the outbox until its `ack` (re-sent after
+   * a reconnect) and an `error` with its client_id marks it failed (`rejected` event).
+   */
+  sendAction(type: string, fields: Record<string, JsonValue>, clientId = this.options.newClientId()): string {
+    if (BUILT_IN_CLIENT_TYPES.includes(type)) throw new Error(`"${type}" is a built-in frame type, not an action.`);
+    const frame: ActionFrame = { ...fields, type, client_id: clientId };
+    return this.enqueue(frame);
+  }
+
   /** Re-sends a failed (or still pending) frame with its original client_id. */
   retry(clientId: string): boolean {
     const entry = this.outbox.get(clientId);
@@ -356,7 +376,7 @@ export class ChatSocket {
     return this.ws !== null && this.ws.readyState === OPEN && this.currentStatus.kind === 'online';
   }
 
-  private write(frame: ClientFrame): void {
+  private write(frame: ClientFrame | ActionFrame): void {
     if (this.isOpen()) this.ws?.send(JSON.stringify(frame));
   }
 
@@ -371,8 +391,13 @@ export class ChatSocket {
   private handleFrame(data: unknown): void {
     clearTimeout(this.pongTimer);
     this.pongTimer = undefined;
-    const frame = parseServerFrame(data);
-    if (!frame) return;
+    const parsed = parseFrame(data);
+    if (parsed === null) return;
+    if ('extension' in parsed) {
+      this.emit({ type: 'frame', frame: parsed.extension });
+      return;
+    }
+    const frame = parsed.known;
     switch (frame.type) {
       case 'message':
         if (this.firstSight(frame.id)) {

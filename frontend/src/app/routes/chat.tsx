@@ -1,6 +1,10 @@
 import { Drawer } from '@/components/drawer';
 import { MenuIcon, PeopleIcon } from '@/components/icons';
 import { ChatPane } from '@/features/chat/components/chat-pane';
+import { PollStrip } from '@/features/polls/components/poll-strip';
+import { isPollCommand, parsePollCommand, POLL_USAGE } from '@/features/polls/poll-command';
+import type { PollsState } from '@/features/polls/poll-store';
+import { pendingChoice, pollsIn } from '@/features/polls/poll-store';
 import { PresenceList } from '@/features/presence/components/presence-list';
 import { TypingIndicator } from '@/features/presence/components/typing-indicator';
 import { RoomSidebar } from '@/features/rooms/components/room-sidebar';
@@ -13,6 +17,7 @@ import type { Panel } from '../shell';
 interface ChatRouteProps {
   controller: ChatController;
   state: ChatState;
+  polls: PollsState;
   /** The drawer open on a phone (below 768 px): the conversations, the people, or none. */
   panel: Panel;
   onPanel: (panel: Panel) => void;
@@ -40,7 +45,7 @@ function EmptyState({ onJoin, onMenu }: { onJoin: (room: string) => void; onMenu
   );
 }
 
-export function ChatRoute({ controller, state, panel, onPanel }: ChatRouteProps) {
+export function ChatRoute({ controller, state, polls, panel, onPanel }: ChatRouteProps) {
   const active = state.conversations.find((c) => c.key === state.active) ?? null;
   const room = active?.kind === 'room' ? active.name : null;
   const typers = room === null ? [] : typingUsers(state, room);
@@ -50,6 +55,18 @@ export function ChatRoute({ controller, state, panel, onPanel }: ChatRouteProps)
     controller.openPrivate(user);
   };
   const online = room === null ? 0 : new Set(state.presence[room] ?? []).size;
+  /** `/poll Question? | a | b` opens a poll in the room; anything else is a message. */
+  const submit = (text: string): string | null => {
+    if (!isPollCommand(text)) {
+      controller.send(text);
+      return null;
+    }
+    if (room === null) return 'Polls are for rooms: open a room to ask it something.';
+    const command = parsePollCommand(text);
+    if (!command.ok) return command.problem;
+    controller.openPoll(room, command.question, command.options);
+    return null;
+  };
   const unreadElsewhere = state.conversations.reduce((sum, c) => (c.key === state.active ? sum : sum + c.unread), 0);
 
   return (
@@ -101,8 +118,20 @@ export function ChatRoute({ controller, state, panel, onPanel }: ChatRouteProps)
               </button>
             )
           }
+          above={
+            room !== null && (
+              <PollStrip
+                me={state.me}
+                room={room}
+                polls={pollsIn(polls, room)}
+                pendingChoice={(poll) => pendingChoice(polls, room, poll)}
+                onVote={(poll, choice) => controller.vote(room, poll, choice)}
+              />
+            )
+          }
           onDismissNotice={() => controller.dismissNotice()}
-          onSend={(text) => controller.send(text)}
+          onSend={submit}
+          hintFor={(text) => (room !== null && isPollCommand(text) ? `Poll: ${POLL_USAGE}` : null)}
           onRetry={(clientId) => controller.retry(clientId)}
           onLoadOlder={() => controller.loadOlder(active.key)}
           onTyping={() => controller.typing()}

@@ -15,14 +15,19 @@ interface ChatPaneProps {
   /** Controls at the start and end of the header (the drawer buttons on a phone). */
   leading?: ReactNode;
   trailing?: ReactNode;
+  /** Shown between the header and the messages (the room's polls). */
+  above?: ReactNode;
   onDismissNotice?: () => void;
-  onSend: (text: string) => void;
+  /** Returns a problem to show under the box (the text stays), or null once it is on its way. */
+  onSend: (text: string) => string | null;
+  /** A line that replaces the composer's keyboard hints while it applies to the text (a command's form). */
+  hintFor?: (text: string) => string | null;
   onRetry: (clientId: string) => void;
   onLoadOlder: () => void;
   onTyping?: () => void;
 }
 
-export function ChatPane({ me, conversation, status, notice, leading, trailing, onDismissNotice, onSend, onRetry, onLoadOlder, onTyping }: ChatPaneProps) {
+export function ChatPane({ me, conversation, status, notice, leading, trailing, above, onDismissNotice, onSend, hintFor, onRetry, onLoadOlder, onTyping }: ChatPaneProps) {
   const room = conversation.kind === 'room';
   return (
     <section className="flex min-h-0 min-w-0 flex-1 flex-col bg-surface" aria-label={room ? `Room ${conversation.name}` : `Conversation with ${conversation.name}`}>
@@ -44,6 +49,7 @@ export function ChatPane({ me, conversation, status, notice, leading, trailing, 
           )}
         </div>
       )}
+      {above}
       <MessageList
         key={conversation.key}
         me={me}
@@ -63,6 +69,7 @@ export function ChatPane({ me, conversation, status, notice, leading, trailing, 
         draft={loadDraft(me, conversation.key)}
         onDraftChange={(text) => saveDraft(me, conversation.key, text)}
         onSend={onSend}
+        hintFor={hintFor}
         onTyping={onTyping}
       />
     </section>

@@ -43,6 +43,29 @@ describe('Composer', () => {
     expect(screen.getByRole('alert')).toHaveTextContent('at most 4000 characters');
   });
 
+  it('keeps the text and shows the problem when onSend refuses it', async () => {
+    const onSend = vi.fn((text: string) => (text.startsWith('/poll') ? 'A poll needs options.' : null));
+    render(<Composer placeholder="Message #general" onSend={onSend} />);
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    await userEvent.type(box, '/poll Lunch?{Enter}');
+    expect(onSend).toHaveBeenCalledExactlyOnceWith('/poll Lunch?');
+    expect(box).toHaveValue('/poll Lunch?');
+    expect(screen.getByRole('alert')).toHaveTextContent('A poll needs options.');
+    await userEvent.clear(box);
+    await userEvent.type(box, 'fine{Enter}');
+    expect(box).toHaveValue('');
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('shows the hint for the text being written instead of the key hints', async () => {
+    const hintFor = (text: string) => (text.startsWith('/poll') ? 'Poll: /poll Question? | option | option' : null);
+    render(<Composer placeholder="Message #general" onSend={vi.fn()} hintFor={hintFor} />);
+    expect(screen.queryByTestId('composer-hint')).toBeNull();
+    await userEvent.type(screen.getByRole('textbox', { name: 'Message' }), '/poll');
+    expect(screen.getByTestId('composer-hint')).toHaveTextContent('Poll: /poll Question? | option | option');
+    expect(screen.queryByText('to send,', { exact: false })).toBeNull();
+  });
+
   it('reports typing while there is text', async () => {
     const { onTyping, box } = setup();
     await userEvent.type(box, 'ab');

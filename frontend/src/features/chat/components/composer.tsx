@@ -6,7 +6,10 @@ import { messageProblem } from '@/lib/validation';
 
 interface ComposerProps {
   placeholder: string;
-  onSend: (text: string) => void;
+  /** Returns a problem to show (the text stays, nothing was sent), or null once sent. */
+  onSend: (text: string) => string | null;
+  /** A hint for the text being written (the form of a command), shown instead of the key hints. */
+  hintFor?: ((text: string) => string | null) | undefined;
   /** Called on every keystroke that leaves text in the box; the socket throttles it. */
   onTyping?: () => void;
   /** The text to start with (this conversation's draft). */
@@ -19,7 +22,7 @@ interface ComposerProps {
 const MAX_HEIGHT_PX = 192;
 
 /** Where you write. Give it a `key` per conversation: its text is that conversation's draft. */
-export function Composer({ placeholder, onSend, onTyping, draft = '', onDraftChange }: ComposerProps) {
+export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', onDraftChange }: ComposerProps) {
   const [text, setText] = useState(draft);
   const [problem, setProblem] = useState<string | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
@@ -43,7 +46,11 @@ export function Composer({ placeholder, onSend, onTyping, draft = '', onDraftCha
       setProblem(text.trim() === '' ? null : trouble);
       return;
     }
-    onSend(text.trim());
+    const refused = onSend(text.trim());
+    if (refused) {
+      setProblem(refused);
+      return;
+    }
     change('');
     setProblem(null);
   }
@@ -56,6 +63,7 @@ export function Composer({ placeholder, onSend, onTyping, draft = '', onDraftCha
   }
 
   const remaining = MAX_TEXT - text.trim().length;
+  const hint = hintFor?.(text) ?? null;
   return (
     <form
       className="border-t border-line bg-surface px-3 py-2 sm:px-4 sm:py-3"
@@ -87,10 +95,14 @@ export function Composer({ placeholder, onSend, onTyping, draft = '', onDraftCha
         </button>
       </div>
       <div className="mt-1 flex justify-between gap-2 text-xs text-muted">
-        <span className="hidden sm:inline">
-          <kbd className="font-sans">Enter</kbd> to send, <kbd className="font-sans">Shift+Enter</kbd> for a new line,{' '}
-          <kbd className="font-sans">**bold**</kbd> <kbd className="font-sans">_italic_</kbd> <kbd className="font-sans">`code`</kbd>
-        </span>
+        {hint === null ? (
+          <span className="hidden sm:inline">
+            <kbd className="font-sans">Enter</kbd> to send, <kbd className="font-sans">Shift+Enter</kbd> for a new line,{' '}
+            <kbd className="font-sans">**bold**</kbd> <kbd className="font-sans">_italic_</kbd> <kbd className="font-sans">`code`</kbd>
+          </span>
+        ) : (
+          <span data-testid="composer-hint">{hint}</span>
+        )}
         {remaining < 200 && <span className={remaining < 0 ? 'text-danger' : ''}>{remaining}</span>}
       </div>
       {problem && (
