@@ -7,7 +7,9 @@ own state (``ctx.state``) and deliveries of its own frame type. Clients send
      "client_id": "c1"}                                         to open a poll, and
     {"type": "poll", "room": "lobby", "poll": "<id>", "vote": 1, "client_id": "c2"}
 
-to vote for option 1. Everyone in the room gets the poll as it is now:
+to vote for option 1, and ``{"type": "poll", "room": "lobby", "client_id": "c3"}`` (no other
+field) to be sent the room's latest polls, as a client does when it joins. Everyone in the
+room gets the poll as it is now:
 
     {"type": "poll", "id", "room", "question", "options", "totals": [n, ...], "votes":
      {"<user>": <option>}, "by"}
@@ -32,11 +34,24 @@ class Poll(Action):
     vote: int | None = Field(default=None, ge=0, le=9)
 
 
+KEPT = 20  # polls a room lists to a client that joins
+
+
 @on_action("poll")
-async def poll(event: Poll, ctx: Context) -> Delivery:
-    if event.poll is None:
-        return await _open(event, ctx)
-    return await _vote(event, event.poll, ctx)
+async def poll(event: Poll, ctx: Context) -> Delivery | list[Delivery]:
+    if event.poll is not None:
+        return await _vote(event, event.poll, ctx)
+    if event.question is None and event.options is None and event.vote is None:
+        return await _list(event, ctx)
+    return await _open(event, ctx)
+
+
+async def _list(event: Poll, ctx: Context) -> list[Delivery]:
+    """The room's latest polls, to the sender's sockets only."""
+    ids = await ctx.state.get(f"room:{event.room}")
+    listed = [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
+    found = [(i, await ctx.state.get(f"poll:{i}")) for i in listed]
+    return [Delivery(users=(event.user,), frame=_frame(i, p)) for i, p in found if p is not None]
 
 
 async def _open(event: Poll, ctx: Context) -> Delivery:
@@ -55,6 +70,12 @@ async def _open(event: Poll, ctx: Context) -> Delivery:
         "by": event.user,
     }
     current = await ctx.state.update(f"poll:{poll_id}", lambda known: known or fresh)
+
+    def listed(ids: JsonValue) -> JsonValue:
+        known = ids if isinstance(ids, list) else []
+        return known if poll_id in known else [*known, poll_id][-KEPT:]
+
+    await ctx.state.update(f"room:{event.room}", listed)
     return Delivery(room=event.room, frame=_frame(poll_id, current))
 
 

@@ -29,6 +29,18 @@ async def call(store: Store, state: MemoryState, user: str = "ada", **fields: An
     return result
 
 
+async def test_a_client_that_joins_is_sent_the_rooms_polls(store: Store) -> None:
+    state = MemoryState()
+    first = await call(store, state, room="lobby", question="A?", options=["x", "y"])
+    await call(store, state, user="grace", room="lobby", poll=first.frame["id"], vote=0)
+    await call(store, state, room="other", question="B?", options=["x", "y"])
+    listed = await poll(action(poll, user="bob", room="lobby"), context(store, "poll", state=state))
+    assert isinstance(listed, list)
+    assert [(d.users, d.frame["id"], d.frame["totals"]) for d in listed] == [
+        (("bob",), first.frame["id"], [1, 0])
+    ]
+
+
 async def test_open_then_vote_once_each(store: Store) -> None:
     state = MemoryState()
     opened = await call(
