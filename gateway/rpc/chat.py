@@ -9,6 +9,7 @@ once per ``client_id`` the way a socket's frame is (``gateway.receipts``, then t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable
 
 import grpc
@@ -128,7 +129,9 @@ class ChatService(chat_pb2_grpc.ChatServiceServicer):
             since = bounded(request.since, "since") if request.since else None
             self.calls.metrics.streams += 1
             try:
-                async for response in room_stream(self.res, service.name, room, since):
+                headers = functools.partial(context.send_initial_metadata, ())
+                stream = room_stream(self.res, service.name, room, since, headers)
+                async for response in stream:
                     yield response
             finally:
                 self.calls.metrics.streams -= 1

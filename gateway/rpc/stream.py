@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -40,9 +40,14 @@ REPLAY_PAGE = 200
 
 
 async def room_stream(
-    res: Resources, service: str, room: str, since: str | None
+    res: Resources,
+    service: str,
+    room: str,
+    since: str | None,
+    subscribed: Callable[[], Awaitable[None]],
 ) -> AsyncIterator[pb.SubscribeResponse]:
-    """The responses of one ``Subscribe`` call, until the client cancels it."""
+    """The responses of one ``Subscribe`` call, until the client cancels it. ``subscribed``
+    is awaited once live frames are caught (the call sends its response headers then)."""
     tag = uuid.uuid4().hex[:12]
     peer = Peer(f":grpc:{service}", f"{res.instance}:grpc-{tag}", res.settings.gateway.send_queue)
     hub = res.hub
@@ -50,6 +55,7 @@ async def room_stream(
     closing = asyncio.ensure_future(peer.closing.wait())
     try:
         sub = hub.subscribe(peer, room, peer.conn)
+        await subscribed()
         if since is not None:
             sub.seq = await res.store.room_mark(room, since)
             async for message in _replay(res, room, since):

@@ -101,7 +101,9 @@ class ChatServiceServicer:
 
     def Subscribe(self, request, context):
         """A room's events live. With `since`, first every message stored after that message, then
-        live events: no gap and no duplicate, like a WebSocket `join` with `since`. Scope: read.
+        live events: no gap and no duplicate, like a WebSocket `join` with `since`. The response
+        headers arrive once the stream is subscribed: anything posted after them is in it.
+        Scope: read.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

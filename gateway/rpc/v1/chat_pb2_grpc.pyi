@@ -56,7 +56,9 @@ class ChatServiceStub:
     """Every room with history or people in it. Scope: read."""
     Subscribe: _grpc.UnaryStreamMultiCallable[_chat_pb2.SubscribeRequest, _chat_pb2.SubscribeResponse]
     """A room's events live. With `since`, first every message stored after that message, then
-    live events: no gap and no duplicate, like a WebSocket `join` with `since`. Scope: read.
+    live events: no gap and no duplicate, like a WebSocket `join` with `since`. The response
+    headers arrive once the stream is subscribed: anything posted after them is in it.
+    Scope: read.
     """
 
 @_typing.type_check_only
@@ -81,7 +83,9 @@ class ChatServiceAsyncStub(ChatServiceStub):
     """Every room with history or people in it. Scope: read."""
     Subscribe: _aio.UnaryStreamMultiCallable[_chat_pb2.SubscribeRequest, _chat_pb2.SubscribeResponse]  # type: ignore[assignment]
     """A room's events live. With `since`, first every message stored after that message, then
-    live events: no gap and no duplicate, like a WebSocket `join` with `since`. Scope: read.
+    live events: no gap and no duplicate, like a WebSocket `join` with `since`. The response
+    headers arrive once the stream is subscribed: anything posted after them is in it.
+    Scope: read.
     """
 
 class ChatServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -133,7 +137,9 @@ class ChatServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_abc.Iterator[_chat_pb2.SubscribeResponse], _abc.AsyncIterator[_chat_pb2.SubscribeResponse]]:
         """A room's events live. With `since`, first every message stored after that message, then
-        live events: no gap and no duplicate, like a WebSocket `join` with `since`. Scope: read.
+        live events: no gap and no duplicate, like a WebSocket `join` with `since`. The response
+        headers arrive once the stream is subscribed: anything posted after them is in it.
+        Scope: read.
         """
 
 def add_ChatServiceServicer_to_server(servicer: ChatServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
