@@ -21,6 +21,8 @@ from werkzeug.exceptions import HTTPException
 from gateway.api import ApiError, rest
 from gateway.metrics import gateway_registry
 from gateway.resources import Resources
+from gateway.rpc.metrics import RpcCollector
+from gateway.rpc.server import RpcServer
 from gateway.session import serve_socket
 from gateway.transport import INBOUND_QUEUE, BoundedWebsocketConnection, DirectWebsocket
 from runtime.errors import validation_text
@@ -58,17 +60,21 @@ def create_app(settings: Settings) -> Quart:
     )
     res = Resources(settings)
     app.extensions["parley"] = res
+    rpc = RpcServer(res)  # the gRPC API on its own port (gateway.rpc)
 
     @app.while_serving
     async def lifespan() -> AsyncGenerator[None, None]:
         await res.open()
         try:
+            await rpc.start()
             yield
         finally:
+            await rpc.stop()
             await res.close()
 
     app.register_blueprint(rest(res))
     registry = gateway_registry(res.metrics, res.hub.stats)
+    registry.register(RpcCollector(rpc.metrics))
 
     @app.get("/metrics")
     @hide

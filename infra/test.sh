@@ -18,6 +18,7 @@ static() {
   $bin/ruff format --check . || status=1
   $bin/mypy || status=1
   $bin/lint-imports --no-cache || status=1
+  $bin/protolint lint -config_path proto/.protolint.yaml proto/ || status=1
   return $status
 }
 

@@ -10,6 +10,7 @@ parley deploy kubernetes --out DIR     Kubernetes manifests (KEDA autoscaling pe
 parley health URL|FILE                 a container health check (gateway URL, worker heartbeat)
 parley dlq list|replay NAME            a function's dead letters
 parley bench [--quick] [--cases C]     benchmarks with baselines -> docs/BENCHMARKS.md
+parley apikey create|revoke|list NAME  API keys of services calling the gRPC API
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from parley import apikey
 from runtime.engine.discovery import discover
 from runtime.errors import ParleyError
 from runtime.kafka.admin import admin_client
@@ -327,6 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
         "minutes), --cases runtime,fanout,... or 1-5, --out DIR, --report (redraw only).",
     )
     bench.set_defaults(run=_bench)
+    apikey.add_parser(commands)
     return parser
 
 

@@ -93,6 +93,20 @@ class GatewaySettings(BaseModel):
     )
 
 
+class GrpcSettings(BaseModel):
+    """The gRPC server API for other backends (``gateway.rpc``), served by every gateway."""
+
+    enabled: bool = Field(default=True, description="serve gRPC beside the WebSocket gateway")
+    host: str = Field(default="127.0.0.1", description="listen address")
+    port: int = Field(default=50051, ge=0, le=65535, description="listen port")
+    cert: Path | None = Field(default=None, description="TLS certificate chain (PEM); unset: plain")
+    key: Path | None = Field(default=None, description="TLS private key (PEM), with cert")
+    max_message: int = Field(default=64 * 1024, ge=1024, description="largest request, bytes")
+    key_cache: float = Field(
+        default=1.0, ge=0, description="seconds an API key lookup is reused (revocation delay)"
+    )
+
+
 class WorkerSettings(BaseModel):
     """How function workers fetch, retry and commit."""
 
@@ -135,6 +149,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     gateway: GatewaySettings = GatewaySettings()
     worker: WorkerSettings = WorkerSettings()
+    grpc: GrpcSettings = GrpcSettings()
     supervisor: SupervisorSettings = SupervisorSettings()
     topic_prefix: str = Field(default="", description="prepended to every topic and group name")
     secret: str | None = None

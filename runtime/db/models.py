@@ -156,3 +156,17 @@ class FunctionOnce(Base):
     function: Mapped[str] = mapped_column(String(FUNCTION), primary_key=True)
     key: Mapped[str] = mapped_column(String(STATE_KEY), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ApiKey(Base):
+    """An API key of a service calling the gRPC API (``parley apikey``): only its SHA-256 is
+    kept, with the service's name, its scopes (comma-separated) and when it was revoked."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (Index("ix_api_keys_name", "name"),)
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(USERNAME))
+    scopes: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

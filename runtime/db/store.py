@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from runtime.db.apikeys import ApiKeys
 from runtime.db.batch import Batch
 from runtime.db.models import Gateway, Message, Presence, User
 from runtime.db.schema import upgrade
@@ -114,6 +115,10 @@ class Store:
     async def user_exists(self, username: str) -> bool:
         """Whether an account named ``username`` exists."""
         return await self.password_hash(username) is not None
+
+    def api_keys(self) -> ApiKeys:
+        """The gRPC API's service keys (runtime.db.apikeys)."""
+        return ApiKeys(self._sessions)
 
     def state(self, function: str) -> SqlState:
         """``ctx.state`` of ``function``: its own keys in this database (runtime.db.state)."""

@@ -144,9 +144,10 @@ def services(handlers: list[Handler]) -> dict[str, Any]:
             "gateway": {
                 **_image("gateway", "gateway.Containerfile", "NODE_IMAGE", "PYTHON_IMAGE"),
                 "command": ["parley", "gateway", "--host", "0.0.0.0", "--port", "8000"],
-                "ports": ["${PARLEY_PORT:-8000}:8000"],
+                "ports": ["${PARLEY_PORT:-8000}:8000", "${PARLEY_GRPC_PORT:-50051}:50051"],
                 "environment": {
                     **PARLEY_ENV,
+                    "PARLEY_GRPC__HOST": "0.0.0.0",  # the gRPC API (gateway.rpc) on 50051
                     "PARLEY_SECRET": "${PARLEY_SECRET:?set PARLEY_SECRET to a long random string}",
                     "PARLEY_GATEWAY__REQUIRE_SECRET": "true",
                 },

@@ -1,0 +1,40 @@
+"""The gRPC API's pieces that need no broker: generated code up to date, status details."""
+
+from __future__ import annotations
+
+import grpc
+from google.rpc import error_details_pb2, status_pb2
+
+from gateway.rpc import codegen
+from gateway.rpc.errors import Refused
+from gateway.rpc.stream import response_of
+
+
+def test_generated_code_matches_the_protos() -> None:
+    assert codegen.stale() == [], "run `python -m gateway.rpc.codegen` after changing proto/"
+
+
+def test_a_refusal_carries_error_info_and_the_bad_field() -> None:
+    status = Refused.invalid("room", "at most 64 characters").status()
+    assert status.code is grpc.StatusCode.INVALID_ARGUMENT
+    assert status.details == "room: at most 64 characters"
+    ((_, packed),) = [m for m in status.trailing_metadata if m[0] == "grpc-status-details-bin"]
+    details = status_pb2.Status.FromString(packed).details
+    info, bad = error_details_pb2.ErrorInfo(), error_details_pb2.BadRequest()
+    assert details[0].Unpack(info)
+    assert (info.domain, info.reason) == ("parley", "invalid")
+    assert details[1].Unpack(bad)
+    assert bad.field_violations[0].field == "room"
+
+
+def test_room_frames_become_typed_responses() -> None:
+    message = response_of(
+        '{"type":"message","id":"m1","room":"lobby","user":"ada","text":"hi",'
+        '"ts":"2025-03-14T09:26:53.589Z","bot":true}'
+    )
+    assert (message.message.id, message.message.user, message.message.bot) == ("m1", "ada", True)
+    assert message.message.ts.ToMilliseconds() == 1741944413589
+    assert list(response_of('{"type":"presence","room":"r","users":["a"]}').presence.users) == ["a"]
+    assert response_of('{"type":"typing","room":"r","user":"a"}').typing.user == "a"
+    other = '{"type":"poll","room":"r","votes":{}}'
+    assert response_of(other).frame == other
