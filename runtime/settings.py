@@ -10,7 +10,7 @@ import json
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from runtime.faults import FaultSpecError, parse
@@ -199,6 +199,8 @@ class Settings(BaseSettings):
 
 def _env_text(value: object) -> str:
     """A value as pydantic-settings reads it back from the environment."""
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
     if isinstance(value, str):
         return value
     if isinstance(value, Path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,8 +54,11 @@ def test_admin_creates_topic_with_six_partitions(kafka_bootstrap: str, topic: st
     admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
     futures = admin.create_topics([NewTopic(topic, num_partitions=6, replication_factor=1)])
     futures[topic].result(timeout=15)
-    meta = admin.list_topics(topic, timeout=10)
-    assert len(meta.topics[topic].partitions) == 6
+    deadline = time.monotonic() + 15  # the metadata may lag the creation on a busy broker
+    while not (partitions := admin.list_topics(topic, timeout=10).topics[topic].partitions):
+        assert time.monotonic() < deadline, f"{topic} has no partitions 15 s after its creation"
+        time.sleep(0.05)
+    assert len(partitions) == 6
 
 
 def java_pids(home: Path) -> list[int]:
