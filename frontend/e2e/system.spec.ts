@@ -248,6 +248,9 @@ test('a poll: one person opens it with /poll, the other votes, both see the tota
   await ada.joinRoom(room);
   await bob.joinRoom(room);
   await expect(ada.presence()).toContainText(bob.name);
+  // Each join asked for the room's polls (there are none yet).
+  const listed = { type: 'poll', room, client_id: expect.any(String) };
+  for (const user of [ada, bob]) await expect.poll(() => user.sentOfType('poll')).toEqual([listed]);
 
   // A command without options sends nothing and says how to write one.
   const box = ada.page.getByRole('textbox', { name: 'Message', exact: true });
@@ -256,7 +259,7 @@ test('a poll: one person opens it with /poll, the other votes, both see the tota
   await box.press('Enter');
   await expect(ada.page.getByRole('alert')).toContainText('A poll needs at least 2 options');
   await expect(box).toHaveValue('/poll Lunch?');
-  expect(ada.sentOfType('poll')).toEqual([]);
+  expect(ada.sentOfType('poll')).toEqual([listed]);
 
   // Ada opens the poll; it reaches both screens (a poll, not a message: the bot stays quiet).
   await ada.type('/poll Lunch? | pizza | soup of the day');
@@ -267,6 +270,7 @@ test('a poll: one person opens it with /poll, the other votes, both see the tota
   }
   expect(ada.sentOfType('message')).toEqual([]);
   expect(ada.sentOfType('poll')).toEqual([
+    listed,
     { type: 'poll', room, question, options: ['pizza', 'soup of the day'], client_id: expect.any(String) },
   ]);
 
@@ -289,7 +293,7 @@ test('a poll: one person opens it with /poll, the other votes, both see the tota
     await expect(user.poll(question)).toContainText('· 2 votes');
   }
   await expect(ada.poll(question).getByTestId('poll-option').filter({ hasText: 'pizza' })).toContainText('Your vote');
-  expect(bob.sentOfType('poll')).toEqual([{ type: 'poll', room, poll: expect.any(String), vote: 1, client_id: expect.any(String) }]);
+  expect(bob.sentOfType('poll')).toEqual([listed, { type: 'poll', room, poll: expect.any(String), vote: 1, client_id: expect.any(String) }]);
   const last = bob.framesOfType('poll').at(-1);
   expect(last).toMatchObject({ room, question, options: ['pizza', 'soup of the day'], totals: [1, 1], by: ada.name });
   expect(last?.votes).toEqual({ [ada.name]: 0, [bob.name]: 1 });
@@ -308,4 +312,51 @@ test('a poll: one person opens it with /poll, the other votes, both see the tota
   await screenshot(bob.page, 'poll-phone');
   await bob.page.setViewportSize({ width: 1280, height: 800 });
   await screenshot(ada.page, 'poll');
+});
+
+test('someone who opens the room after a poll was opened sees it with its totals at once, and so does a reload', async ({ people }) => {
+  const room = unique('room');
+  const question = 'Tea or coffee?';
+  const counts = (...votes: number[]) => votes.map((n) => `${n} ${n === 1 ? 'vote' : 'votes'}`);
+  const ada = await people.open('ada');
+  const bob = await people.open('bob');
+  await ada.register();
+  await bob.register();
+  await ada.joinRoom(room);
+  await bob.joinRoom(room);
+  await ada.type(`/poll ${question} | tea | coffee | neither`);
+  await bob.poll(question).getByRole('button', { name: 'Vote for coffee' }).click();
+  await expect.poll(() => ada.pollCounts(question)).toEqual(counts(0, 1, 0));
+  await ada.poll(question).getByRole('button', { name: 'Vote for tea' }).click();
+  for (const user of [ada, bob]) await expect.poll(() => user.pollCounts(question)).toEqual(counts(1, 1, 0));
+  const bobsPollFrames = bob.framesOfType('poll').length;
+
+  // Cy signs up and opens the room only now, with nothing changing on the poll: it is there,
+  // with its totals, and she can vote.
+  const cy = await people.open('cy');
+  await cy.register();
+  await cy.joinRoom(room);
+  await expect(cy.poll(question)).toContainText(`Poll by ${ada.name} · 2 votes`);
+  await expect.poll(() => cy.pollCounts(question)).toEqual(counts(1, 1, 0));
+  await expect(cy.poll(question).getByText('Your vote')).toHaveCount(0);
+  expect(cy.sentOfType('poll')).toEqual([{ type: 'poll', room, client_id: expect.any(String) }]);
+  expect(cy.framesOfType('poll')).toEqual([
+    expect.objectContaining({ room, question, options: ['tea', 'coffee', 'neither'], totals: [1, 1, 0], by: ada.name }),
+  ]);
+
+  // Her vote reaches everyone; the answer to her request reached her alone (it came before her
+  // vote, which Bob gets as his one new poll frame).
+  await cy.poll(question).getByRole('button', { name: 'Vote for neither' }).click();
+  for (const user of [ada, bob, cy]) await expect.poll(() => user.pollCounts(question)).toEqual(counts(1, 1, 1));
+  await expect(cy.poll(question).getByTestId('poll-option').filter({ hasText: 'neither' })).toContainText('Your vote');
+  expect(bob.framesOfType('poll').slice(bobsPollFrames)).toEqual([expect.objectContaining({ totals: [1, 1, 1] })]);
+
+  // A reload brings the poll back as it is, her own vote marked.
+  await ada.page.reload();
+  await ada.expectOnline();
+  await expect(ada.pane(`Room ${room}`)).toBeVisible();
+  await expect(ada.poll(question)).toContainText('Poll by you · 3 votes');
+  await expect.poll(() => ada.pollCounts(question)).toEqual(counts(1, 1, 1));
+  await expect(ada.poll(question).getByTestId('poll-option').filter({ hasText: 'tea' })).toContainText('Your vote');
+  for (const option of ['tea', 'coffee', 'neither']) await expect(ada.poll(question).getByRole('button', { name: `Vote for ${option}` })).toBeDisabled();
 });

@@ -47,6 +47,9 @@ async function signIn(fetchImpl: typeof fetch) {
   return view;
 }
 
+/** The request for a room's latest polls that follows each join. */
+const listRequest = (room: string) => ({ type: 'poll', room, client_id: expect.any(String) as unknown });
+
 function openLatestSocket() {
   act(() => {
     FakeWebSocket.latest().open();
@@ -67,11 +70,15 @@ describe('App', () => {
     let ws = openLatestSocket();
     expect(screen.queryByRole('status')).toBeNull();
 
-    // Join a room: history over REST with the token, then the join from its newest message.
+    // Join a room: history over REST with the token, then the join from its newest message
+    // and a request for its polls (acked, as the gateway does).
     await userEvent.type(screen.getByLabelText('Join or create a room'), 'general{Enter}');
     expect(await screen.findByText('welcome <b>all</b>')).toBeInTheDocument();
     await waitFor(() => {
-      expect(ws.frames()).toEqual([{ type: 'join', room: 'general', since: '0001' }]);
+      expect(ws.frames()).toEqual([{ type: 'join', room: 'general', since: '0001' }, listRequest('general')]);
+    });
+    act(() => {
+      ws.receive({ type: 'ack', client_id: ws.frames()[1]?.client_id, id: 'E0' });
     });
     expect(calls).toContainEqual({ method: 'GET', url: '/api/rooms/general/messages?limit=50', auth: 'Bearer tok-1' });
     const people = screen.getByRole('complementary', { name: 'People in this room' });
@@ -108,7 +115,8 @@ describe('App', () => {
     });
     expect(screen.getByText('bob is typing…')).toBeInTheDocument();
 
-    // The connection drops: banner, then a reconnect that resumes with since and re-sends the unacked.
+    // The connection drops: banner, then a reconnect that resumes with since, re-sends the
+    // unacked and asks for the room's polls again (poll frames are not replayed).
     await userEvent.type(screen.getByRole('textbox', { name: 'Message' }), 'unacked{Enter}');
     const unacked = ws.framesOfType('message')[1]!;
     act(() => {
@@ -117,7 +125,7 @@ describe('App', () => {
     expect(screen.getByRole('status')).toHaveTextContent(/Reconnecting in \ds/);
     await userEvent.click(screen.getByRole('button', { name: 'Reconnect now' }));
     ws = openLatestSocket();
-    expect(ws.frames()).toEqual([{ type: 'join', room: 'general', since: '0003' }, unacked]);
+    expect(ws.frames()).toEqual([{ type: 'join', room: 'general', since: '0003' }, unacked, listRequest('general')]);
 
     // A replayed message is not shown twice.
     act(() => {
@@ -139,7 +147,7 @@ describe('App', () => {
     ws = openLatestSocket();
     expect(await screen.findByText('welcome <b>all</b>')).toBeInTheDocument();
     await waitFor(() => {
-      expect(ws.framesOfType('join')).toEqual([{ type: 'join', room: 'general', since: '0001' }]);
+      expect(ws.frames()).toEqual([{ type: 'join', room: 'general', since: '0001' }, listRequest('general')]);
     });
     const restored = screen.getByRole('region', { name: 'Direct messages' });
     expect(within(restored).getByRole('button', { name: /^bob/ })).toBeInTheDocument();
@@ -176,19 +184,30 @@ describe('App', () => {
     await screen.findByText('welcome <b>all</b>');
     const box = screen.getByRole('textbox', { name: 'Message' });
 
+    // The join asks for the room's polls; where no poll function runs that is refused, silently.
+    await waitFor(() => {
+      expect(ws.framesOfType('poll')).toEqual([listRequest('general')]);
+    });
+    const [list] = ws.framesOfType('poll');
+    act(() => {
+      ws.receive({ type: 'error', error: 'unknown_type', detail: "unknown frame type 'poll'", client_id: list?.client_id });
+    });
+    expect(screen.queryByText(/unknown frame type/)).toBeNull();
+    expect(screen.queryByRole('region', { name: 'Polls in #general' })).toBeNull();
+
     // A bad command sends nothing and says what is wrong; the text stays to be fixed.
     await userEvent.type(box, '/poll Lunch? | pizza');
     expect(screen.getByTestId('composer-hint')).toHaveTextContent('/poll Question? | option | option');
     await userEvent.keyboard('{Enter}');
     expect(screen.getByRole('alert')).toHaveTextContent('at least 2 options');
     expect(box).toHaveValue('/poll Lunch? | pizza');
-    expect(ws.framesOfType('poll')).toEqual([]);
+    expect(ws.framesOfType('poll')).toEqual([list]);
     expect(ws.framesOfType('message')).toEqual([]);
 
     // A good one goes out as the poll action, not as a message.
     await userEvent.type(box, ' | soup{Enter}');
     expect(box).toHaveValue('');
-    const [open] = ws.framesOfType('poll');
+    const [, open] = ws.framesOfType('poll');
     expect(open).toEqual({ type: 'poll', room: 'general', question: 'Lunch?', options: ['pizza', 'soup'], client_id: open?.client_id });
     expect(ws.framesOfType('message')).toEqual([]);
     expect(screen.queryByTestId('outgoing')).toBeNull();
@@ -202,7 +221,7 @@ describe('App', () => {
     expect(within(screen.getByRole('region', { name: 'Polls in #general' })).getByRole('article')).toBe(card);
     expect(card).toHaveTextContent('Poll by you · 1 vote');
     await userEvent.click(within(card).getByRole('button', { name: 'Vote for soup' }));
-    const vote = ws.framesOfType('poll')[1]!;
+    const vote = ws.framesOfType('poll')[2]!;
     expect(vote).toEqual({ type: 'poll', room: 'general', poll: 'p1', vote: 1, client_id: vote.client_id });
     expect(within(card).getByRole('button', { name: 'Vote for pizza' })).toBeDisabled();
 

@@ -31,6 +31,9 @@ function makeController(api: ApiClient, onUnauthorized = vi.fn()) {
 
 const flush = () => vi.advanceTimersByTimeAsync(0);
 
+/** The request for a room's latest polls that follows each join. */
+const listRequest = (room: string) => ({ type: 'poll', room, client_id: expect.any(String) as unknown });
+
 beforeEach(() => {
   vi.useFakeTimers();
   FakeWebSocket.reset();
@@ -56,7 +59,7 @@ describe('ChatController', () => {
     const second = makeController(api);
     FakeWebSocket.latest().open();
     await flush();
-    expect(FakeWebSocket.latest().frames()).toEqual([{ type: 'join', room: 'general' }]);
+    expect(FakeWebSocket.latest().frames()).toEqual([{ type: 'join', room: 'general' }, listRequest('general')]);
     expect(second.store.getState().conversations.map((c) => c.key)).toEqual(['room:general', 'dm:zoe']);
     expect(second.store.getState().active).toBe('dm:zoe'); // on screen when the page went away
     second.stop();
@@ -280,19 +283,80 @@ describe('ChatController', () => {
 describe('ChatController polls', () => {
   const lunch = { type: 'poll', id: 'p1', room: 'general', question: 'Lunch?', options: ['pizza', 'soup'], totals: [0, 0], votes: {}, by: 'bob' };
 
+  /** Joined to #general; `actions()` are the poll frames sent since (after the join's list request). */
   async function inRoom() {
     const controller = makeController(fakeApi().api);
     controller.openRoom('general');
     const ws = FakeWebSocket.latest();
     ws.open();
     await flush();
-    return { controller, ws };
+    expect(ws.frames()).toEqual([{ type: 'join', room: 'general' }, listRequest('general')]);
+    const actions = () => ws.framesOfType('poll').slice(1);
+    return { controller, ws, actions };
   }
 
-  it('opens a poll with the poll action and shows poll frames of joined rooms only', async () => {
+  it('asks for the polls of a room once per join, after the join, and again after a reconnect', async () => {
+    const controller = makeController(fakeApi().api);
+    controller.openRoom('general');
+    controller.openRoom('random');
+    let ws = FakeWebSocket.latest();
+    ws.open();
+    await flush();
+    controller.openRoom('general'); // already joined: no second join, no second request
+    await flush();
+    expect(ws.frames()).toEqual([
+      { type: 'join', room: 'general' },
+      listRequest('general'),
+      { type: 'join', room: 'random' },
+      listRequest('random'),
+    ]);
+    // The answer is the room's polls, each as a poll frame.
+    ws.receive(lunch);
+    expect(controller.polls.getState().rooms.get('general')?.map((p) => p.id)).toEqual(['p1']);
+
+    // Leaving and joining again asks again.
+    controller.close(conversationKey('room', 'random'));
+    controller.openRoom('random');
+    await flush();
+    expect(ws.frames().slice(4)).toEqual([{ type: 'leave', room: 'random' }, { type: 'join', room: 'random' }, listRequest('random')]);
+    for (const request of ws.framesOfType('poll')) ws.receive({ type: 'ack', client_id: request.client_id, id: 'E0' });
+
+    // Poll frames are not replayed: after the rejoins of a reconnect each room is asked again, once.
+    ws.drop();
+    controller.reconnectNow();
+    ws = FakeWebSocket.latest();
+    ws.open();
+    await flush();
+    expect(ws.frames()).toEqual([
+      { type: 'join', room: 'general' },
+      { type: 'join', room: 'random' },
+      listRequest('general'),
+      listRequest('random'),
+    ]);
+    controller.stop();
+  });
+
+  it('shows nothing when the request for a room\'s polls is refused (no poll function runs)', async () => {
     const { controller, ws } = await inRoom();
+    const [list] = ws.framesOfType('poll');
+    ws.receive({ type: 'ack', client_id: list?.client_id, id: 'E1' });
+    ws.receive({ type: 'error', error: 'unknown_type', detail: "unknown frame type 'poll'; known: message", client_id: list?.client_id });
+    expect(controller.store.getState().notice).toBeNull();
+    expect(controller.polls.getState().rooms.size).toBe(0);
+    expect(controller.store.getState().conversations[0]?.outgoing).toEqual([]);
+    // A refused vote after it still says so.
+    ws.receive(lunch);
+    controller.vote('general', 'p1', 0);
+    const vote = ws.framesOfType('poll')[1]!;
+    ws.receive({ type: 'error', error: 'unknown_type', detail: '', client_id: vote.client_id });
+    expect(controller.store.getState().notice).toBe('Your vote was not counted: unknown_type');
+    controller.stop();
+  });
+
+  it('opens a poll with the poll action and shows poll frames of joined rooms only', async () => {
+    const { controller, ws, actions } = await inRoom();
     controller.openPoll('general', 'Lunch?', ['pizza', 'soup']);
-    const [sent] = ws.framesOfType('poll');
+    const [sent] = actions();
     expect(sent).toMatchObject({ type: 'poll', room: 'general', question: 'Lunch?', options: ['pizza', 'soup'] });
     expect(typeof sent?.client_id).toBe('string');
     // The delivery may come before the ack.
@@ -308,10 +372,10 @@ describe('ChatController polls', () => {
   });
 
   it('votes, holds the vote until the poll shows it, and forgets the polls of a room it leaves', async () => {
-    const { controller, ws } = await inRoom();
+    const { controller, ws, actions } = await inRoom();
     ws.receive(lunch);
     controller.vote('general', 'p1', 1);
-    const [vote] = ws.framesOfType('poll');
+    const [vote] = actions();
     expect(vote).toMatchObject({ type: 'poll', room: 'general', poll: 'p1', vote: 1 });
     expect([...controller.polls.getState().pending.values()]).toEqual([{ room: 'general', poll: 'p1', choice: 1 }]);
     ws.receive({ type: 'ack', client_id: vote?.client_id, id: 'E2' });
@@ -324,17 +388,17 @@ describe('ChatController polls', () => {
   });
 
   it('shows a refused vote or poll as the notice, also when the refusal comes after the ack', async () => {
-    const { controller, ws } = await inRoom();
+    const { controller, ws, actions } = await inRoom();
     ws.receive(lunch);
     controller.vote('general', 'p1', 1);
-    const vote = ws.framesOfType('poll')[0]!;
+    const vote = actions()[0]!;
     ws.receive({ type: 'ack', client_id: vote.client_id, id: 'E3' });
     ws.receive({ type: 'error', error: 'invalid', detail: "poll: there is no poll 'p1' in #general", client_id: vote.client_id });
     expect(controller.store.getState().notice).toBe("Your vote was not counted: there is no poll 'p1' in #general");
     expect(controller.polls.getState().pending.size).toBe(0);
 
     controller.openPoll('general', 'Why?', ['a', 'b']);
-    const open = ws.framesOfType('poll')[1]!;
+    const open = actions()[1]!;
     ws.receive({ type: 'error', error: 'unknown_type', detail: '', client_id: open.client_id });
     expect(controller.store.getState().notice).toBe('The poll was not opened: unknown_type');
     // A refusal that is not about a poll action still goes to its message.

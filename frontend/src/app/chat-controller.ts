@@ -11,6 +11,9 @@
  *
  * Polls (a declared action of the poll function) go out through the socket's `sendAction` and
  * come back as `poll` frames into their own store; a refused poll or vote becomes the notice.
+ * Every join, and every rejoin after a reconnect, is followed by a request for the room's
+ * latest polls (answered to us alone), so polls opened before it show at once; where no poll
+ * function runs that request is refused, silently.
  */
 import { getPrivateMessages, getRoomMessages, PAGE_SIZE } from '@/features/chat/api/get-messages';
 import { parsePollFrame } from '@/features/polls/poll-frame';
@@ -44,6 +47,8 @@ export interface ChatControllerOptions {
   WebSocketImpl?: WebSocketConstructor;
 }
 
+/** What a poll action was for: opening a poll, voting, or asking for a room's polls. */
+type PollActionKind = 'open' | 'vote' | 'list';
 /** How many poll actions to remember for their refusals (which may come after the ack). */
 const POLL_ACTIONS_KEPT = 200;
 
@@ -67,7 +72,7 @@ export class ChatController {
   /** Presence frames received per room, so an older REST answer never overwrites a newer frame. */
   private readonly presenceFrames = new Map<string, number>();
   /** client_id -> what a poll action of ours asked for, to word its refusal. */
-  private readonly pollActions = new Map<string, 'open' | 'vote'>();
+  private readonly pollActions = new Map<string, PollActionKind>();
 
   constructor(options: ChatControllerOptions) {
     this.api = options.api;
@@ -215,7 +220,7 @@ export class ChatController {
     return active === null ? undefined : this.find(active);
   }
 
-  private sendPollAction(kind: 'open' | 'vote', fields: Record<string, JsonValue>, clientId = newClientId()): void {
+  private sendPollAction(kind: PollActionKind, fields: Record<string, JsonValue>, clientId = newClientId()): void {
     this.pollActions.set(clientId, kind);
     if (this.pollActions.size > POLL_ACTIONS_KEPT) {
       const oldest = this.pollActions.keys().next();
@@ -225,8 +230,9 @@ export class ChatController {
   }
 
   /** A refused poll action: the card lets you vote again, and the notice says why. */
-  private pollRefused(clientId: string, kind: 'open' | 'vote', detail: string): void {
+  private pollRefused(clientId: string, kind: PollActionKind, detail: string): void {
     this.pollActions.delete(clientId);
+    if (kind === 'list') return; // typically no poll function runs: nothing to show, no news to the user
     this.polls.dispatch({ type: 'refused', clientId });
     const what = kind === 'open' ? 'The poll was not opened' : 'Your vote was not counted';
     this.store.dispatch({ type: 'notice', text: `${what}: ${detail.replace(/^poll: /, '')}` });
@@ -241,9 +247,18 @@ export class ChatController {
       if (!this.following.has(room) || !this.find(key)) return; // left meanwhile
       const newest = this.find(key)?.messages.at(-1)?.id;
       this.socket.join(room, newest);
+      this.listPolls(room);
       if (newest === undefined) this.refetchOnFrame.add(room);
       this.refreshPresence(room);
     });
+  }
+
+  /**
+   * Asks for the room's latest polls: the poll function sends each to our sockets as a `poll`
+   * frame. Sent after the join, so a change after the answer was read still comes as a room frame.
+   */
+  private listPolls(room: string): void {
+    this.sendPollAction('list', { room });
   }
 
   /** Fetches a page of history into the store; resolves once it is in (or failed). */
@@ -359,8 +374,11 @@ export class ChatController {
   /**
    * After a reconnect the socket resumes rooms with `since`. What it cannot resume is fetched:
    * direct conversations (no `since` for them) and rooms where no message had been seen yet.
+   * Poll frames are not replayed, so each rejoined room's polls are asked for again (the socket
+   * reports `online` once its rejoins are out, so the request follows them).
    */
   private catchUp(): void {
+    for (const room of this.socket.joinedRooms()) this.listPolls(room);
     for (const conversation of this.store.getState().conversations) {
       const resumable = conversation.kind === 'room' && this.socket.lastSeen(conversation.name) !== undefined;
       if (!resumable && conversation.history !== 'loading') void this.loadHistory(conversation.key);

@@ -60,6 +60,23 @@ describe('connecting', () => {
     expect(ofType(events, 'status').map((e) => e.status.kind)).toEqual(['connecting', 'online']);
   });
 
+  it('reports online only after the rejoins and re-sends, so what a listener sends then follows them, once', () => {
+    const { socket } = makeSocket();
+    socket.join('general');
+    socket.sendAction('poll', { room: 'general', question: 'Early?', options: ['yes', 'no'] });
+    socket.subscribe((event) => {
+      if (event.type === 'status' && event.status.kind === 'online') socket.sendAction('poll', { room: 'general' });
+    });
+    socket.connect();
+    const ws = FakeWebSocket.latest();
+    ws.open();
+    expect(ws.frames()).toEqual([
+      { type: 'join', room: 'general' },
+      { type: 'poll', room: 'general', question: 'Early?', options: ['yes', 'no'], client_id: 'c1' },
+      { type: 'poll', room: 'general', client_id: 'c2' },
+    ]);
+  });
+
   it('joins and leaves at once while online', () => {
     const { socket } = makeSocket();
     socket.connect();

@@ -4,7 +4,8 @@
  *
  * - reconnects with exponential backoff and jitter after any unexpected close;
  * - on every (re)connect re-joins each joined room with `since` = the last message id seen
- *   there, so the server replays what was missed;
+ *   there, so the server replays what was missed, and only then reports `online` (so what a
+ *   listener sends on `online` follows the joins);
  * - drops message and private frames whose id it has already delivered (replays overlap);
  * - keeps every `message`/`private` frame until its `ack`, re-sending unacked ones after a
  *   reconnect with the same `client_id` (the server dedupes), and marks them failed on an
@@ -292,7 +293,9 @@ export class ChatSocket {
   private handleOpen(): void {
     this.attempt = 0;
     this.lastTyping.clear();
-    this.setStatus({ kind: 'online' });
+    // Online for `write`, but listeners hear of it only once the rooms are rejoined and the
+    // outbox re-sent: whatever they send on `online` goes out after the joins, and only once.
+    this.currentStatus = { kind: 'online' };
     for (const [room, since] of this.rooms) {
       this.write(since === undefined ? { type: 'join', room } : { type: 'join', room, since });
     }
@@ -300,6 +303,7 @@ export class ChatSocket {
       if (entry.status === 'pending') this.write(entry.frame);
     }
     this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs);
+    this.setStatus(this.currentStatus);
   }
 
   /** The browser lost the network: the link is gone even if the socket has not noticed yet. */
