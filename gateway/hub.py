@@ -139,8 +139,9 @@ class Hub:
             self._to_room(room, peers, seq, Encoded.of(delivery.frame))
             return
         # Private messages come from many pairs (many partitions): no one order per user, so
-        # the recent ids are what catches a redelivery.
-        found = delivery.frame.get("id")
+        # the recent ids are what catches a redelivery. Only a stored message's id means "the
+        # same thing again": a function's own frames (a poll's state, say) may repeat an id.
+        found = delivery.frame.get("id") if delivery.frame.get("type") == "private" else None
         message_id = found if isinstance(found, str) else None
         frame: Encoded | None = None
         for user in set(delivery.users):

@@ -122,6 +122,20 @@ async def test_private_frames_reach_only_their_two_users() -> None:
     assert await sent(eve) == []
 
 
+async def test_a_redelivered_private_message_is_dropped_but_a_functions_frame_may_repeat() -> None:
+    hub = Hub()
+    ada = joined(hub, "ada", "lobby")
+    private = {"type": "private", "id": "p1", "from": "bob", "to": "ada", "text": "x", "ts": "t"}
+    poll = {"type": "poll", "id": "poll-1", "room": "lobby", "totals": [0, 1]}
+    for frame in (private, private, poll, {**poll, "totals": [1, 1]}):
+        hub.receive(record(Delivery(users=("ada",), frame=frame)))
+    assert [(f["type"], f["id"]) for f in await sent(ada)] == [
+        ("private", "p1"),
+        ("poll", "poll-1"),
+        ("poll", "poll-1"),  # a poll's new state under the same id: not a copy
+    ]
+
+
 async def test_a_joining_socket_buffers_live_frames_then_skips_replayed_ones() -> None:
     hub = Hub()
     peer = Peer("ada", "gw:1", 16)
