@@ -30,6 +30,8 @@ export PARLEY_DATA_DIR=$data
 export PARLEY_TOPIC_PREFIX="e2e.$(date +%s).$$."
 export PARLEY_GATEWAY__HOST=127.0.0.1
 export PARLEY_GATEWAY__PORT=$port
+PARLEY_GRPC__PORT=$(free_port)
+export PARLEY_GRPC__PORT
 export PARLEY_GATEWAY__LEAVE_DEBOUNCE=0
 export PARLEY_GATEWAY__STATIC_DIR=$root/frontend/dist
 export PARLEY_FUNCTIONS_DIR=$root/functions

@@ -183,11 +183,14 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _health(args: argparse.Namespace, settings: Settings) -> int:
-    """Exit 0 when healthy: an HTTP URL answering 2xx, or a heartbeat file touched recently."""
+    """Exit 0 when healthy: an HTTP URL answering 2xx, a gRPC server (``grpc://host:port``)
+    whose health service says SERVING, or a heartbeat file touched recently."""
     import time
     import urllib.error
     import urllib.request
 
+    if args.target.startswith("grpc://"):
+        return _grpc_health(args.target.removeprefix("grpc://"))
     if args.target.startswith(("http://", "https://")):
         try:
             with urllib.request.urlopen(args.target, timeout=5) as response:
@@ -202,6 +205,28 @@ def _health(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     if age > args.max_age:
         print(f"unhealthy: last heartbeat {age:.0f}s ago", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _grpc_health(address: str) -> int:
+    """The grpc.health.v1 check of the server at ``address`` (as grpc_health_probe does)."""
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    with grpc.insecure_channel(address) as channel:
+        try:
+            answer = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(), timeout=5
+            )
+        except grpc.RpcError as exc:
+            print(f"unhealthy: {exc.code().name}: {exc.details()}", file=sys.stderr)
+            return 1
+    if answer.status != health_pb2.HealthCheckResponse.SERVING:
+        print(
+            f"unhealthy: {health_pb2.HealthCheckResponse.ServingStatus.Name(answer.status)}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -318,7 +343,9 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.set_defaults(run=_deploy)
 
     health = commands.add_parser("health", help="container health check: URL or heartbeat file")
-    health.add_argument("target", help="http(s) URL, or a worker's heartbeat file")
+    health.add_argument(
+        "target", help="http(s) URL, grpc://host:port, or a worker's heartbeat file"
+    )
     health.add_argument("--max-age", type=float, default=30.0, help="heartbeat age limit, s")
     health.set_defaults(run=_health)
 

@@ -154,7 +154,11 @@ def services(handlers: list[Handler]) -> dict[str, Any]:
                 "volumes": ["parley-data:/data"],
                 "depends_on": AFTER_INFRA,
                 "healthcheck": _health(
-                    ["CMD", "parley", "health", "http://127.0.0.1:8000/api/health"]
+                    [
+                        "CMD-SHELL",
+                        "parley health http://127.0.0.1:8000/api/health"
+                        " && parley health grpc://127.0.0.1:50051",
+                    ]
                 ),
                 "restart": "unless-stopped",
                 # A tiny init as PID 1 passes SIGTERM on: the process itself ignores it as

@@ -173,9 +173,14 @@ def _gateway(settings: Settings, plan: Plan) -> list[Manifest]:
     command = ["parley", "gateway", "--host", "0.0.0.0", "--port", "8000"]
     container = _container("gateway", image, command, settings)
     container |= {
-        "ports": [{"name": "http", "containerPort": 8000}],
+        "ports": [
+            {"name": "http", "containerPort": 8000},
+            {"name": "grpc", "containerPort": 50051},  # the gRPC API (gateway.rpc)
+        ],
         # Ready only while Kafka and the database answer; alive as long as it serves at all.
         "readinessProbe": {"httpGet": {"path": "/api/health", "port": "http"}, "periodSeconds": 5},
+        # The gRPC API's own health service (grpc.health.v1), probed natively by the kubelet.
+        "startupProbe": {"grpc": {"port": 50051}, "periodSeconds": 2, "failureThreshold": 60},
         "livenessProbe": {
             "httpGet": {"path": "/api/ping", "port": "http"},
             "periodSeconds": 10,
@@ -193,7 +198,10 @@ def _gateway(settings: Settings, plan: Plan) -> list[Manifest]:
             "metadata": _meta("gateway", plan, "gateway"),
             "spec": {
                 "selector": selector,
-                "ports": [{"name": "http", "port": 80, "targetPort": "http"}],
+                "ports": [
+                    {"name": "http", "port": 80, "targetPort": "http"},
+                    {"name": "grpc", "port": 50051, "targetPort": "grpc"},
+                ],
             },
         },
         {

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import grpc
 import pytest
 
+from gateway.rpc.v1 import chat_pb2 as pb
+from gateway.rpc.v1.chat_pb2_grpc import ChatServiceStub
 from runtime.db.store import Store
+from runtime.settings import GrpcSettings
 from tests.support.broker import embedded_broker
 from tests.support.harness import eventually, make_settings
-from tests.support.net import unique
+from tests.support.net import free_port, unique
+from tests.support.rpc import api_key, auth, channel
 from tests.support.system import System, http
 
 pytestmark = [pytest.mark.timeout(170), pytest.mark.e2e, pytest.mark.slow]
@@ -26,13 +31,17 @@ async def test_broker_down_means_unavailable_not_ack_then_a_retry_lands_once(
     broker.start()
     settings = make_settings(broker.bootstrap, tmp_path)
     settings = settings.model_copy(
-        update={"gateway": settings.gateway.model_copy(update={"produce_timeout": 2.0})}
+        update={
+            "gateway": settings.gateway.model_copy(update={"produce_timeout": 2.0}),
+            "grpc": GrpcSettings(port=free_port()),
+        }
     )
     system = System(settings, tmp_path)
     room = unique("r")
     try:
         await system.start(("chat", "presence"))
         token = await system.register()
+        key = await api_key(system, "ticketing", "publish")
         async with system.connect(token) as sock:
             await sock.join(room)
             before = await sock.post(room, "before")
@@ -44,6 +53,13 @@ async def test_broker_down_means_unavailable_not_ack_then_a_retry_lands_once(
             assert answer["type"] == "error", "an ack without Kafka"
             assert answer["error"] == "unavailable"
             await sock.pong()  # the socket stays usable
+
+            # The gRPC API says so too, and goes on serving.
+            async with channel(settings.grpc.port) as ch:
+                publish = pb.PublishRequest(room=room, text="via grpc", client_id="g1")
+                with pytest.raises(grpc.aio.AioRpcError) as refused:
+                    await ChatServiceStub(ch).Publish(publish, metadata=auth(key), timeout=20)
+                assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
 
             status, body = await http(system.gateway, "GET", "/api/health")
             assert status == 503

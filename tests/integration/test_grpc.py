@@ -8,6 +8,7 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import grpc
 import pytest
@@ -17,8 +18,10 @@ from grpc_status import rpc_status
 
 from gateway.rpc.v1 import chat_pb2 as pb
 from gateway.rpc.v1 import chat_pb2_grpc, ops_pb2, ops_pb2_grpc
+from parley.cli import main
+from runtime.settings import GrpcSettings, Settings
 from tests.support.harness import eventually
-from tests.support.net import unique
+from tests.support.net import free_port, unique
 from tests.support.rpc import api_key, auth, channel, grpc_running
 from tests.support.system import REPO, System, env_of, http
 
@@ -147,6 +150,15 @@ async def test_health_and_reflection_answer(system: System, ch: grpc.aio.Channel
         assert answer.file_descriptor_response.file_descriptor_proto
 
 
+async def test_the_container_health_check_asks_the_grpc_health_service(system: System) -> None:
+    """`parley health grpc://host:port`, as the compose file's gateway check runs it."""
+    port = system.settings.grpc.port
+    healthy = await asyncio.to_thread(main, ["health", f"grpc://127.0.0.1:{port}"])
+    assert healthy == 0
+    nobody = await asyncio.to_thread(main, ["health", f"grpc://127.0.0.1:{free_port()}"])
+    assert nobody == 1
+
+
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 BAD_CALLS = [
     ("Publish", pb.PublishRequest(text="x", client_id="c"), INVALID, "target"),
@@ -203,3 +215,50 @@ async def test_bad_input_gets_its_code_with_details(
         )
         == grpc.StatusCode.OK
     )
+
+
+async def test_with_a_certificate_the_api_speaks_tls_only(
+    settings: Settings, tmp_path: Path
+) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    made = subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ],
+        capture_output=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    port = free_port()
+    secured = settings.model_copy(update={"grpc": GrpcSettings(port=port, cert=cert, key=key)})
+    system = System(secured, tmp_path)
+    try:
+        await system.start_gateway()
+        credentials = grpc.ssl_channel_credentials(root_certificates=cert.read_bytes())
+        async with grpc.aio.secure_channel(f"127.0.0.1:{port}", credentials) as ch:
+            answer = await health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest())
+            assert answer.status == health_pb2.HealthCheckResponse.SERVING
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as plain:
+            refused = health_pb2_grpc.HealthStub(plain).Check(
+                health_pb2.HealthCheckRequest(), timeout=5
+            )
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await refused
+            assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    finally:
+        system.stop()

@@ -17,7 +17,7 @@ from runtime.engine.worker import Worker
 from runtime.events import Event, encode
 from runtime.kafka.client import Consumer, Message, Producer
 from runtime.kafka.topics import ensure_topics
-from runtime.settings import DatabaseSettings, KafkaSettings, Settings, WorkerSettings
+from runtime.settings import DatabaseSettings, GrpcSettings, KafkaSettings, Settings, WorkerSettings
 from runtime.triggers import Handler
 from tests.support.net import unique
 
@@ -36,6 +36,7 @@ def make_settings(bootstrap: str, data_dir: Path, partitions: int = 6) -> Settin
         database=DatabaseSettings(url=f"sqlite+aiosqlite:///{data_dir / 'parley.db'}"),
         worker=WorkerSettings(backoff_base=0.01, backoff_max=0.05, commit_interval=0.05),
         topic_prefix=unique("p") + ".",
+        grpc=GrpcSettings(port=0),  # any free port: tests start gateways side by side
     )
 
 
