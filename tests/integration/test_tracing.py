@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
 from hypercorn.asyncio import serve
 from opentelemetry.sdk.trace import ReadableSpan
@@ -22,6 +23,8 @@ from opentelemetry.trace import SpanKind
 from websockets.asyncio.client import connect
 
 from gateway.app import create_app
+from gateway.rpc.v1 import chat_pb2 as pb
+from gateway.rpc.v1.chat_pb2_grpc import ChatServiceStub
 from gateway.serve import hypercorn_config
 from runtime.bus import send
 from runtime.db.store import Store
@@ -30,7 +33,7 @@ from runtime.events import MessageEvent, encode
 from runtime.kafka.client import Producer, header
 from runtime.kafka.headers import TRACEPARENT
 from runtime.kafka.tracing import trace_id_of
-from runtime.settings import Settings
+from runtime.settings import GrpcSettings, Settings
 from tests.support.harness import eventually, make_settings, read_all, running
 from tests.support.net import free_port, unique
 from tests.support.system import Client, prepare_topics
@@ -212,3 +215,35 @@ async def test_with_tracing_on_the_worker_continues_the_incoming_trace(
     assert produce.parent is not None
     assert produce.parent.span_id == process.context.span_id
     assert sent.decode()[36:52] == f"{produce.context.span_id:016x}"
+
+
+async def test_one_trace_per_grpc_call_from_the_call_to_the_socket_send(
+    settings: Settings, store: Store, spans: InMemorySpanExporter
+) -> None:
+    port = free_port()
+    settings = settings.model_copy(update={"grpc": GrpcSettings(port=port)})
+    room = unique("r")
+    key = await store.api_keys().create("ticketing", ["publish"])
+    async with running(CHAT, settings, store), gateway(settings):
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            request = pb.PublishRequest(room=room, text="traced", client_id="grpc-trace-1")
+            answer = await ChatServiceStub(channel).Publish(
+                request, metadata=(("authorization", f"Bearer {key}"),)
+            )
+        calls = [s for s in spans.get_finished_spans() if s.name == "grpc Publish"]
+        assert len(calls) == 1, [s.name for s in spans.get_finished_spans()]
+        call = calls[0]
+        assert call.context is not None
+        trace_id = call.context.trace_id
+        await eventually(lambda: len(by_trace(spans, trace_id)) >= 4, what="the call's spans")
+
+    traced = by_trace(spans, trace_id)
+    inbound, deliver = settings.topic("chat.message"), settings.topic("chat.deliver")
+    steps = chain(traced, call)
+    assert [(s.name, s.kind) for s in steps][:4] == [
+        ("grpc Publish", SpanKind.SERVER),
+        (f"send {inbound}", SpanKind.PRODUCER),
+        (f"process {inbound}", SpanKind.CONSUMER),
+        (f"send {deliver}", SpanKind.PRODUCER),
+    ]
+    assert dict(steps[1].attributes or {})["messaging.message.id"] == answer.id
