@@ -80,7 +80,7 @@ def _functions(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _registry_rows(settings: Settings) -> list[FunctionRow]:
     descriptors = await read_registry(settings)
-    admin = admin_client(settings.kafka.address())
+    admin = admin_client(settings.kafka.client_config())
     return await Functions(settings, admin, lambda: descriptors).rows()
 
 

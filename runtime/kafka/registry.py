@@ -38,7 +38,7 @@ def registry_topic(settings: Settings) -> str:
 
 def ensure_registry(settings: Settings) -> None:
     """Create the compacted registry topic if it does not exist (blocking)."""
-    admin = admin_client(settings.kafka.address())
+    admin = admin_client(settings.kafka.client_config())
     topic = registry_topic(settings)
     if topic in admin.list_topics(timeout=15).topics:
         return
@@ -60,7 +60,7 @@ async def publish(bus: Bus, settings: Settings, descriptor: Descriptor) -> None:
 def withdraw(settings: Settings, name: str, timeout: float = 10.0) -> bool:
     """Remove function ``name`` from the registry (a tombstone; blocking until Kafka acked
     it). Whether it was acked in time."""
-    producer = RawProducer({"bootstrap.servers": settings.kafka.address(), "acks": "all"})
+    producer = RawProducer({**settings.kafka.client_config(), "acks": "all"})
     producer.produce(registry_topic(settings), value=None, key=name)
     return producer.flush(timeout) == 0
 
@@ -96,7 +96,7 @@ class Follower:
         self.descriptors: dict[str, Descriptor] = {}
         self._listener = listener
         self._consumer = Consumer(
-            settings.kafka.address(), settings.topic("registry-follower"), start="earliest"
+            settings.kafka.client_config(), settings.topic("registry-follower"), start="earliest"
         )
         self._task: asyncio.Task[None] | None = None
 

@@ -129,7 +129,7 @@ async def test_a_gateway_killed_mid_stream_loses_nothing_acked(
 
 async def test_a_client_that_never_reads_is_closed_with_1013(system: System) -> None:
     room = unique("r")
-    small = await system.start_gateway(send_queue=32)
+    small = await system.start_gateway(send_queue=128)  # headroom for the fast client here
     slow_token, fast_token = await system.register(), await system.register()
     raw = socket.create_connection(("127.0.0.1", small.port))
     raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)  # no autotuning to 32 MiB
