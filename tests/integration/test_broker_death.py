@@ -49,9 +49,13 @@ async def test_kill_9_of_one_of_three_kafka_nodes(tmp_path: Path) -> None:
     cluster = KafkaCluster.on_ports(tmp_path / "kafka", ports, Settings().kafka.jars(), heap="384m")
     cluster.start()
     settings = make_settings(cluster.bootstrap, tmp_path)
-    settings = settings.model_copy(
-        update={"gateway": settings.gateway.model_copy(update={"rate": 1000.0, "burst": 1000})}
+    # On a cluster the produce deadline must outlast a failover (fencing after 3 s, then new
+    # leaders), so set PARLEY_GATEWAY__PRODUCE_TIMEOUT well above it; the default (5 s) is
+    # for telling a client quickly that its only broker is gone.
+    gateway = settings.gateway.model_copy(
+        update={"rate": 1000.0, "burst": 1000, "produce_timeout": 15.0}
     )
+    settings = settings.model_copy(update={"gateway": gateway})
     system = System(settings, tmp_path)
     rooms = [unique("room") for _ in range(ROOMS)]
     members: list[Member] = []
