@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runtime.settings import Settings
+
 REPO = Path(__file__).resolve().parents[2]
 BASES = REPO / "infra" / "containers" / "bases.sh"
 COMPOSE = Path(sys.executable).parent / "podman-compose"
@@ -63,6 +65,7 @@ class Stack:
         }
         stack = cls(project, env, timings)
         started = time.monotonic()
+        _prefetch_jars()
         stack.compose("build", "kafka", "postgres", "gateway", "fn-chat")
         timings["images"] = time.monotonic() - started
         return stack
@@ -133,3 +136,16 @@ def _run(argv: list[str], env: dict[str, str], check: bool = True) -> str:
             f"{result.stderr[-3000:]}"
         )
     return result.stdout
+
+
+def _prefetch_jars() -> None:
+    """Hand the Kafka image the jars this host resolved already (the embedded broker's), so
+    its build needs no Maven download inside the container (one stalled there for minutes)."""
+    target = REPO / "infra" / "containers" / "kafka" / "prefetched"
+    jars = sorted(Settings().kafka.jars().glob("*.jar"))
+    if not jars:
+        return
+    for old in target.glob("*.jar"):
+        old.unlink()
+    for jar in jars:
+        shutil.copy2(jar, target / jar.name)
