@@ -17,12 +17,14 @@ where it can (``update`` is atomic), or first, when running twice must never hap
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Protocol
 
 from pydantic import JsonValue
 
 Updater = Callable[[JsonValue], JsonValue]
+KEY_LENGTH = 255  # characters in a state key
 
 
 class State(Protocol):
@@ -54,3 +56,24 @@ class State(Protocol):
         """True the first time this function marks ``key``, False ever after: the guard for
         work that must not repeat when an event is delivered again (``once(event.id)``)."""
         ...
+
+
+def check_key(key: str) -> str:
+    """``key`` when it is a usable state key; ValueError saying what a key is otherwise."""
+    if not isinstance(key, str) or not 1 <= len(key) <= KEY_LENGTH:
+        raise ValueError(f"a state key is a string of 1-{KEY_LENGTH} characters; got {key!r}")
+    return key
+
+
+def encode_value(key: str, value: JsonValue) -> str:
+    """``value`` as the JSON text a state store keeps; ValueError when it is not JSON."""
+    check_key(key)
+    try:
+        return json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"state {key!r}: the value is not JSON ({exc})") from None
+
+
+def decode_value(text: str) -> JsonValue:
+    value: JsonValue = json.loads(text)
+    return value

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from runtime.db.store import Store
 from runtime.events import JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
 from runtime.history import History
 from runtime.settings import Settings
-from runtime.state import State, Updater
+from runtime.state import State, Updater, check_key, decode_value, encode_value
 from runtime.triggers import Handler
 
 
@@ -71,13 +70,13 @@ class MemoryState:
 
     async def get(self, key: str, default: JsonValue = None) -> JsonValue:
         text = self.values.get(key)
-        return default if text is None else _json_load(text)
+        return default if text is None else decode_value(text)
 
     async def set(self, key: str, value: JsonValue) -> None:
-        self.values[_key(key)] = _json_dump(key, value)
+        self.values[check_key(key)] = encode_value(key, value)
 
     async def delete(self, key: str) -> bool:
-        return self.values.pop(_key(key), None) is not None
+        return self.values.pop(check_key(key), None) is not None
 
     async def incr(self, key: str, by: int = 1) -> int:
         def add(value: JsonValue) -> JsonValue:
@@ -88,33 +87,15 @@ class MemoryState:
         return int(await self.update(key, add, default=0))  # type: ignore[arg-type]
 
     async def update(self, key: str, fn: Updater, default: JsonValue = None) -> JsonValue:
-        new = fn(await self.get(_key(key), default))
-        self.values[key] = _json_dump(key, new)
+        new = fn(await self.get(check_key(key), default))
+        self.values[key] = encode_value(key, new)
         return new
 
     async def once(self, key: str) -> bool:
-        if _key(key) in self.marked:
+        if check_key(key) in self.marked:
             return False
         self.marked.add(key)
         return True
-
-
-def _key(key: str) -> str:
-    if not isinstance(key, str) or not 1 <= len(key) <= 255:
-        raise ValueError(f"a state key is a string of 1-255 characters; got {key!r}")
-    return key
-
-
-def _json_dump(key: str, value: JsonValue) -> str:
-    try:
-        return json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"state {key!r}: the value is not JSON ({exc})") from None
-
-
-def _json_load(text: str) -> JsonValue:
-    value: JsonValue = json.loads(text)
-    return value
 
 
 def message(text: str, room: str = "lobby", user: str = "ada", **fields: object) -> MessageEvent:

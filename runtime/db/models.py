@@ -26,6 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from runtime.state import KEY_LENGTH
+
 USERNAME = 32  # docs/PROTOCOL.md: 1-32 of [A-Za-z0-9_.-]
 ROOM = 64  # docs/PROTOCOL.md: 1-64 of [a-z0-9_-]
 AUTHOR = 64  # a username, or the name of the function that replied
@@ -133,7 +135,6 @@ class Gateway(Base):
 
 
 FUNCTION = 64  # a function's name (its file's stem)
-STATE_KEY = 255
 
 
 class FunctionState(Base):
@@ -143,7 +144,7 @@ class FunctionState(Base):
     __tablename__ = "function_state"
 
     function: Mapped[str] = mapped_column(String(FUNCTION), primary_key=True)
-    key: Mapped[str] = mapped_column(String(STATE_KEY), primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
     value: Mapped[str] = mapped_column(Text())  # JSON text
     version: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
 
@@ -154,7 +155,7 @@ class FunctionOnce(Base):
     __tablename__ = "function_once"
 
     function: Mapped[str] = mapped_column(String(FUNCTION), primary_key=True)
-    key: Mapped[str] = mapped_column(String(STATE_KEY), primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -9,7 +9,6 @@ replicas never lose an update on SQLite or PostgreSQL.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,8 +19,8 @@ from sqlalchemy import BigInteger, ColumnElement, Text, case, cast, delete, sele
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from runtime.db.models import STATE_KEY, FunctionOnce, FunctionState
-from runtime.state import Updater
+from runtime.db.models import FunctionOnce, FunctionState
+from runtime.state import Updater, check_key, decode_value, encode_value
 
 ATTEMPTS = 200  # an update that loses this many races in a row gives up with StateConflict
 
@@ -42,10 +41,10 @@ class SqlState:
         query = select(FunctionState.value).where(*self._row(key))
         async with self._engine.connect() as connection:
             found = (await connection.execute(query)).scalar_one_or_none()
-        return default if found is None else _load(found)
+        return default if found is None else decode_value(found)
 
     async def set(self, key: str, value: JsonValue) -> None:
-        text = _dump(key, value)
+        text = encode_value(key, value)
         insert = self._insert(FunctionState).values(
             function=self._function, key=key, value=text, version=1
         )
@@ -56,14 +55,14 @@ class SqlState:
         await self._write(upsert)
 
     async def delete(self, key: str) -> bool:
-        _check_key(key)
+        check_key(key)
         result = await self._write(delete(FunctionState).where(*self._row(key)))
         return bool(result)
 
     async def incr(self, key: str, by: int = 1) -> int:
         """One upsert: the database adds ``by`` to an integer value, or inserts ``by``; a value
         that is not an integer is left alone (and the call raises TypeError)."""
-        _check_key(key)
+        check_key(key)
         value = FunctionState.value
         is_int: ColumnElement[bool]
         if self._engine.dialect.name == "postgresql":
@@ -99,7 +98,7 @@ class SqlState:
         return int(found)
 
     async def update(self, key: str, fn: Updater, default: JsonValue = None) -> JsonValue:
-        _check_key(key)
+        check_key(key)
         for attempt in range(ATTEMPTS):
             try:
                 written = await self._try_update(key, fn, default)
@@ -121,21 +120,23 @@ class SqlState:
                 new = fn(default)
                 statement: Any = (
                     self._insert(FunctionState)
-                    .values(function=self._function, key=key, value=_dump(key, new), version=1)
+                    .values(
+                        function=self._function, key=key, value=encode_value(key, new), version=1
+                    )
                     .on_conflict_do_nothing()
                 )
             else:
-                new = fn(_load(row.value))
+                new = fn(decode_value(row.value))
                 statement = (
                     update(FunctionState)
                     .where(*self._row(key), FunctionState.version == row.version)
-                    .values(value=_dump(key, new), version=row.version + 1)
+                    .values(value=encode_value(key, new), version=row.version + 1)
                 )
             result = await connection.execute(statement)
             return (new,) if result.rowcount == 1 else None
 
     async def once(self, key: str) -> bool:
-        _check_key(key)
+        check_key(key)
         insert = self._insert(FunctionOnce).values(
             function=self._function, key=key, at=datetime.now(UTC)
         )
@@ -157,21 +158,3 @@ class SqlState:
 
     def _row(self, key: str) -> tuple[Any, Any]:
         return (FunctionState.function == self._function, FunctionState.key == key)
-
-
-def _check_key(key: str) -> None:
-    if not isinstance(key, str) or not 1 <= len(key) <= STATE_KEY:
-        raise ValueError(f"a state key is a string of 1-{STATE_KEY} characters; got {key!r}")
-
-
-def _dump(key: str, value: JsonValue) -> str:
-    _check_key(key)
-    try:
-        return json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"state {key!r}: the value is not JSON ({exc})") from None
-
-
-def _load(text: str) -> JsonValue:
-    value: JsonValue = json.loads(text)
-    return value
