@@ -146,7 +146,9 @@ pids=()
 current java || { say "building localhost/parley-base:java"; build_java & pids+=($!); }
 current node || { say "building localhost/parley-base:node"; build_node & pids+=($!); }
 for pid in "${pids[@]}"; do wait "$pid" || { say "a base failed to build (above)"; exit 1; }; done
-podman image prune -f >/dev/null  # the bases replaced by this run
+# The bases replaced by this run. Housekeeping only: an image still held by a build container
+# (one a killed build left behind) stays, and says so, rather than failing the caller.
+podman image prune -f >/dev/null 2>&1 || say "some unused images stay (held by leftover build containers: podman ps --external)"
 say "bases ready in $(($(date +%s) - start)) s"
 echo "PYTHON_IMAGE=localhost/parley-base:py"
 echo "DEBIAN_IMAGE=localhost/parley-base:py"
