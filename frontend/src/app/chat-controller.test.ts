@@ -13,7 +13,7 @@ function fakeApi(pages: Record<string, unknown[]> = {}) {
     if (path.endsWith('/presence')) return Promise.resolve({ room: 'x', users: [] });
     return Promise.resolve({ messages: page ? page[1] : [] });
   });
-  const api: ApiClient = { get: get as ApiClient['get'], post: vi.fn() };
+  const api: ApiClient = { get: get as ApiClient['get'], post: vi.fn(), put: vi.fn(), delete: vi.fn() };
   return { api, get };
 }
 
@@ -70,7 +70,7 @@ describe('ChatController', () => {
     const get = vi.fn((path: string) =>
       path.endsWith('/presence') ? new Promise((resolve) => (answer = resolve)) : Promise.resolve({ messages: [] }),
     );
-    const controller = makeController({ get: get as ApiClient['get'], post: vi.fn() });
+    const controller = makeController({ get: get as ApiClient['get'], post: vi.fn(), put: vi.fn(), delete: vi.fn() });
     const ws = FakeWebSocket.latest();
     ws.open();
     controller.openRoom('general');
@@ -153,7 +153,7 @@ describe('ChatController', () => {
     const get = vi.fn((path: string) =>
       Promise.resolve(path.endsWith('/presence') ? { room: 'new', users: [] } : { messages: history }),
     );
-    const controller = makeController({ get: get as ApiClient['get'], post: vi.fn() });
+    const controller = makeController({ get: get as ApiClient['get'], post: vi.fn(), put: vi.fn(), delete: vi.fn() });
     const ws = FakeWebSocket.latest();
     ws.open();
     controller.openRoom('new');
@@ -200,7 +200,7 @@ describe('ChatController', () => {
     const get = vi.fn((path: string) =>
       Promise.resolve(path.endsWith('/presence') ? { room: 'general', users: [] } : { messages: path.includes('/private/') ? history : [] }),
     );
-    const controller = makeController({ get: get as ApiClient['get'], post: vi.fn() });
+    const controller = makeController({ get: get as ApiClient['get'], post: vi.fn(), put: vi.fn(), delete: vi.fn() });
     controller.openRoom('general');
     let ws = FakeWebSocket.latest();
     ws.open();
@@ -270,7 +270,7 @@ describe('ChatController', () => {
   it('asks the API whether the token still works when reconnecting keeps failing', async () => {
     const onUnauthorized = vi.fn();
     const get = vi.fn(() => Promise.reject(new ApiError(401, 'unauthorized', 'expired')));
-    const controller = makeController({ get, post: vi.fn() }, onUnauthorized);
+    const controller = makeController({ get, post: vi.fn(), put: vi.fn(), delete: vi.fn() }, onUnauthorized);
     FakeWebSocket.latest().drop();
     await vi.advanceTimersByTimeAsync(1_000);
     FakeWebSocket.latest().drop();

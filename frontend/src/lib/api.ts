@@ -33,6 +33,9 @@ export type Query = Record<string, string | number | undefined>;
 export interface ApiClient {
   get<T>(path: string, query?: Query): Promise<T>;
   post<T>(path: string, body: unknown): Promise<T>;
+  put<T>(path: string, body: unknown): Promise<T>;
+  /** Resolves once done (`204 No Content`). */
+  delete(path: string): Promise<void>;
 }
 
 function isErrorBody(value: unknown): value is ErrorBody {
@@ -89,6 +92,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       if (response.status === 401 && options.token) options.onUnauthorized?.();
       throw error;
     }
+    if (response.status === 204) return null as T;
     try {
       return (await response.json()) as T;
     } catch {
@@ -99,6 +103,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   return {
     get: (path, query) => request('GET', withQuery(path, query)),
     post: (path, body) => request('POST', path, body),
+    put: (path, body) => request('PUT', path, body),
+    delete: async (path) => {
+      await request<unknown>('DELETE', path);
+    },
   };
 }
 

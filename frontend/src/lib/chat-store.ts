@@ -4,7 +4,7 @@
  * presence and typing. Socket events and REST responses become actions; React reads the state
  * through `useSyncExternalStore`.
  */
-import type { Id, MessageFrame, PrivateMessage, RoomMessage } from '@/lib/protocol';
+import type { Id, MeResponse, Member, MemberFrame, MessageFrame, PrivateMessage, RoomMessage, RoomRole, Visibility } from '@/lib/protocol';
 import { isBot } from '@/lib/protocol';
 
 export type ConversationKind = 'room' | 'dm';
@@ -40,6 +40,12 @@ export interface Conversation {
   messages: ChatMessage[];
   outgoing: OutgoingMessage[];
   unread: number;
+  /** Unread messages that name you (`@you`). */
+  mentions: number;
+  /** Rooms: your role, the topic and who may join, once the server said (null before). */
+  role: RoomRole | null;
+  topic: string;
+  visibility: Visibility | null;
   history: 'idle' | 'loading' | 'error';
   /** False once history returned fewer messages than asked for. */
   hasMore: boolean;
@@ -56,6 +62,10 @@ export interface ChatState {
   typing: Record<string, Record<string, number>>;
   /** The last refusal that belongs to no message (rate limit, not joined...). */
   notice: string | null;
+  /** Whether you are a server-wide admin (the Ops page), from `GET /api/me`. */
+  admin: boolean;
+  /** room -> its members, once loaded (the member list); live `member` frames keep it current. */
+  members: Record<string, Member[]>;
 }
 
 export type ChatAction =
@@ -71,6 +81,13 @@ export type ChatAction =
   | { type: 'rejected'; clientId: string; detail: string }
   | { type: 'retried'; clientId: string }
   | { type: 'presence'; room: string; users: string[] }
+  | { type: 'presence-change'; room: string; joined: string[]; left: string[] }
+  | { type: 'synced'; me: MeResponse }
+  | { type: 'room-info'; room: string; role?: RoomRole; topic?: string; visibility?: Visibility }
+  | { type: 'members-loaded'; room: string; members: Member[] }
+  | { type: 'member'; frame: MemberFrame }
+  | { type: 'removed'; room: string; reason: 'removed' | 'banned' }
+  | { type: 'read'; key: ConversationKey }
   | { type: 'typing'; room: string; user: string; until: number }
   | { type: 'typing-expired'; room: string; user: string; now: number }
   | { type: 'viewing'; viewing: boolean }
@@ -79,7 +96,7 @@ export type ChatAction =
 export const TYPING_SHOWN_MS = 3_000;
 
 export function initialChatState(me: string): ChatState {
-  return { me, conversations: [], active: null, viewing: true, presence: {}, typing: {}, notice: null };
+  return { me, conversations: [], active: null, viewing: true, presence: {}, typing: {}, notice: null, admin: false, members: {} };
 }
 
 export function fromRoomMessage(message: RoomMessage): ChatMessage {
@@ -119,9 +136,85 @@ function newConversation(kind: ConversationKind, name: string): Conversation {
     messages: [],
     outgoing: [],
     unread: 0,
+    mentions: 0,
+    role: null,
+    topic: '',
+    visibility: null,
     history: 'idle',
     hasMore: true,
   };
+}
+
+/** Whether a message names `me` (`@me`, in any case). */
+export function mentions(text: string, me: string): boolean {
+  const escaped = me.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^A-Za-z0-9_.-])@${escaped}(?![A-Za-z0-9_-])`, 'i').test(text);
+}
+
+const RANK: Record<RoomRole, number> = { owner: 0, admin: 1, member: 2 };
+
+/** Members by role (owners first), then by name. */
+export function sortMembers(members: Member[]): Member[] {
+  return [...members].sort((a, b) => RANK[a.role] - RANK[b.role] || a.username.localeCompare(b.username));
+}
+
+function withoutKey<T>(record: Record<string, T>, key: string): Record<string, T> {
+  if (!(key in record)) return record;
+  return Object.fromEntries(Object.entries(record).filter(([name]) => name !== key));
+}
+
+/** A membership change applied to a loaded member list (an unloaded one stays unloaded). */
+function applyMember(state: ChatState, frame: MemberFrame): ChatState {
+  const current = state.members[frame.room];
+  const key = conversationKey('room', frame.room);
+  let next = state;
+  if (frame.user === state.me && frame.event === 'role' && frame.role !== undefined) {
+    const role = frame.role;
+    next = updateConversation(next, key, (c) => ({ ...c, role }));
+  }
+  if (current === undefined) return next;
+  const others = current.filter((m) => m.username !== frame.user);
+  const existing = current.find((m) => m.username === frame.user);
+  let members: Member[];
+  switch (frame.event) {
+    case 'added':
+      members = [...others, { username: frame.user, role: frame.role ?? existing?.role ?? 'member', online: existing?.online ?? false }];
+      break;
+    case 'role':
+      if (!existing) return next;
+      members = current.map((m) => (m.username === frame.user ? { ...m, role: frame.role ?? m.role } : m));
+      break;
+    case 'removed':
+    case 'banned':
+      members = others;
+      break;
+  }
+  return { ...next, members: { ...next.members, [frame.room]: members } };
+}
+
+/** The sidebar as the server keeps it: your rooms and conversations, with their counts. */
+function applySync(state: ChatState, me: MeResponse): ChatState {
+  let next: ChatState = { ...state, admin: me.admin === true };
+  for (const room of me.rooms) {
+    const key = conversationKey('room', room.name);
+    next = ensureConversation(next, key);
+    const read = onScreen(next, key);
+    next = updateConversation(next, key, (c) => ({
+      ...c,
+      role: room.role,
+      topic: room.topic,
+      visibility: room.visibility,
+      unread: read ? 0 : room.unread,
+      mentions: read ? 0 : room.mentions,
+    }));
+  }
+  for (const conversation of me.conversations) {
+    const key = conversationKey('dm', conversation.user);
+    next = ensureConversation(next, key);
+    const read = onScreen(next, key);
+    next = updateConversation(next, key, (c) => ({ ...c, unread: read ? 0 : conversation.unread }));
+  }
+  return next;
 }
 
 function updateConversation(
@@ -203,7 +296,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       };
     case 'activated': {
       const next = { ...state, active: action.key };
-      return next.viewing ? updateConversation(next, action.key, (c) => (c.unread === 0 ? c : { ...c, unread: 0 })) : next;
+      return next.viewing ? chatReducer(next, { type: 'read', key: action.key }) : next;
     }
     case 'viewing': {
       if (state.viewing === action.viewing) return state;
@@ -222,6 +315,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
           messages: [...c.messages, message],
           outgoing: c.outgoing.filter((m) => m.id !== message.id),
           unread: own || onScreen(next, c.key) ? c.unread : c.unread + 1,
+          mentions: own || onScreen(next, c.key) || c.kind !== 'room' || !mentions(message.text, state.me) ? c.mentions : c.mentions + 1,
         };
       });
     }
@@ -277,6 +371,38 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       }));
     case 'presence':
       return { ...state, presence: { ...state.presence, [action.room]: [...action.users] } };
+    case 'presence-change': {
+      const gone = new Set(action.left);
+      const users = (state.presence[action.room] ?? []).filter((user) => !gone.has(user));
+      for (const user of action.joined) if (!users.includes(user)) users.push(user);
+      return { ...state, presence: { ...state.presence, [action.room]: users } };
+    }
+    case 'synced':
+      return applySync(state, action.me);
+    case 'room-info':
+      return updateConversation(state, conversationKey('room', action.room), (c) => ({
+        ...c,
+        role: action.role ?? c.role,
+        topic: action.topic ?? c.topic,
+        visibility: action.visibility ?? c.visibility,
+      }));
+    case 'members-loaded':
+      return { ...state, members: { ...state.members, [action.room]: action.members } };
+    case 'member':
+      return applyMember(state, action.frame);
+    case 'removed': {
+      const closed = chatReducer(state, { type: 'closed', key: conversationKey('room', action.room) });
+      const how = action.reason === 'banned' ? 'banned from' : 'removed from';
+      return {
+        ...closed,
+        members: withoutKey(closed.members, action.room),
+        presence: withoutKey(closed.presence, action.room),
+        typing: withoutKey(closed.typing, action.room),
+        notice: `You were ${how} #${action.room}.`,
+      };
+    }
+    case 'read':
+      return updateConversation(state, action.key, (c) => (c.unread === 0 && c.mentions === 0 ? c : { ...c, unread: 0, mentions: 0 }));
     case 'typing': {
       if (action.user === state.me) return state;
       const room = { ...(state.typing[action.room] ?? {}), [action.user]: action.until };

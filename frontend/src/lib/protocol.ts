@@ -70,6 +70,115 @@ export interface MessagesResponse<T> {
   messages: T[];
 }
 
+// ---------------------------------------------------------------- v2: rooms and people
+
+export type RoomRole = 'owner' | 'admin' | 'member';
+export type Visibility = 'public' | 'private';
+
+/** A room of yours as `GET /api/me` lists it. */
+export interface MyRoom {
+  name: string;
+  role: RoomRole;
+  unread: number;
+  mentions: number;
+  topic: string;
+  visibility: Visibility;
+}
+
+export interface MyConversation {
+  user: string;
+  unread: number;
+}
+
+/** `GET /api/me`: your sidebar on any device, and whether you are a server admin. */
+export interface MeResponse {
+  username: string;
+  admin: boolean;
+  rooms: MyRoom[];
+  conversations: MyConversation[];
+}
+
+/** A room as the room browser lists it (`GET /api/rooms?q=`). */
+export interface RoomListing {
+  name: string;
+  topic: string;
+  visibility: Visibility;
+  members: number;
+  online: number;
+  joined: boolean;
+}
+
+export interface RoomPage {
+  rooms: RoomListing[];
+  /** The cursor of the next page; absent on the last one. */
+  next?: string;
+}
+
+export interface NewRoom {
+  name: string;
+  topic?: string;
+  visibility?: Visibility;
+}
+
+/** `POST /api/rooms` answers with the room and your role in it (owner). */
+export interface CreatedRoom {
+  name: string;
+  topic: string;
+  visibility: Visibility;
+  role: RoomRole;
+}
+
+export interface Member {
+  username: string;
+  role: RoomRole;
+  online: boolean;
+}
+
+export interface MembersResponse {
+  members: Member[];
+}
+
+export interface UserMatch {
+  username: string;
+  online: boolean;
+}
+
+export interface UsersResponse {
+  users: UserMatch[];
+}
+
+export type MemberEvent = 'added' | 'removed' | 'banned' | 'role';
+
+/** Someone's membership of a room changed (to every member's sockets). */
+export interface MemberFrame {
+  type: 'member';
+  room: string;
+  user: string;
+  event: MemberEvent;
+  role?: RoomRole;
+}
+
+/** You were removed or banned from a room: nothing more comes from it. */
+export interface RemovedFrame {
+  type: 'removed';
+  room: string;
+  reason: 'removed' | 'banned';
+}
+
+/** Presence as changes since the last presence frame (the snapshot is `PresenceFrame`). */
+export interface PresenceChangeFrame {
+  type: 'presence';
+  room: string;
+  joined: string[];
+  left: string[];
+}
+
+/** You read a room or conversation up to `id` on another device. */
+export type ReadFrame = { type: 'read'; id: Id } & ({ room: string } | { with: string });
+
+/** The v2 room frames this UI knows besides the generated ones. */
+export type RoomsFrame = MemberFrame | RemovedFrame | PresenceChangeFrame | ReadFrame;
+
 export interface PresenceResponse {
   room: string;
   users: string[];
@@ -98,6 +207,8 @@ export type ClientFrame =
   | { type: 'message'; room: string; text: string; client_id: string }
   | { type: 'private'; to: string; text: string; client_id: string }
   | { type: 'typing'; room: string }
+  | { type: 'read'; room: string; id: Id }
+  | { type: 'read'; with: string; id: Id }
   | { type: 'ping' };
 
 /** A JSON value, as a frame's field may hold. */
@@ -114,7 +225,7 @@ export interface ActionFrame {
 }
 
 /** The frame types of the contract itself: no function can declare them. */
-export const BUILT_IN_CLIENT_TYPES: readonly string[] = ['join', 'leave', 'message', 'private', 'typing', 'ping'];
+export const BUILT_IN_CLIENT_TYPES: readonly string[] = ['join', 'leave', 'message', 'private', 'typing', 'read', 'ping'];
 
 /** The frames that carry a `client_id` and are answered with `ack` or `error`. */
 export type OutgoingFrame = Extract<ClientFrame, { client_id: string }> | ActionFrame;
@@ -186,7 +297,7 @@ const SERVER_TYPES: Record<ServerFrame['type'], true> = { ack: true, message: tr
  * Decodes one text frame. A contract frame is checked field by field (null when it does not
  * match); any other JSON object with a string `type` comes back as an `ExtensionFrame`.
  */
-export function parseFrame(data: unknown): { known: ServerFrame } | { extension: ExtensionFrame } | null {
+export function parseFrame(data: unknown): { known: ServerFrame } | { rooms: RoomsFrame } | { extension: ExtensionFrame } | null {
   let value: unknown;
   try {
     value = typeof data === 'string' ? JSON.parse(data) : null;
@@ -194,6 +305,10 @@ export function parseFrame(data: unknown): { known: ServerFrame } | { extension:
     return null;
   }
   if (!isObject(value) || typeof value.type !== 'string' || value.type === '') return null;
+  if (ROOMS_TYPES.has(value.type) && !isStringArray(value.users)) {
+    const rooms = toRoomsFrame(value);
+    return rooms ? { rooms } : null;
+  }
   if (!Object.hasOwn(SERVER_TYPES, value.type)) return { extension: { ...value, type: value.type } };
   const known = toServerFrame(value);
   return known ? { known } : null;
@@ -203,6 +318,41 @@ export function parseFrame(data: unknown): { known: ServerFrame } | { extension:
 export function parseServerFrame(data: unknown): ServerFrame | null {
   const parsed = parseFrame(data);
   return parsed !== null && 'known' in parsed ? parsed.known : null;
+}
+
+/** Types of `RoomsFrame`; a presence frame with `users` is the snapshot, a `ServerFrame`. */
+const ROOMS_TYPES = new Set(['member', 'removed', 'read', 'presence']);
+const ROLES: readonly string[] = ['owner', 'admin', 'member'];
+const MEMBER_EVENTS: readonly string[] = ['added', 'removed', 'banned', 'role'];
+
+function toRoomsFrame(value: Fields): RoomsFrame | null {
+  switch (value.type) {
+    case 'member': {
+      if (!strings(value, 'room', 'user') || typeof value.event !== 'string' || !MEMBER_EVENTS.includes(value.event)) return null;
+      const frame: MemberFrame = { type: 'member', room: value.room as string, user: value.user as string, event: value.event as MemberEvent };
+      if (typeof value.role === 'string' && ROLES.includes(value.role)) frame.role = value.role as RoomRole;
+      return frame;
+    }
+    case 'removed':
+      return typeof value.room === 'string'
+        ? { type: 'removed', room: value.room, reason: value.reason === 'banned' ? 'banned' : 'removed' }
+        : null;
+    case 'read':
+      if (typeof value.id !== 'string') return null;
+      if (typeof value.room === 'string') return { type: 'read', room: value.room, id: value.id };
+      if (typeof value.with === 'string') return { type: 'read', with: value.with, id: value.id };
+      return null;
+    case 'presence': {
+      if (typeof value.room !== 'string') return null;
+      const joined = value.joined ?? [];
+      const left = value.left ?? [];
+      return isStringArray(joined) && isStringArray(left) && (joined.length > 0 || left.length > 0 || 'joined' in value || 'left' in value)
+        ? { type: 'presence', room: value.room, joined, left }
+        : null;
+    }
+    default:
+      return null;
+  }
 }
 
 function toServerFrame(value: Fields): ServerFrame | null {
@@ -230,7 +380,8 @@ function toServerFrame(value: Fields): ServerFrame | null {
     case 'error': {
       const frame: ErrorFrame = {
         type: 'error',
-        error: typeof value.error === 'string' ? value.error : 'error',
+        // The contract names the field `error`; accept `code` too.
+        error: typeof value.error === 'string' ? value.error : typeof value.code === 'string' ? value.code : 'error',
         detail: typeof value.detail === 'string' ? value.detail : '',
       };
       if (typeof value.client_id === 'string') frame.client_id = value.client_id;

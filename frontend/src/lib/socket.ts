@@ -31,6 +31,7 @@ import type {
   OutgoingFrame,
   PresenceFrame,
   PrivateFrame,
+  RoomsFrame,
   TypingFrame,
 } from '@/lib/protocol';
 import { newClientId } from '@/lib/ids';
@@ -77,6 +78,8 @@ export type SocketEvent =
   | { type: 'private'; frame: PrivateFrame }
   | { type: 'presence'; frame: PresenceFrame }
   | { type: 'typing'; frame: TypingFrame }
+  /** Membership, removal, presence changes and read markers (v2 rooms and people). */
+  | { type: 'rooms'; frame: RoomsFrame }
   /** A frame of a type the contract does not name, for whichever feature knows it. */
   | { type: 'frame'; frame: ExtensionFrame }
   | { type: 'ack'; clientId: string; id: Id }
@@ -199,6 +202,21 @@ export class ChatSocket {
   leave(room: string): void {
     if (!this.rooms.delete(room)) return;
     this.write({ type: 'leave', room });
+  }
+
+  /**
+   * Stops rejoining a room without telling the server (which removed us from it: a `leave`
+   * would only be refused).
+   */
+  forget(room: string): void {
+    this.rooms.delete(room);
+  }
+
+  /** Tells the server you read a room (`room`) or a conversation (`with`) up to `id`; false when offline. */
+  markRead(target: { room: string } | { with: string }, id: Id): boolean {
+    if (!this.isOpen()) return false;
+    this.write('room' in target ? { type: 'read', room: target.room, id } : { type: 'read', with: target.with, id });
+    return true;
   }
 
   joinedRooms(): string[] {
@@ -399,6 +417,11 @@ export class ChatSocket {
     if (parsed === null) return;
     if ('extension' in parsed) {
       this.emit({ type: 'frame', frame: parsed.extension });
+      return;
+    }
+    if ('rooms' in parsed) {
+      if (parsed.rooms.type === 'removed') this.rooms.delete(parsed.rooms.room);
+      this.emit({ type: 'rooms', frame: parsed.rooms });
       return;
     }
     const frame = parsed.known;

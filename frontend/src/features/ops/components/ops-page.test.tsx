@@ -40,7 +40,7 @@ describe('OpsPage', () => {
       .mockResolvedValueOnce({ functions: [chat] })
       .mockResolvedValueOnce({ functions: [chat, bot] })
       .mockRejectedValueOnce(new ApiError(503, 'unavailable', 'Kafka is down'));
-    const api: ApiClient = { get, post: vi.fn() };
+    const api: ApiClient = { get, post: vi.fn(), put: vi.fn(), delete: vi.fn() };
     render(<OpsPage api={api} />);
     await act(async () => {
       await vi.advanceTimersByTimeAsync(0);
