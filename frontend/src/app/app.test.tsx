@@ -75,7 +75,7 @@ describe('App', () => {
     await userEvent.type(screen.getByLabelText('Join or create a room'), 'general{Enter}');
     expect(await screen.findByText('welcome <b>all</b>')).toBeInTheDocument();
     await waitFor(() => {
-      expect(ws.frames()).toEqual([{ type: 'join', room: 'general', since: '0001' }, listRequest('general')]);
+      expect(ws.frames()).toEqual([{ type: 'join', room: 'general', since: '0001' }, listRequest('general'), { type: 'read', room: 'general', id: '0001' }]);
     });
     act(() => {
       ws.receive({ type: 'ack', client_id: ws.frames()[1]?.client_id, id: 'E0' });
@@ -147,7 +147,7 @@ describe('App', () => {
     ws = openLatestSocket();
     expect(await screen.findByText('welcome <b>all</b>')).toBeInTheDocument();
     await waitFor(() => {
-      expect(ws.frames()).toEqual([{ type: 'join', room: 'general', since: '0001' }, listRequest('general')]);
+      expect(ws.frames()).toEqual([{ type: 'join', room: 'general', since: '0001' }, listRequest('general'), { type: 'read', room: 'general', id: '0001' }]);
     });
     const restored = screen.getByRole('region', { name: 'Direct messages' });
     expect(within(restored).getByRole('button', { name: /^bob/ })).toBeInTheDocument();

@@ -7,8 +7,12 @@ import { FakeWebSocket } from '@/test/fake-websocket';
 
 import { ChatController } from './chat-controller';
 
+/** What a gateway without `GET /api/me` answers (these tests keep the tab's own sidebar). */
+const noMe = () => Promise.reject(new ApiError(404, 'not_found', '/api/me'));
+
 function fakeApi(pages: Record<string, unknown[]> = {}) {
   const get = vi.fn((path: string) => {
+    if (path === '/api/me') return noMe();
     const page = Object.entries(pages).find(([prefix]) => path.startsWith(prefix));
     if (path.endsWith('/presence')) return Promise.resolve({ room: 'x', users: [] });
     return Promise.resolve({ messages: page ? page[1] : [] });
@@ -198,7 +202,9 @@ describe('ChatController', () => {
     const dm = (id: string, text: string) => ({ id, from: 'zoe', to: 'me', text, ts: '2030-01-01T00:00:00Z' });
     let history = [dm('0001', 'one')];
     const get = vi.fn((path: string) =>
-      Promise.resolve(path.endsWith('/presence') ? { room: 'general', users: [] } : { messages: path.includes('/private/') ? history : [] }),
+      path === '/api/me'
+        ? noMe()
+        : Promise.resolve(path.endsWith('/presence') ? { room: 'general', users: [] } : { messages: path.includes('/private/') ? history : [] }),
     );
     const controller = makeController({ get: get as ApiClient['get'], post: vi.fn(), put: vi.fn(), delete: vi.fn() });
     controller.openRoom('general');

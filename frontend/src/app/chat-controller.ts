@@ -14,15 +14,24 @@
  * Every join, and every rejoin after a reconnect, is followed by a request for the room's
  * latest polls (answered to us alone), so polls opened before it show at once; where no poll
  * function runs that request is refused, silently.
+ *
+ * Rooms and people (v2): on start `GET /api/me` brings your rooms and conversations with their
+ * unread and mention counts (so a reload, a fresh login or a second device shows the same
+ * sidebar), whether you are a server admin, and drops restored rooms you no longer belong to.
+ * `member`, `removed`, presence-change and `read` frames update the store; a `read` marker goes
+ * out when you view a conversation that had something unread, or when a message comes in while
+ * it is on screen. A room whose history answers 404 is private (or new): it is joined without
+ * `since`, and a `forbidden` refusal of that join closes it with a notice.
  */
 import { getPrivateMessages, getRoomMessages, PAGE_SIZE } from '@/features/chat/api/get-messages';
 import { parsePollFrame } from '@/features/polls/poll-frame';
 import type { PollStore } from '@/features/polls/poll-store';
 import { createPollStore, initialPollsState } from '@/features/polls/poll-store';
 import { getPresence } from '@/features/presence/api/get-presence';
+import { addMember, banMember, createRoom, getMe, getMembers, removeMember, setRole } from '@/features/rooms/api/rooms';
 import type { ApiClient } from '@/lib/api';
-import { errorText } from '@/lib/api';
-import type { ChatStore, Conversation, ConversationKey, ConversationKind } from '@/lib/chat-store';
+import { ApiError, errorText } from '@/lib/api';
+import type { ChatState, ChatStore, Conversation, ConversationKey, ConversationKind } from '@/lib/chat-store';
 import {
   conversationKey,
   createChatStore,
@@ -30,10 +39,11 @@ import {
   fromPrivateMessage,
   fromRoomMessage,
   initialChatState,
+  sidebarOrder,
   TYPING_SHOWN_MS,
 } from '@/lib/chat-store';
 import { newClientId } from '@/lib/ids';
-import type { JsonValue } from '@/lib/protocol';
+import type { JsonValue, MeResponse, NewRoom, RoomRole, RoomsFrame } from '@/lib/protocol';
 import { loadActive, loadDirectChats, loadRooms, saveActive, saveDirectChats, saveRooms } from '@/lib/session';
 import type { Session } from '@/lib/session';
 import type { ConnectionStatus, SocketEvent, WebSocketConstructor } from '@/lib/socket';
@@ -73,6 +83,14 @@ export class ChatController {
   private readonly presenceFrames = new Map<string, number>();
   /** client_id -> what a poll action of ours asked for, to word its refusal. */
   private readonly pollActions = new Map<string, PollActionKind>();
+  /** Rooms whose history answered 404, joined to see whether we may: `forbidden` closes them. */
+  private readonly probing = new Set<string>();
+  /** Conversations read on screen whose `read` marker has not gone out yet. */
+  private readonly unsentReads = new Set<ConversationKey>();
+  /** The newest message id of each conversation at the last store change, and the last read marker sent. */
+  private newest = new Map<ConversationKey, string | undefined>();
+  private readonly readSent = new Map<ConversationKey, string>();
+  private lastState: ChatState | null = null;
 
   constructor(options: ChatControllerOptions) {
     this.api = options.api;
@@ -103,10 +121,12 @@ export class ChatController {
     this.unsubscribers = [
       this.socket.subscribe((event) => this.handle(event)),
       this.store.subscribe(() => this.persist()),
+      this.store.subscribe(() => this.noteReads()),
     ];
     this.socket.connect();
     if (this.restored) return;
     this.restored = true;
+    void this.sync();
     for (const conversation of this.store.getState().conversations) {
       if (conversation.kind === 'room') this.follow(conversation.name);
       else void this.loadHistory(conversation.key);
@@ -144,6 +164,51 @@ export class ChatController {
     const known = this.find(key) !== undefined;
     this.store.dispatch({ type: 'opened', kind: 'dm', name: user });
     if (!known) void this.loadHistory(key);
+  }
+
+  /** Creates a room (you own it), then opens and joins it. Throws the server's refusal. */
+  async createRoom(room: NewRoom): Promise<void> {
+    const created = await createRoom(this.api, room);
+    this.store.dispatch({ type: 'opened', kind: 'room', name: created.name });
+    this.store.dispatch({ type: 'room-info', room: created.name, role: created.role, topic: created.topic, visibility: created.visibility });
+    this.follow(created.name);
+  }
+
+  /** Leaves a room for good (you stop being a member); a room the server no longer knows just closes. */
+  async leaveRoom(room: string): Promise<void> {
+    try {
+      await removeMember(this.api, room, this.me);
+    } catch (error: unknown) {
+      if (!(error instanceof ApiError && error.status === 404)) {
+        this.store.dispatch({ type: 'notice', text: `Could not leave #${room}: ${errorText(error)}` });
+        return;
+      }
+    }
+    this.close(conversationKey('room', room));
+  }
+
+  /** Loads a room's member list into the store (live `member` frames keep it current). */
+  async loadMembers(room: string): Promise<void> {
+    const members = await getMembers(this.api, room);
+    this.store.dispatch({ type: 'members-loaded', room, members });
+  }
+
+  /** Adds (invites) someone to a room. Throws the server's refusal. */
+  async invite(room: string, username: string): Promise<void> {
+    const added = await addMember(this.api, room, username);
+    this.store.dispatch({ type: 'member', frame: { type: 'member', room, user: added.username, event: 'added', role: added.role } });
+  }
+
+  /** Removes someone from a room, or bans them (removed, and they cannot rejoin). */
+  async removeMember(room: string, username: string, ban = false): Promise<void> {
+    if (ban) await banMember(this.api, room, username);
+    else await removeMember(this.api, room, username);
+    this.store.dispatch({ type: 'member', frame: { type: 'member', room, user: username, event: ban ? 'banned' : 'removed' } });
+  }
+
+  async setRole(room: string, username: string, role: Exclude<RoomRole, 'owner'>): Promise<void> {
+    const changed = await setRole(this.api, room, username, role);
+    this.store.dispatch({ type: 'member', frame: { type: 'member', room, user: changed.username, event: 'role', role: changed.role } });
   }
 
   select(key: ConversationKey): void {
@@ -243,14 +308,133 @@ export class ChatController {
     if (this.following.has(room)) return;
     this.following.add(room);
     const key = conversationKey('room', room);
-    void this.loadHistory(key).then(() => {
+    void this.loadHistory(key).then((result) => {
       if (!this.following.has(room) || !this.find(key)) return; // left meanwhile
+      if (result === 'missing') this.probing.add(room);
       const newest = this.find(key)?.messages.at(-1)?.id;
       this.socket.join(room, newest);
       this.listPolls(room);
       if (newest === undefined) this.refetchOnFrame.add(room);
-      this.refreshPresence(room);
+      if (result !== 'missing') this.refreshPresence(room);
+      this.sendReads();
     });
+  }
+
+  /**
+   * Brings the sidebar in line with the server's: your rooms and conversations with their counts
+   * (joined and loaded), the admin flag, and rooms restored from this tab that you no longer belong to dropped.
+   * Without the endpoint (an older gateway) the tab's own list stands.
+   */
+  private async sync(): Promise<void> {
+    const before = new Set(this.store.getState().conversations.filter((c) => c.kind === 'room').map((c) => c.name));
+    let me: MeResponse;
+    try {
+      me = await getMe(this.api);
+    } catch {
+      return;
+    }
+    const { active } = this.store.getState();
+    const unreadOnScreen = [
+      ...me.rooms.filter((r) => r.unread > 0 && conversationKey('room', r.name) === active),
+      ...me.conversations.filter((c) => c.unread > 0 && conversationKey('dm', c.user) === active),
+    ];
+    const knownDms = new Set(this.store.getState().conversations.filter((c) => c.kind === 'dm').map((c) => c.name));
+    const rooms = new Set(me.rooms.map((room) => room.name));
+    for (const room of before) if (!rooms.has(room)) this.close(conversationKey('room', room));
+    this.store.dispatch({ type: 'synced', me });
+    if (unreadOnScreen.length > 0 && active !== null) this.unsentReads.add(active);
+    for (const room of me.rooms) this.follow(room.name);
+    for (const conversation of me.conversations) if (!knownDms.has(conversation.user)) void this.loadHistory(conversationKey('dm', conversation.user));
+    const state = this.store.getState();
+    const first = sidebarOrder(state.conversations)[0];
+    if ((state.active === null || !state.conversations.some((c) => c.key === state.active)) && first) this.select(first.key);
+    this.sendReads();
+  }
+
+  /**
+   * After each store change: a conversation on screen that just lost its unread count, or got a
+   * new message from someone else, owes the server a `read` marker.
+   */
+  private noteReads(): void {
+    const state = this.store.getState();
+    const previous = this.lastState;
+    this.lastState = state;
+    if (previous?.conversations === state.conversations && previous.active === state.active && previous.viewing === state.viewing) return;
+    const newest = new Map(state.conversations.map((c) => [c.key, c.messages.at(-1)?.id] as const));
+    const before = this.newest;
+    this.newest = newest;
+    const active = state.active === null ? undefined : state.conversations.find((c) => c.key === state.active);
+    if (!active || !state.viewing) return;
+    const was = previous?.conversations.find((c) => c.key === active.key);
+    const cleared = was !== undefined && (was.unread > 0 || was.mentions > 0);
+    const latest = active.messages.at(-1);
+    const fresh = latest !== undefined && latest.id !== before.get(active.key) && before.has(active.key) && latest.author !== this.me;
+    if (cleared || fresh) {
+      this.unsentReads.add(active.key);
+      this.sendReads();
+    }
+  }
+
+  /** Sends the `read` markers owed, for conversations whose newest id is known (and rooms once joined). */
+  private sendReads(): void {
+    for (const key of [...this.unsentReads]) {
+      const conversation = this.find(key);
+      if (!conversation) {
+        this.unsentReads.delete(key);
+        continue;
+      }
+      const id = conversation.messages.at(-1)?.id;
+      if (id === undefined) continue;
+      if (conversation.kind === 'room' && !this.socket.joinedRooms().includes(conversation.name)) continue;
+      if (this.readSent.get(key) === id) {
+        this.unsentReads.delete(key);
+        continue;
+      }
+      const target = conversation.kind === 'room' ? { room: conversation.name } : { with: conversation.name };
+      if (this.socket.markRead(target, id)) {
+        this.readSent.set(key, id);
+        this.unsentReads.delete(key);
+      }
+    }
+  }
+
+  private onRoomsFrame(frame: RoomsFrame): void {
+    const { dispatch } = this.store;
+    switch (frame.type) {
+      case 'member':
+        dispatch({ type: 'member', frame });
+        // Invited elsewhere: the room shows up in the sidebar at once.
+        if (frame.user === this.me && frame.event === 'added' && !this.find(conversationKey('room', frame.room))) {
+          dispatch({ type: 'opened', kind: 'room', name: frame.room, activate: false });
+          if (frame.role !== undefined) dispatch({ type: 'room-info', room: frame.room, role: frame.role });
+          this.follow(frame.room);
+        }
+        return;
+      case 'removed':
+        this.forgetRoom(frame.room);
+        dispatch({ type: 'removed', room: frame.room, reason: frame.reason });
+        return;
+      case 'presence':
+        this.presenceFrames.set(frame.room, (this.presenceFrames.get(frame.room) ?? 0) + 1);
+        dispatch({ type: 'presence-change', room: frame.room, joined: frame.joined, left: frame.left });
+        if (this.socket.joinedRooms().includes(frame.room)) this.joinIsLive(frame.room);
+        return;
+      case 'read': {
+        const key = 'room' in frame ? conversationKey('room', frame.room) : conversationKey('dm', frame.with);
+        this.readSent.set(key, frame.id);
+        dispatch({ type: 'read', key });
+        return;
+      }
+    }
+  }
+
+  /** Forgets a room the server no longer lets us in (no `leave` frame: it would be refused). */
+  private forgetRoom(room: string): void {
+    this.following.delete(room);
+    this.refetchOnFrame.delete(room);
+    this.probing.delete(room);
+    this.socket.forget(room);
+    this.polls.dispatch({ type: 'room-left', room });
   }
 
   /**
@@ -261,10 +445,13 @@ export class ChatController {
     this.sendPollAction('list', { room });
   }
 
-  /** Fetches a page of history into the store; resolves once it is in (or failed). */
-  private async loadHistory(key: ConversationKey, before?: string): Promise<void> {
+  /**
+   * Fetches a page of history into the store; resolves once it is in (`ok`), or failed: `missing`
+   * when a room answered 404 (private, or not there yet: no notice, the join tells).
+   */
+  private async loadHistory(key: ConversationKey, before?: string): Promise<'ok' | 'missing' | 'failed'> {
     const conversation = this.find(key);
-    if (!conversation) return;
+    if (!conversation) return 'failed';
     this.store.dispatch({ type: 'history-loading', key });
     const query = before === undefined ? {} : { before };
     try {
@@ -274,14 +461,21 @@ export class ChatController {
       this.store.dispatch({ type: 'history-loaded', key, messages, limit: PAGE_SIZE, older: before !== undefined });
       const newest = messages.at(-1);
       if (conversation.kind === 'room' && before === undefined && newest) this.socket.noteSeen(conversation.name, newest.id);
+      return 'ok';
     } catch (error: unknown) {
+      if (conversation.kind === 'room' && error instanceof ApiError && error.status === 404 && before === undefined) {
+        this.store.dispatch({ type: 'history-loaded', key, messages: [], limit: PAGE_SIZE, older: false });
+        return 'missing';
+      }
       this.store.dispatch({ type: 'history-failed', key });
       this.store.dispatch({ type: 'notice', text: `Could not load history: ${errorText(error)}` });
+      return 'failed';
     }
   }
 
   /** A frame from a room joined without `since` proves the join is live: fetch what came before it. */
   private joinIsLive(room: string): void {
+    this.probing.delete(room);
     if (this.refetchOnFrame.delete(room)) void this.loadHistory(conversationKey('room', room));
   }
 
@@ -332,6 +526,9 @@ export class ChatController {
         this.timers.add(timer);
         return;
       }
+      case 'rooms':
+        this.onRoomsFrame(event.frame);
+        return;
       case 'frame': {
         // A function's own frame type; the poll is the one this UI knows.
         const poll = event.frame.type === 'poll' ? parsePollFrame(event.frame) : null;
@@ -350,9 +547,18 @@ export class ChatController {
         dispatch({ type: 'rejected', clientId: event.clientId, detail: event.detail === '' ? event.error : event.detail });
         return;
       }
-      case 'error':
+      case 'error': {
+        const [room] = this.probing;
+        if (event.error === 'forbidden' && room !== undefined) {
+          // The join of a room whose history we may not read was refused: it is private.
+          this.forgetRoom(room);
+          dispatch({ type: 'closed', key: conversationKey('room', room) });
+          dispatch({ type: 'notice', text: `#${room} is private: only its members can join. Ask one of them to invite you.` });
+          return;
+        }
         dispatch({ type: 'notice', text: event.detail === '' ? event.error : event.detail });
         return;
+      }
     }
   }
 
@@ -369,6 +575,7 @@ export class ChatController {
     if (status.kind !== 'online') return;
     if (this.everOnline) this.catchUp();
     this.everOnline = true;
+    this.sendReads();
   }
 
   /**

@@ -194,7 +194,7 @@ function applyMember(state: ChatState, frame: MemberFrame): ChatState {
 
 /** The sidebar as the server keeps it: your rooms and conversations, with their counts. */
 function applySync(state: ChatState, me: MeResponse): ChatState {
-  let next: ChatState = { ...state, admin: me.admin === true };
+  let next: ChatState = { ...state, admin: me.admin };
   for (const room of me.rooms) {
     const key = conversationKey('room', room.name);
     next = ensureConversation(next, key);
