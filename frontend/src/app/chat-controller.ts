@@ -28,7 +28,7 @@ import { parsePollFrame } from '@/features/polls/poll-frame';
 import type { PollStore } from '@/features/polls/poll-store';
 import { createPollStore, initialPollsState } from '@/features/polls/poll-store';
 import { getPresence } from '@/features/presence/api/get-presence';
-import { addMember, banMember, createRoom, getMe, getMembers, removeMember, setRole } from '@/features/rooms/api/rooms';
+import { addMember, banMember, createRoom, getMe, getMembers, removeMember, searchUsers, setRole } from '@/features/rooms/api/rooms';
 import type { ApiClient } from '@/lib/api';
 import { ApiError, errorText } from '@/lib/api';
 import type { ChatState, ChatStore, Conversation, ConversationKey, ConversationKind } from '@/lib/chat-store';
@@ -43,7 +43,7 @@ import {
   TYPING_SHOWN_MS,
 } from '@/lib/chat-store';
 import { newClientId } from '@/lib/ids';
-import type { JsonValue, MeResponse, NewRoom, RoomRole, RoomsFrame } from '@/lib/protocol';
+import type { JsonValue, MeResponse, NewRoom, RoomRole, RoomsFrame, UserMatch } from '@/lib/protocol';
 import { loadActive, loadDirectChats, loadRooms, saveActive, saveDirectChats, saveRooms } from '@/lib/session';
 import type { Session } from '@/lib/session';
 import type { ConnectionStatus, SocketEvent, WebSocketConstructor } from '@/lib/socket';
@@ -185,6 +185,11 @@ export class ChatController {
       }
     }
     this.close(conversationKey('room', room));
+  }
+
+  /** People whose name matches `q`, to start a conversation with. */
+  searchUsers(q: string): Promise<UserMatch[]> {
+    return searchUsers(this.api, q);
   }
 
   /** Loads a room's member list into the store (live `member` frames keep it current). */

@@ -1,12 +1,13 @@
 import { useSyncExternalStore } from 'react';
 
-/** Two screens, addressed by the URL hash so a static file server can serve the app. */
-export type Route = 'chat' | 'ops';
+/** Three screens, addressed by the URL hash so a static file server can serve the app. */
+export type Route = 'chat' | 'rooms' | 'ops';
 
-export const ROUTES: Record<Route, string> = { chat: '#/', ops: '#/ops' };
+export const ROUTES: Record<Route, string> = { chat: '#/', rooms: '#/rooms', ops: '#/ops' };
 
 export function routeFromHash(hash: string): Route {
-  return hash === ROUTES.ops ? 'ops' : 'chat';
+  if (hash === ROUTES.ops) return 'ops';
+  return hash === ROUTES.rooms ? 'rooms' : 'chat';
 }
 
 function subscribe(listener: () => void): () => void {

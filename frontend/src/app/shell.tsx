@@ -13,6 +13,7 @@ import type { WebSocketConstructor } from '@/lib/socket';
 import { ROUTES, useRoute } from './router';
 import type { Route } from './router';
 import { ChatRoute } from './routes/chat';
+import { RoomsRoute } from './routes/rooms';
 import { useChatController } from './use-chat-controller';
 import { useShortcuts } from './use-shortcuts';
 
@@ -39,7 +40,8 @@ function Tab({ route, current, children }: { route: Route; current: Route; child
   );
 }
 
-export type Panel = 'nav' | 'people' | null;
+/** What covers part of the chat: a drawer on a phone (conversations, people) or the members dialog. */
+export type Panel = 'nav' | 'people' | 'members' | null;
 
 /** The signed-in app: header, connection banner, the current screen and the keyboard shortcuts. */
 export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps) {
@@ -92,9 +94,12 @@ export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps
           <Tab route="chat" current={route}>
             {unread > 0 && route !== 'chat' ? `Chat (${unread})` : 'Chat'}
           </Tab>
-          <Tab route="ops" current={route}>
-            Ops
-          </Tab>
+          {/* The Ops page is for server admins (GET /api/functions answers 403 to anyone else). */}
+          {state.admin && (
+            <Tab route="ops" current={route}>
+              Ops
+            </Tab>
+          )}
         </nav>
         <div className="ml-auto flex min-w-0 items-center gap-1.5 sm:gap-3">
           <ConnectionBadge status={status} />
@@ -108,7 +113,13 @@ export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps
         </div>
       </header>
       <ConnectionBanner status={status} onReconnectNow={() => controller.reconnectNow()} />
-      {route === 'ops' ? <OpsPage api={api} /> : <ChatRoute controller={controller} state={state} polls={polls} panel={panel} onPanel={setPanel} />}
+      {route === 'ops' ? (
+        <OpsPage api={api} />
+      ) : route === 'rooms' ? (
+        <RoomsRoute api={api} controller={controller} state={state} onShowChat={showChat} />
+      ) : (
+        <ChatRoute controller={controller} state={state} polls={polls} panel={panel} onPanel={setPanel} />
+      )}
       {switcher && (
         <QuickSwitcher
           me={state.me}

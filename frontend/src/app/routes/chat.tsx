@@ -1,3 +1,6 @@
+import { useEffect, useState } from 'react';
+
+import { Dialog } from '@/components/dialog';
 import { Drawer } from '@/components/drawer';
 import { MenuIcon, PeopleIcon } from '@/components/icons';
 import { ChatPane } from '@/features/chat/components/chat-pane';
@@ -7,11 +10,14 @@ import type { PollsState } from '@/features/polls/poll-store';
 import { pendingChoice, pollsIn } from '@/features/polls/poll-store';
 import { PresenceList } from '@/features/presence/components/presence-list';
 import { TypingIndicator } from '@/features/presence/components/typing-indicator';
+import { MemberList } from '@/features/rooms/components/member-list';
 import { RoomSidebar } from '@/features/rooms/components/room-sidebar';
-import type { ChatState, ConversationKey } from '@/lib/chat-store';
-import { typingUsers } from '@/lib/chat-store';
+import { errorText } from '@/lib/api';
+import type { ChatState, Conversation, ConversationKey } from '@/lib/chat-store';
+import { sortMembers, typingUsers } from '@/lib/chat-store';
 
 import type { ChatController } from '../chat-controller';
+import { ROUTES } from '../router';
 import type { Panel } from '../shell';
 
 interface ChatRouteProps {
@@ -26,14 +32,55 @@ interface ChatRouteProps {
 const PANEL_BUTTON =
   'flex h-9 shrink-0 items-center gap-1.5 rounded-md border border-line-strong px-2.5 text-sm font-medium text-fg-2 hover:bg-hover md:hidden';
 
-function EmptyState({ onJoin, onMenu }: { onJoin: (room: string) => void; onMenu: () => void }) {
+/** The members dialog of a room: loads the list when it opens; live frames keep it current. */
+function RoomMembers({ controller, state, room, onClose }: { controller: ChatController; state: ChatState; room: Conversation; onClose: () => void }) {
+  const [loadError, setLoadError] = useState<string | null>(null);
+  useEffect(() => {
+    controller.loadMembers(room.name).then(
+      () => setLoadError(null),
+      (error: unknown) => setLoadError(errorText(error)),
+    );
+  }, [controller, room.name]);
+  const members = state.members[room.name];
+  const presence = state.presence[room.name];
+  return (
+    <Dialog title={`Members of #${room.name}`} onClose={onClose}>
+      <MemberList
+        me={state.me}
+        room={room.name}
+        visibility={room.visibility}
+        myRole={room.role}
+        members={members ? sortMembers(members) : null}
+        online={presence ? new Set(presence) : null}
+        loadError={loadError}
+        onInvite={(username) => controller.invite(room.name, username)}
+        onRemove={(username, ban) => controller.removeMember(room.name, username, ban)}
+        onSetRole={(username, role) => controller.setRole(room.name, username, role)}
+        onLeave={async () => {
+          await controller.leaveRoom(room.name);
+          onClose();
+        }}
+      />
+    </Dialog>
+  );
+}
+
+function EmptyState({ notice, onJoin, onMenu }: { notice: string | null; onJoin: (room: string) => void; onMenu: () => void }) {
   return (
     <section className="flex min-w-0 flex-1 flex-col items-center justify-center gap-3 bg-surface p-8 text-center">
+      {notice && (
+        <p role="status" className="rounded-lg bg-warn-soft px-4 py-2 text-sm text-warn">
+          {notice}
+        </p>
+      )}
       <h2 className="text-lg font-semibold text-fg">Pick a room to start talking</h2>
       <p className="max-w-sm text-sm text-muted">
         Join or create a room from the sidebar, or message someone directly. Not sure where to start?
       </p>
       <div className="flex flex-wrap justify-center gap-2">
+        <a href={ROUTES.rooms} className="rounded-lg border border-line-strong px-4 py-2 text-sm font-semibold text-fg-2 hover:bg-hover">
+          Browse rooms
+        </a>
         <button type="button" onClick={() => onJoin('general')} className="rounded-lg bg-accent-strong px-4 py-2 text-sm font-semibold text-white hover:bg-accent-strong/90">
           Join #general
         </button>
@@ -84,8 +131,14 @@ export function ChatRoute({ controller, state, polls, panel, onPanel }: ChatRout
             closeDrawers();
             controller.openRoom(name);
           }}
+          searchUsers={(q) => controller.searchUsers(q)}
           onOpenPrivate={openPrivate}
-          onClose={(key) => controller.close(key)}
+          onClose={(key) => {
+            const entry = state.conversations.find((c) => c.key === key);
+            if (entry?.kind === 'room') void controller.leaveRoom(entry.name);
+            else controller.close(key);
+          }}
+          browseHref={ROUTES.rooms}
         />
       </Drawer>
       {active ? (
@@ -108,14 +161,19 @@ export function ChatRoute({ controller, state, polls, panel, onPanel }: ChatRout
           }
           trailing={
             room !== null && (
-              <button type="button" onClick={() => onPanel('people')} className={PANEL_BUTTON}>
-                <span className="sr-only">People in this room</span>
-                <PeopleIcon />
-                <span>
-                  {online}
-                  <span className="sr-only"> online</span>
-                </span>
-              </button>
+              <>
+                <button type="button" onClick={() => onPanel('members')} className="flex h-9 shrink-0 items-center rounded-md border border-line-strong px-2.5 text-sm font-medium text-fg-2 hover:bg-hover">
+                  Members
+                </button>
+                <button type="button" onClick={() => onPanel('people')} className={PANEL_BUTTON}>
+                  <span className="sr-only">People in this room</span>
+                  <PeopleIcon />
+                  <span>
+                    {online}
+                    <span className="sr-only"> online</span>
+                  </span>
+                </button>
+              </>
             )
           }
           above={
@@ -137,8 +195,9 @@ export function ChatRoute({ controller, state, polls, panel, onPanel }: ChatRout
           onTyping={() => controller.typing()}
         />
       ) : (
-        <EmptyState onJoin={(name) => controller.openRoom(name)} onMenu={() => onPanel('nav')} />
+        <EmptyState notice={state.notice} onJoin={(name) => controller.openRoom(name)} onMenu={() => onPanel('nav')} />
       )}
+      {panel === 'members' && active?.kind === 'room' && <RoomMembers controller={controller} state={state} room={active} onClose={closeDrawers} />}
       <Drawer side="right" open={panel === 'people'} onClose={closeDrawers} width="md:w-48 lg:w-56" label="People in this room">
         <PresenceList me={state.me} room={room} users={room === null ? [] : (state.presence[room] ?? [])} onOpenPrivate={openPrivate} />
       </Drawer>

@@ -1,20 +1,30 @@
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
+
+import type { UserMatch } from '@/lib/protocol';
 
 import type { SidebarEntry } from './room-sidebar';
 import { RoomSidebar } from './room-sidebar';
 
 const entries: SidebarEntry[] = [
   { key: 'room:general', kind: 'room', name: 'general', unread: 0 },
-  { key: 'room:random', kind: 'room', name: 'random', unread: 3 },
+  { key: 'room:random', kind: 'room', name: 'random', unread: 3, mentions: 1 },
   { key: 'room:busy', kind: 'room', name: 'busy', unread: 250 },
+  { key: 'room:secret', kind: 'room', name: 'secret', unread: 0, visibility: 'private' },
   { key: 'dm:zoe', kind: 'dm', name: 'zoe', unread: 1 },
 ];
 
+const PEOPLE: UserMatch[] = [
+  { username: 'Carol.B', online: true },
+  { username: 'carl', online: false },
+  { username: 'me', online: true },
+];
+
 function setup(active: SidebarEntry['key'] = 'room:general') {
-  const handlers = { onSelect: vi.fn(), onJoinRoom: vi.fn(), onOpenPrivate: vi.fn(), onClose: vi.fn() };
-  render(<RoomSidebar me="me" entries={entries} active={active} {...handlers} />);
+  const searchUsers = vi.fn((q: string) => Promise.resolve(PEOPLE.filter((p) => p.username.toLowerCase().includes(q.toLowerCase()))));
+  const handlers = { onSelect: vi.fn(), onJoinRoom: vi.fn(), onOpenPrivate: vi.fn(), onClose: vi.fn(), searchUsers };
+  render(<RoomSidebar me="me" entries={entries} active={active} browseHref="#/rooms" {...handlers} />);
   return handlers;
 }
 
@@ -27,6 +37,9 @@ describe('RoomSidebar', () => {
     expect(within(general).queryByLabelText(/unread/)).toBeNull();
     expect(within(rooms).getByLabelText('3 unread')).toHaveTextContent('3');
     expect(within(rooms).getByLabelText('250 unread')).toHaveTextContent('99+');
+    expect(within(rooms).getByLabelText('1 mention')).toHaveTextContent('@1');
+    expect(within(rooms).getByRole('button', { name: /^secret \(private\)/ })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Browse and create rooms' })).toHaveAttribute('href', '#/rooms');
     const dms = screen.getByRole('region', { name: 'Direct messages' });
     expect(within(dms).getByLabelText('1 unread')).toBeInTheDocument();
   });
@@ -53,17 +66,46 @@ describe('RoomSidebar', () => {
     expect(screen.queryByRole('alert')).toBeNull();
   });
 
-  it('opens a private conversation by user name, not with yourself', async () => {
-    const { onOpenPrivate } = setup();
+  it('opens a private conversation with someone who exists, by their registered name, not with yourself', async () => {
+    const { onOpenPrivate, searchUsers } = setup();
     const input = screen.getByLabelText('Message a user');
     await userEvent.type(input, 'me{Enter}');
     expect(screen.getByRole('alert')).toHaveTextContent('That is you');
+
+    // Nobody by that name: refused, nothing opened.
     await userEvent.clear(input);
-    await userEvent.type(input, 'Carol.B{Enter}');
-    expect(onOpenPrivate).toHaveBeenCalledExactlyOnceWith('Carol.B');
+    await userEvent.type(input, 'nobody{Enter}');
+    expect(await screen.findByRole('alert')).toHaveTextContent('There is no user named nobody.');
+    expect(input).toHaveAttribute('aria-invalid', 'true');
+    expect(onOpenPrivate).not.toHaveBeenCalled();
+
+    // Typed in another case: the registered form is used.
+    await userEvent.clear(input);
+    await userEvent.type(input, 'CAROL.b{Enter}');
+    await waitFor(() => {
+      expect(onOpenPrivate).toHaveBeenCalledExactlyOnceWith('Carol.B');
+    });
+    expect(searchUsers).toHaveBeenCalledWith('CAROL.b');
+    expect(input).toHaveValue('');
   });
 
-  it('leaves a room', async () => {
+  it('suggests people as you type, without you, and picks one with the arrow keys', async () => {
+    const { onOpenPrivate } = setup();
+    const input = screen.getByRole('combobox', { name: 'Message a user' });
+    await userEvent.type(input, 'ca');
+    const list = await screen.findByRole('listbox', { name: 'People' });
+    await waitFor(() => {
+      expect(within(list).getAllByRole('option').map((o) => o.textContent)).toEqual(['Carol.Bonline', 'carloffline']);
+    });
+    await userEvent.type(input, 'r');
+    await userEvent.keyboard('{ArrowDown}{ArrowDown}');
+    expect(within(list).getByRole('option', { selected: true })).toHaveTextContent('carl');
+    expect(input).toHaveAttribute('aria-activedescendant', within(list).getByRole('option', { selected: true }).id);
+    await userEvent.keyboard('{Enter}');
+    expect(onOpenPrivate).toHaveBeenCalledExactlyOnceWith('carl');
+  });
+
+  it('leaves a room (for good: the caller asks the server)', async () => {
     const { onClose } = setup();
     await userEvent.click(screen.getByRole('button', { name: 'Leave random' }));
     expect(onClose).toHaveBeenCalledWith('room:random');

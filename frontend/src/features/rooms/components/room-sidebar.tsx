@@ -1,13 +1,19 @@
+import { LockIcon } from '@/components/icons';
 import type { ConversationKey, ConversationKind } from '@/lib/chat-store';
-import { roomNameProblem, usernameProblem } from '@/lib/validation';
+import type { UserMatch, Visibility } from '@/lib/protocol';
+import { roomNameProblem } from '@/lib/validation';
 
 import { NameForm } from './name-form';
+import { UserPicker } from './user-picker';
 
 export interface SidebarEntry {
   key: ConversationKey;
   kind: ConversationKind;
   name: string;
   unread: number;
+  /** Unread messages that name you. */
+  mentions?: number;
+  visibility?: Visibility | null;
 }
 
 interface RoomSidebarProps {
@@ -16,12 +22,22 @@ interface RoomSidebarProps {
   active: ConversationKey | null;
   onSelect: (key: ConversationKey) => void;
   onJoinRoom: (room: string) => void;
+  /** GET /api/users?q= for the "Message a user" picker. */
+  searchUsers: (q: string) => Promise<UserMatch[]>;
+  /** Called with a name as registered (the picker checked that the user exists). */
   onOpenPrivate: (user: string) => void;
+  /** A room: leave it for good; a direct conversation: close it. */
   onClose: (key: ConversationKey) => void;
+  /** Where the room browser is (a link). */
+  browseHref: string;
 }
+
+const count = (n: number) => (n > 99 ? '99+' : String(n));
 
 function EntryRow({ entry, active, onSelect, onClose }: { entry: SidebarEntry; active: boolean; onSelect: () => void; onClose: () => void }) {
   const unread = entry.unread > 0 && !active;
+  const mentions = (entry.mentions ?? 0) > 0 && !active ? (entry.mentions ?? 0) : 0;
+  const sigil = entry.kind === 'dm' ? '@' : entry.visibility === 'private' ? <LockIcon /> : '#';
   const label = entry.kind === 'room' ? `Leave ${entry.name}` : `Close conversation with ${entry.name}`;
   return (
     <li className="group relative">
@@ -33,11 +49,17 @@ function EntryRow({ entry, active, onSelect, onClose }: { entry: SidebarEntry; a
           active ? 'bg-indigo-600 text-white' : unread ? 'font-semibold text-white hover:bg-slate-800' : 'text-slate-300 hover:bg-slate-800'
         }`}
       >
-        <span aria-hidden="true" className={active ? 'text-indigo-100' : 'text-slate-400'}>{entry.kind === 'room' ? '#' : '@'}</span>
+        <span aria-hidden="true" className={`flex w-3 shrink-0 justify-center ${active ? 'text-indigo-100' : 'text-slate-400'}`}>{sigil}</span>
         <span className="min-w-0 flex-1 truncate">{entry.name}</span>
+        {entry.visibility === 'private' && <span className="sr-only">{' (private)'}</span>}
+        {mentions > 0 && (
+          <span aria-label={`${mentions} ${mentions === 1 ? 'mention' : 'mentions'}`} className="rounded-full bg-amber-300 px-1.5 text-xs font-bold text-slate-900">
+            @{count(mentions)}
+          </span>
+        )}
         {unread && (
           <span aria-label={`${entry.unread} unread`} className="rounded-full bg-rose-600 px-1.5 text-xs font-bold text-white">
-            {entry.unread > 99 ? '99+' : entry.unread}
+            {count(entry.unread)}
           </span>
         )}
       </button>
@@ -57,7 +79,7 @@ function EntryRow({ entry, active, onSelect, onClose }: { entry: SidebarEntry; a
   );
 }
 
-export function RoomSidebar({ me, entries, active, onSelect, onJoinRoom, onOpenPrivate, onClose }: RoomSidebarProps) {
+export function RoomSidebar({ me, entries, active, onSelect, onJoinRoom, searchUsers, onOpenPrivate, onClose, browseHref }: RoomSidebarProps) {
   const rooms = entries.filter((e) => e.kind === 'room');
   const dms = entries.filter((e) => e.kind === 'dm');
   const render = (entry: SidebarEntry) => (
@@ -81,19 +103,16 @@ export function RoomSidebar({ me, entries, active, onSelect, onJoinRoom, onOpenP
           <ul className="flex flex-col gap-0.5 px-1">{rooms.map(render)}</ul>
         )}
         <NameForm label="Join or create a room" placeholder="join or create a room" button="Join" validate={roomNameProblem} onSubmit={onJoinRoom} />
+        <a href={browseHref} className="mx-3 rounded-md px-1 text-sm font-medium text-indigo-300 hover:text-indigo-200 hover:underline">
+          Browse and create rooms
+        </a>
       </section>
       <section aria-labelledby="dm-heading" className="flex flex-col gap-2">
         <h2 id="dm-heading" className="px-4 text-xs font-semibold tracking-wider text-slate-400 uppercase">
           Direct messages
         </h2>
         {dms.length > 0 && <ul className="flex flex-col gap-0.5 px-1">{dms.map(render)}</ul>}
-        <NameForm
-          label="Message a user"
-          placeholder="message a user"
-          button="Open"
-          validate={(name) => usernameProblem(name) ?? (name === me ? 'That is you: pick someone else.' : null)}
-          onSubmit={onOpenPrivate}
-        />
+        <UserPicker me={me} search={searchUsers} onPick={onOpenPrivate} />
       </section>
     </nav>
   );
