@@ -38,7 +38,7 @@ describe('RoomSidebar', () => {
     expect(within(rooms).getByLabelText('3 unread')).toHaveTextContent('3');
     expect(within(rooms).getByLabelText('250 unread')).toHaveTextContent('99+');
     expect(within(rooms).getByLabelText('1 mention')).toHaveTextContent('@1');
-    expect(within(rooms).getByRole('button', { name: /^secret \(private\)/ })).toBeInTheDocument();
+    expect(within(rooms).getByRole('button', { name: /^secret, private/ })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Browse and create rooms' })).toHaveAttribute('href', '#/rooms');
     const dms = screen.getByRole('region', { name: 'Direct messages' });
     expect(within(dms).getByLabelText('1 unread')).toBeInTheDocument();

@@ -51,7 +51,7 @@ function EntryRow({ entry, active, onSelect, onClose }: { entry: SidebarEntry; a
       >
         <span aria-hidden="true" className={`flex w-3 shrink-0 justify-center ${active ? 'text-indigo-100' : 'text-slate-400'}`}>{sigil}</span>
         <span className="min-w-0 flex-1 truncate">{entry.name}</span>
-        {entry.visibility === 'private' && <span className="sr-only">{' (private)'}</span>}
+        {entry.visibility === 'private' && <span className="sr-only">, private</span>}
         {mentions > 0 && (
           <span aria-label={`${mentions} ${mentions === 1 ? 'mention' : 'mentions'}`} className="rounded-full bg-amber-300 px-1.5 text-xs font-bold text-slate-900">
             @{count(mentions)}
