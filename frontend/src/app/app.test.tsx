@@ -258,12 +258,58 @@ describe('App', () => {
       Promise.resolve(
         href(input) === '/api/functions'
           ? json(200, { functions: [{ name: 'chat', trigger: 'on_message', topic: 'chat.message', group: 'fn.chat', replicas: 2, lag: 5 }] })
-          : json(200, { username: 'alice', token: 'tok-1', messages: [], users: [] }),
+          : href(input) === '/api/me'
+            ? json(200, { username: 'alice', admin: true, rooms: [], conversations: [] })
+            : json(200, { username: 'alice', token: 'tok-1', messages: [], users: [] }),
       ),
     );
     await signIn(fetchImpl);
     await userEvent.click(screen.getByRole('link', { name: 'Ops' }));
     expect(await screen.findByRole('rowheader', { name: 'chat' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Ops' })).toHaveAttribute('aria-current', 'page');
+  });
+
+  it('uses the name as registered, restores the sidebar from /api/me, and keeps Ops from a non-admin', async () => {
+    const fetchImpl = vi.fn<typeof fetch>((input) => {
+      const path = new URL(href(input), 'http://page.test').pathname;
+      if (path === '/api/login') return Promise.resolve(json(200, { username: 'alice', token: 'tok-2' }));
+      if (path === '/api/me') {
+        return Promise.resolve(
+          json(200, {
+            username: 'alice',
+            admin: false,
+            rooms: [
+              { name: 'general', role: 'member', unread: 0, mentions: 0, topic: '', visibility: 'public' },
+              { name: 'plans', role: 'owner', unread: 5, mentions: 2, topic: 'Secret plans', visibility: 'private' },
+            ],
+            conversations: [{ user: 'bob', unread: 3 }],
+          }),
+        );
+      }
+      if (path === '/api/functions') return Promise.resolve(json(403, { error: 'forbidden', detail: 'Server admins only.' }));
+      if (path.endsWith('/presence')) return Promise.resolve(json(200, { room: 'x', users: [] }));
+      return Promise.resolve(json(200, { messages: [] }));
+    });
+    render(<App env={env} WebSocketImpl={FakeWebSocket} fetchImpl={fetchImpl} />);
+    await userEvent.type(screen.getByLabelText('User name'), 'ALICE');
+    await userEvent.type(screen.getByLabelText('Password'), 'correct horse');
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByText('Signed in as')).toHaveTextContent('Signed in as alice');
+    openLatestSocket();
+
+    const rooms = screen.getByRole('region', { name: 'Rooms' });
+    expect(await within(rooms).findByRole('button', { name: /^plans, private/ })).toBeInTheDocument();
+    expect(within(rooms).getByLabelText('5 unread')).toBeInTheDocument();
+    expect(within(rooms).getByLabelText('2 mentions')).toHaveTextContent('@2');
+    const dms = screen.getByRole('region', { name: 'Direct messages' });
+    expect(within(dms).getByLabelText('3 unread')).toBeInTheDocument();
+    expect(screen.getByRole('region', { name: 'Room general' })).toBeInTheDocument();
+
+    expect(screen.queryByRole('link', { name: 'Ops' })).toBeNull();
+    act(() => {
+      window.location.hash = '#/ops';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    expect(await screen.findByRole('alert')).toHaveTextContent('The Ops page is for server admins only');
   });
 });

@@ -64,4 +64,19 @@ describe('OpsPage', () => {
     expect(screen.getByRole('alert')).toHaveTextContent('Kafka is down');
     expect(screen.getAllByRole('row')).toHaveLength(3);
   });
+
+  it('tells a non-admin the page is for server admins, and stops asking', async () => {
+    vi.useFakeTimers();
+    const get = vi.fn().mockRejectedValue(new ApiError(403, 'forbidden', 'Server admins only.'));
+    render(<OpsPage api={{ get, post: vi.fn(), put: vi.fn(), delete: vi.fn() }} />);
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(0);
+    });
+    expect(screen.getByRole('alert')).toHaveTextContent('The Ops page is for server admins only');
+    expect(screen.queryByRole('table')).toBeNull();
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(10_000);
+    });
+    expect(get).toHaveBeenCalledOnce();
+  });
 });
