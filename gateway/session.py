@@ -30,6 +30,7 @@ from gateway.inbound import (
     Ping,
     Post,
     Private,
+    Read,
     Refusal,
     Typing,
     client_id_of,
@@ -41,6 +42,7 @@ from gateway.peer import Peer, Subscription
 from gateway.publisher import Unavailable
 from gateway.receipts import Receipt
 from gateway.resources import Resources
+from runtime.errors import UserError
 from runtime.events import (
     Delivery,
     Event,
@@ -50,7 +52,7 @@ from runtime.events import (
     envelope,
     utcnow,
 )
-from runtime.frames import PONG, ServerFrame, ack_frame, typing_frame
+from runtime.frames import PONG, ServerFrame, ack_frame, presence_frame, read_frame, typing_frame
 from runtime.kafka import tracing
 from runtime.names import action_topic
 from runtime.telemetry import EVENT_ID, REQUEST_ID, new_request_id
@@ -212,9 +214,10 @@ class Session:
                         id=id, room=room, user=user, text=text, client_id=client_id
                     ),
                 )
-            case Private(to=to, text=text, client_id=client_id):
-                if not await self.res.store.user_exists(to):
-                    raise Refusal("unknown_user", f"there is no user {to!r}", client_id)
+            case Private(text=text, client_id=client_id):
+                to = await self.res.people.find(frame.to)
+                if to is None:
+                    raise Refusal("unknown_user", f"there is no user {frame.to!r}", client_id)
                 user = self.peer.user
                 await self._post(
                     client_id,
@@ -230,6 +233,8 @@ class Session:
                 self._joined(frame.room)
                 typing = typing_frame(frame.room, self.peer.user)
                 self.res.publisher.fire(Delivery(room=frame.room, frame=dict(typing)))
+            case Read():
+                await self._mark_read(frame)
 
     def _may_post(self, room: str, client_id: str) -> None:
         """Refuse unless this socket may post in ``room`` (messages and room actions alike)."""
@@ -238,8 +243,27 @@ class Session:
     def _joined(self, room: str, client_id: str | None = None) -> Subscription:
         sub = self.peer.rooms.get(room)
         if sub is None:
+            if room in self.peer.barred:
+                raise Refusal("forbidden", f"you were removed from {room!r}", client_id)
             raise Refusal("not_joined", f"join room {room!r} first", client_id)
         return sub
+
+    async def _mark_read(self, frame: Read) -> None:
+        """Move the sender's read marker; their sockets (every device) hear of it."""
+        user = self.peer.user
+        if frame.room is not None:
+            self._joined(frame.room)
+            moved = await self.res.rooms.mark_read(user, room=frame.room, message_id=frame.id)
+        else:
+            other = await self.res.people.find(frame.other or "")
+            if other is None:
+                raise Refusal("unknown_user", f"there is no user {frame.other!r}")
+            moved = await self.res.rooms.mark_read(user, other=other, message_id=frame.id)
+        if not moved:
+            where = frame.room or f"the conversation with {frame.other}"
+            raise Refusal("not_found", f"there is no message {frame.id!r} in {where}")
+        read = read_frame(frame.id, room=frame.room, other=frame.other)
+        self.res.publisher.fire(Delivery(users=(user,), frame=dict(read)))
 
     async def _post(self, client_id: str, event_with: Callable[[str], Event]) -> None:
         """Produce a message or private event once per client id; ack when Kafka has it."""
@@ -294,10 +318,20 @@ class Session:
         """Subscribe (buffering live frames), replay after ``since``, then go live: every
         message once, in order."""
         res, peer = self.res, self.peer
+        try:
+            await res.rooms.enter(room, peer.user, limit=res.settings.gateway.room_limit)
+        except UserError as exc:
+            raise Refusal(exc.code, exc.detail) from None
+        peer.barred.discard(room)
         current = peer.rooms.get(room)
         conn = current.conn if current else res.presence.adopt(peer.user, room) or peer.conn
         sub = res.hub.subscribe(peer, room, conn)
         announced = res.publisher.send(JoinEvent(room=room, user=peer.user, conn=conn))
+        # Who is here: the roster's view, and this user (whose own join may still be on its
+        # way). Changes follow, coalesced, as presence frames with joined and left.
+        users = sorted({*await res.roster.snapshot(room), peer.user})
+        self.res.metrics.frames_out["presence"] += 1
+        await peer.outbox.put(Encoded.of(presence_frame(room, users)))
         if since is not None:
             # Live frames wait in ``sub.buffer`` meanwhile; those at or before ``since`` (which
             # the client has) or a replayed message are copies. This gateway may have started
