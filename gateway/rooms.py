@@ -165,10 +165,10 @@ def rooms(res: Resources) -> Blueprint:
     @api.post("/rooms/<room>/bans")
     @security_scheme(BEARER)
     @body(s.Someone)
-    @returns(s.Membership, 201)
+    @returns(s.Banned, 201)
     @returns(s.ErrorBody, 403)
     @returns(s.ErrorBody, 404)
-    async def ban(room: str, data: s.Someone) -> tuple[str, int]:
+    async def ban(room: str, data: s.Someone) -> tuple[s.Banned, int]:
         """Ban a user: removed now, and may not join again until unbanned."""
         me = caller(res)
         name = await visible(res, room, me)
@@ -182,7 +182,8 @@ def rooms(res: Resources) -> Blueprint:
             Delivery(users=(user,), frame=dict(removed_frame(name, "banned"))),
             Delivery(room=name, frame=dict(member_frame(name, user, "banned"))),
         )
-        return "", 201
+        at = next(a for u, _, a in await res.rooms.bans(name) if u == user)
+        return s.Banned(username=user, by=me, at=at.isoformat()), 201
 
     @api.delete("/rooms/<room>/bans/<user>")
     @security_scheme(BEARER)

@@ -206,7 +206,7 @@ class Session:
             case Ping():
                 self.send(PONG)
             case Post(room=room, text=text, client_id=client_id):
-                self._may_post(room, client_id)
+                await self._may_post(room, client_id)
                 user = self.peer.user
                 await self._post(
                     client_id,
@@ -230,29 +230,33 @@ class Session:
             case Leave():
                 await self._leave(frame.room)
             case Typing():
-                self._joined(frame.room)
+                await self._joined(frame.room)
                 typing = typing_frame(frame.room, self.peer.user)
                 self.res.publisher.fire(Delivery(room=frame.room, frame=dict(typing)))
             case Read():
                 await self._mark_read(frame)
 
-    def _may_post(self, room: str, client_id: str) -> None:
+    async def _may_post(self, room: str, client_id: str) -> None:
         """Refuse unless this socket may post in ``room`` (messages and room actions alike)."""
-        self._joined(room, client_id)
+        await self._joined(room, client_id)
 
-    def _joined(self, room: str, client_id: str | None = None) -> Subscription:
+    async def _joined(self, room: str, client_id: str | None = None) -> Subscription:
+        """This socket's subscription to ``room``; else ``forbidden`` when the user may not be
+        there (removed, or a private room's non-member), ``not_joined`` when they may."""
         sub = self.peer.rooms.get(room)
-        if sub is None:
-            if room in self.peer.barred:
-                raise Refusal("forbidden", f"you were removed from {room!r}", client_id)
-            raise Refusal("not_joined", f"join room {room!r} first", client_id)
-        return sub
+        if sub is not None:
+            return sub
+        if room in self.peer.barred:
+            raise Refusal("forbidden", f"you were removed from {room!r}", client_id)
+        if not await self.res.rooms.visible(room, self.peer.user):
+            raise Refusal("forbidden", f"room {room!r} is for its members only", client_id)
+        raise Refusal("not_joined", f"join room {room!r} first", client_id)
 
     async def _mark_read(self, frame: Read) -> None:
         """Move the sender's read marker; their sockets (every device) hear of it."""
         user = self.peer.user
         if frame.room is not None:
-            self._joined(frame.room)
+            await self._joined(frame.room)
             moved = await self.res.rooms.mark_read(user, room=frame.room, message_id=frame.id)
         else:
             other = await self.res.people.find(frame.other or "")
@@ -282,7 +286,7 @@ class Session:
         client_id, user = fields["client_id"], self.peer.user
         room = fields.get("room") if declared.has_room else None
         if isinstance(room, str):
-            self._may_post(room, client_id)
+            await self._may_post(room, client_id)
         data = {k: v for k, v in fields.items() if k != "type"} | {"user": user}
         key = room if isinstance(room, str) else user
         topic = action_topic(declared.type)
@@ -368,7 +372,7 @@ class Session:
         sub.buffer = None
 
     async def _leave(self, room: str) -> None:
-        sub = self._joined(room)
+        sub = await self._joined(room)
         self.res.hub.unsubscribe(self.peer, room)
         try:
             await self.res.presence.leave(room, self.peer.user, sub.conn)
