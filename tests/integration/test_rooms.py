@@ -122,16 +122,15 @@ async def test_membership_lasts_across_sockets_and_the_sidebar_counts_unread(
 
     async def counted() -> bool:
         _, me = await api(system, "GET", "/api/me", ada_token)
-        return me["rooms"] == [
-            {
-                "name": room,
-                "role": "owner",
-                "topic": "",
-                "visibility": "public",
-                "unread": 4,
-                "mentions": 3,
-            }
-        ]
+        wanted = {
+            "name": room,
+            "role": "owner",
+            "topic": "",
+            "visibility": "public",
+            "unread": 4,
+            "mentions": 3,
+        }
+        return bool(me["rooms"] == [wanted])
 
     await eventually(counted, what="ada's unread messages and mentions in /api/me")
     async with system.connect(ada_token) as phone, system.connect(ada_token) as laptop:
