@@ -21,8 +21,18 @@ from runtime.events import Room, Username
 from runtime.telemetry import REQUEST_ID, new_request_id
 
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
-_ROOM: TypeAdapter[str] = TypeAdapter(Room)
-_USER: TypeAdapter[str] = TypeAdapter(Username)
+ROOM: TypeAdapter[str] = TypeAdapter(Room)
+USER: TypeAdapter[str] = TypeAdapter(Username)
+# The HTTP status of each code a store refusal (UserError) carries.
+STATUS = {
+    "forbidden": 403,
+    "not_found": 404,
+    "unknown_user": 404,
+    "exists": 409,
+    "taken": 409,
+    "room_limit": 422,
+    "invalid": 422,
+}
 REQUEST_HEADER = "X-Request-ID"
 
 
@@ -76,14 +86,15 @@ def rest(res: Resources) -> Blueprint:
     @returns(s.ErrorBody, 409)
     @returns(s.ErrorBody, 422)
     async def register(data: s.Registration) -> tuple[s.Authenticated, int]:
-        """Create an account (password of 8 characters or more) and log it in."""
+        """Create an account (password of 8 characters or more) and log it in. Names ignore
+        case: ``Ada`` is taken once ``ada`` exists. The first account is the server admin."""
         if reserved(data.username, res.registry.descriptors):
             raise ApiError(409, "taken", f"{data.username!r} is reserved for a function's messages")
         hashed = await asyncio.to_thread(res.auth.hash, data.password)
         try:
-            await res.store.add_user(data.username, hashed)
+            await res.people.add(data.username, hashed)
         except UserError as exc:
-            raise ApiError(409, exc.code, exc.detail) from None
+            raise refused(exc) from None
         return s.Authenticated(username=data.username, token=res.auth.issue(data.username)), 201
 
     @api.post("/login")
@@ -92,21 +103,49 @@ def rest(res: Resources) -> Blueprint:
     @returns(s.ErrorBody, 401)
     @returns(s.ErrorBody, 422)
     async def login(data: s.Credentials) -> s.Authenticated:
-        """A fresh token for a username and its password."""
-        stored = await res.store.password_hash(data.username)
-        if not await asyncio.to_thread(res.auth.check, stored, data.password):
+        """A fresh token for a username (any case) and its password; ``username`` in the
+        answer is the name as registered."""
+        found = await res.people.login(data.username)
+        stored = None if found is None else found.password_hash
+        if found is None or not await asyncio.to_thread(res.auth.check, stored, data.password):
             raise ApiError(401, "unauthorized", "wrong username or password")
-        return s.Authenticated(username=data.username, token=res.auth.issue(data.username))
+        return s.Authenticated(username=found.username, token=res.auth.issue(found.username))
 
-    @api.get("/rooms")
+    @api.get("/me")
     @security_scheme(BEARER)
-    @returns(s.Rooms)
+    @returns(s.Me)
     @returns(s.ErrorBody, 401)
-    async def rooms() -> s.Rooms:
-        """Every room with history or people in it, with how many are online."""
+    async def me() -> s.Me:
+        """Your rooms and conversations with unread counts: the sidebar on any device."""
+        user = caller(res)
+        rooms, conversations = await res.rooms.sidebar(user)
+        return s.Me(
+            username=user,
+            admin=await res.people.is_admin(user),
+            rooms=[
+                s.MyRoom(
+                    name=r.name,
+                    role=r.role,
+                    topic=r.topic,
+                    visibility=r.visibility,
+                    unread=r.unread,
+                    mentions=r.mentions,
+                )
+                for r in rooms
+            ],
+            conversations=[s.MyConversation(user=c.user, unread=c.unread) for c in conversations],
+        )
+
+    @api.get("/users")
+    @security_scheme(BEARER)
+    @query(s.UserSearch)
+    @returns(s.People)
+    @returns(s.ErrorBody, 401)
+    async def users(query_args: s.UserSearch) -> s.People:
+        """Users whose name holds ``q`` (any case), to start a conversation with."""
         caller(res)
-        listed = await res.store.rooms()
-        return s.Rooms(rooms=[s.Room(name=name, online=online) for name, online in listed])
+        found = await res.people.search(query_args.q)
+        return s.People(users=[s.Person(username=u, online=o) for u, o in found])
 
     @api.get("/rooms/<room>/messages")
     @security_scheme(BEARER)
@@ -115,11 +154,9 @@ def rest(res: Resources) -> Blueprint:
     @returns(s.ErrorBody, 401)
     @returns(s.ErrorBody, 422)
     async def room_messages(room: str, query_args: s.Page) -> s.Messages:
-        """A page of a room's history, oldest first."""
-        caller(res)
-        page = await res.store.room_messages(
-            valid(_ROOM, room, "room"), before=query_args.before, limit=query_args.limit
-        )
+        """A page of a room's history, oldest first (404 for a private room you are not in)."""
+        name = await visible(res, room, caller(res))
+        page = await res.store.room_messages(name, before=query_args.before, limit=query_args.limit)
         return s.Messages(messages=[m.frame() for m in page])
 
     @api.get("/private/<user>/messages")
@@ -132,7 +169,7 @@ def rest(res: Resources) -> Blueprint:
         """A page of your own conversation with ``user``, oldest first."""
         me = caller(res)
         page = await res.store.private_messages(
-            me, valid(_USER, user, "user"), before=query_args.before, limit=query_args.limit
+            me, valid(USER, user, "user"), before=query_args.before, limit=query_args.limit
         )
         return s.Messages(messages=[m.frame() for m in page])
 
@@ -142,9 +179,8 @@ def rest(res: Resources) -> Blueprint:
     @returns(s.ErrorBody, 401)
     @returns(s.ErrorBody, 422)
     async def presence(room: str) -> s.RoomPresence:
-        """Who is in a room now."""
-        caller(res)
-        name = valid(_ROOM, room, "room")
+        """Who is in a room now (404 for a private room you are not in)."""
+        name = await visible(res, room, caller(res))
         return s.RoomPresence(room=name, users=await res.store.room_users(name))
 
     @api.get("/functions")
@@ -153,8 +189,10 @@ def rest(res: Resources) -> Blueprint:
     @returns(s.ErrorBody, 401)
     @returns(s.ErrorBody, 500)
     async def functions() -> s.Functions:
-        """The running functions (the registry), with replicas, lag and dead letters."""
-        caller(res)
+        """The running functions (the registry), with replicas, lag and dead letters: server
+        admins only."""
+        if not await res.people.is_admin(caller(res)):
+            raise ApiError(403, "forbidden", "the functions table is for server admins")
         return s.Functions(functions=await res.functions.rows())
 
     @api.get("/actions")
@@ -181,6 +219,19 @@ def caller(res: Resources) -> str:
     if user is None:
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <token> from /api/login")
     return user
+
+
+def refused(exc: UserError) -> ApiError:
+    """A store's refusal as an HTTP error."""
+    return ApiError(STATUS.get(exc.code, 422), exc.code, exc.detail)
+
+
+async def visible(res: Resources, room: str, user: str) -> str:
+    """The room's name when ``user`` may see it; ``404`` otherwise, as for no room at all."""
+    name = valid(ROOM, room, "room")
+    if not await res.rooms.visible(name, user):
+        raise ApiError(404, "not_found", f"there is no room {name!r}")
+    return name
 
 
 def valid(adapter: TypeAdapter[Any], value: str, what: str) -> str:

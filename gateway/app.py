@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from gateway.api import ApiError, rest
 from gateway.metrics import gateway_registry
 from gateway.resources import Resources
+from gateway.rooms import rooms
 from gateway.rpc.metrics import RpcCollector
 from gateway.rpc.server import RpcServer
 from gateway.session import serve_socket
@@ -73,6 +74,7 @@ def create_app(settings: Settings) -> Quart:
             await res.close()
 
     app.register_blueprint(rest(res))
+    app.register_blueprint(rooms(res))
     registry = gateway_registry(res.metrics, res.hub.stats)
     registry.register(RpcCollector(rpc.metrics))
 

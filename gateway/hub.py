@@ -14,7 +14,7 @@ message ids seen recently are remembered.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from gateway.link import Encoded
 from gateway.metrics import GatewayMetrics, HubStats
@@ -34,6 +34,10 @@ class Hub:
         self.window = window
         self.stats = HubStats()
         self.metrics = metrics or GatewayMetrics()
+        # A room's presence changes, for the roster to coalesce (None: sent on at once).
+        self.on_presence: Callable[[str, list[str], list[str]], None] | None = None
+        # Sockets a ``removed`` frame unsubscribed: (user, room, their connection ids).
+        self.on_removed: Callable[[str, str, list[str]], None] | None = None
         self._peers: set[Peer] = set()
         self._rooms: dict[str, set[Peer]] = {}
         self._users: dict[str, set[Peer]] = {}
@@ -87,6 +91,19 @@ class Hub:
                 del self._rooms[room], self._room_seq[room]
         return sub
 
+    def serves_room(self, room: str) -> bool:
+        """Whether any socket here is in ``room``."""
+        return room in self._rooms
+
+    def broadcast(self, room: str, frame: Mapping[str, object]) -> None:
+        """Send a frame made here (not from Kafka) to every socket of ``room`` here."""
+        peers = self._rooms.get(room)
+        if peers:
+            encoded = Encoded.of(frame)
+            self._to_room(room, peers, None, encoded)
+            kind = frame.get("type")
+            self.metrics.frames_out[kind if isinstance(kind, str) else "unknown"] += len(peers)
+
     def serves(self, route: bytes) -> bool:
         """Whether a delivery with this ``parley-route`` header may concern a socket here."""
         kind, _, target = route.partition(b":")
@@ -125,10 +142,14 @@ class Hub:
             self.metrics.delivered(delivery, sockets)
 
     def _route(self, delivery: Delivery) -> None:
+        frame = delivery.frame
         if delivery.room is not None:
             room, seq = delivery.room, delivery.seq
             peers = self._rooms.get(room)
             if not peers:
+                return
+            if self.on_presence is not None and _presence_change(frame):
+                self.on_presence(room, _names(frame["joined"]), _names(frame["left"]))
                 return
             if seq is not None:
                 # A room's messages arrive in storage order; an older seq is a redelivery.
@@ -141,14 +162,27 @@ class Hub:
         # Private messages come from many pairs (many partitions): no one order per user, so
         # the recent ids are what catches a redelivery. Only a stored message's id means "the
         # same thing again": a function's own frames (a poll's state, say) may repeat an id.
-        found = delivery.frame.get("id") if delivery.frame.get("type") == "private" else None
+        found = frame.get("id") if frame.get("type") == "private" else None
         message_id = found if isinstance(found, str) else None
-        frame: Encoded | None = None
+        encoded: Encoded | None = None
         for user in set(delivery.users):
             sockets = self._users.get(user)
             if sockets and self._fresh(self._user_ids[user], message_id):
-                frame = frame or Encoded.of(delivery.frame)
-                self._to_all(sockets, frame)
+                if frame.get("type") == "removed" and isinstance(frame.get("room"), str):
+                    self._remove(user, sockets, str(frame["room"]))
+                encoded = encoded or Encoded.of(frame)
+                self._to_all(sockets, encoded)
+
+    def _remove(self, user: str, sockets: Iterable[Peer], room: str) -> None:
+        """``user`` was removed from ``room``: their sockets leave it and may not post there."""
+        conns = []
+        for peer in sockets:
+            sub = self.unsubscribe(peer, room)
+            peer.barred.add(room)
+            if sub is not None:
+                conns.append(sub.conn)
+        if conns and self.on_removed is not None:
+            self.on_removed(user, room, conns)
 
     def evict_all(self, code: int, reason: str) -> None:
         for peer in list(self._peers):
@@ -176,3 +210,11 @@ class Hub:
         for peer in peers:
             self.stats.frames += 1
             peer.offer(frame)
+
+
+def _presence_change(frame: Mapping[str, object]) -> bool:
+    return frame.get("type") == "presence" and "users" not in frame
+
+
+def _names(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []

@@ -12,7 +12,14 @@ import json
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from runtime.errors import validation_text
 from runtime.events import Room, Text, Username
@@ -70,6 +77,20 @@ class Ping(ClientFrame):
     pass
 
 
+class Read(ClientFrame):
+    """``{"type":"read","room"|"with","id"}``: the sender has read up to message ``id``."""
+
+    room: Room | None = None
+    other: Username | None = Field(default=None, alias="with")
+    id: MessageId
+
+    @model_validator(mode="after")
+    def _one_place(self) -> Read:
+        if (self.room is None) == (self.other is None):
+            raise ValueError('name exactly one of "room" and "with"')
+        return self
+
+
 CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
     "join": Join,
     "leave": Leave,
@@ -77,6 +98,7 @@ CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
     "private": Private,
     "typing": Typing,
     "ping": Ping,
+    "read": Read,
 }
 
 

@@ -69,7 +69,17 @@ class Subscription:
 class Peer:
     """One open WebSocket: who is on it, which rooms it joined, what waits to be sent."""
 
-    __slots__ = ("close_code", "close_reason", "closing", "conn", "link", "outbox", "rooms", "user")
+    __slots__ = (
+        "barred",
+        "close_code",
+        "close_reason",
+        "closing",
+        "conn",
+        "link",
+        "outbox",
+        "rooms",
+        "user",
+    )
 
     def __init__(self, user: str, conn: str, capacity: int, link: Link | None = None) -> None:
         self.user = user
@@ -77,6 +87,7 @@ class Peer:
         self.link = link  # direct writes to the socket; None: the session's writer sends
         self.outbox: Outbox[Encoded] = Outbox(capacity)
         self.rooms: dict[str, Subscription] = {}
+        self.barred: set[str] = set()  # rooms its user was removed from while it was open
         self.closing = asyncio.Event()
         self.close_code: int | None = None
         self.close_reason = ""

@@ -44,6 +44,13 @@ class Presence:
     async def leave(self, room: str, user: str, conn: str) -> None:
         await self.publisher.publish(LeaveEvent(room=room, user=user, conn=conn))
 
+    def removed(self, user: str, room: str, conns: list[str]) -> None:
+        """``user`` was removed from ``room``: their connections there leave it now."""
+        for conn in conns:
+            task = asyncio.create_task(self._announce(room, user, conn))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
     def closed(self, user: str, rooms: list[tuple[str, str]]) -> None:
         """A socket of ``user`` closed while in these (room, conn) pairs: leave them later."""
         for room, conn in rooms:

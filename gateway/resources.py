@@ -27,6 +27,9 @@ from gateway.presence import Presence
 from gateway.publisher import Publisher
 from gateway.reaper import Reaper
 from gateway.receipts import Receipts
+from gateway.roster import Roster
+from runtime.db.people import People
+from runtime.db.rooms import Rooms
 from runtime.db.store import Store
 from runtime.kafka.admin import admin_client
 from runtime.kafka.registry import Follower
@@ -55,6 +58,9 @@ class Resources:
         self.store: Store
         self.publisher: Publisher
         self.presence: Presence
+        self.roster: Roster
+        self.people: People
+        self.rooms: Rooms
         self.health: Health
         self.functions: Functions
         self.registry: Follower
@@ -79,6 +85,17 @@ class Resources:
         self.publisher = Publisher.to_kafka(settings)
         stack.push_async_callback(self.publisher.close)
         self.presence = Presence(self.publisher, settings.gateway.leave_debounce)
+        self.people, self.rooms = self.store.people(), self.store.rooms()
+        hub = self.hub
+        self.roster = Roster(
+            hub.broadcast,
+            self.store.room_users,
+            hub.serves_room,
+            settings.gateway.presence_interval,
+        )
+        hub.on_presence, hub.on_removed = self.roster.change, self.presence.removed
+        flushing = asyncio.create_task(self.roster.run(), name="parley-roster")
+        stack.push_async_callback(_cancel, flushing)
         admin = admin_client(connection)
         self.health = Health(admin, self.store, settings.topic("chat.deliver"))
         self.registry = Follower(settings, self.actions.update)
@@ -106,3 +123,9 @@ class Resources:
             self.presence.closed(peer.user, self.hub.detach(peer))
         await self.presence.flush()
         await self._stack.aclose()
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, Literal, ParamSpec, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 from quart.typing import ResponseReturnValue
 from quart_schema import validate_querystring, validate_request, validate_response
 
+from runtime.events import Room as RoomName
 from runtime.events import Username
 from runtime.registry import FunctionRow
 
@@ -77,12 +78,113 @@ class Authenticated(BaseModel):
 
 
 class Room(BaseModel):
+    """A room in the directory: public, or private with the caller a member."""
+
     name: str
+    topic: str
+    visibility: Literal["public", "private"]
+    members: int
     online: int
+    joined: bool
 
 
 class Rooms(BaseModel):
+    """A page of the directory; ``next`` is the cursor of the next page, absent on the last."""
+
     rooms: list[Room]
+    next: str | None = None
+
+
+class Directory(BaseModel):
+    """``q``: rooms whose name or topic holds it; ``cursor``: after this room name."""
+
+    q: str = Field(default="", max_length=64)
+    cursor: str | None = Field(default=None, max_length=64)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class NewRoom(BaseModel):
+    name: RoomName
+    topic: str = Field(default="", max_length=200)
+    visibility: Literal["public", "private"] = "public"
+
+
+class Made(BaseModel):
+    name: str
+    topic: str
+    visibility: Literal["public", "private"]
+    role: Literal["owner"] = "owner"
+
+
+class MyRoom(BaseModel):
+    name: str
+    role: Literal["owner", "admin", "member"]
+    topic: str
+    visibility: Literal["public", "private"]
+    unread: int
+    mentions: int = Field(description="unread messages naming the caller (@name)")
+
+
+class MyConversation(BaseModel):
+    user: str
+    unread: int
+
+
+class Me(BaseModel):
+    """The caller's sidebar, the same on every device."""
+
+    username: str
+    admin: bool
+    rooms: list[MyRoom]
+    conversations: list[MyConversation]
+
+
+class Member(BaseModel):
+    username: str
+    role: Literal["owner", "admin", "member"]
+    online: bool
+
+
+class Members(BaseModel):
+    members: list[Member]
+
+
+class Someone(BaseModel):
+    """A user named in a request body (any case: the account as registered is meant)."""
+
+    username: Username
+
+
+class NewRole(BaseModel):
+    role: Literal["owner", "admin", "member"]
+
+
+class Membership(BaseModel):
+    username: str
+    role: Literal["owner", "admin", "member"]
+
+
+class Banned(BaseModel):
+    username: str
+    by: str
+    at: str
+
+
+class Bans(BaseModel):
+    bans: list[Banned]
+
+
+class UserSearch(BaseModel):
+    q: str = Field(default="", max_length=64)
+
+
+class Person(BaseModel):
+    username: str
+    online: bool
+
+
+class People(BaseModel):
+    users: list[Person]
 
 
 class Page(BaseModel):

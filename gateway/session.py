@@ -30,6 +30,7 @@ from gateway.inbound import (
     Ping,
     Post,
     Private,
+    Read,
     Refusal,
     Typing,
     client_id_of,
@@ -41,6 +42,7 @@ from gateway.peer import Peer, Subscription
 from gateway.publisher import Unavailable
 from gateway.receipts import Receipt
 from gateway.resources import Resources
+from runtime.errors import UserError
 from runtime.events import (
     Delivery,
     Event,
@@ -50,7 +52,7 @@ from runtime.events import (
     envelope,
     utcnow,
 )
-from runtime.frames import PONG, ServerFrame, ack_frame, typing_frame
+from runtime.frames import PONG, ServerFrame, ack_frame, presence_frame, read_frame, typing_frame
 from runtime.kafka import tracing
 from runtime.names import action_topic
 from runtime.telemetry import EVENT_ID, REQUEST_ID, new_request_id
@@ -204,7 +206,7 @@ class Session:
             case Ping():
                 self.send(PONG)
             case Post(room=room, text=text, client_id=client_id):
-                self._may_post(room, client_id)
+                await self._may_post(room, client_id)
                 user = self.peer.user
                 await self._post(
                     client_id,
@@ -212,9 +214,10 @@ class Session:
                         id=id, room=room, user=user, text=text, client_id=client_id
                     ),
                 )
-            case Private(to=to, text=text, client_id=client_id):
-                if not await self.res.store.user_exists(to):
-                    raise Refusal("unknown_user", f"there is no user {to!r}", client_id)
+            case Private(text=text, client_id=client_id):
+                to = await self.res.people.find(frame.to)
+                if to is None:
+                    raise Refusal("unknown_user", f"there is no user {frame.to!r}", client_id)
                 user = self.peer.user
                 await self._post(
                     client_id,
@@ -227,19 +230,44 @@ class Session:
             case Leave():
                 await self._leave(frame.room)
             case Typing():
-                self._joined(frame.room)
+                await self._joined(frame.room)
                 typing = typing_frame(frame.room, self.peer.user)
                 self.res.publisher.fire(Delivery(room=frame.room, frame=dict(typing)))
+            case Read():
+                await self._mark_read(frame)
 
-    def _may_post(self, room: str, client_id: str) -> None:
+    async def _may_post(self, room: str, client_id: str) -> None:
         """Refuse unless this socket may post in ``room`` (messages and room actions alike)."""
-        self._joined(room, client_id)
+        await self._joined(room, client_id)
 
-    def _joined(self, room: str, client_id: str | None = None) -> Subscription:
+    async def _joined(self, room: str, client_id: str | None = None) -> Subscription:
+        """This socket's subscription to ``room``; else ``forbidden`` when the user may not be
+        there (removed, or a private room's non-member), ``not_joined`` when they may."""
         sub = self.peer.rooms.get(room)
-        if sub is None:
-            raise Refusal("not_joined", f"join room {room!r} first", client_id)
-        return sub
+        if sub is not None:
+            return sub
+        if room in self.peer.barred:
+            raise Refusal("forbidden", f"you were removed from {room!r}", client_id)
+        if not await self.res.rooms.visible(room, self.peer.user):
+            raise Refusal("forbidden", f"room {room!r} is for its members only", client_id)
+        raise Refusal("not_joined", f"join room {room!r} first", client_id)
+
+    async def _mark_read(self, frame: Read) -> None:
+        """Move the sender's read marker; their sockets (every device) hear of it."""
+        user = self.peer.user
+        if frame.room is not None:
+            await self._joined(frame.room)
+            moved = await self.res.rooms.mark_read(user, room=frame.room, message_id=frame.id)
+        else:
+            other = await self.res.people.find(frame.other or "")
+            if other is None:
+                raise Refusal("unknown_user", f"there is no user {frame.other!r}")
+            moved = await self.res.rooms.mark_read(user, other=other, message_id=frame.id)
+        if not moved:
+            where = frame.room or f"the conversation with {frame.other}"
+            raise Refusal("not_found", f"there is no message {frame.id!r} in {where}")
+        read = read_frame(frame.id, room=frame.room, other=frame.other)
+        self.res.publisher.fire(Delivery(users=(user,), frame=dict(read)))
 
     async def _post(self, client_id: str, event_with: Callable[[str], Event]) -> None:
         """Produce a message or private event once per client id; ack when Kafka has it."""
@@ -258,7 +286,7 @@ class Session:
         client_id, user = fields["client_id"], self.peer.user
         room = fields.get("room") if declared.has_room else None
         if isinstance(room, str):
-            self._may_post(room, client_id)
+            await self._may_post(room, client_id)
         data = {k: v for k, v in fields.items() if k != "type"} | {"user": user}
         key = room if isinstance(room, str) else user
         topic = action_topic(declared.type)
@@ -294,10 +322,20 @@ class Session:
         """Subscribe (buffering live frames), replay after ``since``, then go live: every
         message once, in order."""
         res, peer = self.res, self.peer
+        try:
+            await res.rooms.enter(room, peer.user, limit=res.settings.gateway.room_limit)
+        except UserError as exc:
+            raise Refusal(exc.code, exc.detail) from None
+        peer.barred.discard(room)
         current = peer.rooms.get(room)
         conn = current.conn if current else res.presence.adopt(peer.user, room) or peer.conn
         sub = res.hub.subscribe(peer, room, conn)
         announced = res.publisher.send(JoinEvent(room=room, user=peer.user, conn=conn))
+        # Who is here: the roster's view, and this user (whose own join may still be on its
+        # way). Changes follow, coalesced, as presence frames with joined and left.
+        users = sorted({*await res.roster.snapshot(room), peer.user})
+        self.res.metrics.frames_out["presence"] += 1
+        await peer.outbox.put(Encoded.of(presence_frame(room, users)))
         if since is not None:
             # Live frames wait in ``sub.buffer`` meanwhile; those at or before ``since`` (which
             # the client has) or a replayed message are copies. This gateway may have started
@@ -334,7 +372,7 @@ class Session:
         sub.buffer = None
 
     async def _leave(self, room: str) -> None:
-        sub = self._joined(room)
+        sub = await self._joined(room)
         self.res.hub.unsubscribe(self.peer, room)
         try:
             await self.res.presence.leave(room, self.peer.user, sub.conn)

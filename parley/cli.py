@@ -11,6 +11,7 @@ parley health URL|FILE                 a container health check (gateway URL, wo
 parley dlq list|replay NAME            a function's dead letters
 parley bench [--quick] [--cases C]     benchmarks with baselines -> docs/BENCHMARKS.md
 parley apikey create|revoke|list NAME  API keys of services calling the gRPC API
+parley admin grant|revoke|list USER    server admins (the Ops page, /api/functions)
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from parley import apikey
+from parley import admin, apikey
 from runtime.engine.discovery import discover
 from runtime.errors import ParleyError
 from runtime.kafka.admin import admin_client
@@ -357,6 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.set_defaults(run=_bench)
     apikey.add_parser(commands)
+    admin.add_parser(commands)
     return parser
 
 

@@ -57,11 +57,49 @@ PrivateFrame.__doc__ = "A direct message, sent only to its two parties."
 
 
 class PresenceFrame(TypedDict):
-    """Who is in ``room`` now."""
+    """Who is in ``room`` now: sent to a socket right after its ``join``."""
 
     type: Literal["presence"]
     room: str
     users: list[str]
+
+
+class PresenceChangeFrame(TypedDict):
+    """Who came into ``room`` and who left since the last presence frame (coalesced: at most
+    one per room per second)."""
+
+    type: Literal["presence"]
+    room: str
+    joined: list[str]
+    left: list[str]
+
+
+class MemberFrame(TypedDict):
+    """A change to ``room``'s members: ``user`` was added, removed or banned, or has a new
+    ``role``."""
+
+    type: Literal["member"]
+    room: str
+    user: str
+    event: Literal["added", "removed", "banned", "role"]
+    role: NotRequired[str]
+
+
+class RemovedFrame(TypedDict):
+    """This socket's user left ``room`` for good, or was removed or banned from it: nothing
+    more comes from it."""
+
+    type: Literal["removed"]
+    room: str
+    reason: Literal["left", "removed", "banned"]
+
+
+# "with" is a Python keyword too.
+ReadFrame = TypedDict(
+    "ReadFrame",
+    {"type": Literal["read"], "id": str, "room": NotRequired[str], "with": NotRequired[str]},
+)
+ReadFrame.__doc__ = "The user read ``room`` (or the conversation ``with``) up to ``id``."
 
 
 class TypingFrame(TypedDict):
@@ -88,13 +126,27 @@ class PongFrame(TypedDict):
 
 
 ServerFrame = (
-    AckFrame | MessageFrame | PrivateFrame | PresenceFrame | TypingFrame | ErrorFrame | PongFrame
+    AckFrame
+    | MessageFrame
+    | PrivateFrame
+    | PresenceFrame
+    | PresenceChangeFrame
+    | MemberFrame
+    | RemovedFrame
+    | ReadFrame
+    | TypingFrame
+    | ErrorFrame
+    | PongFrame
 )
 FRAMES: tuple[type, ...] = (
     AckFrame,
     MessageFrame,
     PrivateFrame,
     PresenceFrame,
+    PresenceChangeFrame,
+    MemberFrame,
+    RemovedFrame,
+    ReadFrame,
     TypingFrame,
     ErrorFrame,
     PongFrame,
@@ -114,6 +166,32 @@ def error_frame(error: str, detail: str, client_id: str | None = None) -> ErrorF
 
 def presence_frame(room: str, users: list[str]) -> PresenceFrame:
     return {"type": "presence", "room": room, "users": users}
+
+
+def presence_change_frame(room: str, joined: list[str], left: list[str]) -> PresenceChangeFrame:
+    return {"type": "presence", "room": room, "joined": joined, "left": left}
+
+
+def member_frame(
+    room: str, user: str, event: Literal["added", "removed", "banned", "role"], role: str = ""
+) -> MemberFrame:
+    frame: MemberFrame = {"type": "member", "room": room, "user": user, "event": event}
+    if role:
+        frame["role"] = role
+    return frame
+
+
+def removed_frame(room: str, reason: Literal["left", "removed", "banned"]) -> RemovedFrame:
+    return {"type": "removed", "room": room, "reason": reason}
+
+
+def read_frame(id: str, *, room: str | None = None, other: str | None = None) -> ReadFrame:
+    frame: ReadFrame = {"type": "read", "id": id}
+    if room is not None:
+        frame["room"] = room
+    if other is not None:
+        frame["with"] = other
+    return frame
 
 
 def typing_frame(room: str, user: str) -> TypingFrame:

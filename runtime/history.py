@@ -87,12 +87,14 @@ class History(Protocol):
         """A page of the conversation between ``user`` and ``other``, oldest first."""
         ...
 
-    async def presence_join(self, room: str, user: str, conn: str) -> list[str]:
-        """Mark ``user`` present in ``room`` on connection ``conn``; return the room's users."""
+    async def presence_join(self, room: str, user: str, conn: str) -> bool:
+        """Mark ``user`` present in ``room`` on connection ``conn``; True when that made
+        ``user`` present (their first connection in the room)."""
         ...
 
-    async def presence_leave(self, room: str, user: str, conn: str) -> list[str]:
-        """Drop ``user``'s connection ``conn`` from ``room``; return the room's users."""
+    async def presence_leave(self, room: str, user: str, conn: str) -> bool:
+        """Drop ``user``'s connection ``conn`` from ``room``; True when that made ``user``
+        absent (their last connection there)."""
         ...
 
     async def room_users(self, room: str) -> list[str]:

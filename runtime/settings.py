@@ -81,6 +81,10 @@ class GatewaySettings(BaseModel):
     rate: float = Field(default=20.0, gt=0, description="frames per second per socket")
     burst: int = Field(default=40, ge=1, description="frames a socket may send at once")
     leave_debounce: float = Field(default=3.0, ge=0, description="delay of a leave on close")
+    presence_interval: float = Field(
+        default=1.0, gt=0, description="a room's presence changes go out at most this often, s"
+    )
+    room_limit: int = Field(default=50, ge=0, description="rooms one person may make")
     heartbeat: float = Field(default=5.0, gt=0, description="seconds between liveness marks")
     dead_after: float = Field(
         default=30.0, gt=0, description="a gateway silent this long is dead: its users leave"

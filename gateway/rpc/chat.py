@@ -53,11 +53,13 @@ class ChatService(chat_pb2_grpc.ChatServiceServicer):
                         )
 
                 case "to":
-                    to = checked(USER, request.to, "to")
-                    if not await self.res.store.user_exists(to):
+                    named = checked(USER, request.to, "to")
+                    found = await self.res.people.find(named)
+                    if found is None:
                         raise Refused(
-                            grpc.StatusCode.NOT_FOUND, "unknown_user", f"there is no user {to!r}"
+                            grpc.StatusCode.NOT_FOUND, "unknown_user", f"there is no user {named!r}"
                         )
+                    to = found
 
                     def make(id: str) -> Event:
                         return PrivateEvent(
@@ -118,7 +120,7 @@ class ChatService(chat_pb2_grpc.ChatServiceServicer):
         self, request: pb.RoomsRequest, context: Context
     ) -> pb.RoomsResponse:
         async with self.calls.call(context, "Rooms", "read"):
-            rooms = await self.res.store.rooms()
+            rooms = await self.res.store.room_counts()
             return pb.RoomsResponse(rooms=[pb.Room(name=n, online=o) for n, o in rooms])
 
     async def Subscribe(  # noqa: N802

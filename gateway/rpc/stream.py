@@ -113,7 +113,12 @@ def response_of(text: str) -> pb.SubscribeResponse:
         if kind == "message":
             return pb.SubscribeResponse(message=message_of(frame))
         if kind == "presence":
-            return pb.SubscribeResponse(presence=pb.PresenceUpdate(users=frame["users"]))
+            update = pb.PresenceUpdate(
+                users=frame.get("users", []),
+                joined=frame.get("joined", []),
+                left=frame.get("left", []),
+            )
+            return pb.SubscribeResponse(presence=update)
         if kind == "typing":
             return pb.SubscribeResponse(typing=pb.Typing(user=frame["user"]))
     return pb.SubscribeResponse(frame=text)

@@ -1,5 +1,5 @@
-"""The store's tables: users, messages, presence, gateways and function state, as typed
-SQLAlchemy models.
+"""The store's tables: users, rooms and members, messages, presence, gateways and function
+state, as typed SQLAlchemy models.
 
 ``runtime.db.store`` and ``runtime.db.state`` are the only modules that query them; the Alembic
 migrations in ``runtime/db/migrations/versions`` create them. Change both together: the
@@ -36,6 +36,8 @@ EVENT_ID = 64  # UUIDv7 / ULID strings, with room to spare
 CLIENT_ID = 128
 CONN = 128
 PAIR = 2 * AUTHOR + 1
+KEY = 2 * USERNAME  # a username's key: casefolding may lengthen a name
+TOPIC = 200
 
 # Deterministic constraint names, so migrations can refer to them on every database.
 NAMING = {
@@ -80,8 +82,60 @@ class User(Base):
     __tablename__ = "users"
 
     username: Mapped[str] = mapped_column(String(USERNAME), primary_key=True)
+    # The name's identity: NFKC + casefold (runtime.db.people.name_key). Unique, so "Alice" and
+    # "alice" are one account; an account whose key clashed when keys came (migration 0005)
+    # keeps "~" + its exact username, which no typed name folds to.
+    key: Mapped[str] = mapped_column(String(KEY), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    admin: Mapped[bool] = mapped_column(Boolean(), default=False)
+
+
+class Room(Base):
+    """A room: ``public`` (anyone may join) or ``private`` (members only), and who made it."""
+
+    __tablename__ = "rooms"
+
+    name: Mapped[str] = mapped_column(String(ROOM), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(TOPIC), default="")
+    visibility: Mapped[str] = mapped_column(String(8), default="public")
+    created_by: Mapped[str | None] = mapped_column(String(USERNAME), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Member(Base):
+    """A user's durable membership of a room, its role (owner, admin, member) and how far the
+    user has read it (the ``seq`` of the newest message read)."""
+
+    __tablename__ = "members"
+    __table_args__ = (Index("ix_members_username", "username"),)
+
+    room: Mapped[str] = mapped_column(String(ROOM), primary_key=True)
+    username: Mapped[str] = mapped_column(String(USERNAME), primary_key=True)
+    role: Mapped[str] = mapped_column(String(8))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    read_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), default=0)
+
+
+class Ban(Base):
+    """A user banned from a room: not a member, and may not join again until unbanned."""
+
+    __tablename__ = "bans"
+
+    room: Mapped[str] = mapped_column(String(ROOM), primary_key=True)
+    username: Mapped[str] = mapped_column(String(USERNAME), primary_key=True)
+    by: Mapped[str] = mapped_column(String(USERNAME))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ConversationRead(Base):
+    """How far ``username`` has read the conversation ``pair`` (the ``seq`` of the newest)."""
+
+    __tablename__ = "conversation_reads"
+
+    username: Mapped[str] = mapped_column(String(USERNAME), primary_key=True)
+    pair: Mapped[str] = mapped_column(String(PAIR), primary_key=True)
+    read_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), default=0)
 
 
 class Message(Base):

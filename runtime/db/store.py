@@ -1,4 +1,4 @@
-"""History, users and presence behind one SQLAlchemy async engine.
+"""History, accounts, rooms and presence behind one SQLAlchemy async engine.
 
 Any SQLAlchemy async URL works; the default is a SQLite file in WAL mode, which several worker
 processes may write at once (every transaction here is short). PostgreSQL via asyncpg is tested.
@@ -39,10 +39,12 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from runtime.db.apikeys import ApiKeys
 from runtime.db.batch import Batch
-from runtime.db.models import Gateway, Message, Presence, User
+from runtime.db.models import Gateway, Message, Presence
+from runtime.db.models import Room as RoomRow
+from runtime.db.people import People
+from runtime.db.rooms import Rooms
 from runtime.db.schema import upgrade
 from runtime.db.state import SqlState
-from runtime.errors import UserError
 from runtime.events import pair_key
 from runtime.history import StoredMessage
 
@@ -95,26 +97,15 @@ class Store:
             return False
         return bool(answer == 1)
 
-    # users
+    # accounts and rooms
 
-    async def add_user(self, username: str, password_hash: str) -> None:
-        """Create an account; ``UserError("taken")`` when the name exists (case-sensitive)."""
-        try:
-            async with self._sessions.begin() as session:
-                session.add(User(username=username, password_hash=password_hash, created_at=_now()))
-        except IntegrityError:
-            raise UserError(
-                "taken", f"the username {username!r} is taken; choose another one"
-            ) from None
+    def people(self) -> People:
+        """Accounts: case-insensitive names, password hashes, server admins (runtime.db.people)."""
+        return People(self._sessions)
 
-    async def password_hash(self, username: str) -> str | None:
-        """The stored hash of ``username``, or None when there is no such user."""
-        async with self._sessions() as session:
-            return await session.scalar(select(User.password_hash).where(User.username == username))
-
-    async def user_exists(self, username: str) -> bool:
-        """Whether an account named ``username`` exists."""
-        return await self.password_hash(username) is not None
+    def rooms(self) -> Rooms:
+        """Rooms, members, roles, bans and read markers (runtime.db.rooms)."""
+        return Rooms(self._sessions)
 
     def api_keys(self) -> ApiKeys:
         """The gRPC API's service keys (runtime.db.apikeys)."""
@@ -208,22 +199,29 @@ class Store:
 
     # presence
 
-    async def presence_join(self, room: str, user: str, conn: str) -> list[str]:
-        """Mark ``user`` present in ``room`` on connection ``conn``; return the room's users."""
+    async def presence_join(self, room: str, user: str, conn: str) -> bool:
+        """Mark ``user`` present in ``room`` on connection ``conn``; True when this made
+        ``user`` present (no other connection of theirs was in the room)."""
         with contextlib.suppress(IntegrityError):  # this connection was already in the room
             async with self._sessions.begin() as session:
                 session.add(Presence(room=room, username=user, conn=conn))
-        return await self.room_users(room)
+        return await self._connections_of(room, user) == {conn}
 
-    async def presence_leave(self, room: str, user: str, conn: str) -> list[str]:
-        """Drop ``user``'s connection ``conn`` from ``room``; other connections keep them there."""
+    async def presence_leave(self, room: str, user: str, conn: str) -> bool:
+        """Drop ``user``'s connection ``conn`` from ``room``; True when this made ``user``
+        absent (it was their last connection there). Other connections keep them present."""
         async with self._sessions.begin() as session:
-            await session.execute(
+            gone = await session.execute(
                 delete(Presence).where(
                     Presence.room == room, Presence.username == user, Presence.conn == conn
                 )
             )
-        return await self.room_users(room)
+        return bool(getattr(gone, "rowcount", 0)) and not await self._connections_of(room, user)
+
+    async def _connections_of(self, room: str, user: str) -> set[str]:
+        query = select(Presence.conn).where(Presence.room == room, Presence.username == user)
+        async with self._sessions() as session:
+            return set(await session.scalars(query))
 
     async def connections(self, conn_prefix: str) -> list[tuple[str, str, str]]:
         """Every (room, user, conn) whose connection id starts with ``conn_prefix`` (a gateway
@@ -261,12 +259,15 @@ class Store:
         """The distinct users present in ``room``, sorted."""
         return (await self._users_in([room])).get(room, [])
 
-    async def rooms(self) -> list[tuple[str, int]]:
-        """Every room with history or presence, sorted by name, with its online user count."""
+    async def room_counts(self) -> list[tuple[str, int]]:
+        """Every room (made, with history or with presence), public or private, sorted by
+        name, with its online user count: for trusted backends (the gRPC API)."""
         online = select(Presence.room, func.count(distinct(Presence.username)))
         history = select(Message.room).where(Message.room.is_not(None)).distinct()
+        made = select(RoomRow.name)
         async with self._sessions() as session:
             counts = {room: 0 for room in await session.scalars(history) if room is not None}
+            counts |= dict.fromkeys(await session.scalars(made), 0)
             online_rows = await session.execute(online.group_by(Presence.room))
             counts |= dict(online_rows.all())
         return sorted(counts.items())

@@ -71,7 +71,8 @@ async def test_a_declared_action_reaches_the_function_and_its_delivery_every_mem
     (poll,) = [a for a in body["actions"] if a["type"] == "poll"]
     assert poll["function"] == "poll"
     assert "user" not in poll["schema"]["properties"]
-    status, body = await http(system.gateway, "GET", "/api/functions", token=ada_token)
+    _, admin_token = await system.admin()
+    status, body = await http(system.gateway, "GET", "/api/functions", token=admin_token)
     assert "poll" in [f["name"] for f in body["functions"]]
     async with system.connect(ada_token) as a, system.connect(grace_token) as g:
         await a.join(room)

@@ -222,14 +222,35 @@ async def test_presence_and_rooms(system: System) -> None:
     name, token = await system.user()
     async with system.connect(token) as sock:
         await sock.join(room)
-        status, body = await http(system.gateway, "GET", f"/api/rooms/{room}/presence", token=token)
-        assert (status, body) == (200, {"room": room, "users": [name]})
-        _, body = await http(system.gateway, "GET", "/api/rooms", token=token)
-        assert {"name": room, "online": 1} in body["rooms"]
+        await sock.present(room, [name])
+
+        async def listed() -> bool:
+            status, body = await http(
+                system.gateway, "GET", f"/api/rooms/{room}/presence", token=token
+            )
+            return (status, body) == (200, {"room": room, "users": [name]})
+
+        await eventually(listed, what="the presence function's record of the join")
+        _, body = await http(system.gateway, "GET", f"/api/rooms?q={room}", token=token)
+        assert body["rooms"] == [
+            {
+                "name": room,
+                "topic": "",
+                "visibility": "public",
+                "members": 1,
+                "online": 1,
+                "joined": True,
+            }
+        ]
 
 
 async def test_functions_lists_replicas_lag_and_dead_letters(system: System) -> None:
-    token = await system.register()
+    status, body = await http(
+        system.gateway, "GET", "/api/functions", token=await system.register()
+    )
+    assert status == 403, body  # for server admins only
+    assert is_error(body, "forbidden")
+    _, token = await system.admin()
     status, body = await http(system.gateway, "GET", "/api/functions", token=token)
     assert status == 200
     rows = {row["name"]: row for row in body["functions"]}

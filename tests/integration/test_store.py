@@ -25,6 +25,7 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from runtime.db.models import Base
+from runtime.db.people import Login
 from runtime.db.schema import alembic_config
 from runtime.db.store import Store
 from runtime.errors import UserError
@@ -115,20 +116,50 @@ async def test_ping_is_false_when_the_database_is_unreachable(tmp_path: Path) ->
 # users
 
 
-async def test_add_user_then_the_name_is_taken(store: Store) -> None:
-    name = unique("u")
-    assert not await store.user_exists(name)
-    assert await store.password_hash(name) is None
+async def test_names_are_one_account_regardless_of_case(store: Store) -> None:
+    people = store.people()
+    name = unique("Ann")
+    assert await people.find(name) is None
+    assert await people.login(name) is None
 
-    await store.add_user(name, "hash-1")
-    assert await store.user_exists(name)
-    assert await store.password_hash(name) == "hash-1"
+    await people.add(name, "hash-1")
+    for typed in (name, name.lower(), name.upper()):
+        found = await people.login(typed)
+        assert found is not None
+        assert (found.username, found.password_hash) == (name, "hash-1")
+        assert await people.find(typed) == name
 
     with pytest.raises(UserError) as refused:
-        await store.add_user(name, "hash-2")
+        await people.add(name.upper(), "hash-2")
     assert refused.value.code == "taken"
-    assert name in refused.value.detail
-    assert await store.password_hash(name) == "hash-1"
+    assert "case" in refused.value.detail
+    assert (await people.login(name)) == Login(name, "hash-1")
+
+
+async def test_the_first_account_is_the_server_admin(tmp_path: Path) -> None:
+    async with Store(sqlite_url(tmp_path / "fresh.db")) as store:
+        await store.migrate()
+        people = store.people()
+        assert await people.add("first", "h") is True
+        assert await people.add("second", "h") is False
+        assert await people.admins() == ["first"]
+        assert await people.set_admin("SECOND", True) == "second"
+        assert await people.admins() == ["first", "second"]
+        await people.set_admin("first", False)
+        assert await people.admins() == ["second"]
+        with pytest.raises(UserError, match="no user"):
+            await people.set_admin("nobody", True)
+
+
+async def test_user_search_puts_prefixes_first_and_knows_who_is_online(store: Store) -> None:
+    people, tag = store.people(), unique("s").replace("-", "")
+    inside, prefixed, other = f"x{tag}", f"{tag.upper()}y", unique("zz")
+    for name in (inside, prefixed, other):
+        await people.add(name, "h")
+    await store.presence_join(unique("r"), inside, "gw:1")
+    assert await people.search(tag) == [(prefixed, False), (inside, True)]
+    assert await people.search(tag, limit=1) == [(prefixed, False)]
+    assert await people.search("%") == []  # LIKE wildcards are plain characters
 
 
 # saving messages
@@ -352,14 +383,15 @@ async def test_private_messages_never_leak_to_another_pair(store: Store) -> None
 
 async def test_a_user_stays_present_while_any_connection_remains(store: Store) -> None:
     room, ann, bob = unique("r"), unique("ann"), unique("bob")
-    assert await store.presence_join(room, ann, "gw:1") == [ann]
-    assert await store.presence_join(room, ann, "gw:2") == [ann]
-    assert await store.presence_join(room, ann, "gw:2") == [ann]  # joining twice is harmless
-    assert await store.presence_join(room, bob, "gw:3") == sorted([ann, bob])
+    assert await store.presence_join(room, ann, "gw:1") is True  # ann arrives
+    assert await store.presence_join(room, ann, "gw:2") is False  # a second tab
+    assert await store.presence_join(room, ann, "gw:2") is False  # joining twice is harmless
+    assert await store.presence_join(room, bob, "gw:3") is True
+    assert await store.room_users(room) == sorted([ann, bob])
 
-    assert await store.presence_leave(room, ann, "gw:1") == sorted([ann, bob])
-    assert await store.presence_leave(room, ann, "gw:2") == [bob]
-    assert await store.presence_leave(room, ann, "gw:2") == [bob]
+    assert await store.presence_leave(room, ann, "gw:1") is False  # gw:2 keeps her here
+    assert await store.presence_leave(room, ann, "gw:2") is True  # ann is gone
+    assert await store.presence_leave(room, ann, "gw:2") is False  # a repeated leave
     assert await store.room_users(room) == [bob]
 
 
@@ -394,7 +426,7 @@ async def test_gateways_that_stop_heartbeating_are_found(store: Store) -> None:
     assert silent not in await store.gateways_silent_since(datetime.now(UTC))
 
 
-async def test_rooms_lists_history_and_presence_with_online_counts(store: Store) -> None:
+async def test_room_counts_list_history_and_presence_with_online_counts(store: Store) -> None:
     quiet, busy, empty = unique("r"), unique("r"), unique("r")
     ann, bob = unique("ann"), unique("bob")
     await fill(store, quiet, 2)
@@ -406,7 +438,7 @@ async def test_rooms_lists_history_and_presence_with_online_counts(store: Store)
     await store.presence_leave(empty, ann, "gw:4")
     await store.save_message(message(unique("m"), author=ann, to=bob))  # private: no room
 
-    rooms = await store.rooms()
+    rooms = await store.room_counts()
     assert rooms == sorted(rooms)
     mine = {name: online for name, online in rooms if name in {quiet, busy, empty}}
     assert mine == {quiet: 0, busy: 2}

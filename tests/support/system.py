@@ -23,7 +23,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -189,6 +189,22 @@ class System:
         name = unique("u")
         return name, await self.register(name)
 
+    async def admin(self) -> tuple[str, str]:
+        """A new server admin, made so by ``parley admin grant``: (username, token)."""
+        name, token = await self.user()
+        granted = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "parley.cli", "admin", "grant", name.upper()],
+            env=env_of(self.settings),
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=60,
+        )
+        assert granted.returncode == 0, granted.stderr
+        assert granted.stdout.strip() == f"{name} is a server admin"
+        return name, token
+
     def connect(
         self, token: str | None, gateway: Gateway | None = None, **options: Any
     ) -> contextlib.AbstractAsyncContextManager[Client]:
@@ -239,6 +255,7 @@ class Client:
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
         self.frames: list[Frame] = []  # every frame received, in order
+        self.presence: dict[str, set[str]] = {}  # who is in each room, as presence frames say
         self._inbox: asyncio.Queue[Frame | ConnectionClosed] = asyncio.Queue()
         self.reading = asyncio.create_task(self._read())
 
@@ -259,7 +276,21 @@ class Client:
             self._inbox.put_nowait(item)  # closed stays closed
             raise item
         self.frames.append(item)
+        if item.get("type") == "presence":
+            seen = self.presence.setdefault(item["room"], set())
+            if "users" in item:  # a snapshot
+                seen.clear()
+                seen.update(item["users"])
+            seen.difference_update(item.get("left", []))
+            seen.update(item.get("joined", []))
         return item
+
+    async def present(self, room: str, users: Iterable[str], timeout: float = 15.0) -> None:
+        """Wait until this socket's view of ``room`` (its presence snapshot, then the changes
+        after it) holds exactly ``users``."""
+        wanted = set(users)
+        if self.presence.get(room) != wanted:
+            await self.expect(lambda _: self.presence.get(room) == wanted, timeout)
 
     async def expect(
         self, check: Callable[[Frame], bool] | str, timeout: float = 15.0, **fields: Any
@@ -304,12 +335,12 @@ class Client:
         await self.expect("pong")
 
     async def join(self, room: str, since: str | None = None) -> None:
-        """Join ``room`` and wait for the presence frame that follows."""
+        """Join ``room`` and wait for the presence snapshot that answers it."""
         frame: Frame = {"type": "join", "room": room}
         if since is not None:
             frame["since"] = since
         await self.send(frame)
-        await self.expect("presence", room=room)
+        await self.expect(lambda f: f.get("type") == "presence" and f.get("room") == room)
 
     async def post(self, room: str, text: str, client_id: str | None = None) -> Frame:
         """Send a room message and return its ack."""

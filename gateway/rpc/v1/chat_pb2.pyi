@@ -321,21 +321,37 @@ Global___SubscribeRequest: _TypeAlias = SubscribeRequest  # noqa: Y015
 
 @_typing.final
 class PresenceUpdate(_message.Message):
-    """The room's presence after a join or leave."""
+    """The room's presence: a snapshot (users) or the changes since the last update (joined and
+    left, coalesced: at most one update per room per second).
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     USERS_FIELD_NUMBER: _builtins.int
+    JOINED_FIELD_NUMBER: _builtins.int
+    LEFT_FIELD_NUMBER: _builtins.int
     @_builtins.property
-    def users(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def users(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Everyone in the room (a snapshot); empty in a change."""
+
+    @_builtins.property
+    def joined(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Who came into the room since the last update."""
+
+    @_builtins.property
+    def left(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Who left the room since the last update."""
+
     def __init__(
         self,
         *,
         users: _abc.Iterable[_builtins.str] | None = ...,
+        joined: _abc.Iterable[_builtins.str] | None = ...,
+        left: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["users", b"users"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["joined", b"joined", "left", b"left", "users", b"users"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -85,17 +85,26 @@ async def test_private_goes_to_both_parties_only(tmp_path: Path) -> None:
     assert (delivery.frame["from"], delivery.frame["to"]) == ("ada", "grace")
 
 
-async def test_presence_tracks_joins_and_leaves_per_connection(tmp_path: Path) -> None:
+async def test_presence_announces_arrivals_and_departures_not_tabs(tmp_path: Path) -> None:
     async with test_store(tmp_path) as store:
         ctx = context(store, "presence")
-        await presence(join(user="ada", conn="tab-1"), ctx)
-        await presence(join(user="ada", conn="tab-2"), ctx)
-        both = await presence(join(user="grace", conn="g"), ctx)
+        first_tab = await presence(join(user="ada", conn="tab-1"), ctx)
+        second_tab = await presence(join(user="ada", conn="tab-2"), ctx)
+        grace = await presence(join(user="grace", conn="g"), ctx)
         one_tab_left = await presence(leave(user="ada", conn="tab-1"), ctx)
         gone = await presence(leave(user="ada", conn="tab-2"), ctx)
-    assert isinstance(both, Delivery)
-    assert isinstance(one_tab_left, Delivery)
-    assert isinstance(gone, Delivery)
-    assert both.frame == {"type": "presence", "room": "lobby", "users": ["ada", "grace"]}
-    assert one_tab_left.frame["users"] == ["ada", "grace"]
-    assert gone.frame["users"] == ["grace"]
+        again = await presence(leave(user="ada", conn="tab-2"), ctx)  # a redelivered leave
+        assert await store.room_users("lobby") == ["grace"]
+
+    def change(joined: list[str], left: list[str]) -> tuple[str, dict[str, object]]:
+        return "lobby", {"type": "presence", "room": "lobby", "joined": joined, "left": left}
+
+    results = [first_tab, second_tab, grace, one_tab_left, gone, again]
+    assert [(r.room, r.frame) if isinstance(r, Delivery) else r for r in results] == [
+        change(["ada"], []),
+        None,  # a second tab of someone present changes nothing
+        change(["grace"], []),
+        None,
+        change([], ["ada"]),
+        None,
+    ]

@@ -1,0 +1,438 @@
+"""Rooms, their durable members and roles, bans, and how far each member has read.
+
+    rooms = store.rooms()
+    await rooms.create("design", "ada", topic="Pixels", visibility="private", limit=50)
+    role = await rooms.enter("design", "bob", limit=50)    # the WS join: UserError("forbidden")
+    await rooms.add_member("design", "ada", "bob")         # an invite
+    await rooms.ban("design", "ada", "mallory")
+
+A room without a row (history written before rooms existed, or through the gRPC API) is public.
+Roles rank owner > admin > member: owners and admins moderate those ranked below them; only
+the owner changes roles. Refusals are ``UserError`` with the codes the gateway maps to HTTP:
+``forbidden`` (403), ``not_found`` (404), ``exists`` (409), ``room_limit`` and ``invalid``
+(422).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import and_, case, delete, distinct, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from runtime.db.models import Ban, ConversationRead, Member, Message, Presence
+from runtime.db.models import Room as RoomRow
+from runtime.errors import UserError
+from runtime.events import pair_key
+
+Role = Literal["owner", "admin", "member"]
+Visibility = Literal["public", "private"]
+RANK: dict[str, int] = {"owner": 3, "admin": 2, "member": 1}
+MENTION_SCAN = 1000  # unread messages looked at per room for mentions of the caller
+
+
+@dataclass(frozen=True)
+class RoomInfo:
+    name: str
+    topic: str
+    visibility: Visibility
+    created_by: str | None
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A room in the directory, as the caller sees it."""
+
+    name: str
+    topic: str
+    visibility: Visibility
+    members: int
+    online: int
+    joined: bool
+
+
+@dataclass(frozen=True)
+class MyRoom:
+    """A room in the caller's sidebar."""
+
+    name: str
+    role: Role
+    topic: str
+    visibility: Visibility
+    unread: int
+    mentions: int
+
+
+@dataclass(frozen=True)
+class Conversation:
+    user: str
+    unread: int
+
+
+class Rooms:
+    """The ``rooms``, ``members``, ``bans`` and ``conversation_reads`` tables."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    # rooms
+
+    async def info(self, name: str) -> RoomInfo | None:
+        async with self._sessions() as session:
+            row = await session.get(RoomRow, name)
+        return None if row is None else _info(row)
+
+    async def create(
+        self,
+        name: str,
+        owner: str,
+        *,
+        topic: str = "",
+        visibility: Visibility = "public",
+        limit: int,
+    ) -> RoomInfo:
+        """Make room ``name`` owned by ``owner``: ``exists`` when it is there already,
+        ``room_limit`` when ``owner`` made ``limit`` rooms already."""
+        now = datetime.now(UTC)
+        try:
+            async with self._sessions.begin() as session:
+                made = await session.scalar(
+                    select(func.count()).select_from(RoomRow).where(RoomRow.created_by == owner)
+                )
+                if (made or 0) >= limit:
+                    raise UserError(
+                        "room_limit",
+                        f"you have made {made} rooms, the most one person may; "
+                        "leave or reuse one of them",
+                    )
+                session.add(
+                    RoomRow(
+                        name=name,
+                        topic=topic,
+                        visibility=visibility,
+                        created_by=owner,
+                        created_at=now,
+                    )
+                )
+                await session.flush()
+                session.add(Member(room=name, username=owner, role="owner", joined_at=now))
+        except IntegrityError:
+            raise UserError("exists", f"room {name!r} exists already: join it") from None
+        return RoomInfo(name, topic, visibility, owner)
+
+    async def enter(self, name: str, user: str, *, limit: int) -> Role:
+        """``user`` joins room ``name`` on a socket: its role there. A room that does not
+        exist is made (public, owned by ``user``); a public one makes ``user`` a member; a
+        private one admits only members; a ban admits nobody."""
+        async with self._sessions() as session:
+            room = await session.get(RoomRow, name)
+            member = await session.get(Member, (name, user))
+            banned = await session.get(Ban, (name, user))
+        if banned is not None:
+            raise UserError("forbidden", f"you are banned from {name!r}")
+        if member is not None:
+            return _role(member.role)
+        if room is None:
+            try:
+                await self.create(name, user, limit=limit)
+                return "owner"
+            except UserError as exc:
+                if exc.code != "exists":  # else: made by someone else just now
+                    raise
+                return await self.enter(name, user, limit=limit)
+        if room.visibility == "private":
+            raise UserError(
+                "forbidden", f"room {name!r} is private: a member has to invite you first"
+            )
+        await self._add(name, user, "member")
+        return "member"
+
+    async def visible(self, name: str, user: str) -> bool:
+        """Whether ``user`` may see room ``name``: a public room (or none yet), or a member."""
+        async with self._sessions() as session:
+            room = await session.get(RoomRow, name)
+            if room is None or room.visibility == "public":
+                return True
+            return await session.get(Member, (name, user)) is not None
+
+    async def role(self, name: str, user: str) -> Role | None:
+        async with self._sessions() as session:
+            member = await session.get(Member, (name, user))
+        return None if member is None else _role(member.role)
+
+    async def directory(
+        self, user: str, text: str = "", *, cursor: str | None = None, limit: int = 50
+    ) -> tuple[list[Listed], str | None]:
+        """Rooms ``user`` may see whose name or topic holds ``text``, by name, after
+        ``cursor``; and the cursor of the next page (None on the last)."""
+        members = select(Member.room, func.count().label("n")).group_by(Member.room).subquery()
+        online = (
+            select(Presence.room, func.count(distinct(Presence.username)).label("n"))
+            .group_by(Presence.room)
+            .subquery()
+        )
+        mine = select(Member.room).where(Member.username == user)
+        query = (
+            select(
+                RoomRow,
+                func.coalesce(members.c.n, 0),
+                func.coalesce(online.c.n, 0),
+                RoomRow.name.in_(mine),
+            )
+            .outerjoin(members, members.c.room == RoomRow.name)
+            .outerjoin(online, online.c.room == RoomRow.name)
+            .where(or_(RoomRow.visibility == "public", RoomRow.name.in_(mine)))
+            .order_by(RoomRow.name)
+            .limit(limit + 1)
+        )
+        if text.strip():
+            needle = f"%{_escape(text.strip().lower())}%"
+            query = query.where(
+                or_(
+                    RoomRow.name.like(needle, escape="\\"),
+                    func.lower(RoomRow.topic).like(needle, escape="\\"),
+                )
+            )
+        if cursor is not None:
+            query = query.where(RoomRow.name > cursor)
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        listed = [
+            Listed(r.name, r.topic, _visibility(r.visibility), n, o, bool(j))
+            for r, n, o, j in rows[:limit]
+        ]
+        return listed, (listed[-1].name if len(rows) > limit else None)
+
+    # members
+
+    async def members(self, name: str) -> list[tuple[str, Role, bool]]:
+        """(username, role, online) of every member, owners first, then by name."""
+        here = select(Presence.username).where(Presence.room == name)
+        query = select(Member.username, Member.role, Member.username.in_(here)).where(
+            Member.room == name
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        listed = [(u, _role(r), bool(o)) for u, r, o in rows]
+        return sorted(listed, key=lambda m: (-RANK[m[1]], m[0].casefold()))
+
+    async def add_member(self, name: str, actor: str, user: str) -> Role:
+        """An owner or admin adds (invites) ``user``; returns the user's role."""
+        await self._moderator(name, actor)
+        async with self._sessions() as session:
+            if await session.get(Ban, (name, user)) is not None:
+                raise UserError("forbidden", f"{user} is banned from {name!r}: unban them first")
+            member = await session.get(Member, (name, user))
+        if member is not None:
+            return _role(member.role)
+        await self._add(name, user, "member")
+        return "member"
+
+    async def remove_member(self, name: str, actor: str, user: str) -> None:
+        """An owner or admin removes ``user``, or ``user`` leaves (``actor == user``)."""
+        role = await self._member(name, user)
+        if actor == user:
+            if role == "owner" and len(await self.members(name)) > 1:
+                raise UserError(
+                    "forbidden",
+                    f"you own {name!r}: make another member owner before you leave",
+                )
+        else:
+            await self._outranks(name, actor, user, role)
+        async with self._sessions.begin() as session:
+            await session.execute(
+                delete(Member).where(Member.room == name, Member.username == user)
+            )
+
+    async def set_role(self, name: str, actor: str, user: str, role: Role) -> Role:
+        """The owner makes ``user`` an admin or a member, or the owner (then the old owner
+        is an admin)."""
+        if await self._member(name, actor) != "owner":
+            raise UserError("forbidden", f"only the owner of {name!r} changes roles")
+        await self._member(name, user)
+        if actor == user:
+            raise UserError("forbidden", "you own this room: make another member owner")
+        async with self._sessions.begin() as session:
+            if role == "owner":
+                await session.execute(
+                    update(Member)
+                    .where(Member.room == name, Member.username == actor)
+                    .values(role="admin")
+                )
+            await session.execute(
+                update(Member).where(Member.room == name, Member.username == user).values(role=role)
+            )
+        return role
+
+    async def ban(self, name: str, actor: str, user: str) -> bool:
+        """An owner or admin bans ``user`` (a member or not) from the room; returns whether
+        ``user`` was a member."""
+        role = await self.role(name, user)
+        if role is None:
+            await self._moderator(name, actor)
+        else:
+            await self._outranks(name, actor, user, role)
+        async with self._sessions.begin() as session:
+            if await session.get(Ban, (name, user)) is None:
+                session.add(Ban(room=name, username=user, by=actor, at=datetime.now(UTC)))
+            await session.execute(
+                delete(Member).where(Member.room == name, Member.username == user)
+            )
+        return role is not None
+
+    async def unban(self, name: str, actor: str, user: str) -> None:
+        await self._moderator(name, actor)
+        async with self._sessions.begin() as session:
+            gone = await session.execute(delete(Ban).where(Ban.room == name, Ban.username == user))
+        if not getattr(gone, "rowcount", 0):
+            raise UserError("not_found", f"{user} is not banned from {name!r}")
+
+    async def bans(self, name: str) -> list[tuple[str, str, datetime]]:
+        query = select(Ban.username, Ban.by, Ban.at).where(Ban.room == name).order_by(Ban.at)
+        async with self._sessions() as session:
+            return [(u, b, a) for u, b, a in await session.execute(query)]
+
+    # read state
+
+    async def mark_read(
+        self, user: str, *, room: str | None = None, other: str | None = None, message_id: str
+    ) -> bool:
+        """``user`` has read up to ``message_id`` in ``room`` or the conversation with
+        ``other``; a marker never moves back. False when the id is not a message there."""
+        where = (
+            Message.room == room
+            if room is not None
+            else Message.pair == pair_key(user, other or "")
+        )
+        async with self._sessions.begin() as session:
+            seq = await session.scalar(select(Message.seq).where(where, Message.id == message_id))
+            if seq is None:
+                return False
+            if room is not None:
+                await session.execute(
+                    update(Member)
+                    .where(Member.room == room, Member.username == user, Member.read_seq < seq)
+                    .values(read_seq=seq)
+                )
+                return True
+            pair = pair_key(user, other or "")
+            row = await session.get(ConversationRead, (user, pair))
+            if row is None:
+                session.add(ConversationRead(username=user, pair=pair, read_seq=seq))
+            elif row.read_seq < seq:
+                row.read_seq = seq
+        return True
+
+    async def sidebar(self, user: str) -> tuple[list[MyRoom], list[Conversation]]:
+        """``user``'s rooms (with unread messages and unread mentions of ``user``) and
+        conversations (with unread messages), for ``GET /api/me``."""
+        after_mark = and_(
+            Message.room == Member.room, Message.seq > Member.read_seq, Message.author != user
+        )
+        unread = (
+            select(Member.room, func.count(Message.seq))
+            .join(Message, after_mark)
+            .where(Member.username == user)
+            .group_by(Member.room)
+        )
+        mentioned = (
+            select(Member.room, Message.text)
+            .join(Message, after_mark)
+            .where(Member.username == user, Message.text.ilike(f"%@{_escape(user)}%", escape="\\"))
+            .limit(MENTION_SCAN)
+        )
+        mine = (
+            select(Member.room, Member.role, RoomRow.topic, RoomRow.visibility)
+            .outerjoin(RoomRow, RoomRow.name == Member.room)
+            .where(Member.username == user)
+            .order_by(Member.room)
+        )
+        pattern = re.compile(rf"(?<![\w.-])@{re.escape(user)}(?![\w-])", re.IGNORECASE)
+        async with self._sessions() as session:
+            counts: dict[str, int] = {row[0]: row[1] for row in await session.execute(unread)}
+            mentions: dict[str, int] = {}
+            for room, text in await session.execute(mentioned):
+                if pattern.search(text):
+                    mentions[room] = mentions.get(room, 0) + 1
+            rooms = [
+                MyRoom(
+                    name,
+                    _role(role),
+                    topic or "",
+                    _visibility(visibility or "public"),
+                    counts.get(name, 0),
+                    mentions.get(name, 0),
+                )
+                for name, role, topic, visibility in await session.execute(mine)
+            ]
+            conversations = await self._conversations(session, user)
+        return rooms, conversations
+
+    async def _conversations(self, session: AsyncSession, user: str) -> list[Conversation]:
+        read = ConversationRead
+        fresh = and_(Message.seq > func.coalesce(read.read_seq, 0), Message.author != user)
+        query = (
+            select(Message.pair, func.sum(case((fresh, 1), else_=0)), func.max(Message.seq))
+            .outerjoin(read, and_(read.pair == Message.pair, read.username == user))
+            .where(
+                Message.pair.is_not(None),
+                or_(Message.recipient == user, Message.author == user),
+            )
+            .group_by(Message.pair)
+        )
+        rows = sorted((await session.execute(query)).all(), key=lambda row: -row[2])
+        out = []
+        for pair, count, _ in rows:
+            first, _, second = (pair or "").partition("|")
+            out.append(Conversation(second if first == user else first, int(count or 0)))
+        return out
+
+    # internals
+
+    async def _add(self, name: str, user: str, role: Role) -> None:
+        now = datetime.now(UTC)
+        async with self._sessions.begin() as session:
+            if await session.get(Member, (name, user)) is None:
+                session.add(Member(room=name, username=user, role=role, joined_at=now))
+
+    async def _member(self, name: str, user: str) -> Role:
+        role = await self.role(name, user)
+        if role is None:
+            raise UserError("not_found", f"{user} is not a member of {name!r}")
+        return role
+
+    async def _moderator(self, name: str, actor: str) -> Role:
+        role = await self.role(name, actor)
+        if role not in ("owner", "admin"):
+            raise UserError("forbidden", f"only the owner and admins of {name!r} may do that")
+        return role
+
+    async def _outranks(self, name: str, actor: str, user: str, role: Role) -> None:
+        mine = await self._moderator(name, actor)
+        if RANK[mine] <= RANK[role]:
+            raise UserError(
+                "forbidden", f"{user} is {'an' if role == 'admin' else 'the'} {role} of {name!r}"
+            )
+
+
+def _info(row: RoomRow) -> RoomInfo:
+    return RoomInfo(row.name, row.topic, _visibility(row.visibility), row.created_by)
+
+
+def _role(value: str) -> Role:
+    match value:
+        case "owner" | "admin" | "member":
+            return value
+    raise ValueError(f"unknown role {value!r} in the members table")
+
+
+def _visibility(value: str) -> Visibility:
+    return "private" if value == "private" else "public"
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
