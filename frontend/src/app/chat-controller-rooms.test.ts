@@ -23,7 +23,7 @@ const ME: MeResponse = {
 /** A gateway's REST side for these tests: /api/me, history per room, presence; writes recorded. */
 function fakeApi(options: { me?: MeResponse | null; history?: Record<string, unknown[]>; missing?: string[] } = {}) {
   const history = options.history ?? { general: [msg('0002', 'general')] };
-  const get = vi.fn((path: string) => {
+  const get = vi.fn((path: string): Promise<unknown> => {
     if (path === '/api/me') return options.me === null ? Promise.reject(new ApiError(404, 'not_found', '')) : Promise.resolve(options.me ?? ME);
     const room = /^\/api\/rooms\/([^/]+)\/(messages|presence)$/.exec(path);
     if (room && options.missing?.includes(room[1]!)) return Promise.reject(new ApiError(404, 'not_found', 'no such room'));

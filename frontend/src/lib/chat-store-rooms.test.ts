@@ -112,6 +112,12 @@ describe('chatReducer: rooms and people', () => {
     expect(state.members.secret).toBeUndefined();
     state = chatReducer(state, { type: 'removed', room: 'general', reason: 'removed' });
     expect(state.notice).toBe('You were removed from #general.');
+    // Left for good on another device: gone here too, without a notice.
+    state = chatReducer(state, { type: 'notice', text: null });
+    state = chatReducer(state, { type: 'synced', me: ME });
+    state = chatReducer(state, { type: 'removed', room: 'general', reason: 'left' });
+    expect(state.conversations.map((c) => c.key)).toEqual(['dm:zoe', 'room:secret']);
+    expect(state.notice).toBeNull();
   });
 
   it('replaces presence on a snapshot and applies a change', () => {

@@ -86,7 +86,7 @@ export type ChatAction =
   | { type: 'room-info'; room: string; role?: RoomRole; topic?: string; visibility?: Visibility }
   | { type: 'members-loaded'; room: string; members: Member[] }
   | { type: 'member'; frame: MemberFrame }
-  | { type: 'removed'; room: string; reason: 'removed' | 'banned' }
+  | { type: 'removed'; room: string; reason: 'left' | 'removed' | 'banned' }
   | { type: 'read'; key: ConversationKey }
   | { type: 'typing'; room: string; user: string; until: number }
   | { type: 'typing-expired'; room: string; user: string; now: number }
@@ -398,7 +398,8 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         members: withoutKey(closed.members, action.room),
         presence: withoutKey(closed.presence, action.room),
         typing: withoutKey(closed.typing, action.room),
-        notice: `You were ${how} #${action.room}.`,
+        // Leaving is your own doing (here or on another device): no news.
+        notice: action.reason === 'left' ? closed.notice : `You were ${how} #${action.room}.`,
       };
     }
     case 'read':

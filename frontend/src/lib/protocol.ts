@@ -6,7 +6,7 @@
  */
 import type { DeliverEventData, MessageEventData, PrivateEventData } from '@/lib/events.gen';
 import { EVENT_FIELD_LIMITS } from '@/lib/events.gen';
-import type { ErrorFrame, ServerFrame } from '@/lib/frames.gen';
+import type { ErrorFrame, PresenceFrame, ServerFrame } from '@/lib/frames.gen';
 
 // The server frames are generated from runtime/frames.py (`npm run gen:events`).
 export type {
@@ -158,11 +158,11 @@ export interface MemberFrame {
   role?: RoomRole;
 }
 
-/** You were removed or banned from a room: nothing more comes from it. */
+/** You left a room for good (on any of your devices), or were removed or banned: nothing more comes from it. */
 export interface RemovedFrame {
   type: 'removed';
   room: string;
-  reason: 'removed' | 'banned';
+  reason: 'left' | 'removed' | 'banned';
 }
 
 /** Presence as changes since the last presence frame (the snapshot is `PresenceFrame`). */
@@ -176,8 +176,13 @@ export interface PresenceChangeFrame {
 /** You read a room or conversation up to `id` on another device. */
 export type ReadFrame = { type: 'read'; id: Id } & ({ room: string } | { with: string });
 
-/** The v2 room frames this UI knows besides the generated ones. */
+/**
+ * The v2 room frames, typed tighter than the generated ones (roles and reasons as unions, a
+ * read marker with exactly one of `room` and `with`); each must still be a generated `ServerFrame`.
+ */
 export type RoomsFrame = MemberFrame | RemovedFrame | PresenceChangeFrame | ReadFrame;
+type Assignable<T extends U, U> = T;
+export type RoomsFrameIsServerFrame = Assignable<RoomsFrame, ServerFrame>;
 
 export interface PresenceResponse {
   room: string;
@@ -291,13 +296,21 @@ export interface ExtensionFrame {
   [field: string]: unknown;
 }
 
-const SERVER_TYPES: Record<ServerFrame['type'], true> = { ack: true, message: true, private: true, presence: true, typing: true, error: true, pong: true };
+const SERVER_TYPES: Record<Exclude<ServerFrame['type'], Exclude<RoomsFrame['type'], 'presence'>>, true> = {
+  ack: true,
+  message: true,
+  private: true,
+  presence: true,
+  typing: true,
+  error: true,
+  pong: true,
+};
 
 /**
  * Decodes one text frame. A contract frame is checked field by field (null when it does not
  * match); any other JSON object with a string `type` comes back as an `ExtensionFrame`.
  */
-export function parseFrame(data: unknown): { known: ServerFrame } | { rooms: RoomsFrame } | { extension: ExtensionFrame } | null {
+export function parseFrame(data: unknown): { known: V1Frame } | { rooms: RoomsFrame } | { extension: ExtensionFrame } | null {
   let value: unknown;
   try {
     value = typeof data === 'string' ? JSON.parse(data) : null;
@@ -315,7 +328,7 @@ export function parseFrame(data: unknown): { known: ServerFrame } | { rooms: Roo
 }
 
 /** Decodes one text frame; anything that does not match the contract gives null. */
-export function parseServerFrame(data: unknown): ServerFrame | null {
+export function parseServerFrame(data: unknown): V1Frame | null {
   const parsed = parseFrame(data);
   return parsed !== null && 'known' in parsed ? parsed.known : null;
 }
@@ -334,8 +347,8 @@ function toRoomsFrame(value: Fields): RoomsFrame | null {
       return frame;
     }
     case 'removed':
-      return typeof value.room === 'string'
-        ? { type: 'removed', room: value.room, reason: value.reason === 'banned' ? 'banned' : 'removed' }
+      return typeof value.room === 'string' && (value.reason === 'left' || value.reason === 'removed' || value.reason === 'banned')
+        ? { type: 'removed', room: value.room, reason: value.reason }
         : null;
     case 'read':
       if (typeof value.id !== 'string') return null;
@@ -355,7 +368,10 @@ function toRoomsFrame(value: Fields): RoomsFrame | null {
   }
 }
 
-function toServerFrame(value: Fields): ServerFrame | null {
+/** The frames of v1 (a presence snapshot, not a change); `RoomsFrame` has the v2 ones. */
+export type V1Frame = Exclude<ServerFrame, { type: RoomsFrame['type'] }> | PresenceFrame;
+
+function toServerFrame(value: Fields): V1Frame | null {
   switch (value.type) {
     case 'ack':
       return strings(value, 'client_id', 'id')

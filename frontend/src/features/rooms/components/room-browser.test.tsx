@@ -12,7 +12,7 @@ const room = (name: string, extra: Partial<RoomListing> = {}): RoomListing => ({
 function setup(pages: Record<string, RoomPage>, joined: string[] = []) {
   const search = vi.fn((q: string, cursor?: string) => Promise.resolve(pages[`${q}|${cursor ?? ''}`] ?? { rooms: [] }));
   const onOpen = vi.fn();
-  const onCreate = vi.fn((_room: NewRoom) => Promise.resolve());
+  const onCreate = vi.fn<(room: NewRoom) => Promise<void>>(() => Promise.resolve());
   render(<RoomBrowser search={search} joined={new Set(joined)} onOpen={onOpen} onCreate={onCreate} />);
   return { search, onOpen, onCreate };
 }
