@@ -47,6 +47,17 @@ const FUNCTIONS = [
   { name: 'bot', trigger: 'on_message', topic: 'chat.message', group: 'fn.bot', replicas: 1, lag: 0, dlq: 2 },
 ];
 
+/** The sidebar as the server keeps it: ada is a server admin (the Ops tab shows). */
+const ME_BODY = {
+  username: ME,
+  admin: true,
+  rooms: [
+    { name: 'general', role: 'member', unread: 0, mentions: 0, topic: 'Everything else', visibility: 'public' },
+    { name: 'random', role: 'member', unread: 0, mentions: 0, topic: '', visibility: 'public' },
+  ],
+  conversations: [{ user: 'carol', unread: 0 }],
+};
+
 export interface FakeGateway {
   /** Every frame the page sent, parsed. */
   received: Record<string, unknown>[];
@@ -65,6 +76,7 @@ export async function fakeGateway(page: Page): Promise<FakeGateway> {
     else if (presence) await route.fulfill({ json: { room: presence[1], users: PRESENCE[presence[1] ?? ''] ?? [ME] } });
     else if (path.startsWith('/api/private/')) await route.fulfill({ json: { messages: [{ id: '0201', from: 'carol', to: ME, text: 'Got a minute?', ts: at('09:15') }] } });
     else if (path === '/api/functions') await route.fulfill({ json: { functions: FUNCTIONS } });
+    else if (path === '/api/me') await route.fulfill({ json: ME_BODY });
     else if (path === '/api/rooms') await route.fulfill({ json: { rooms: [] } });
     else await route.fulfill({ status: 404, json: { error: 'not_found', detail: path } });
   });

@@ -413,6 +413,7 @@ export class ChatController {
           dispatch({ type: 'opened', kind: 'room', name: frame.room, activate: false });
           if (frame.role !== undefined) dispatch({ type: 'room-info', room: frame.room, role: frame.role });
           this.follow(frame.room);
+          void this.sync(); // its topic and visibility
         }
         return;
       case 'removed':

@@ -204,15 +204,16 @@ function applySync(state: ChatState, me: MeResponse): ChatState {
       role: room.role,
       topic: room.topic,
       visibility: room.visibility,
-      unread: read ? 0 : room.unread,
-      mentions: read ? 0 : room.mentions,
+      // The answer may be older than messages counted live since it was read: the larger count wins.
+      unread: read ? 0 : Math.max(c.unread, room.unread),
+      mentions: read ? 0 : Math.max(c.mentions, room.mentions),
     }));
   }
   for (const conversation of me.conversations) {
     const key = conversationKey('dm', conversation.user);
     next = ensureConversation(next, key);
     const read = onScreen(next, key);
-    next = updateConversation(next, key, (c) => ({ ...c, unread: read ? 0 : conversation.unread }));
+    next = updateConversation(next, key, (c) => ({ ...c, unread: read ? 0 : Math.max(c.unread, conversation.unread) }));
   }
   return next;
 }
