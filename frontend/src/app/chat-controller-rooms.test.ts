@@ -146,12 +146,14 @@ describe('ChatController: live room frames', () => {
     controller.stop();
   });
 
-  it('shows a room you were invited to at once, joined', async () => {
-    const { controller, ws } = start(fakeApi({ me: { ...ME, rooms: [], conversations: [] } }).api);
+  it('shows a room you were invited to at once, joined, and asks the server for its details', async () => {
+    const me: MeResponse = { ...ME, rooms: [], conversations: [] };
+    const { controller, ws } = start(fakeApi({ me }).api);
     await flush();
+    me.rooms = [ME.rooms[0]!]; // the server's sidebar now has it
     ws.receive({ type: 'member', room: 'general', user: 'me', event: 'added', role: 'member' });
     await flush();
-    expect(controller.store.getState().conversations.map((c) => [c.key, c.role])).toEqual([['room:general', 'member']]);
+    expect(controller.store.getState().conversations.map((c) => [c.key, c.role, c.visibility, c.topic])).toEqual([['room:general', 'member', 'public', 'all']]);
     expect(ws.framesOfType('join')).toEqual([{ type: 'join', room: 'general', since: '0002' }]);
     controller.stop();
   });
