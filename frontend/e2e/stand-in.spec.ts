@@ -77,8 +77,9 @@ test('sign in, join a room, send a message and see it acked and delivered', asyn
   await expect(page.getByTestId('message').filter({ hasText: 'hello from chromium' })).toBeVisible();
   await expect(page.getByTestId('outgoing')).toHaveCount(0);
 
-  expect(received.map((frame) => frame.type)).toEqual(['join', 'poll', 'typing', 'message']);
+  expect(received.map((frame) => frame.type)).toEqual(['join', 'poll', 'read', 'typing', 'message']);
   expect(received[1]).toEqual({ type: 'poll', room: 'general', client_id: expect.any(String) });
+  expect(received[2]).toEqual({ type: 'read', room: 'general', id: '0001' }); // the room on screen is read
   await expect(page.getByText(/unknown frame type/)).toHaveCount(0); // that refusal is no news to the user
   expect(dialogs).toBe(0);
   await page.screenshot({ path: 'test-results/chat.png' });

@@ -36,6 +36,11 @@ export function ChatPane({ me, conversation, status, notice, leading, trailing, 
         <span aria-hidden="true" className="text-lg font-semibold text-muted">{room ? '#' : '@'}</span>
         <h2 className="min-w-0 truncate text-base font-semibold text-fg">{conversation.name}</h2>
         {!room && <span className="hidden text-sm text-muted sm:inline">private conversation</span>}
+        {room && conversation.topic !== '' && (
+          <span data-testid="room-topic" className="hidden min-w-0 truncate text-sm text-muted md:inline">
+            {conversation.topic}
+          </span>
+        )}
         <span className="ml-auto" />
         {trailing}
       </header>
