@@ -74,6 +74,7 @@ test('the room browser finds, joins and creates public and private rooms; the si
   await listing.getByRole('button', { name: `Join ${pub}` }).click();
   await expect(bob.pane(`Room ${pub}`)).toBeVisible();
   await expect(bob.presence()).toContainText(`${bob.name} (you)`);
+  await ada.sidebar().getByRole('button', { name: startsWith(pub) }).click();
   await expect(ada.presence()).toContainText(bob.name);
   await openBrowser(bob);
   found = await search(bob, priv);
@@ -86,7 +87,6 @@ test('the room browser finds, joins and creates public and private rooms; the si
   const own = unique('own');
   await bob.page.getByRole('link', { name: 'Chat' }).click();
   await bob.joinRoom(own);
-  await ada.sidebar().getByRole('button', { name: startsWith(pub) }).click();
   await ada.send('anyone around?');
   await ada.send(`@${bob.name} are you coming?`);
   await expect(roomEntry(bob, pub).getByLabel('2 unread')).toBeVisible();
