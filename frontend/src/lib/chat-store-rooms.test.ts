@@ -64,6 +64,10 @@ describe('chatReducer: rooms and people', () => {
     expect(mentions('@me_2', 'me')).toBe(false);
     expect(mentions('@a.b', 'a.b')).toBe(true);
     expect(mentions('@axb', 'a.b')).toBe(false);
+    expect(mentions('@ADA:', 'ada')).toBe(true);
+    expect(mentions('@ada.b', 'ada')).toBe(false);
+    expect(mentions('@adam', 'ada')).toBe(false);
+    expect(mentions('mail@ada', 'ada')).toBe(false);
   });
 
   it('applies member frames to a loaded member list, and your own role change to the room', () => {

@@ -145,10 +145,11 @@ function newConversation(kind: ConversationKind, name: string): Conversation {
   };
 }
 
-/** Whether a message names `me` (`@me`, in any case). */
+/** Whether a message names `me` (`@me`, in any case), by the server's rule. */
 export function mentions(text: string, me: string): boolean {
   const escaped = me.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^A-Za-z0-9_.-])@${escaped}(?![A-Za-z0-9_-])`, 'i').test(text);
+  // docs/PROTOCOL.md 1.7: not preceded by a name character, not followed by one (or by "." and a letter or digit).
+  return new RegExp(`(^|[^A-Za-z0-9_.-])@${escaped}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])`, 'i').test(text);
 }
 
 const RANK: Record<RoomRole, number> = { owner: 0, admin: 1, member: 2 };
