@@ -30,11 +30,52 @@ export interface PrivateFrame {
   bot?: boolean;
 }
 
-/** Who is in `room` now. */
+/** Who is in `room` now: sent to a socket right after its `join`. */
 export interface PresenceFrame {
   type: 'presence';
   room: string;
   users: string[];
+}
+
+/**
+ * Who came into `room` and who left since the last presence frame (coalesced: at most
+ * one per room per second).
+ */
+export interface PresenceChangeFrame {
+  type: 'presence';
+  room: string;
+  joined: string[];
+  left: string[];
+}
+
+/**
+ * A change to `room`'s members: `user` was added, removed or banned, or has a new
+ * `role`.
+ */
+export interface MemberFrame {
+  type: 'member';
+  room: string;
+  user: string;
+  event: 'added' | 'removed' | 'banned' | 'role';
+  role?: string;
+}
+
+/**
+ * This socket's user left `room` for good, or was removed or banned from it: nothing
+ * more comes from it.
+ */
+export interface RemovedFrame {
+  type: 'removed';
+  room: string;
+  reason: 'left' | 'removed' | 'banned';
+}
+
+/** The user read `room` (or the conversation `with`) up to `id`. */
+export interface ReadFrame {
+  type: 'read';
+  id: string;
+  room?: string;
+  with?: string;
 }
 
 /** `user` is typing in `room`. */
@@ -58,4 +99,4 @@ export interface PongFrame {
 }
 
 /** Every frame the server sends that the contract names. */
-export type ServerFrame = AckFrame | MessageFrame | PrivateFrame | PresenceFrame | TypingFrame | ErrorFrame | PongFrame;
+export type ServerFrame = AckFrame | MessageFrame | PrivateFrame | PresenceFrame | PresenceChangeFrame | MemberFrame | RemovedFrame | ReadFrame | TypingFrame | ErrorFrame | PongFrame;
