@@ -16,14 +16,16 @@ the owner changes roles. Refusals are ``UserError`` with the codes the gateway m
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import and_, case, delete, distinct, func, or_, select, update
+from sqlalchemy import and_, case, delete, distinct, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from runtime.db.batch import Batch
 from runtime.db.models import Ban, ConversationRead, Member, Message, Presence
 from runtime.db.models import Room as RoomRow
 from runtime.errors import UserError
@@ -76,8 +78,12 @@ class Conversation:
 class Rooms:
     """The ``rooms``, ``members``, ``bans`` and ``conversation_reads`` tables."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], insert: Callable[..., Any]
+    ) -> None:
         self._sessions = sessions
+        self._insert = insert  # the dialect's INSERT (for ON CONFLICT DO NOTHING)
+        self._entries: Batch[tuple[str, str, int], Role | UserError] = Batch(self._enter_many)
 
     # rooms
 
@@ -127,29 +133,78 @@ class Rooms:
     async def enter(self, name: str, user: str, *, limit: int) -> Role:
         """``user`` joins room ``name`` on a socket: its role there. A room that does not
         exist is made (public, owned by ``user``); a public one makes ``user`` a member; a
-        private one admits only members; a ban admits nobody."""
+        private one admits only members; a ban admits nobody. Concurrent calls share one
+        read and one write (runtime.db.batch): a crowd joining a room costs a few
+        transactions, not one each."""
+        entered = await self._entries.submit((name, user, limit))
+        if isinstance(entered, UserError):
+            raise UserError(entered.code, entered.detail)
+        return entered
+
+    async def _enter_many(self, asks: list[tuple[str, str, int]]) -> list[Role | UserError]:
+        pairs = list({(name, user) for name, user, _ in asks})
         async with self._sessions() as session:
-            room = await session.get(RoomRow, name)
-            member = await session.get(Member, (name, user))
-            banned = await session.get(Ban, (name, user))
-        if banned is not None:
-            raise UserError("forbidden", f"you are banned from {name!r}")
-        if member is not None:
-            return _role(member.role)
-        if room is None:
-            try:
-                await self.create(name, user, limit=limit)
-                return "owner"
-            except UserError as exc:
-                if exc.code != "exists":  # else: made by someone else just now
-                    raise
-                return await self.enter(name, user, limit=limit)
-        if room.visibility == "private":
-            raise UserError(
-                "forbidden", f"room {name!r} is private: a member has to invite you first"
+            found = select(RoomRow.name, RoomRow.visibility).where(
+                RoomRow.name.in_({name for name, _ in pairs})
             )
-        await self._add(name, user, "member")
-        return "member"
+            rooms: dict[str, str] = {row[0]: row[1] for row in await session.execute(found)}
+            pair = tuple_(Member.room, Member.username).in_(pairs)
+            roles: dict[tuple[str, str], str] = {
+                (row[0], row[1]): row[2]
+                for row in await session.execute(
+                    select(Member.room, Member.username, Member.role).where(pair)
+                )
+            }
+            banned = {
+                (row[0], row[1])
+                for row in await session.execute(
+                    select(Ban.room, Ban.username).where(tuple_(Ban.room, Ban.username).in_(pairs))
+                )
+            }
+        results: list[Role | UserError | None] = []
+        joining: list[dict[str, object]] = []
+        now = datetime.now(UTC)
+        for name, user, _ in asks:
+            if (name, user) in banned:
+                results.append(UserError("forbidden", f"you are banned from {name!r}"))
+            elif (name, user) in roles:
+                results.append(_role(roles[(name, user)]))
+            elif name not in rooms:
+                results.append(None)  # made below, one at a time
+            elif rooms[name] == "private":
+                detail = f"room {name!r} is private: a member has to invite you first"
+                results.append(UserError("forbidden", detail))
+            else:
+                roles[(name, user)] = "member"
+                joining.append(
+                    {
+                        "room": name,
+                        "username": user,
+                        "role": "member",
+                        "joined_at": now,
+                        "read_seq": 0,
+                    }
+                )
+                results.append("member")
+        if joining:
+            async with self._sessions.begin() as session:
+                await session.execute(self._insert(Member).values(joining).on_conflict_do_nothing())
+        return [
+            found if found is not None else await self._make(name, user, limit)
+            for found, (name, user, limit) in zip(results, asks, strict=True)
+        ]
+
+    async def _make(self, name: str, user: str, limit: int) -> Role | UserError:
+        """A join of a room that does not exist makes it, owned by the joiner."""
+        try:
+            await self.create(name, user, limit=limit)
+        except UserError as exc:
+            if exc.code != "exists":
+                return exc
+            # Made by someone else just now (or earlier in this batch): enter it as it is.
+            (entered,) = await self._enter_many([(name, user, limit)])
+            return entered
+        return "owner"
 
     async def visible(self, name: str, user: str) -> bool:
         """Whether ``user`` may see room ``name``: a public room (or none yet), or a member."""
