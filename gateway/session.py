@@ -333,7 +333,7 @@ class Session:
         announced = res.publisher.send(JoinEvent(room=room, user=peer.user, conn=conn))
         # Who is here: the roster's view, and this user (whose own join may still be on its
         # way). Changes follow, coalesced, as presence frames with joined and left.
-        users = sorted({*await res.roster.snapshot(room), peer.user})
+        users = await res.roster.snapshot(room, peer.user)
         self.res.metrics.frames_out["presence"] += 1
         await peer.outbox.put(Encoded.of(presence_frame(room, users)))
         if since is not None:

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from gateway.roster import Roster
+from gateway.roster import CROWD, Roster
 from runtime.frames import PresenceChangeFrame
 
 
@@ -19,8 +19,8 @@ class Room:
         self.gate = asyncio.Event()
         self.gate.set()
         self.sent: list[PresenceChangeFrame] = []
-        self.served = {"lobby"}
-        self.roster = Roster(self.send, self.load, lambda room: room in self.served)
+        self.served = {"lobby": 1}  # sockets per room
+        self.roster = Roster(self.send, self.load, lambda room: self.served.get(room, 0))
 
     def send(self, room: str, frame: PresenceChangeFrame) -> None:
         self.sent.append(frame)
@@ -69,7 +69,7 @@ async def test_a_room_nobody_here_is_in_is_forgotten_and_loaded_afresh() -> None
     room.roster.flush()
     assert room.sent == []
     room.stored = ["zed"]
-    room.served.add("lobby")
+    room.served["lobby"] = 1
     assert await room.roster.snapshot("lobby") == ["zed"]
     assert room.loads == 2
 
@@ -85,7 +85,35 @@ async def test_a_failed_load_is_retried_by_the_next_joiner() -> None:
             raise OSError("database away")
         return ["ada"]
 
-    roster = Roster(room.send, flaky, lambda _: True)
+    roster = Roster(room.send, flaky, lambda _: 1)
     with pytest.raises(OSError, match="away"):
         await roster.snapshot("lobby")
     assert await roster.snapshot("lobby") == ["ada"]
+
+
+async def test_the_joiner_is_in_its_own_snapshot_in_order() -> None:
+    room = Room(["ada", "cy"])
+    assert await room.roster.snapshot("lobby", "bob") == ["ada", "bob", "cy"]
+    assert await room.roster.snapshot("lobby", "ada") == ["ada", "cy"]
+    assert await room.roster.snapshot("lobby") == ["ada", "cy"]  # the view itself unchanged
+
+
+async def test_a_crowded_room_gets_its_changes_less_often() -> None:
+    room = Room([])
+    room.served["lobby"] = 3 * CROWD
+    roster = room.roster
+    await roster.snapshot("lobby")
+    roster.change("lobby", ["ada"], [])
+    roster.flush(now=100.0)
+    roster.change("lobby", ["bob"], [])
+    roster.flush(now=101.0)
+    roster.flush(now=102.0)
+    assert [f["joined"] for f in room.sent] == [["ada"]]  # held: due again after 3 intervals
+    roster.flush(now=103.0)
+    assert [f["joined"] for f in room.sent] == [["ada"], ["bob"]]
+    room.served["lobby"] = 1  # a small room again: every interval, once the last wait is over
+    roster.change("lobby", ["cy"], [])
+    roster.flush(now=106.0)
+    roster.change("lobby", ["dee"], [])
+    roster.flush(now=107.0)
+    assert [f["joined"] for f in room.sent][2:] == [["cy"], ["dee"]]
