@@ -236,6 +236,39 @@ def coldstart_rows(raw: Results) -> list[Row]:
     ]
 
 
+def presence_rows(raw: Results) -> list[Row]:
+    crowd, ours, base = raw["crowd"], raw["coalesced"], raw["baseline"]
+    n = crowd["clients"]
+    converged = (
+        f"converged {crowd['converged_seconds']} s after the first join"
+        if crowd["converged"]
+        else "DID NOT converge"
+    )
+    return [
+        Row(
+            f"6. presence: {n:,} sockets join one room; presence frames in all",
+            number(crowd["presence_frames"]),
+            f"{crowd['full_list_frames']:,} (v1, computed)",
+            f"{crowd['presence_frames'] / crowd['full_list_frames']:.4f}x",
+            f"joins sent in {crowd['joins_seconds']} s; every view {converged}"
+            + (
+                f" {crowd['converged_seconds']} s after the first join"
+                if crowd["converged"]
+                else ""
+            )
+            + "; lower is better",
+        ),
+        compare(
+            f"6. presence: {ours['clients']:,} joiners, coalesced vs every change sent",
+            ours["presence_frames"],
+            base["presence_frames"],
+            "frames",
+            f"converged in {ours['converged_seconds']} s vs {base['converged_seconds']} s; "
+            "one run each; lower is better",
+        ),
+    ]
+
+
 ROWS = {
     "runtime": runtime_rows,
     "scaling": scaling_rows,
@@ -243,6 +276,7 @@ ROWS = {
     "latency": latency_rows,
     "memory": memory_rows,
     "coldstart": coldstart_rows,
+    "presence": presence_rows,
 }
 
 
