@@ -254,7 +254,7 @@ class Session:
 
     async def _mark_read(self, frame: Read) -> None:
         """Move the sender's read marker; their sockets (every device) hear of it."""
-        user = self.peer.user
+        user, other = self.peer.user, None
         if frame.room is not None:
             await self._joined(frame.room)
             moved = await self.res.rooms.mark_read(user, room=frame.room, message_id=frame.id)
@@ -266,7 +266,7 @@ class Session:
         if not moved:
             where = frame.room or f"the conversation with {frame.other}"
             raise Refusal("not_found", f"there is no message {frame.id!r} in {where}")
-        read = read_frame(frame.id, room=frame.room, other=frame.other)
+        read = read_frame(frame.id, room=frame.room, other=None if frame.room else other)
         self.res.publisher.fire(Delivery(users=(user,), frame=dict(read)))
 
     async def _post(self, client_id: str, event_with: Callable[[str], Event]) -> None:

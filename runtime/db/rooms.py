@@ -34,7 +34,7 @@ from runtime.events import pair_key
 Role = Literal["owner", "admin", "member"]
 Visibility = Literal["public", "private"]
 RANK: dict[str, int] = {"owner": 3, "admin": 2, "member": 1}
-MENTION_SCAN = 1000  # unread messages looked at per room for mentions of the caller
+MENTION_SCAN = 1000  # unread messages naming the caller looked at, in all rooms together
 
 
 @dataclass(frozen=True)
@@ -106,14 +106,16 @@ class Rooms:
         now = datetime.now(UTC)
         try:
             async with self._sessions.begin() as session:
-                made = await session.scalar(
-                    select(func.count()).select_from(RoomRow).where(RoomRow.created_by == owner)
+                owned = await session.scalar(
+                    select(func.count())
+                    .select_from(Member)
+                    .where(Member.username == owner, Member.role == "owner")
                 )
-                if (made or 0) >= limit:
+                if (owned or 0) >= limit:
                     raise UserError(
                         "room_limit",
-                        f"you have made {made} rooms, the most one person may; "
-                        "leave or reuse one of them",
+                        f"you own {owned} rooms, the most one person may; "
+                        "make someone else the owner of one you no longer need",
                     )
                 session.add(
                     RoomRow(
@@ -164,6 +166,7 @@ class Rooms:
         results: list[Role | UserError | None] = []
         joining: list[dict[str, object]] = []
         now = datetime.now(UTC)
+        newest = await self._newest([n for n, _ in pairs if rooms.get(n) == "public"])
         for name, user, _ in asks:
             if (name, user) in banned:
                 results.append(UserError("forbidden", f"you are banned from {name!r}"))
@@ -182,7 +185,7 @@ class Rooms:
                         "username": user,
                         "role": "member",
                         "joined_at": now,
-                        "read_seq": 0,
+                        "read_seq": newest.get(name, 0),  # a newcomer has nothing unread
                     }
                 )
                 results.append("member")
@@ -306,7 +309,7 @@ class Rooms:
     async def set_role(self, name: str, actor: str, user: str, role: Role) -> Role:
         """The owner makes ``user`` an admin or a member, or the owner (then the old owner
         is an admin)."""
-        if await self._member(name, actor) != "owner":
+        if await self.role(name, actor) != "owner":
             raise UserError("forbidden", f"only the owner of {name!r} changes roles")
         await self._member(name, user)
         if actor == user:
@@ -406,7 +409,8 @@ class Rooms:
             .where(Member.username == user)
             .order_by(Member.room)
         )
-        pattern = re.compile(rf"(?<![\w.-])@{re.escape(user)}(?![\w-])", re.IGNORECASE)
+        # "@ada" but not "@adam", "@ada-b" or "@ada.b" ("@ada." ends a sentence: it counts).
+        pattern = re.compile(rf"(?<![\w.-])@{re.escape(user)}(?![\w-])(?!\.\w)", re.IGNORECASE)
         async with self._sessions() as session:
             counts: dict[str, int] = {row[0]: row[1] for row in await session.execute(unread)}
             mentions: dict[str, int] = {}
@@ -449,10 +453,30 @@ class Rooms:
     # internals
 
     async def _add(self, name: str, user: str, role: Role) -> None:
-        now = datetime.now(UTC)
+        now, newest = datetime.now(UTC), await self._newest([name])
         async with self._sessions.begin() as session:
             if await session.get(Member, (name, user)) is None:
-                session.add(Member(room=name, username=user, role=role, joined_at=now))
+                session.add(
+                    Member(
+                        room=name,
+                        username=user,
+                        role=role,
+                        joined_at=now,
+                        read_seq=newest.get(name, 0),
+                    )
+                )
+
+    async def _newest(self, names: list[str]) -> dict[str, int]:
+        """The newest message's ``seq`` in each of these rooms (absent: no messages)."""
+        if not names:
+            return {}
+        query = (
+            select(Message.room, func.max(Message.seq))
+            .where(Message.room.in_(set(names)))
+            .group_by(Message.room)
+        )
+        async with self._sessions() as session:
+            return {row[0]: row[1] for row in await session.execute(query) if row[0]}
 
     async def _member(self, name: str, user: str) -> Role:
         role = await self.role(name, user)

@@ -204,7 +204,10 @@ class Store:
         ``user`` present (no other connection of theirs was in the room)."""
         row = {"room": room, "username": user, "conn": conn}
         async with self._engine.begin() as connection:  # one transaction: one commit
-            await connection.execute(self._insert(Presence).values(row).on_conflict_do_nothing())
+            insert = self._insert(Presence).values(row).on_conflict_do_nothing()
+            added = await connection.execute(insert)
+            if not getattr(added, "rowcount", 0):
+                return False  # this connection was in the room already
             return set(await connection.scalars(_conns_of(room, user))) == {conn}
 
     async def presence_leave(self, room: str, user: str, conn: str) -> bool:
