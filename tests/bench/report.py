@@ -250,13 +250,7 @@ def presence_rows(raw: Results) -> list[Row]:
             number(crowd["presence_frames"]),
             f"{crowd['full_list_frames']:,} (v1, computed)",
             f"{crowd['presence_frames'] / crowd['full_list_frames']:.4f}x",
-            f"joins sent in {crowd['joins_seconds']} s; every view {converged}"
-            + (
-                f" {crowd['converged_seconds']} s after the first join"
-                if crowd["converged"]
-                else ""
-            )
-            + "; lower is better",
+            f"joins sent in {crowd['joins_seconds']} s; every view {converged}; lower is better",
         ),
         compare(
             f"6. presence: {ours['clients']:,} joiners, coalesced vs every change sent",
