@@ -436,6 +436,12 @@ NOTES = [
     "- **Cold start**: `parley up` with a fresh data directory and free ports, until a client "
     "has registered, joined, posted and received its own message; baseline: the embedded broker "
     "alone started the same way (format + start until a metadata request succeeds).",
+    "- **Presence**: N users, one socket each (in 2 receiver processes), join one room with "
+    "the joins spread over 10 s (5 s for 1,000); the whole pipeline with only the presence "
+    "function. Each socket keeps its own view from the frames it gets and notes when it holds "
+    "all N users. Counted: every presence frame received. Baselines: v1's full list per change "
+    "(N(N+1)/2 frames, computed: running it at 5,000 would take hours), and the same code "
+    "with the gateway's presence interval at 1 ms (every change sent on its own) at 1,000.",
     "- The machine runs other work at the same time, so absolute figures are noisy; compare "
     "the ratios.",
 ]
