@@ -167,9 +167,10 @@ def rest(res: Resources) -> Blueprint:
     @returns(s.ErrorBody, 422)
     async def private_messages(user: str, query_args: s.Page) -> s.Messages:
         """A page of your own conversation with ``user``, oldest first."""
-        me = caller(res)
+        me, named = caller(res), valid(USER, user, "user")
+        other = await res.people.find(named) or named  # any case names the account
         page = await res.store.private_messages(
-            me, valid(USER, user, "user"), before=query_args.before, limit=query_args.limit
+            me, other, before=query_args.before, limit=query_args.limit
         )
         return s.Messages(messages=[m.frame() for m in page])
 

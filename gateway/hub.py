@@ -91,9 +91,9 @@ class Hub:
                 del self._rooms[room], self._room_seq[room]
         return sub
 
-    def serves_room(self, room: str) -> bool:
-        """Whether any socket here is in ``room``."""
-        return room in self._rooms
+    def sockets_in(self, room: str) -> int:
+        """How many sockets here are in ``room``."""
+        return len(self._rooms.get(room, ()))
 
     def broadcast(self, room: str, frame: Mapping[str, object]) -> None:
         """Send a frame made here (not from Kafka) to every socket of ``room`` here."""

@@ -90,7 +90,7 @@ class Resources:
         self.roster = Roster(
             hub.broadcast,
             self.store.room_users,
-            hub.serves_room,
+            hub.sockets_in,
             settings.gateway.presence_interval,
         )
         hub.on_presence, hub.on_removed = self.roster.change, self.presence.removed

@@ -20,7 +20,7 @@ from gateway.publisher import Unavailable
 from gateway.resources import Resources
 from gateway.schemas import body, query, returns
 from runtime.errors import UserError
-from runtime.events import Delivery
+from runtime.events import Delivery, rfc3339
 from runtime.frames import member_frame, removed_frame
 
 
@@ -160,7 +160,7 @@ def rooms(res: Resources) -> Blueprint:
         if await res.rooms.role(name, me) not in ("owner", "admin"):
             raise ApiError(403, "forbidden", f"only the owner and admins of {name!r} see bans")
         listed = await res.rooms.bans(name)
-        return s.Bans(bans=[s.Banned(username=u, by=b, at=a.isoformat()) for u, b, a in listed])
+        return s.Bans(bans=[s.Banned(username=u, by=b, at=rfc3339(a)) for u, b, a in listed])
 
     @api.post("/rooms/<room>/bans")
     @security_scheme(BEARER)
@@ -182,8 +182,8 @@ def rooms(res: Resources) -> Blueprint:
             Delivery(users=(user,), frame=dict(removed_frame(name, "banned"))),
             Delivery(room=name, frame=dict(member_frame(name, user, "banned"))),
         )
-        at = next(a for u, _, a in await res.rooms.bans(name) if u == user)
-        return s.Banned(username=user, by=me, at=at.isoformat()), 201
+        by, at = next((b, a) for u, b, a in await res.rooms.bans(name) if u == user)
+        return s.Banned(username=user, by=by, at=rfc3339(at)), 201
 
     @api.delete("/rooms/<room>/bans/<user>")
     @security_scheme(BEARER)

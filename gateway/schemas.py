@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from quart.typing import ResponseReturnValue
 from quart_schema import validate_querystring, validate_request, validate_response
 
+from runtime.events import NewUsername, Username
 from runtime.events import Room as RoomName
-from runtime.events import Username
 from runtime.registry import FunctionRow
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,7 +63,7 @@ class Unhealthy(HealthBody):
 
 
 class Registration(BaseModel):
-    username: Username
+    username: NewUsername
     password: str = Field(min_length=8, max_length=1024)
 
 

@@ -254,7 +254,7 @@ class Session:
 
     async def _mark_read(self, frame: Read) -> None:
         """Move the sender's read marker; their sockets (every device) hear of it."""
-        user = self.peer.user
+        user, other = self.peer.user, None
         if frame.room is not None:
             await self._joined(frame.room)
             moved = await self.res.rooms.mark_read(user, room=frame.room, message_id=frame.id)
@@ -266,7 +266,7 @@ class Session:
         if not moved:
             where = frame.room or f"the conversation with {frame.other}"
             raise Refusal("not_found", f"there is no message {frame.id!r} in {where}")
-        read = read_frame(frame.id, room=frame.room, other=frame.other)
+        read = read_frame(frame.id, room=frame.room, other=None if frame.room else other)
         self.res.publisher.fire(Delivery(users=(user,), frame=dict(read)))
 
     async def _post(self, client_id: str, event_with: Callable[[str], Event]) -> None:
@@ -333,7 +333,7 @@ class Session:
         announced = res.publisher.send(JoinEvent(room=room, user=peer.user, conn=conn))
         # Who is here: the roster's view, and this user (whose own join may still be on its
         # way). Changes follow, coalesced, as presence frames with joined and left.
-        users = sorted({*await res.roster.snapshot(room), peer.user})
+        users = await res.roster.snapshot(room, peer.user)
         self.res.metrics.frames_out["presence"] += 1
         await peer.outbox.put(Encoded.of(presence_frame(room, users)))
         if since is not None:

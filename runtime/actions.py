@@ -27,7 +27,7 @@ from runtime.triggers import Decorator, Handler, HandlerFn, Options, Start, desc
 
 # Frame types the gateway itself answers: no function may declare them.
 BUILTIN_TYPES = frozenset(
-    {"join", "leave", "message", "private", "typing", "ping", "ack", "error", "pong"}
+    {"join", "leave", "message", "private", "typing", "ping", "read", "ack", "error", "pong"}
 )
 ACTION_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # Fields the gateway fills in; a client frame may not carry them.

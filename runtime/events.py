@@ -23,6 +23,11 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints,
 from runtime.errors import validation_text
 
 Username = Annotated[
+    str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
+]
+# A name for a new account also starts with a letter or digit (no ".", "..", "_x"); accounts
+# made before that rule keep their names (migration 0005 lists them).
+NewUsername = Annotated[
     str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ]
 Room = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]

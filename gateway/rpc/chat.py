@@ -101,7 +101,8 @@ class ChatService(chat_pb2_grpc.ChatServiceServicer):
                     room = checked(ROOM, request.room, "room")
                     page = await store.room_messages(room, before=before, limit=limit)
                 case "with_user":
-                    other = checked(USER, request.with_user, "with_user")
+                    named = checked(USER, request.with_user, "with_user")
+                    other = await self.res.people.find(named) or named
                     page = await store.private_messages(
                         service.name, other, before=before, limit=limit
                     )

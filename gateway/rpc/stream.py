@@ -55,6 +55,7 @@ async def room_stream(
     closing = asyncio.ensure_future(peer.closing.wait())
     try:
         sub = hub.subscribe(peer, room, peer.conn)
+        await res.roster.snapshot(room)  # this gateway follows the room's presence from now
         await subscribed()
         if since is not None:
             sub.seq = await res.store.room_mark(room, since)

@@ -16,14 +16,16 @@ the owner changes roles. Refusals are ``UserError`` with the codes the gateway m
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import and_, case, delete, distinct, func, or_, select, update
+from sqlalchemy import and_, case, delete, distinct, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from runtime.db.batch import Batch
 from runtime.db.models import Ban, ConversationRead, Member, Message, Presence
 from runtime.db.models import Room as RoomRow
 from runtime.errors import UserError
@@ -32,7 +34,7 @@ from runtime.events import pair_key
 Role = Literal["owner", "admin", "member"]
 Visibility = Literal["public", "private"]
 RANK: dict[str, int] = {"owner": 3, "admin": 2, "member": 1}
-MENTION_SCAN = 1000  # unread messages looked at per room for mentions of the caller
+MENTION_SCAN = 1000  # unread messages naming the caller looked at, in all rooms together
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,12 @@ class Conversation:
 class Rooms:
     """The ``rooms``, ``members``, ``bans`` and ``conversation_reads`` tables."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], insert: Callable[..., Any]
+    ) -> None:
         self._sessions = sessions
+        self._insert = insert  # the dialect's INSERT (for ON CONFLICT DO NOTHING)
+        self._entries: Batch[tuple[str, str, int], Role | UserError] = Batch(self._enter_many)
 
     # rooms
 
@@ -100,14 +106,16 @@ class Rooms:
         now = datetime.now(UTC)
         try:
             async with self._sessions.begin() as session:
-                made = await session.scalar(
-                    select(func.count()).select_from(RoomRow).where(RoomRow.created_by == owner)
+                owned = await session.scalar(
+                    select(func.count())
+                    .select_from(Member)
+                    .where(Member.username == owner, Member.role == "owner")
                 )
-                if (made or 0) >= limit:
+                if (owned or 0) >= limit:
                     raise UserError(
                         "room_limit",
-                        f"you have made {made} rooms, the most one person may; "
-                        "leave or reuse one of them",
+                        f"you own {owned} rooms, the most one person may; "
+                        "make someone else the owner of one you no longer need",
                     )
                 session.add(
                     RoomRow(
@@ -127,29 +135,79 @@ class Rooms:
     async def enter(self, name: str, user: str, *, limit: int) -> Role:
         """``user`` joins room ``name`` on a socket: its role there. A room that does not
         exist is made (public, owned by ``user``); a public one makes ``user`` a member; a
-        private one admits only members; a ban admits nobody."""
+        private one admits only members; a ban admits nobody. Concurrent calls share one
+        read and one write (runtime.db.batch): a crowd joining a room costs a few
+        transactions, not one each."""
+        entered = await self._entries.submit((name, user, limit))
+        if isinstance(entered, UserError):
+            raise UserError(entered.code, entered.detail)
+        return entered
+
+    async def _enter_many(self, asks: list[tuple[str, str, int]]) -> list[Role | UserError]:
+        pairs = list({(name, user) for name, user, _ in asks})
         async with self._sessions() as session:
-            room = await session.get(RoomRow, name)
-            member = await session.get(Member, (name, user))
-            banned = await session.get(Ban, (name, user))
-        if banned is not None:
-            raise UserError("forbidden", f"you are banned from {name!r}")
-        if member is not None:
-            return _role(member.role)
-        if room is None:
-            try:
-                await self.create(name, user, limit=limit)
-                return "owner"
-            except UserError as exc:
-                if exc.code != "exists":  # else: made by someone else just now
-                    raise
-                return await self.enter(name, user, limit=limit)
-        if room.visibility == "private":
-            raise UserError(
-                "forbidden", f"room {name!r} is private: a member has to invite you first"
+            found = select(RoomRow.name, RoomRow.visibility).where(
+                RoomRow.name.in_({name for name, _ in pairs})
             )
-        await self._add(name, user, "member")
-        return "member"
+            rooms: dict[str, str] = {row[0]: row[1] for row in await session.execute(found)}
+            pair = tuple_(Member.room, Member.username).in_(pairs)
+            roles: dict[tuple[str, str], str] = {
+                (row[0], row[1]): row[2]
+                for row in await session.execute(
+                    select(Member.room, Member.username, Member.role).where(pair)
+                )
+            }
+            banned = {
+                (row[0], row[1])
+                for row in await session.execute(
+                    select(Ban.room, Ban.username).where(tuple_(Ban.room, Ban.username).in_(pairs))
+                )
+            }
+        results: list[Role | UserError | None] = []
+        joining: list[dict[str, object]] = []
+        now = datetime.now(UTC)
+        newest = await self._newest([n for n, _ in pairs if rooms.get(n) == "public"])
+        for name, user, _ in asks:
+            if (name, user) in banned:
+                results.append(UserError("forbidden", f"you are banned from {name!r}"))
+            elif (name, user) in roles:
+                results.append(_role(roles[(name, user)]))
+            elif name not in rooms:
+                results.append(None)  # made below, one at a time
+            elif rooms[name] == "private":
+                detail = f"room {name!r} is private: a member has to invite you first"
+                results.append(UserError("forbidden", detail))
+            else:
+                roles[(name, user)] = "member"
+                joining.append(
+                    {
+                        "room": name,
+                        "username": user,
+                        "role": "member",
+                        "joined_at": now,
+                        "read_seq": newest.get(name, 0),  # a newcomer has nothing unread
+                    }
+                )
+                results.append("member")
+        if joining:
+            async with self._sessions.begin() as session:
+                await session.execute(self._insert(Member).values(joining).on_conflict_do_nothing())
+        return [
+            found if found is not None else await self._make(name, user, limit)
+            for found, (name, user, limit) in zip(results, asks, strict=True)
+        ]
+
+    async def _make(self, name: str, user: str, limit: int) -> Role | UserError:
+        """A join of a room that does not exist makes it, owned by the joiner."""
+        try:
+            await self.create(name, user, limit=limit)
+        except UserError as exc:
+            if exc.code != "exists":
+                return exc
+            # Made by someone else just now (or earlier in this batch): enter it as it is.
+            (entered,) = await self._enter_many([(name, user, limit)])
+            return entered
+        return "owner"
 
     async def visible(self, name: str, user: str) -> bool:
         """Whether ``user`` may see room ``name``: a public room (or none yet), or a member."""
@@ -251,7 +309,7 @@ class Rooms:
     async def set_role(self, name: str, actor: str, user: str, role: Role) -> Role:
         """The owner makes ``user`` an admin or a member, or the owner (then the old owner
         is an admin)."""
-        if await self._member(name, actor) != "owner":
+        if await self.role(name, actor) != "owner":
             raise UserError("forbidden", f"only the owner of {name!r} changes roles")
         await self._member(name, user)
         if actor == user:
@@ -351,7 +409,8 @@ class Rooms:
             .where(Member.username == user)
             .order_by(Member.room)
         )
-        pattern = re.compile(rf"(?<![\w.-])@{re.escape(user)}(?![\w-])", re.IGNORECASE)
+        # "@ada" but not "@adam", "@ada-b" or "@ada.b" ("@ada." ends a sentence: it counts).
+        pattern = re.compile(rf"(?<![\w.-])@{re.escape(user)}(?![\w-])(?!\.\w)", re.IGNORECASE)
         async with self._sessions() as session:
             counts: dict[str, int] = {row[0]: row[1] for row in await session.execute(unread)}
             mentions: dict[str, int] = {}
@@ -394,10 +453,30 @@ class Rooms:
     # internals
 
     async def _add(self, name: str, user: str, role: Role) -> None:
-        now = datetime.now(UTC)
+        now, newest = datetime.now(UTC), await self._newest([name])
         async with self._sessions.begin() as session:
             if await session.get(Member, (name, user)) is None:
-                session.add(Member(room=name, username=user, role=role, joined_at=now))
+                session.add(
+                    Member(
+                        room=name,
+                        username=user,
+                        role=role,
+                        joined_at=now,
+                        read_seq=newest.get(name, 0),
+                    )
+                )
+
+    async def _newest(self, names: list[str]) -> dict[str, int]:
+        """The newest message's ``seq`` in each of these rooms (absent: no messages)."""
+        if not names:
+            return {}
+        query = (
+            select(Message.room, func.max(Message.seq))
+            .where(Message.room.in_(set(names)))
+            .group_by(Message.room)
+        )
+        async with self._sessions() as session:
+            return {row[0]: row[1] for row in await session.execute(query) if row[0]}
 
     async def _member(self, name: str, user: str) -> Role:
         role = await self.role(name, user)

@@ -12,7 +12,6 @@ processes may write at once (every transaction here is short). PostgreSQL via as
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from typing import Any, Self
 from sqlalchemy import (
     ColumnElement,
     Row,
+    Select,
     delete,
     distinct,
     event,
@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -105,7 +105,7 @@ class Store:
 
     def rooms(self) -> Rooms:
         """Rooms, members, roles, bans and read markers (runtime.db.rooms)."""
-        return Rooms(self._sessions)
+        return Rooms(self._sessions, self._insert)
 
     def api_keys(self) -> ApiKeys:
         """The gRPC API's service keys (runtime.db.apikeys)."""
@@ -202,26 +202,23 @@ class Store:
     async def presence_join(self, room: str, user: str, conn: str) -> bool:
         """Mark ``user`` present in ``room`` on connection ``conn``; True when this made
         ``user`` present (no other connection of theirs was in the room)."""
-        with contextlib.suppress(IntegrityError):  # this connection was already in the room
-            async with self._sessions.begin() as session:
-                session.add(Presence(room=room, username=user, conn=conn))
-        return await self._connections_of(room, user) == {conn}
+        row = {"room": room, "username": user, "conn": conn}
+        async with self._engine.begin() as connection:  # one transaction: one commit
+            insert = self._insert(Presence).values(row).on_conflict_do_nothing()
+            added = await connection.execute(insert)
+            if not getattr(added, "rowcount", 0):
+                return False  # this connection was in the room already
+            return set(await connection.scalars(_conns_of(room, user))) == {conn}
 
     async def presence_leave(self, room: str, user: str, conn: str) -> bool:
         """Drop ``user``'s connection ``conn`` from ``room``; True when this made ``user``
         absent (it was their last connection there). Other connections keep them present."""
-        async with self._sessions.begin() as session:
-            gone = await session.execute(
-                delete(Presence).where(
-                    Presence.room == room, Presence.username == user, Presence.conn == conn
-                )
-            )
-        return bool(getattr(gone, "rowcount", 0)) and not await self._connections_of(room, user)
-
-    async def _connections_of(self, room: str, user: str) -> set[str]:
-        query = select(Presence.conn).where(Presence.room == room, Presence.username == user)
-        async with self._sessions() as session:
-            return set(await session.scalars(query))
+        mine = (Presence.room == room, Presence.username == user, Presence.conn == conn)
+        async with self._engine.begin() as connection:
+            gone = await connection.execute(delete(Presence).where(*mine))
+            if not getattr(gone, "rowcount", 0):
+                return False
+            return not list(await connection.scalars(_conns_of(room, user)))
 
     async def connections(self, conn_prefix: str) -> list[tuple[str, str, str]]:
         """Every (room, user, conn) whose connection id starts with ``conn_prefix`` (a gateway
@@ -318,6 +315,10 @@ class Store:
             for room, user in await session.execute(query):
                 users.setdefault(room, []).append(user)
         return users
+
+
+def _conns_of(room: str, user: str) -> Select[str]:
+    return select(Presence.conn).where(Presence.room == room, Presence.username == user)
 
 
 async def _seq_of(session: AsyncSession, where: ColumnElement[bool], message_id: str) -> int | None:

@@ -37,20 +37,21 @@ from tests.bench.broker import bench_broker
 from tests.bench.servers import raise_nofile
 
 REPO = Path(__file__).resolve().parents[2]
-CASES = ("runtime", "scaling", "fanout", "latency", "memory", "coldstart")
+CASES = ("runtime", "scaling", "fanout", "latency", "memory", "coldstart", "presence")
 NUMBERS = {
     "1": ("runtime",),
     "2": ("scaling",),
     "3": ("fanout",),
     "4": ("latency",),
     "5": ("memory", "coldstart"),
+    "6": ("presence",),
 }
 MARKER = "PARLEY_BENCH_RUN"
 QUICK_SKIPS = (
     "--quick: 5,000 events and 1 round for the runtime, 1,500 events for scaling, "
     "1,000 sockets only (no 5,000) and 20 messages x 1 round for fan-out, loads 100 "
     "to 1,000 msg/s for 5 s each for latency, memory at 1,000 sockets, one cold "
-    "start"
+    "start, presence with 1,000 and 300 joiners"
 )
 
 
@@ -230,6 +231,18 @@ def run_case(name: str, quick: bool, runner: Runner, done: dict[str, Any]) -> di
         }
     if name == "coldstart":
         return runner.run(name, "bench_coldstart", ["--runs", "1" if quick else "3"])
+    if name == "presence":
+        # Presence v2 at full size, and coalesced vs not at a size the baseline survives.
+        crowd, small = ("1000", "300") if quick else ("5000", "1000")
+        runs = {"crowd": (crowd, "1.0"), "coalesced": (small, "1.0"), "baseline": (small, "0.001")}
+        return {
+            label: runner.run(
+                name,
+                "bench_presence",
+                ["--clients", n, "--interval", interval, "--spread", "10" if n == crowd else "5"],
+            )
+            for label, (n, interval) in runs.items()
+        }
     raise ValueError(name)
 
 

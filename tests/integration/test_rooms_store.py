@@ -86,6 +86,10 @@ async def test_a_person_may_make_only_so_many_rooms(store: Store) -> None:
     assert "2 rooms" in detail
     await refused("room_limit", rooms.enter(third, maker, limit=2))
     assert await rooms.info(third) is None
+    heir = unique("heir")  # handing a room over frees a place
+    await rooms.add_member(first, maker, heir)
+    await rooms.set_role(first, maker, heir, "owner")
+    assert await rooms.enter(third, maker, limit=2) == "owner"
 
 
 async def test_roles_rank_owner_over_admin_over_member(store: Store) -> None:
@@ -150,7 +154,7 @@ async def test_unread_and_mentions_follow_the_read_marker(store: Store) -> None:
     await rooms.enter(room, ann, limit=LIMIT)
     await rooms.enter(room, bob, limit=LIMIT)
     first = await post(store, room, bob, f"hi @{ann.upper()}")
-    await post(store, room, bob, f"not a mention: @{ann}x and mail{ann}@example.org")
+    await post(store, room, bob, f"not a mention: @{ann}x, @{ann}.b and mail{ann}@example.org")
     await post(store, room, ann, "my own message is not unread")
     last = await post(store, room, bob, f"@{ann}: lunch?")
     (mine,), _ = await rooms.sidebar(ann)
@@ -164,6 +168,13 @@ async def test_unread_and_mentions_follow_the_read_marker(store: Store) -> None:
     (mine,), _ = await rooms.sidebar(ann)
     assert (mine.unread, mine.mentions) == (0, 0)
     assert not await rooms.mark_read(ann, room=room, message_id="no-such-message")
+    late = unique("late")
+    await rooms.enter(room, late, limit=LIMIT)  # a newcomer has nothing unread
+    (theirs,), _ = await rooms.sidebar(late)
+    assert (theirs.unread, theirs.mentions) == (0, 0)
+    await post(store, room, bob, f"welcome @{late}")
+    (theirs,), _ = await rooms.sidebar(late)
+    assert (theirs.unread, theirs.mentions) == (1, 1)
 
 
 async def test_conversations_count_what_the_other_wrote_since_the_marker(store: Store) -> None:
@@ -199,6 +210,7 @@ async def test_migration_0005_keys_names_reports_clashes_and_makes_rooms(
         ("Alice", "2025-01-01 00:00:00"),
         ("alice", "2025-01-02 00:00:00"),
         ("bob", "2025-01-03 00:00:00"),
+        ("_old", "2025-01-03 00:00:01"),
     ]
     async with engine.begin() as connection:
         await connection.run_sync(to_0004)
@@ -223,6 +235,10 @@ async def test_migration_0005_keys_names_reports_clashes_and_makes_rooms(
             people, rooms = store.people(), store.rooms()
             clash = [r.getMessage() for r in caplog.records if "clash" in r.getMessage()]
             assert len(clash) == 1
+            odd = [r.getMessage() for r in caplog.records if "letter or digit" in r.getMessage()]
+            assert len(odd) == 1
+            assert "'_old'" in odd[0]
+            assert await people.find("_OLD") == "_old"
             assert "'alice'" in clash[0]
             assert "'Alice'" in clash[0]
             assert await people.find("ALICE") == "Alice"  # the oldest keeps the name
@@ -233,3 +249,5 @@ async def test_migration_0005_keys_names_reports_clashes_and_makes_rooms(
                 ("bob", "owner"),
                 ("Alice", "member"),
             ]
+            (lobby,), _ = await rooms.sidebar("Alice")
+            assert (lobby.name, lobby.unread) == ("lobby", 0)  # history before is not news

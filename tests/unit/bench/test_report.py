@@ -156,6 +156,32 @@ def test_latency_and_memory_rows() -> None:
     assert find(rows, "memory per idle socket").ratio == "2.10x"
 
 
+def test_presence_rows_compare_with_v1_and_with_no_coalescing() -> None:
+    def run(n: int, frames: int, converged: bool = True) -> dict[str, object]:
+        return {
+            "clients": n,
+            "presence_frames": frames,
+            "full_list_frames": n * (n + 1) // 2,
+            "joins_seconds": 10.0,
+            "converged": converged,
+            "converged_seconds": 12.5 if converged else None,
+        }
+
+    raw = {"crowd": run(5000, 36000), "coalesced": run(1000, 4500), "baseline": run(1000, 193000)}
+    crowd, versus = report.presence_rows(raw)
+    assert crowd.parley == "36,000"
+    assert crowd.baseline == "12,502,500 (v1, computed)"
+    assert crowd.ratio == "0.0029x"
+    assert "converged 12.5 s after the first join" in crowd.note
+    assert (versus.parley, versus.baseline, versus.ratio) == (
+        "4,500 frames",
+        "193,000 frames",
+        "0.02x",
+    )
+    raw["crowd"] = run(5000, 36000, converged=False)
+    assert "DID NOT converge" in report.presence_rows(raw)[0].note
+
+
 def test_a_failed_case_is_one_row_saying_why() -> None:
     data = results()
     data["cases"]["fanout"] = {"error": "fanout: bench_fanout failed (exit 1):\nBoom"}
@@ -202,6 +228,7 @@ def test_machine_names_what_the_page_needs() -> None:
 def test_cases_select_by_name_or_number_in_suite_order() -> None:
     assert selected("fanout,1") == ["runtime", "fanout"]
     assert selected("5") == ["memory", "coldstart"]
+    assert selected("6") == ["presence"]
     assert selected(None)[0] == "runtime"
     with pytest.raises(SystemExit, match="unknown case"):
         selected("nope")

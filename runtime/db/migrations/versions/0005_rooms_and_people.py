@@ -56,6 +56,12 @@ def upgrade() -> None:
     ).all()
     holders: dict[str, str] = {}
     for (username,) in rows:
+        if not username[:1].isalnum():
+            log.warning(
+                "username %r does not start with a letter or digit, as new names must; it "
+                "keeps working, but clients that put names in paths may trip on it",
+                username,
+            )
         key = _key(username)
         if key in holders:
             log.warning(
@@ -114,7 +120,8 @@ def upgrade() -> None:
 
 
 def _rooms_from_history(bind: sa.Connection) -> None:
-    """Each room with history: public, owned by its first author, its other authors members."""
+    """Each room with history: public, owned by its first author, its other authors members,
+    with everything before the upgrade counted as read."""
     messages = sa.table(
         "messages",
         sa.column("seq", SEQ),
@@ -130,6 +137,13 @@ def _rooms_from_history(bind: sa.Connection) -> None:
         .group_by(messages.c.room, messages.c.author)
         .order_by(messages.c.room, sa.func.min(messages.c.seq))
     ).all()
+    newest = dict(
+        bind.execute(
+            sa.select(messages.c.room, sa.func.max(messages.c.seq))
+            .where(messages.c.room.is_not(None))
+            .group_by(messages.c.room)
+        ).all()
+    )
     now = datetime.now(UTC)
     rooms: dict[str, list[str]] = {}
     for room, author, _ in authors:
@@ -170,7 +184,7 @@ def _rooms_from_history(bind: sa.Connection) -> None:
                     "username": member,
                     "role": "owner" if member == owner else "member",
                     "joined_at": now,
-                    "read_seq": 0,
+                    "read_seq": newest[room],  # what was there before is not news
                 }
                 for member in members
             ],
