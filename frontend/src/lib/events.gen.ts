@@ -12,7 +12,7 @@ export interface MessageEventData {
   ts?: string;
   /** pattern `^[a-z0-9_-]+$`, 1-64 characters */
   room: string;
-  /** pattern `^[A-Za-z0-9][A-Za-z0-9_.-]*$`, 1-32 characters */
+  /** pattern `^[A-Za-z0-9_.-]+$`, 1-32 characters */
   user: string;
   /** pattern `\S`, 1-4000 characters */
   text: string;
@@ -30,7 +30,7 @@ export interface JoinEventData {
   ts?: string;
   /** pattern `^[a-z0-9_-]+$`, 1-64 characters */
   room: string;
-  /** pattern `^[A-Za-z0-9][A-Za-z0-9_.-]*$`, 1-32 characters */
+  /** pattern `^[A-Za-z0-9_.-]+$`, 1-32 characters */
   user: string;
   /** 1-128 characters */
   conn: string;
@@ -44,7 +44,7 @@ export interface LeaveEventData {
   ts?: string;
   /** pattern `^[a-z0-9_-]+$`, 1-64 characters */
   room: string;
-  /** pattern `^[A-Za-z0-9][A-Za-z0-9_.-]*$`, 1-32 characters */
+  /** pattern `^[A-Za-z0-9_.-]+$`, 1-32 characters */
   user: string;
   /** 1-128 characters */
   conn: string;
@@ -56,9 +56,9 @@ export interface PrivateEventData {
   id?: string;
   /** format date-time */
   ts?: string;
-  /** pattern `^[A-Za-z0-9][A-Za-z0-9_.-]*$`, 1-32 characters */
+  /** pattern `^[A-Za-z0-9_.-]+$`, 1-32 characters */
   sender: string;
-  /** pattern `^[A-Za-z0-9][A-Za-z0-9_.-]*$`, 1-32 characters */
+  /** pattern `^[A-Za-z0-9_.-]+$`, 1-32 characters */
   to: string;
   /** pattern `\S`, 1-4000 characters */
   text: string;
@@ -116,26 +116,26 @@ export const EVENT_FIELD_LIMITS = {
   message: {
     id: { minLength: 1, maxLength: 64 },
     room: { pattern: '^[a-z0-9_-]+$', minLength: 1, maxLength: 64 },
-    user: { pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', minLength: 1, maxLength: 32 },
+    user: { pattern: '^[A-Za-z0-9_.-]+$', minLength: 1, maxLength: 32 },
     text: { pattern: '\\S', minLength: 1, maxLength: 4000 },
     client_id: { maxLength: 64 },
   },
   join: {
     id: { minLength: 1, maxLength: 64 },
     room: { pattern: '^[a-z0-9_-]+$', minLength: 1, maxLength: 64 },
-    user: { pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', minLength: 1, maxLength: 32 },
+    user: { pattern: '^[A-Za-z0-9_.-]+$', minLength: 1, maxLength: 32 },
     conn: { minLength: 1, maxLength: 128 },
   },
   leave: {
     id: { minLength: 1, maxLength: 64 },
     room: { pattern: '^[a-z0-9_-]+$', minLength: 1, maxLength: 64 },
-    user: { pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', minLength: 1, maxLength: 32 },
+    user: { pattern: '^[A-Za-z0-9_.-]+$', minLength: 1, maxLength: 32 },
     conn: { minLength: 1, maxLength: 128 },
   },
   private: {
     id: { minLength: 1, maxLength: 64 },
-    sender: { pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', minLength: 1, maxLength: 32 },
-    to: { pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', minLength: 1, maxLength: 32 },
+    sender: { pattern: '^[A-Za-z0-9_.-]+$', minLength: 1, maxLength: 32 },
+    to: { pattern: '^[A-Za-z0-9_.-]+$', minLength: 1, maxLength: 32 },
     text: { pattern: '\\S', minLength: 1, maxLength: 4000 },
     client_id: { maxLength: 64 },
   },
