@@ -43,11 +43,13 @@ import {
   TYPING_SHOWN_MS,
 } from '@/lib/chat-store';
 import { newClientId } from '@/lib/ids';
-import type { JsonValue, MeResponse, NewRoom, RoomRole, RoomsFrame, UserMatch } from '@/lib/protocol';
+import type { Id, JsonValue, MeResponse, NewRoom, RoomRole, RoomsFrame, UserMatch } from '@/lib/protocol';
 import { loadActive, loadDirectChats, loadRooms, saveActive, saveDirectChats, saveRooms } from '@/lib/session';
 import type { Session } from '@/lib/session';
 import type { ConnectionStatus, SocketEvent, WebSocketConstructor } from '@/lib/socket';
 import { ChatSocket } from '@/lib/socket';
+
+import { LiveActions } from './live-actions';
 
 export interface ChatControllerOptions {
   session: Session;
@@ -65,6 +67,8 @@ const POLL_ACTIONS_KEPT = 200;
 export class ChatController {
   readonly store: ChatStore;
   readonly polls: PollStore;
+  /** #16: edit, delete, react, threads, and the change, seen and mention frames. */
+  readonly live: LiveActions;
   private readonly socket: ChatSocket;
   private readonly api: ApiClient;
   private readonly me: string;
@@ -102,6 +106,14 @@ export class ChatController {
     this.socket = new ChatSocket({
       url: () => options.socketUrl(token),
       ...(options.WebSocketImpl ? { WebSocketImpl: options.WebSocketImpl } : {}),
+    });
+    this.live = new LiveActions({
+      store: this.store,
+      socket: this.socket,
+      api: this.api,
+      me: this.me,
+      onMentionedIn: (room) => this.follow(room),
+      onShowRoom: (room) => this.openRoom(room),
     });
     for (const room of loadRooms()) {
       this.store.dispatch({ type: 'opened', kind: 'room', name: room, activate: false });
@@ -232,13 +244,15 @@ export class ChatController {
     this.store.dispatch({ type: 'closed', key });
   }
 
-  send(text: string): void {
+  /** Sends to the open conversation; with `replyTo`, as an answer to that message. */
+  send(text: string, replyTo?: Id): void {
     const active = this.active();
     if (!active) return;
     const clientId = newClientId();
-    this.store.dispatch({ type: 'queued', key: active.key, clientId, text, ts: new Date().toISOString() });
-    if (active.kind === 'room') this.socket.sendMessage(active.name, text, clientId);
-    else this.socket.sendPrivate(active.name, text, clientId);
+    const ts = new Date().toISOString();
+    this.store.dispatch(replyTo === undefined ? { type: 'queued', key: active.key, clientId, text, ts } : { type: 'queued', key: active.key, clientId, text, ts, replyTo });
+    if (active.kind === 'room') this.socket.sendMessage(active.name, text, clientId, replyTo);
+    else this.socket.sendPrivate(active.name, text, clientId, replyTo);
   }
 
   /** Opens a poll in a room (the poll function's declared action). */
@@ -544,7 +558,11 @@ export class ChatController {
       case 'ack':
         dispatch({ type: 'acked', clientId: event.clientId, id: event.id });
         return;
+      case 'live':
+        this.live.frame(event.frame);
+        return;
       case 'rejected': {
+        if (this.live.rejected(event.clientId, event.error, event.detail)) return;
         const kind = this.pollActions.get(event.clientId);
         if (kind !== undefined) {
           this.pollRefused(event.clientId, kind, event.detail === '' ? event.error : event.detail);

@@ -6,6 +6,9 @@
  */
 import type { Id, MeResponse, Member, MemberFrame, MessageFrame, PrivateMessage, RoomMessage, RoomRole, Visibility } from '@/lib/protocol';
 import { isBot } from '@/lib/protocol';
+import type { LiveAction } from '@/lib/chat-store-live';
+import { addReply, countMention, firstUnread, freshest, liveFields, liveReducer, markDivider, namesMe, noteMention } from '@/lib/chat-store-live';
+import type { Reactions } from '@/lib/live-protocol';
 
 export type ConversationKind = 'room' | 'dm';
 export type ConversationKey = `room:${string}` | `dm:${string}`;
@@ -20,6 +23,20 @@ export interface ChatMessage {
   text: string;
   ts: string;
   bot: boolean;
+  /** #16: the message this one answers. */
+  replyTo?: Id;
+  /** When it was last edited (RFC 3339). */
+  editedAt?: string;
+  /** Deleted: the text is "" and a tombstone shows. */
+  deleted?: boolean;
+  /** emoji -> who reacted, in order. */
+  reactions?: Reactions;
+  /** Usernames the server found mentioned (absent on older messages: the text rule applies). */
+  mentions?: string[];
+  /** How many messages answer this one. */
+  replies?: number;
+  /** Bumped by every edit, delete or reaction change; absent = 0. */
+  rev?: number;
 }
 
 /** One of your own messages between sending and its delivery. */
@@ -31,6 +48,8 @@ export interface OutgoingMessage {
   status: 'pending' | 'sent' | 'failed';
   id?: Id;
   error?: string;
+  /** The message it answers (#16). */
+  replyTo?: Id;
 }
 
 export interface Conversation {
@@ -49,6 +68,16 @@ export interface Conversation {
   history: 'idle' | 'loading' | 'error';
   /** False once history returned fewer messages than asked for. */
   hasMore: boolean;
+  /** Conversations: the id the other party has read up to ("Seen"). */
+  seen: Id | null;
+  /** The first message unread when the conversation was opened ("New messages"). */
+  divider: Id | null;
+  /** Unread count waiting for history to place the divider. */
+  dividerPending: number;
+  /** Answers loaded per parent id (`?thread=`), oldest first. */
+  threads: Record<Id, ChatMessage[]>;
+  /** Ids of messages whose mention of you was counted already (message and mention frames count once). */
+  mentionIds: Id[];
 }
 
 export interface ChatState {
@@ -76,7 +105,7 @@ export type ChatAction =
   | { type: 'history-loading'; key: ConversationKey }
   | { type: 'history-loaded'; key: ConversationKey; messages: ChatMessage[]; limit: number; older: boolean }
   | { type: 'history-failed'; key: ConversationKey }
-  | { type: 'queued'; key: ConversationKey; clientId: string; text: string; ts: string }
+  | { type: 'queued'; key: ConversationKey; clientId: string; text: string; ts: string; replyTo?: Id }
   | { type: 'acked'; clientId: string; id: Id }
   | { type: 'rejected'; clientId: string; detail: string }
   | { type: 'retried'; clientId: string }
@@ -91,7 +120,8 @@ export type ChatAction =
   | { type: 'typing'; room: string; user: string; until: number }
   | { type: 'typing-expired'; room: string; user: string; now: number }
   | { type: 'viewing'; viewing: boolean }
-  | { type: 'notice'; text: string | null };
+  | { type: 'notice'; text: string | null }
+  | LiveAction;
 
 export const TYPING_SHOWN_MS = 3_000;
 
@@ -106,6 +136,7 @@ export function fromRoomMessage(message: RoomMessage): ChatMessage {
     text: message.text,
     ts: message.ts,
     bot: isBot(message.user, message.bot === true),
+    ...liveFields(message),
   };
 }
 
@@ -116,6 +147,7 @@ export function fromPrivateMessage(message: PrivateMessage): ChatMessage {
     text: message.text,
     ts: message.ts,
     bot: isBot(message.from, message.bot === true),
+    ...liveFields(message),
   };
 }
 
@@ -142,6 +174,11 @@ function newConversation(kind: ConversationKind, name: string): Conversation {
     visibility: null,
     history: 'idle',
     hasMore: true,
+    seen: null,
+    divider: null,
+    dividerPending: 0,
+    threads: {},
+    mentionIds: [],
   };
 }
 
@@ -201,7 +238,7 @@ function applySync(state: ChatState, me: MeResponse): ChatState {
     next = ensureConversation(next, key);
     const read = onScreen(next, key);
     next = updateConversation(next, key, (c) => ({
-      ...c,
+      ...(read && room.unread > 0 && c.divider === null && c.dividerPending === 0 ? markDivider(c, state.me, room.unread) : c),
       role: room.role,
       topic: room.topic,
       visibility: room.visibility,
@@ -214,7 +251,11 @@ function applySync(state: ChatState, me: MeResponse): ChatState {
     const key = conversationKey('dm', conversation.user);
     next = ensureConversation(next, key);
     const read = onScreen(next, key);
-    next = updateConversation(next, key, (c) => ({ ...c, unread: read ? 0 : Math.max(c.unread, conversation.unread) }));
+    next = updateConversation(next, key, (c) => {
+      const seen = conversation.seen !== undefined && (c.seen === null || conversation.seen > c.seen) ? conversation.seen : c.seen;
+      const opened = read && conversation.unread > 0 && c.divider === null && c.dividerPending === 0 ? markDivider(c, state.me, conversation.unread) : c;
+      return { ...opened, seen, unread: read ? 0 : Math.max(c.unread, conversation.unread) };
+    });
   }
   return next;
 }
@@ -276,10 +317,23 @@ function ensureConversation(state: ChatState, key: ConversationKey): ChatState {
 function mergeHistory(c: Conversation, page: ChatMessage[], older: boolean): ChatMessage[] {
   const known = new Set(c.messages.map((m) => m.id));
   const fresh = page.filter((m) => !known.has(m.id));
-  if (fresh.length === 0) return c.messages;
-  const first = c.messages[0];
-  if (older || first === undefined) return [...fresh, ...c.messages];
-  const merged = [...fresh.filter((m) => m.id < first.id), ...c.messages, ...fresh.filter((m) => m.id >= first.id)];
+  // A message held already takes the page's state when it is newer (#16: edits, reactions, deletes missed).
+  const incoming = new Map(page.filter((m) => known.has(m.id)).map((m) => [m.id, m] as const));
+  let held = c.messages;
+  if (incoming.size > 0) {
+    let changed = false;
+    const updated = c.messages.map((m) => {
+      const page = incoming.get(m.id);
+      const next = page === undefined ? m : freshest(m, page);
+      if (next !== m) changed = true;
+      return next;
+    });
+    if (changed) held = updated;
+  }
+  if (fresh.length === 0) return held;
+  const first = held[0];
+  if (older || first === undefined) return [...fresh, ...held];
+  const merged = [...fresh.filter((m) => m.id < first.id), ...held, ...fresh.filter((m) => m.id >= first.id)];
   return c.kind === 'dm' ? merged.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) : merged;
 }
 
@@ -297,7 +351,8 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         active: state.active === action.key ? (state.conversations.find((c) => c.key !== action.key)?.key ?? null) : state.active,
       };
     case 'activated': {
-      const next = { ...state, active: action.key };
+      const opened = state.viewing ? updateConversation(state, action.key, (c) => markDivider(c, state.me, c.unread)) : state;
+      const next = { ...opened, active: action.key };
       return next.viewing ? chatReducer(next, { type: 'read', key: action.key }) : next;
     }
     case 'viewing': {
@@ -312,13 +367,15 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const own = message.author === state.me;
       return updateConversation(next, action.key, (c) => {
         if (c.messages.some((m) => m.id === message.id)) return c;
-        return {
+        const named = c.kind === 'room' && (message.mentions === undefined ? mentions(message.text, state.me) : namesMe(message.mentions, state.me));
+        const added: Conversation = {
           ...c,
           messages: [...c.messages, message],
           outgoing: c.outgoing.filter((m) => m.id !== message.id),
           unread: own || onScreen(next, c.key) ? c.unread : c.unread + 1,
-          mentions: own || onScreen(next, c.key) || c.kind !== 'room' || !mentions(message.text, state.me) ? c.mentions : c.mentions + 1,
         };
+        const counted = !named ? added : own || onScreen(next, c.key) ? noteMention(added, message.id) : countMention(added, message.id);
+        return addReply(counted, message);
       });
     }
     case 'history-loading':
@@ -328,6 +385,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'history-loaded':
       return updateConversation(state, action.key, (c) => {
         const delivered = new Set(action.messages.map((m) => m.id));
+        const messages = mergeHistory(c, action.messages, action.older);
         // A refresh after a reconnect brings what arrived meanwhile: newer than anything shown.
         const newest = c.messages.at(-1)?.id;
         const missed =
@@ -337,7 +395,8 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         return {
           ...c,
           unread: c.unread + missed,
-          messages: mergeHistory(c, action.messages, action.older),
+          messages,
+          ...(c.dividerPending > 0 && !action.older ? { dividerPending: 0, divider: firstUnread(messages, state.me, c.dividerPending) } : {}),
           outgoing: c.outgoing.filter((m) => m.id === undefined || !delivered.has(m.id)),
           history: 'idle',
           // A short page means the start was reached; a full refresh of the newest page says
@@ -351,6 +410,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'queued': {
       const next = ensureConversation(state, action.key);
       const message: OutgoingMessage = { clientId: action.clientId, text: action.text, ts: action.ts, status: 'pending' };
+      if (action.replyTo !== undefined) message.replyTo = action.replyTo;
       return updateConversation(next, action.key, (c) => ({ ...c, outgoing: [...c.outgoing, message] }));
     }
     case 'acked':
@@ -358,7 +418,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         // Delivery can beat the ack: then the delivered copy is already on screen.
         conversation.messages.some((m) => m.id === action.id)
           ? null
-          : { clientId: message.clientId, text: message.text, ts: message.ts, status: 'sent', id: action.id },
+          : { ...message, status: 'sent', id: action.id, error: undefined },
       );
     case 'rejected':
       return updateOutgoing(state, action.clientId, (message) =>
@@ -370,6 +430,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         text: message.text,
         ts: message.ts,
         status: 'pending',
+        ...(message.replyTo === undefined ? {} : { replyTo: message.replyTo }),
       }));
     case 'presence':
       return { ...state, presence: { ...state.presence, [action.room]: [...action.users] } };
@@ -420,6 +481,12 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     }
     case 'notice':
       return { ...state, notice: action.text };
+    case 'changed':
+    case 'patched':
+    case 'thread-loaded':
+    case 'seen':
+    case 'mentioned':
+      return liveReducer(state, action);
   }
 }
 

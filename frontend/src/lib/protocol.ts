@@ -7,6 +7,8 @@
 import type { DeliverEventData, MessageEventData, PrivateEventData } from '@/lib/events.gen';
 import { EVENT_FIELD_LIMITS } from '@/lib/events.gen';
 import type { ErrorFrame, PresenceFrame, ServerFrame } from '@/lib/frames.gen';
+import type { LiveClientFrame, LiveFields } from '@/lib/live-protocol';
+import { parseLiveFields } from '@/lib/live-protocol';
 
 // The server frames are generated from runtime/frames.py (`npm run gen:events`).
 export type {
@@ -55,13 +57,14 @@ export interface RoomsResponse {
  * backend's `message` event with its id and time always set.
  */
 export type RoomMessage = Required<Pick<MessageEventData, 'id' | 'ts' | 'room' | 'user' | 'text'>> &
-  Pick<MessageEventData, 'bot'>;
+  Pick<MessageEventData, 'bot'> &
+  LiveFields;
 
 /**
  * A stored direct message as history returns it (the `private` frame without `type`): the
  * backend's `private` event, whose `sender` the wire calls `from`.
  */
-export interface PrivateMessage extends Required<Pick<PrivateEventData, 'id' | 'ts' | 'to' | 'text'>>, Pick<PrivateEventData, 'bot'> {
+export interface PrivateMessage extends Required<Pick<PrivateEventData, 'id' | 'ts' | 'to' | 'text'>>, Pick<PrivateEventData, 'bot'>, LiveFields {
   from: PrivateEventData['sender'];
 }
 
@@ -88,6 +91,8 @@ export interface MyRoom {
 export interface MyConversation {
   user: string;
   unread: number;
+  /** #16: the id the other party has read up to. */
+  seen?: Id;
 }
 
 /** `GET /api/me`: your sidebar on any device, and whether you are a server admin. */
@@ -209,8 +214,9 @@ export interface FunctionsResponse {
 export type ClientFrame =
   | { type: 'join'; room: string; since?: Id }
   | { type: 'leave'; room: string }
-  | { type: 'message'; room: string; text: string; client_id: string }
-  | { type: 'private'; to: string; text: string; client_id: string }
+  | { type: 'message'; room: string; text: string; client_id: string; reply_to?: Id }
+  | { type: 'private'; to: string; text: string; client_id: string; reply_to?: Id }
+  | LiveClientFrame
   | { type: 'typing'; room: string }
   | { type: 'read'; room: string; id: Id }
   | { type: 'read'; with: string; id: Id }
@@ -230,7 +236,9 @@ export interface ActionFrame {
 }
 
 /** The frame types of the contract itself: no function can declare them. */
-export const BUILT_IN_CLIENT_TYPES: readonly string[] = ['join', 'leave', 'message', 'private', 'typing', 'read', 'ping'];
+export const BUILT_IN_CLIENT_TYPES: readonly string[] = [
+  'join', 'leave', 'message', 'private', 'typing', 'read', 'ping', 'edit', 'delete', 'react',
+];
 
 /** The frames that carry a `client_id` and are answered with `ack` or `error`. */
 export type OutgoingFrame = Extract<ClientFrame, { client_id: string }> | ActionFrame;
@@ -277,14 +285,14 @@ function isStringArray(value: unknown): value is string[] {
 export function parseRoomMessage(value: unknown): RoomMessage | null {
   if (!isObject(value) || !strings(value, 'id', 'room', 'user', 'text', 'ts')) return null;
   const { id, room, user, text, ts } = value as unknown as RoomMessage;
-  return { id, room, user, text, ts, bot: value.bot === true };
+  return { id, room, user, text, ts, bot: value.bot === true, ...parseLiveFields(value) };
 }
 
 /** A direct message from a frame or a history body, or null when a field is missing. */
 export function parsePrivateMessage(value: unknown): PrivateMessage | null {
   if (!isObject(value) || !strings(value, 'id', 'from', 'to', 'text', 'ts')) return null;
   const { id, from, to, text, ts } = value as unknown as PrivateMessage;
-  return { id, from, to, text, ts, bot: value.bot === true };
+  return { id, from, to, text, ts, bot: value.bot === true, ...parseLiveFields(value) };
 }
 
 /**

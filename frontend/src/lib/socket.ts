@@ -36,6 +36,8 @@ import type {
 } from '@/lib/protocol';
 import { newClientId } from '@/lib/ids';
 import { BUILT_IN_CLIENT_TYPES, parseFrame } from '@/lib/protocol';
+import type { LiveFrame } from '@/lib/live-protocol';
+import { parseLiveFrame } from '@/lib/live-protocol';
 
 /** The part of the browser's WebSocket that ChatSocket uses. */
 export interface WebSocketLike {
@@ -80,6 +82,8 @@ export type SocketEvent =
   | { type: 'typing'; frame: TypingFrame }
   /** Membership, removal, presence changes and read markers (v2 rooms and people). */
   | { type: 'rooms'; frame: RoomsFrame }
+  /** #16: a message changed (edit, delete, reactions), the other party read (`seen`), or you were named (`mention`). */
+  | { type: 'live'; frame: LiveFrame }
   /** A frame of a type the contract does not name, for whichever feature knows it. */
   | { type: 'frame'; frame: ExtensionFrame }
   | { type: 'ack'; clientId: string; id: Id }
@@ -235,14 +239,35 @@ export class ChatSocket {
     if (this.rooms.has(room) && this.rooms.get(room) === undefined) this.rooms.set(room, id);
   }
 
-  /** Posts to a room; returns the client_id that its `ack` or `error` will carry. */
-  sendMessage(room: string, text: string, clientId = this.options.newClientId()): string {
-    return this.enqueue({ type: 'message', room, text, client_id: clientId });
+  /** Posts to a room (an answer to `replyTo` when given); returns the client_id that its `ack` or `error` will carry. */
+  sendMessage(room: string, text: string, clientId = this.options.newClientId(), replyTo?: Id): string {
+    return this.enqueue(
+      replyTo === undefined ? { type: 'message', room, text, client_id: clientId } : { type: 'message', room, text, client_id: clientId, reply_to: replyTo },
+    );
   }
 
   /** Sends a direct message; returns the client_id. */
-  sendPrivate(to: string, text: string, clientId = this.options.newClientId()): string {
-    return this.enqueue({ type: 'private', to, text, client_id: clientId });
+  sendPrivate(to: string, text: string, clientId = this.options.newClientId(), replyTo?: Id): string {
+    return this.enqueue(
+      replyTo === undefined ? { type: 'private', to, text, client_id: clientId } : { type: 'private', to, text, client_id: clientId, reply_to: replyTo },
+    );
+  }
+
+  /**
+   * #16: edits your message `id`, deletes a message, or toggles your reaction to it. Like a
+   * message, each waits in the outbox for its `ack` (re-sent after a reconnect); a refusal may
+   * still come after the ack, as a `rejected` event with the returned client_id.
+   */
+  sendEdit(id: Id, text: string, clientId = this.options.newClientId()): string {
+    return this.enqueue({ type: 'edit', id, text, client_id: clientId });
+  }
+
+  sendDelete(id: Id, clientId = this.options.newClientId()): string {
+    return this.enqueue({ type: 'delete', id, client_id: clientId });
+  }
+
+  sendReact(id: Id, emoji: string, clientId = this.options.newClientId()): string {
+    return this.enqueue({ type: 'react', id, emoji, client_id: clientId });
   }
 
   /**
@@ -416,7 +441,8 @@ export class ChatSocket {
     const parsed = parseFrame(data);
     if (parsed === null) return;
     if ('extension' in parsed) {
-      this.emit({ type: 'frame', frame: parsed.extension });
+      const live = parseLiveFrame(parsed.extension);
+      this.emit(live === null ? { type: 'frame', frame: parsed.extension } : { type: 'live', frame: live });
       return;
     }
     if ('rooms' in parsed) {

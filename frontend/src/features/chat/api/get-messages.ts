@@ -1,7 +1,7 @@
 import type { ApiClient } from '@/lib/api';
 import type { ChatMessage } from '@/lib/chat-store';
 import { fromPrivateMessage, fromRoomMessage } from '@/lib/chat-store';
-import type { MessagesResponse } from '@/lib/protocol';
+import type { MessagesResponse, PrivateMessage, RoomMessage } from '@/lib/protocol';
 import { parsePrivateMessage, parseRoomMessage } from '@/lib/protocol';
 
 export const PAGE_SIZE = 50;
@@ -37,5 +37,19 @@ export async function getPrivateMessages(api: ApiClient, user: string, query: Pa
   return list(body).flatMap((raw) => {
     const message = parsePrivateMessage(raw);
     return message ? [fromPrivateMessage(message)] : [];
+  });
+}
+
+/**
+ * #16: the answers to message `id` (`?thread=ID`), oldest first, in a room (`kind` room) or in
+ * your conversation with a user.
+ */
+export async function getThread(api: ApiClient, kind: 'room' | 'dm', name: string, id: string): Promise<ChatMessage[]> {
+  const base = kind === 'room' ? `/api/rooms/${encodeURIComponent(name)}/messages` : `/api/private/${encodeURIComponent(name)}/messages`;
+  const body = await api.get<MessagesResponse<unknown>>(base, { thread: id });
+  return list(body).flatMap((raw) => {
+    const message = kind === 'room' ? parseRoomMessage(raw) : parsePrivateMessage(raw);
+    if (message === null) return [];
+    return [kind === 'room' ? fromRoomMessage(message as RoomMessage) : fromPrivateMessage(message as PrivateMessage)];
   });
 }

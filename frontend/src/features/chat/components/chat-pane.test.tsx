@@ -7,7 +7,7 @@ import type { Conversation } from '@/lib/chat-store';
 import { ChatPane } from './chat-pane';
 
 function conversation(kind: 'room' | 'dm', name: string): Conversation {
-  return { key: `${kind}:${name}`, kind, name, messages: [], outgoing: [], unread: 0, mentions: 0, role: null, topic: '', visibility: null, history: 'idle', hasMore: false };
+  return { key: `${kind}:${name}`, kind, name, messages: [], outgoing: [], unread: 0, mentions: 0, role: null, topic: '', visibility: null, history: 'idle', hasMore: false, seen: null, divider: null, dividerPending: 0, threads: {}, mentionIds: [] };
 }
 
 const dm = conversation('dm', 'zoe');
