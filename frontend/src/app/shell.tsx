@@ -1,12 +1,14 @@
 import { useEffect, useState } from 'react';
 
 import { ConnectionBadge, ConnectionBanner } from '@/components/connection-banner';
+import { NotificationsButton } from '@/components/notifications-button';
 import { ThemeToggle } from '@/components/theme-toggle';
 import type { Env } from '@/config/env';
 import { OpsPage } from '@/features/ops/components/ops-page';
 import { QuickSwitcher } from '@/features/rooms/components/quick-switcher';
 import type { ApiClient } from '@/lib/api';
 import { conversationKey, sidebarOrder } from '@/lib/chat-store';
+import { titleFor } from '@/lib/chat-store-live';
 import type { Session } from '@/lib/session';
 import type { WebSocketConstructor } from '@/lib/socket';
 
@@ -61,6 +63,12 @@ export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps
     controller.setViewing(route === 'chat');
   }, [controller, route]);
 
+  // "(N) Parley": unread mentions plus unread direct messages (chat-store-live.ts, attentionCount).
+  const title = titleFor(state);
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+
   function showChat() {
     if (route !== 'chat') window.location.hash = ROUTES.chat;
   }
@@ -106,6 +114,7 @@ export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps
           <span className="hidden truncate text-sm text-muted md:inline">
             Signed in as <strong className="font-semibold text-fg">{session.username}</strong>
           </span>
+          <NotificationsButton />
           <ThemeToggle />
           <button type="button" onClick={onLogout} className="shrink-0 rounded-md border border-line-strong px-2.5 py-1 text-sm whitespace-nowrap text-fg-2 hover:bg-hover">
             Log out

@@ -32,6 +32,11 @@ export function Dialog({ title, onClose, children }: DialogProps) {
         tabIndex={-1}
         className="flex max-h-[84vh] w-full max-w-lg flex-col overflow-hidden rounded-xl border border-line bg-surface shadow-2xl outline-none"
         onClick={(event) => event.stopPropagation()}
+        onKeyDown={(event) => {
+          if (event.key !== 'Escape') return;
+          event.stopPropagation();
+          onClose();
+        }}
       >
         <div className="flex items-center justify-between gap-2 border-b border-line px-4 py-3">
           <h2 id={`${id}-title`} className="min-w-0 truncate text-base font-semibold text-fg">

@@ -91,36 +91,23 @@ export function freshest(held: ChatMessage, incoming: ChatMessage): ChatMessage 
 export function toggleReaction(reactions: Reactions | undefined, emoji: string, me: string): Reactions {
   const current = reactions ?? {};
   const users = current[emoji] ?? [];
-  const next: Reactions = { ...current };
-  if (users.includes(me)) {
-    const rest = users.filter((user) => user !== me);
-    if (rest.length === 0) delete next[emoji];
-    else next[emoji] = rest;
-  } else {
-    next[emoji] = [...users, me];
-  }
-  return next;
+  if (!users.includes(me)) return { ...current, [emoji]: [...users, me] };
+  const rest = users.filter((user) => user !== me);
+  const others = Object.fromEntries(Object.entries(current).filter(([name]) => name !== emoji));
+  return rest.length === 0 ? others : { ...others, [emoji]: rest };
 }
 
 /** Applies `update` to the message `id` wherever the conversation holds it (timeline and threads). */
 export function mapMessage(c: Conversation, id: Id, update: (message: ChatMessage) => ChatMessage): Conversation {
-  let changed = false;
   const map = (list: ChatMessage[]): ChatMessage[] => {
-    let touched = false;
-    const next = list.map((message) => {
-      if (message.id !== id) return message;
-      const updated = update(message);
-      if (updated !== message) touched = true;
-      return updated;
-    });
-    if (!touched) return list;
-    changed = true;
-    return next;
+    const next = list.map((message) => (message.id === id ? update(message) : message));
+    return next.some((message, i) => message !== list[i]) ? next : list;
   };
   const messages = map(c.messages);
-  const threads: Record<Id, ChatMessage[]> = {};
-  for (const [parent, list] of Object.entries(c.threads)) threads[parent] = map(list);
-  return changed ? { ...c, messages, threads } : c;
+  const entries = Object.entries(c.threads).map(([parent, list]) => [parent, map(list)] as const);
+  const threadsChanged = entries.some(([parent, list]) => list !== c.threads[parent]);
+  if (messages === c.messages && !threadsChanged) return c;
+  return { ...c, messages, threads: threadsChanged ? Object.fromEntries(entries) : c.threads };
 }
 
 /** Finds a message of a conversation in its timeline or any loaded thread. */
@@ -220,14 +207,8 @@ export function titleFor(state: ChatState, base = 'Parley'): string {
 }
 
 function update(state: ChatState, key: ConversationKey, fn: (c: Conversation) => Conversation): ChatState {
-  let changed = false;
-  const conversations = state.conversations.map((c) => {
-    if (c.key !== key) return c;
-    const next = fn(c);
-    if (next !== c) changed = true;
-    return next;
-  });
-  return changed ? { ...state, conversations } : state;
+  const conversations = state.conversations.map((c) => (c.key === key ? fn(c) : c));
+  return conversations.some((c, i) => c !== state.conversations[i]) ? { ...state, conversations } : state;
 }
 
 /** The reducer for the #16 actions (the chat reducer hands them here). */

@@ -321,14 +321,11 @@ function mergeHistory(c: Conversation, page: ChatMessage[], older: boolean): Cha
   const incoming = new Map(page.filter((m) => known.has(m.id)).map((m) => [m.id, m] as const));
   let held = c.messages;
   if (incoming.size > 0) {
-    let changed = false;
     const updated = c.messages.map((m) => {
       const page = incoming.get(m.id);
-      const next = page === undefined ? m : freshest(m, page);
-      if (next !== m) changed = true;
-      return next;
+      return page === undefined ? m : freshest(m, page);
     });
-    if (changed) held = updated;
+    if (updated.some((m, i) => m !== c.messages[i])) held = updated;
   }
   if (fresh.length === 0) return held;
   const first = held[0];

@@ -41,3 +41,34 @@ export function emojiFor(name: string): string | undefined {
 export function replaceShortcodes(text: string): string {
   return text.replace(SHORTCODE, (code, name: string) => emojiFor(name) ?? code);
 }
+
+/** The reactions the picker offers first, by shortcode name. */
+export const COMMON_REACTIONS: readonly string[] = [
+  '+1', '-1', 'heart', 'joy', 'open_mouth', 'cry', 'tada', 'fire', 'eyes', 'pray', 'clap', 'white_check_mark',
+  'x', 'rocket', '100', 'thinking', 'smile', 'heart_eyes', 'sunglasses', 'raised_hands', 'bulb', 'star', 'bug', 'coffee',
+];
+
+export interface EmojiEntry {
+  name: string;
+  emoji: string;
+}
+
+/**
+ * Emoji whose name contains `query` (case and `:` ignored), each emoji once, names that start
+ * with it first; an empty query gives the common reactions.
+ */
+export function searchEmoji(query: string, limit = 48): EmojiEntry[] {
+  const q = query.trim().toLowerCase().replaceAll(':', '').replaceAll(' ', '_');
+  const names = q === '' ? COMMON_REACTIONS : Object.keys(EMOJI).filter((name) => name.includes(q));
+  const ordered = q === '' ? names : [...names.filter((n) => n.startsWith(q)), ...names.filter((n) => !n.startsWith(q))];
+  const seen = new Set<string>();
+  const found: EmojiEntry[] = [];
+  for (const name of ordered) {
+    const emoji = emojiFor(name);
+    if (emoji === undefined || seen.has(emoji)) continue;
+    seen.add(emoji);
+    found.push({ name, emoji });
+    if (found.length >= limit) break;
+  }
+  return found;
+}

@@ -4,6 +4,7 @@ import { Dialog } from '@/components/dialog';
 import { Drawer } from '@/components/drawer';
 import { MenuIcon, PeopleIcon } from '@/components/icons';
 import { ChatPane } from '@/features/chat/components/chat-pane';
+import type { LiveHandlers } from '@/features/chat/components/chat-pane';
 import { PollStrip } from '@/features/polls/components/poll-strip';
 import { isPollCommand, parsePollCommand, POLL_USAGE } from '@/features/polls/poll-command';
 import type { PollsState } from '@/features/polls/poll-store';
@@ -103,9 +104,9 @@ export function ChatRoute({ controller, state, polls, panel, onPanel }: ChatRout
   };
   const online = room === null ? 0 : new Set(state.presence[room] ?? []).size;
   /** `/poll Question? | a | b` opens a poll in the room; anything else is a message. */
-  const submit = (text: string): string | null => {
-    if (!isPollCommand(text)) {
-      controller.send(text);
+  const submit = (text: string, replyTo?: string): string | null => {
+    if (!isPollCommand(text) || replyTo !== undefined) {
+      controller.send(text, replyTo);
       return null;
     }
     if (room === null) return 'Polls are for rooms: open a room to ask it something.';
@@ -113,6 +114,19 @@ export function ChatRoute({ controller, state, polls, panel, onPanel }: ChatRout
     if (!command.ok) return command.problem;
     controller.openPoll(room, command.question, command.options);
     return null;
+  };
+  const key = active?.key ?? null;
+  const live: LiveHandlers = {
+    onEdit: (id, text) => {
+      if (key !== null) controller.live.edit(key, id, text);
+    },
+    onDelete: (id) => {
+      if (key !== null) controller.live.remove(key, id);
+    },
+    onReact: (id, emoji) => {
+      if (key !== null) controller.live.react(key, id, emoji);
+    },
+    onLoadThread: (id) => (key === null ? Promise.resolve() : controller.live.loadThread(key, id)),
   };
   const unreadElsewhere = state.conversations.reduce((sum, c) => (c.key === state.active ? sum : sum + c.unread), 0);
 
@@ -188,6 +202,8 @@ export function ChatRoute({ controller, state, polls, panel, onPanel }: ChatRout
             )
           }
           onDismissNotice={() => controller.dismissNotice()}
+          live={live}
+          canModerate={active.kind === 'room' && (active.role === 'owner' || active.role === 'admin')}
           onSend={submit}
           hintFor={(text) => (room !== null && isPollCommand(text) ? `Poll: ${POLL_USAGE}` : null)}
           onRetry={(clientId) => controller.retry(clientId)}

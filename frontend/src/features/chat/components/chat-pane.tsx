@@ -1,10 +1,27 @@
+import { useState } from 'react';
 import type { ReactNode } from 'react';
 
-import type { Conversation } from '@/lib/chat-store';
+import { Dialog } from '@/components/dialog';
+import type { ChatMessage, Conversation } from '@/lib/chat-store';
+import { findMessage, seenMessage } from '@/lib/chat-store-live';
 import { loadDraft, saveDraft } from '@/lib/drafts';
+import type { Id } from '@/lib/protocol';
 
 import { Composer } from './composer';
 import { MessageList } from './message-list';
+import type { MessageActions } from './message-row';
+import { ReplyBar } from './reply-bar';
+import { ThreadPanel } from './thread-panel';
+
+/** #16: what the pane asks of the controller for changes to messages. */
+export interface LiveHandlers {
+  onEdit: (id: Id, text: string) => void;
+  onDelete: (id: Id) => void;
+  onReact: (id: Id, emoji: string) => void;
+  onLoadThread: (id: Id) => Promise<void>;
+}
+
+const NO_LIVE: LiveHandlers = { onEdit: () => undefined, onDelete: () => undefined, onReact: () => undefined, onLoadThread: () => Promise.resolve() };
 
 interface ChatPaneProps {
   me: string;
@@ -18,8 +35,12 @@ interface ChatPaneProps {
   /** Shown between the header and the messages (the room's polls). */
   above?: ReactNode;
   onDismissNotice?: () => void;
-  /** Returns a problem to show under the box (the text stays), or null once it is on its way. */
-  onSend: (text: string) => string | null;
+  /** Returns a problem to show under the box (the text stays), or null once it is on its way; `replyTo`: an answer to that message. */
+  onSend: (text: string, replyTo?: Id) => string | null;
+  /** #16: edit, delete, react, threads. */
+  live?: LiveHandlers;
+  /** You own or administer this room: any message may be deleted. */
+  canModerate?: boolean;
   /** A line that replaces the composer's keyboard hints while it applies to the text (a command's form). */
   hintFor?: (text: string) => string | null;
   onRetry: (clientId: string) => void;
@@ -27,9 +48,78 @@ interface ChatPaneProps {
   onTyping?: () => void;
 }
 
-export function ChatPane({ me, conversation, status, notice, leading, trailing, above, onDismissNotice, onSend, hintFor, onRetry, onLoadOlder, onTyping }: ChatPaneProps) {
+interface PaneUi {
+  key: string;
+  replyTo: Id | null;
+  editing: Id | null;
+  thread: Id | null;
+  deleting: ChatMessage | null;
+  focus: number;
+}
+
+const freshUi = (key: string): PaneUi => ({ key, replyTo: null, editing: null, thread: null, deleting: null, focus: 0 });
+
+export function ChatPane({
+  me,
+  conversation,
+  status,
+  notice,
+  leading,
+  trailing,
+  above,
+  onDismissNotice,
+  onSend,
+  hintFor,
+  onRetry,
+  onLoadOlder,
+  onTyping,
+  live = NO_LIVE,
+  canModerate = false,
+}: ChatPaneProps) {
   const room = conversation.kind === 'room';
+  const [ui, setUi] = useState<PaneUi>(() => freshUi(conversation.key));
+  // Another conversation: no reply, edit, thread or question carries over.
+  if (ui.key !== conversation.key) setUi(freshUi(conversation.key));
+  const patch = (change: Partial<PaneUi>) => setUi((current) => ({ ...current, ...change }));
+  const replyParent = ui.replyTo === null ? undefined : findMessage(conversation, ui.replyTo);
+  const lookup = (id: Id) => findMessage(conversation, id);
+
+  const actions: MessageActions = {
+    onReply: (message) => setUi((current) => ({ ...current, replyTo: message.id, focus: current.focus + 1 })),
+    onEditing: (id) => patch({ editing: id }),
+    onEdit: live.onEdit,
+    onDelete: (message) => patch({ deleting: message }),
+    onReact: live.onReact,
+    onOpenThread: (id) => patch({ thread: id }),
+    onJumpTo: (id) => {
+      const element = document.getElementById(`message-${id}`);
+      if (!element) {
+        patch({ thread: id });
+        return;
+      }
+      element.scrollIntoView({ block: 'center' });
+      element.classList.remove('flash');
+      // Restart the animation on the next frame.
+      requestAnimationFrame(() => element.classList.add('flash'));
+    },
+  };
+
+  /** Up in an empty composer: edit your newest message here. */
+  const editLast = (): boolean => {
+    const last = [...conversation.messages].reverse().find((m) => m.author === me && m.deleted !== true);
+    if (!last) return false;
+    patch({ editing: last.id });
+    return true;
+  };
+
+  const send = (text: string): string | null => {
+    const problem = replyParent === undefined ? onSend(text) : onSend(text, replyParent.id);
+    if (problem === null && ui.replyTo !== null) patch({ replyTo: null });
+    return problem;
+  };
+
   return (
+    <div className="flex min-h-0 min-w-0 flex-1">
     <section className="flex min-h-0 min-w-0 flex-1 flex-col bg-surface" aria-label={room ? `Room ${conversation.name}` : `Conversation with ${conversation.name}`}>
       <header className="flex h-14 shrink-0 items-center gap-2 border-b border-line px-3 sm:px-5">
         {leading}
@@ -65,6 +155,12 @@ export function ChatPane({ me, conversation, status, notice, leading, trailing, 
         historyFailed={conversation.history === 'error'}
         onLoadOlder={onLoadOlder}
         onRetry={onRetry}
+        canModerate={canModerate}
+        divider={conversation.divider}
+        seenId={seenMessage(conversation, me)}
+        editing={ui.editing}
+        actions={actions}
+        lookup={lookup}
       />
       <div className="h-5 shrink-0 truncate px-5 text-xs text-muted">{status}</div>
       {/* One composer per conversation: its text is that conversation's draft, never another's. */}
@@ -73,10 +169,56 @@ export function ChatPane({ me, conversation, status, notice, leading, trailing, 
         placeholder={room ? `Message #${conversation.name}` : `Message ${conversation.name}`}
         draft={loadDraft(me, conversation.key)}
         onDraftChange={(text) => saveDraft(me, conversation.key, text)}
-        onSend={onSend}
+        onSend={send}
         hintFor={hintFor}
         onTyping={onTyping}
+        onEditLast={editLast}
+        onEscape={() => {
+          if (ui.replyTo === null) return false;
+          patch({ replyTo: null });
+          return true;
+        }}
+        top={replyParent && <ReplyBar parent={replyParent} onCancel={() => patch({ replyTo: null })} />}
+        focusSignal={ui.focus}
       />
     </section>
+    {ui.thread !== null && (
+      <ThreadPanel
+        key={ui.thread}
+        me={me}
+        conversation={conversation}
+        parentId={ui.thread}
+        canModerate={canModerate}
+        editing={ui.editing}
+        actions={{ ...actions, onReply: (message) => patch({ thread: message.replyTo ?? message.id }) }}
+        onLoad={live.onLoadThread}
+        onSend={(text) => onSend(text, ui.thread ?? undefined)}
+        onClose={() => patch({ thread: null })}
+      />
+    )}
+    {ui.deleting !== null && (
+      <Dialog title="Delete this message?" onClose={() => patch({ deleting: null })}>
+        <div className="flex flex-col gap-3 p-4">
+          <p className="text-sm text-fg-2">It will show as “This message was deleted” for everyone. This cannot be undone.</p>
+          <div className="flex justify-end gap-2">
+            <button type="button" onClick={() => patch({ deleting: null })} className="rounded-md border border-line-strong px-3 py-1.5 text-sm text-fg-2 hover:bg-hover">
+              Cancel
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                const target = ui.deleting;
+                patch({ deleting: null });
+                if (target) live.onDelete(target.id);
+              }}
+              className="rounded-md bg-red-700 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-800"
+            >
+              Delete
+            </button>
+          </div>
+        </div>
+      </Dialog>
+    )}
+    </div>
   );
 }

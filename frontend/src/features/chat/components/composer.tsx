@@ -1,5 +1,5 @@
-import { useLayoutEffect, useRef, useState } from 'react';
-import type { KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { KeyboardEvent, ReactNode } from 'react';
 
 import { MAX_TEXT } from '@/lib/protocol';
 import { messageProblem } from '@/lib/validation';
@@ -16,13 +16,23 @@ interface ComposerProps {
   draft?: string;
   /** Every change of the text, to keep it as this conversation's draft. */
   onDraftChange?: (text: string) => void;
+  /** The text box's accessible name (default "Message"). */
+  label?: string;
+  /** Up in an empty box: edit your last message; true when there was one. */
+  onEditLast?: () => boolean;
+  /** Escape in the box (cancels a reply); true when it did something. */
+  onEscape?: () => boolean;
+  /** Shown above the box (the "Replying to" bar). */
+  top?: ReactNode;
+  /** Each new value moves the focus into the box (a reply was started). */
+  focusSignal?: number;
 }
 
 /** The box grows with its text (wrapped lines too) up to this height, then scrolls. */
 const MAX_HEIGHT_PX = 192;
 
 /** Where you write. Give it a `key` per conversation: its text is that conversation's draft. */
-export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', onDraftChange }: ComposerProps) {
+export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', onDraftChange, label = 'Message', onEditLast, onEscape, top, focusSignal }: ComposerProps) {
   const [text, setText] = useState(draft);
   const [problem, setProblem] = useState<string | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
@@ -33,6 +43,10 @@ export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', o
     element.style.height = 'auto';
     element.style.height = `${Math.min(element.scrollHeight, MAX_HEIGHT_PX)}px`;
   }, [text]);
+
+  useEffect(() => {
+    if (focusSignal !== undefined && focusSignal > 0) box.current?.focus();
+  }, [focusSignal]);
 
   function change(next: string) {
     setText(next);
@@ -56,6 +70,15 @@ export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', o
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'ArrowUp' && text === '' && !event.shiftKey && !event.altKey && onEditLast?.() === true) {
+      event.preventDefault();
+      return;
+    }
+    if (event.key === 'Escape' && onEscape?.() === true) {
+      event.preventDefault();
+      event.stopPropagation();
+      return;
+    }
     // Enter sends; Shift+Enter (and Enter while an IME is composing) adds a line.
     if (event.key !== 'Enter' || event.shiftKey || event.nativeEvent.isComposing) return;
     event.preventDefault();
@@ -72,10 +95,11 @@ export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', o
         send();
       }}
     >
+      {top}
       <div className="flex items-end gap-2 rounded-xl border border-line-strong bg-surface px-3 py-2 focus-within:border-accent focus-within:ring-2 focus-within:ring-accent/30">
         <textarea
           ref={box}
-          aria-label="Message"
+          aria-label={label}
           placeholder={placeholder}
           rows={1}
           value={text}

@@ -1,9 +1,13 @@
 import { useLayoutEffect, useRef, useState } from 'react';
 
 import type { ChatMessage, OutgoingMessage } from '@/lib/chat-store';
-import { dayKey, formatDay, formatTime } from '@/lib/time';
+import type { Id } from '@/lib/protocol';
+import { dayKey, formatDay } from '@/lib/time';
 
-import { MessageText } from './message-text';
+import { Avatar } from './avatar';
+import type { MessageActions } from './message-row';
+import { MessageRow } from './message-row';
+import { quoteOf } from './quote';
 
 interface MessageListProps {
   me: string;
@@ -14,17 +18,40 @@ interface MessageListProps {
   historyFailed?: boolean;
   onLoadOlder: () => void;
   onRetry: (clientId: string) => void;
+  /** #16: you own or administer the room (delete any message). */
+  canModerate?: boolean;
+  /** "New messages" goes above this message. */
+  divider?: Id | null;
+  /** "Seen" goes under this message. */
+  seenId?: Id | null;
+  /** The message being edited in place. */
+  editing?: Id | null;
+  actions?: MessageActions;
+  /** Finds a reply's parent (timeline or loaded threads). */
+  lookup?: (id: Id) => ChatMessage | undefined;
 }
+
+const noop = () => undefined;
+const NO_ACTIONS: MessageActions = {
+  onReply: noop,
+  onEditing: noop,
+  onEdit: noop,
+  onDelete: noop,
+  onReact: noop,
+  onOpenThread: noop,
+  onJumpTo: noop,
+};
 
 type Row =
   | { kind: 'day'; key: string; label: string }
+  | { kind: 'new'; key: string }
   | { kind: 'message'; key: string; message: ChatMessage; continued: boolean }
   | { kind: 'outgoing'; key: string; message: OutgoingMessage };
 
 /** Messages by the same author within this window are drawn without repeating the header. */
 const GROUP_MS = 5 * 60_000;
 
-function buildRows(messages: ChatMessage[], outgoing: OutgoingMessage[]): Row[] {
+function buildRows(messages: ChatMessage[], outgoing: OutgoingMessage[], divider: Id | null): Row[] {
   const rows: Row[] = [];
   let lastDay = '';
   let previous: ChatMessage | null = null;
@@ -33,6 +60,10 @@ function buildRows(messages: ChatMessage[], outgoing: OutgoingMessage[]): Row[] 
     if (day !== lastDay) {
       rows.push({ kind: 'day', key: `day-${day}-${message.id}`, label: formatDay(message.ts) });
       lastDay = day;
+      previous = null;
+    }
+    if (message.id === divider) {
+      rows.push({ kind: 'new', key: `new-${message.id}` });
       previous = null;
     }
     const continued =
@@ -55,73 +86,7 @@ function buildRows(messages: ChatMessage[], outgoing: OutgoingMessage[]): Row[] 
   return rows;
 }
 
-const AVATAR_COLORS = ['bg-sky-700', 'bg-emerald-700', 'bg-amber-700', 'bg-rose-600', 'bg-teal-700', 'bg-fuchsia-700'];
-
-function avatarColor(name: string): string {
-  let hash = 0;
-  for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return AVATAR_COLORS[hash % AVATAR_COLORS.length] ?? 'bg-slate-600';
-}
-
-function Avatar({ name, bot }: { name: string; bot: boolean }) {
-  return (
-    <span
-      aria-hidden="true"
-      className={`flex h-9 w-9 shrink-0 items-center justify-center text-sm font-semibold text-white ${
-        bot ? 'rounded-lg bg-violet-700' : `rounded-full ${avatarColor(name)}`
-      }`}
-    >
-      {bot ? '⚙' : name.slice(0, 1).toUpperCase()}
-    </span>
-  );
-}
-
-function MessageRow({ message, continued, me }: { message: ChatMessage; continued: boolean; me: string }) {
-  const tone = message.bot ? 'bg-bot ring-1 ring-bot-line' : 'hover:bg-hover';
-  return (
-    <li
-      data-testid="message"
-      data-bot={message.bot ? 'true' : 'false'}
-      className={`group flex gap-3 rounded-lg px-2 sm:px-3 ${continued ? 'py-0.5' : 'mt-2 py-1.5'} ${tone}`}
-    >
-      {continued ? (
-        // The header is not repeated, but the time is there: in the gutter, shown on hover.
-        <time
-          dateTime={message.ts}
-          title={message.ts}
-          className="w-9 shrink-0 pt-0.5 text-right text-[10px] leading-5 text-muted tabular-nums opacity-0 group-hover:opacity-100 group-focus-within:opacity-100"
-        >
-          {formatTime(message.ts)}
-        </time>
-      ) : (
-        <Avatar name={message.author} bot={message.bot} />
-      )}
-      <div className="min-w-0 flex-1">
-        {!continued && (
-          <div className="flex flex-wrap items-baseline gap-x-2">
-            <span className={`text-sm font-semibold ${message.bot ? 'text-bot-fg' : 'text-fg'}`}>
-              {message.author}
-              {message.author === me && <span className="ml-1 font-normal text-muted">(you)</span>}
-            </span>
-            {message.bot && (
-              <span data-testid="bot-badge" className="rounded bg-violet-700 px-1.5 py-px text-[10px] font-bold tracking-wide text-white uppercase">
-                bot
-              </span>
-            )}
-            <time dateTime={message.ts} title={message.ts} className="text-xs text-muted">
-              {formatTime(message.ts)}
-            </time>
-          </div>
-        )}
-        <div data-testid="message-text" className={`markdown text-sm break-words text-fg ${message.bot ? 'font-mono' : ''}`}>
-          <MessageText text={message.text} />
-        </div>
-      </div>
-    </li>
-  );
-}
-
-function OutgoingRow({ message, me, onRetry }: { message: OutgoingMessage; me: string; onRetry: (clientId: string) => void }) {
+function OutgoingRow({ message, me, onRetry, parent }: { message: OutgoingMessage; me: string; onRetry: (clientId: string) => void; parent?: ChatMessage | undefined }) {
   const failed = message.status === 'failed';
   return (
     <li
@@ -131,6 +96,9 @@ function OutgoingRow({ message, me, onRetry }: { message: OutgoingMessage; me: s
     >
       <Avatar name={me} bot={false} />
       <div className="min-w-0 flex-1">
+        {message.replyTo !== undefined && (
+          <p className="mb-0.5 truncate border-l-2 border-line-strong pl-2 text-xs text-muted">↩ {quoteOf(parent)}</p>
+        )}
         <div className="flex flex-wrap items-baseline gap-x-2">
           <span className="text-sm font-semibold text-fg">
             {me}
@@ -163,14 +131,30 @@ function OutgoingRow({ message, me, onRetry }: { message: OutgoingMessage; me: s
 /** Within this many pixels of the end counts as "at the bottom" (following new messages). */
 const NEAR_BOTTOM_PX = 80;
 
-export function MessageList({ me, messages, outgoing, hasMore, loading, historyFailed = false, onLoadOlder, onRetry }: MessageListProps) {
+export function MessageList({
+  me,
+  messages,
+  outgoing,
+  hasMore,
+  loading,
+  historyFailed = false,
+  onLoadOlder,
+  onRetry,
+  canModerate = false,
+  divider = null,
+  seenId = null,
+  editing = null,
+  actions = NO_ACTIONS,
+  lookup,
+}: MessageListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const seen = useRef({ firstId: undefined as string | undefined, lastId: undefined as string | undefined, height: 0, nearBottom: true, count: 0 });
   /** The newest message id when the reader scrolled up, or null while they follow the end. */
   const [leftAt, setLeftAt] = useState<string | null>(null);
   /** What the live region says: the newest message that arrived while this list was shown. */
   const [announcement, setAnnouncement] = useState('');
-  const rows = buildRows(messages, outgoing);
+  const rows = buildRows(messages, outgoing, divider);
+  const find = (id: Id | undefined) => (id === undefined ? undefined : (lookup?.(id) ?? messages.find((m) => m.id === id)));
 
   useLayoutEffect(() => {
     const element = scroller.current;
@@ -253,10 +237,28 @@ export function MessageList({ me, messages, outgoing, hasMore, loading, historyF
                   <span className="h-px flex-1 bg-line" />
                 </div>
               </li>
+            ) : row.kind === 'new' ? (
+              <li key={row.key}>
+                <div role="separator" aria-label="New messages" className="my-2 flex items-center gap-3 text-xs font-semibold text-rose-700 dark:text-rose-300">
+                  <span className="h-px flex-1 bg-rose-400" />
+                  New messages
+                  <span className="h-px flex-1 bg-rose-400" />
+                </div>
+              </li>
             ) : row.kind === 'message' ? (
-              <MessageRow key={row.key} message={row.message} continued={row.continued} me={me} />
+              <MessageRow
+                key={row.key}
+                message={row.message}
+                continued={row.continued}
+                me={me}
+                canModerate={canModerate}
+                editing={editing === row.message.id}
+                seen={seenId === row.message.id}
+                parent={find(row.message.replyTo)}
+                actions={actions}
+              />
             ) : (
-              <OutgoingRow key={row.key} message={row.message} me={me} onRetry={onRetry} />
+              <OutgoingRow key={row.key} message={row.message} me={me} onRetry={onRetry} parent={find(row.message.replyTo)} />
             ),
           )}
         </ol>

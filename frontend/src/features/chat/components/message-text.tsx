@@ -5,16 +5,17 @@
  * is shown as the text it is (react-markdown builds React elements, never `innerHTML`, and
  * `javascript:` URLs are dropped by its default URL filter). Images are not loaded.
  */
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import type { ComponentProps } from 'react';
 import Markdown from 'react-markdown';
-import type { Components } from 'react-markdown';
+import type { Components, Options } from 'react-markdown';
 import remarkBreaks from 'remark-breaks';
 import remarkGfm from 'remark-gfm';
 
 import { replaceShortcodes } from '@/lib/emoji';
 
 import { rehypeHighlightSome } from './highlight';
+import { remarkMentions } from './mention-plugin';
 
 /** The part of an mdast node these plugins look at. */
 interface MdNode {
@@ -46,6 +47,9 @@ function remarkEmoji() {
   };
 }
 
+type PluggableList = NonNullable<Options['remarkPlugins']>;
+type Pluggable = PluggableList[number];
+
 const ALLOWED = [
   'p', 'br', 'strong', 'em', 'del', 'code', 'pre', 'span', 'blockquote', 'ul', 'ol', 'li', 'a', 'hr',
   'table', 'thead', 'tbody', 'tr', 'th', 'td',
@@ -66,14 +70,27 @@ function Pre({ children }: ComponentProps<'pre'>) {
 
 const components: Components = { a: Link, pre: Pre };
 
-const remarkPlugins = [remarkGfm, remarkBreaks, remarkHtmlAsText, remarkEmoji];
+const remarkPlugins: PluggableList = [remarkGfm, remarkBreaks, remarkHtmlAsText, remarkEmoji];
 const rehypePlugins = [rehypeHighlightSome];
 
-/** Renders one message's text; memoised because a list re-renders on every new message. */
-export const MessageText = memo(function MessageText({ text }: { text: string }) {
+const NO_NAMES: readonly string[] = [];
+
+/**
+ * Renders one message's text; memoised because a list re-renders on every new message. With
+ * `me`, `@name` mentions are marked (`names`: who the message mentions; you always count).
+ */
+export const MessageText = memo(function MessageText({ text, me, names = NO_NAMES }: { text: string; me?: string; names?: readonly string[] }) {
+  const plugins = useMemo(
+    (): PluggableList => {
+      if (me === undefined) return remarkPlugins;
+      const mentionPlugin: Pluggable = [remarkMentions, { names, me }];
+      return [...remarkPlugins, mentionPlugin];
+    },
+    [me, names],
+  );
   return (
     <Markdown
-      remarkPlugins={remarkPlugins}
+      remarkPlugins={plugins}
       rehypePlugins={rehypePlugins}
       allowedElements={ALLOWED}
       unwrapDisallowed
