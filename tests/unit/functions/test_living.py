@@ -68,7 +68,8 @@ async def test_only_the_author_edits_and_everyone_in_the_room_gets_the_text(stor
         "rev": 1,
     }
     now = await store.message(id)
-    assert now is not None and (now.text, now.rev) == ("hello", 1)
+    assert now is not None
+    assert (now.text, now.rev) == ("hello", 1)
     assert now.edited_at is not None
 
 
@@ -159,7 +160,8 @@ async def test_replies_count_on_their_parent_and_list_as_its_thread(store: Store
     await post(store, "unrelated")
     second = await post(store, "answer two", user="Grace", reply_to=parent)
     now = await store.message(parent)
-    assert now is not None and now.replies == 2
+    assert now is not None
+    assert now.replies == 2
     thread = await store.room_messages("lobby", thread=parent)
     assert [m.id for m in thread] == [first, second]
     assert thread[0].frame()["reply_to"] == parent
