@@ -47,7 +47,7 @@ class StoredMessage:
     mentions: tuple[str, ...] = ()
     # As it is now (set by the store; ignored by save_message):
     replies: int = 0
-    reactions: Reactions = field(default_factory=dict)
+    reactions: Reactions = field(default_factory=dict, hash=False)
     edited_at: datetime | None = None
     deleted: bool = False
     rev: int = 0
