@@ -15,7 +15,7 @@ import pytest
 from runtime.settings import Settings
 from tests.support.harness import eventually
 from tests.support.net import unique
-from tests.support.system import System, http, running
+from tests.support.system import Gateway, System, http, running
 
 LIVING = ("chat", "private", "presence", "edit", "delete", "react")
 Frame = dict[str, Any]
@@ -31,12 +31,12 @@ async def system(
         yield system
 
 
-async def declared(system: System, *actions: str) -> None:
+async def declared(system: System, *actions: str, gateway: Gateway | None = None) -> None:
     """Wait until the gateway has learned ``actions`` from the running functions."""
     token = await system.register()
 
     async def known() -> bool:
-        status, body = await http(system.gateway, "GET", "/api/actions", token=token)
+        status, body = await http(gateway or system.gateway, "GET", "/api/actions", token=token)
         return status == 200 and set(actions) <= {a["type"] for a in body["actions"]}
 
     await eventually(known, timeout=60, what=f"{actions} declared")
@@ -74,12 +74,12 @@ class Copy:
         if kind == "reactions" and rev > self.reactions_rev[id] and not held.get("deleted"):
             self.reactions_rev[id] = rev
             held["reactions"] = frame["reactions"]
-        elif kind in ("edit", "delete") and rev > self.text_rev[id]:
-            self.text_rev[id] = self.reactions_rev[id] = rev
-            if kind == "edit":
-                held.update(text=frame["text"], edited_at=frame["edited_at"])
-            else:
-                held.update(text="", deleted=True, reactions={})
+        elif kind == "edit" and rev > self.text_rev[id]:
+            self.text_rev[id] = rev
+            held.update(text=frame["text"], edited_at=frame["edited_at"])
+        elif kind == "delete" and rev > self.text_rev[id]:
+            self.text_rev[id] = self.reactions_rev[id] = rev  # a tombstone takes no reactions
+            held.update(text="", deleted=True, reactions={})
         held["rev"] = max(held.get("rev", 0), rev)
 
     def state(self) -> dict[str, tuple[str, bool, dict[str, list[str]]]]:
@@ -150,6 +150,7 @@ async def test_a_retried_change_through_another_gateway_is_applied_once(system: 
     room = unique("r")
     _, token = await system.user()
     other = await system.start_gateway()
+    await declared(system, "edit", "react", gateway=other)
     async with system.connect(token) as a, system.connect(token, gateway=other) as b:
         await a.join(room)
         id = (await a.post(room, "tally"))["id"]
@@ -222,7 +223,7 @@ async def test_a_client_that_was_away_converges_by_since(system: System) -> None
             kind = change.pop("type")
             assert (await a.act(kind, **change))["type"] == "ack"
         new = (await a.post(room, "new"))["id"]
-        await a.expect("delete", id=doomed)
+        await a.find("delete", id=doomed)
         await a.find("reactions", id=old)
     async with system.connect(bob_token) as b:
         await b.join(room, since=mark)
