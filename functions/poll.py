@@ -23,7 +23,6 @@ from __future__ import annotations
 from pydantic import Field, JsonValue
 
 from runtime import Action, Context, Delivery, Room, Text, on_action
-from runtime.frames import error_frame
 
 
 class Poll(Action):
@@ -56,7 +55,7 @@ async def _list(event: Poll, ctx: Context) -> list[Delivery]:
 
 async def _open(event: Poll, ctx: Context) -> Delivery:
     if event.question is None or event.options is None:
-        return _refuse(event, "a new poll needs a question and 2-10 options")
+        return event.refuse("invalid", "a new poll needs a question and 2-10 options")
     # At least once: a redelivered event, or the client's retry of the same request through
     # another gateway (a new event id), must open one poll. The request picks the poll's id
     # once, and the poll is written only if absent.
@@ -82,11 +81,11 @@ async def _open(event: Poll, ctx: Context) -> Delivery:
 async def _vote(event: Poll, poll_id: str, ctx: Context) -> Delivery:
     current = await ctx.state.get(f"poll:{poll_id}")
     if not isinstance(current, dict) or current.get("room") != event.room:
-        return _refuse(event, f"there is no poll {poll_id!r} in #{event.room}")
+        return event.refuse("invalid", f"there is no poll {poll_id!r} in #{event.room}")
     options = current["options"]
     count = len(options) if isinstance(options, list) else 0
     if event.vote is None or event.vote >= count:
-        return _refuse(event, f"vote for an option between 0 and {count - 1}")
+        return event.refuse("invalid", f"vote for an option between 0 and {count - 1}")
     choice, user = event.vote, event.user
 
     def cast(known: JsonValue) -> JsonValue:
@@ -108,9 +107,3 @@ def _frame(poll_id: str, poll: JsonValue) -> dict[str, JsonValue]:
     chosen = list(votes.values()) if isinstance(votes, dict) else []
     totals: list[JsonValue] = [chosen.count(n) for n in range(count)]
     return {"type": "poll", "id": poll_id, **poll, "totals": totals}
-
-
-def _refuse(event: Poll, detail: str) -> Delivery:
-    """An error frame for the sender's sockets only."""
-    frame = error_frame("invalid", f"poll: {detail}", event.client_id)
-    return Delivery(users=(event.user,), frame=dict(frame))

@@ -17,6 +17,7 @@ async def private(event: PrivateEvent, ctx: Context) -> Delivery:
             recipient=event.to,
             client_id=event.client_id,
             bot=event.bot,
+            reply_to=event.reply_to,
         )
     )
     return Delivery(users=(event.sender, event.to), frame=stored.frame())

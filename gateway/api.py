@@ -133,7 +133,9 @@ def rest(res: Resources) -> Blueprint:
                 )
                 for r in rooms
             ],
-            conversations=[s.MyConversation(user=c.user, unread=c.unread) for c in conversations],
+            conversations=[
+                s.MyConversation(user=c.user, unread=c.unread, seen=c.seen) for c in conversations
+            ],
         )
 
     @api.get("/users")
@@ -156,7 +158,9 @@ def rest(res: Resources) -> Blueprint:
     async def room_messages(room: str, query_args: s.Page) -> s.Messages:
         """A page of a room's history, oldest first (404 for a private room you are not in)."""
         name = await visible(res, room, caller(res))
-        page = await res.store.room_messages(name, before=query_args.before, limit=query_args.limit)
+        page = await res.store.room_messages(
+            name, before=query_args.before, limit=query_args.limit, thread=query_args.thread
+        )
         return s.Messages(messages=[m.frame() for m in page])
 
     @api.get("/private/<user>/messages")
@@ -170,7 +174,7 @@ def rest(res: Resources) -> Blueprint:
         me, named = caller(res), valid(USER, user, "user")
         other = await res.people.find(named) or named  # any case names the account
         page = await res.store.private_messages(
-            me, other, before=query_args.before, limit=query_args.limit
+            me, other, before=query_args.before, limit=query_args.limit, thread=query_args.thread
         )
         return s.Messages(messages=[m.frame() for m in page])
 

@@ -22,11 +22,10 @@ from pydantic import (
 )
 
 from runtime.errors import validation_text
-from runtime.events import Room, Text, Username
+from runtime.events import MessageId, Room, Text, Username
 from runtime.frames import ErrorFrame, error_frame
 
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-MessageId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 class Refusal(Exception):
@@ -61,12 +60,14 @@ class Post(ClientFrame):
     room: Room
     text: Text
     client_id: ClientId
+    reply_to: MessageId | None = None
 
 
 class Private(ClientFrame):
     to: Username
     text: Text
     client_id: ClientId
+    reply_to: MessageId | None = None
 
 
 class Typing(ClientFrame):

@@ -128,6 +128,9 @@ class MyRoom(BaseModel):
 class MyConversation(BaseModel):
     user: str
     unread: int
+    seen: str | None = Field(
+        default=None, description="the message the other party has read up to, if any"
+    )
 
 
 class Me(BaseModel):
@@ -188,10 +191,14 @@ class People(BaseModel):
 
 
 class Page(BaseModel):
-    """``before``: only messages older than this id; ``limit``: at most this many (1-200)."""
+    """``before``: only messages older than this id; ``limit``: at most this many (1-200);
+    ``thread``: only the answers to that message."""
 
     before: str | None = Field(default=None, min_length=1, max_length=64)
     limit: int = Field(default=50, ge=1, le=200)
+    thread: str | None = Field(
+        default=None, min_length=1, max_length=64, description="only the answers to this message"
+    )
 
 
 class Messages(BaseModel):

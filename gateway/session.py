@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,6 +43,7 @@ from gateway.peer import Peer, Subscription
 from gateway.publisher import Unavailable
 from gateway.receipts import Receipt
 from gateway.resources import Resources
+from runtime.actions import from_client
 from runtime.errors import UserError
 from runtime.events import (
     Delivery,
@@ -50,9 +52,18 @@ from runtime.events import (
     MessageEvent,
     PrivateEvent,
     envelope,
+    pair_key,
     utcnow,
 )
-from runtime.frames import PONG, ServerFrame, ack_frame, presence_frame, read_frame, typing_frame
+from runtime.frames import (
+    PONG,
+    ServerFrame,
+    ack_frame,
+    presence_frame,
+    read_frame,
+    seen_frame,
+    typing_frame,
+)
 from runtime.kafka import tracing
 from runtime.names import action_topic
 from runtime.telemetry import EVENT_ID, REQUEST_ID, new_request_id
@@ -205,24 +216,38 @@ class Session:
         match frame:
             case Ping():
                 self.send(PONG)
-            case Post(room=room, text=text, client_id=client_id):
+            case Post(room=room, text=text, client_id=client_id, reply_to=reply_to):
                 await self._may_post(room, client_id)
                 user = self.peer.user
+                if reply_to is not None:
+                    await self._answers(reply_to, client_id, room=room)
                 await self._post(
                     client_id,
                     lambda id: MessageEvent(
-                        id=id, room=room, user=user, text=text, client_id=client_id
+                        id=id,
+                        room=room,
+                        user=user,
+                        text=text,
+                        client_id=client_id,
+                        reply_to=reply_to,
                     ),
                 )
-            case Private(text=text, client_id=client_id):
+            case Private(text=text, client_id=client_id, reply_to=reply_to):
                 to = await self.res.people.find(frame.to)
                 if to is None:
                     raise Refusal("unknown_user", f"there is no user {frame.to!r}", client_id)
                 user = self.peer.user
+                if reply_to is not None:
+                    await self._answers(reply_to, client_id, pair=pair_key(user, to))
                 await self._post(
                     client_id,
                     lambda id: PrivateEvent(
-                        id=id, sender=user, to=to, text=text, client_id=client_id
+                        id=id,
+                        sender=user,
+                        to=to,
+                        text=text,
+                        client_id=client_id,
+                        reply_to=reply_to,
                     ),
                 )
             case Join():
@@ -235,6 +260,25 @@ class Session:
                 self.res.publisher.fire(Delivery(room=frame.room, frame=dict(typing)))
             case Read():
                 await self._mark_read(frame)
+
+    async def _answers(
+        self, reply_to: str, client_id: str, *, room: str | None = None, pair: str | None = None
+    ) -> None:
+        """Refuse a ``reply_to`` that is not a message (not deleted) of this room or
+        conversation: an answer stays where its question is."""
+        parent = await self.res.store.message(reply_to)
+        here = parent is not None and (
+            parent.room == room
+            if room is not None
+            else parent.room is None and pair_key(parent.author, parent.recipient or "") == pair
+        )
+        where = f"room {room!r}" if room is not None else "this conversation"
+        if parent is None or not here:
+            raise Refusal(
+                "invalid", f"reply_to: there is no message {reply_to!r} in {where}", client_id
+            )
+        if parent.deleted:
+            raise Refusal("invalid", f"reply_to: message {reply_to!r} was deleted", client_id)
 
     async def _may_post(self, room: str, client_id: str) -> None:
         """Refuse unless this socket may post in ``room`` (messages and room actions alike)."""
@@ -268,6 +312,10 @@ class Session:
             raise Refusal("not_found", f"there is no message {frame.id!r} in {where}")
         read = read_frame(frame.id, room=frame.room, other=None if frame.room else other)
         self.res.publisher.fire(Delivery(users=(user,), frame=dict(read)))
+        if other is not None and other != user:  # the other party sees how far they read
+            self.res.publisher.fire(
+                Delivery(users=(other,), frame=dict(seen_frame(user, frame.id)))
+            )
 
     async def _post(self, client_id: str, event_with: Callable[[str], Event]) -> None:
         """Produce a message or private event once per client id; ack when Kafka has it."""
@@ -287,7 +335,7 @@ class Session:
         room = fields.get("room") if declared.has_room else None
         if isinstance(room, str):
             await self._may_post(room, client_id)
-        data = {k: v for k, v in fields.items() if k != "type"} | {"user": user}
+        data = from_client(fields, user)
         key = room if isinstance(room, str) else user
         topic = action_topic(declared.type)
         receipts = self.res.receipts
@@ -352,16 +400,27 @@ class Session:
             ) from None
 
     async def _replay(self, room: str, since: str, sub: Subscription) -> None:
-        after, outbox = since, self.peer.outbox
+        """The messages after ``since``, and in their places the changes (edits, deletes,
+        reactions) of any message since then, each as the message is now."""
+        store, after = self.res.store, since
+        changed = deque(await store.changed_after(room, since))
         while True:
-            page = await self.res.store.room_messages(room, after=after, limit=REPLAY_PAGE)
+            page = await store.room_messages(room, after=after, limit=REPLAY_PAGE)
             for message in page:
+                while changed and changed[0].after < (message.seq or 0):
+                    await self._replayed(changed.popleft().frames())
                 sub.seq = message.seq or sub.seq
-                self.res.metrics.frames_out["message"] += 1
-                await outbox.put(Encoded.of(message.frame()))
+                await self._replayed([dict(message.frame())])
             if len(page) < REPLAY_PAGE:
-                return
+                break
             after = page[-1].id
+        while changed:
+            await self._replayed(changed.popleft().frames())
+
+    async def _replayed(self, frames: list[dict[str, object]]) -> None:
+        for frame in frames:
+            self.res.metrics.frames_out[str(frame["type"])] += 1
+            await self.peer.outbox.put(Encoded.of(frame))
 
     async def _go_live(self, sub: Subscription) -> None:
         while sub.buffer:

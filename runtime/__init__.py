@@ -25,12 +25,13 @@ from runtime.events import (
     JoinEvent,
     LeaveEvent,
     MessageEvent,
+    MessageId,
     PrivateEvent,
     Room,
     Text,
     Username,
 )
-from runtime.history import StoredMessage
+from runtime.history import Change, StoredMessage
 from runtime.triggers import (
     Reply,
     Retry,
@@ -60,7 +61,9 @@ __all__ = [  # noqa: RUF022 - grouped by what callers look for
     "PrivateEvent",
     "Action",
     "StoredMessage",
+    "Change",
     # field types for an Action's model
+    "MessageId",
     "Room",
     "Text",
     "Username",

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 import typing
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
 
-from runtime.events import Event, Username
+from runtime.events import Delivery, Event, Username
+from runtime.frames import error_frame
 from runtime.names import action_topic
 from runtime.triggers import Decorator, Handler, HandlerFn, Options, Start, describe_handler
 
@@ -32,6 +34,9 @@ BUILTIN_TYPES = frozenset(
 ACTION_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # Fields the gateway fills in; a client frame may not carry them.
 SERVER_FIELDS = ("id", "ts", "user")
+# A model field that takes the client frame's "id" (what the action is about, such as a
+# message): "id" on the wire, since the event's own id is the gateway's to set.
+TARGET = "target"
 
 
 class Action(Event):
@@ -39,7 +44,9 @@ class Action(Event):
 
     ``user`` (the authenticated sender), ``id``, ``ts`` and ``client_id`` come with it.
     An action whose model has a ``room`` field is keyed (and ordered) by that room, and the
-    gateway accepts it only from a sender who may post in that room.
+    gateway accepts it only from a sender who may post in that room. A ``target`` field is
+    sent by clients as ``id`` (``{"type": "edit", "id": <message>}``): the event's own ``id``
+    is set by the gateway.
     """
 
     type: ClassVar[str] = ""
@@ -51,6 +58,13 @@ class Action(Event):
     def key(self) -> str:
         room = getattr(self, "room", None)
         return room if isinstance(room, str) else self.user
+
+    def refuse(self, error: str, detail: str) -> Delivery:
+        """An ``error`` frame (docs/PROTOCOL.md: ``forbidden``, ``not_found``, ``invalid``...)
+        for the sender's sockets only, with this action's ``client_id``; the gateway acked the
+        action when Kafka had it, so this is how a function says no."""
+        frame = error_frame(error, f"{self.type}: {detail}", self.client_id)
+        return Delivery(users=(self.user,), frame=dict(frame))
 
 
 def on_action(
@@ -104,19 +118,30 @@ def on_action(
     return wrap
 
 
+def from_client(fields: Mapping[str, Any], user: str) -> dict[str, Any]:
+    """A client's action frame as its event's data: without ``type``, its ``id`` as
+    ``target``, and ``user`` the authenticated sender."""
+    data = {TARGET if k == "id" else k: v for k, v in fields.items() if k != "type"}
+    data["user"] = user
+    return data
+
+
 def client_schema(model: type[Action]) -> dict[str, Any]:
     """The JSON Schema of the frame a client sends for ``model``'s action: the model's
-    fields less those the server sets, plus ``type`` and a required ``client_id``; nothing
-    else is allowed."""
+    fields less those the server sets (``target`` named ``id``), plus ``type`` and a required
+    ``client_id``; nothing else is allowed."""
     schema = model.model_json_schema()
     properties = {
         name: field
         for name, field in schema.get("properties", {}).items()
         if name not in SERVER_FIELDS
     }
+    required = {r for r in schema.get("required", []) if r not in SERVER_FIELDS}
+    if TARGET in properties:  # the client names it "id"
+        properties["id"] = properties.pop(TARGET)
+        required = {"id" if r == TARGET else r for r in required}
     properties["type"] = {"const": model.type}
     properties["client_id"] = {"type": "string", "minLength": 1, "maxLength": 64}
-    required = {r for r in schema.get("required", []) if r not in SERVER_FIELDS}
     described = {k: v for k, v in schema.items() if k not in ("properties", "required")}
     return {
         **described,

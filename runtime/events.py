@@ -30,6 +30,8 @@ Username = Annotated[
 NewUsername = Annotated[
     str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ]
+# A message's id (a UUIDv7 from the gateway, or any id a function gave its Reply).
+MessageId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Room = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]
 # Text: 1-4000 characters after trimming. The pattern says "not only white space" to JSON
 # Schema validators too (the gateway checks declared actions with the schema alone).
@@ -95,6 +97,7 @@ class MessageEvent(Event):
     text: Text
     client_id: str | None = Field(default=None, max_length=64)
     bot: bool = False
+    reply_to: str | None = Field(default=None, min_length=1, max_length=64)
 
     def key(self) -> str:
         return self.room
@@ -132,6 +135,7 @@ class PrivateEvent(Event):
     text: Text
     client_id: str | None = Field(default=None, max_length=64)
     bot: bool = False
+    reply_to: str | None = Field(default=None, min_length=1, max_length=64)
 
     def key(self) -> str:
         return pair_key(self.sender, self.to)

@@ -38,6 +38,13 @@ class MessageFrame(TypedDict):
     text: str
     ts: str
     bot: NotRequired[bool]
+    reply_to: NotRequired[str]
+    replies: NotRequired[int]
+    mentions: NotRequired[list[str]]
+    reactions: NotRequired[dict[str, list[str]]]
+    edited_at: NotRequired[str]
+    deleted: NotRequired[bool]
+    rev: NotRequired[int]
 
 
 # "from" is a Python keyword: the functional form names the field as the wire does.
@@ -51,9 +58,72 @@ PrivateFrame = TypedDict(
         "text": str,
         "ts": str,
         "bot": NotRequired[bool],
+        "reply_to": NotRequired[str],
+        "replies": NotRequired[int],
+        "mentions": NotRequired[list[str]],
+        "reactions": NotRequired[dict[str, list[str]]],
+        "edited_at": NotRequired[str],
+        "deleted": NotRequired[bool],
+        "rev": NotRequired[int],
     },
 )
 PrivateFrame.__doc__ = "A direct message, sent only to its two parties."
+
+# A change to a message names where it is: ``room``, or the conversation ``from`` its author
+# ``to`` its recipient. ``rev`` is the message's revision after the change: a client applies a
+# change only when ``rev`` is past the one it holds (changes may arrive twice, or late).
+EditFrame = TypedDict(
+    "EditFrame",
+    {
+        "type": Literal["edit"],
+        "id": str,
+        "room": NotRequired[str],
+        "from": NotRequired[str],
+        "to": NotRequired[str],
+        "text": str,
+        "edited_at": str,
+        "mentions": NotRequired[list[str]],
+        "rev": int,
+    },
+)
+EditFrame.__doc__ = "Message ``id`` has a new text."
+DeleteFrame = TypedDict(
+    "DeleteFrame",
+    {
+        "type": Literal["delete"],
+        "id": str,
+        "room": NotRequired[str],
+        "from": NotRequired[str],
+        "to": NotRequired[str],
+        "rev": int,
+    },
+)
+DeleteFrame.__doc__ = "Message ``id`` was deleted: its text and reactions are gone."
+ReactionsFrame = TypedDict(
+    "ReactionsFrame",
+    {
+        "type": Literal["reactions"],
+        "id": str,
+        "room": NotRequired[str],
+        "from": NotRequired[str],
+        "to": NotRequired[str],
+        "reactions": dict[str, list[str]],
+        "rev": int,
+    },
+)
+ReactionsFrame.__doc__ = "Message ``id``'s reactions now: emoji -> who reacted, in order."
+ChangeFrame = EditFrame | DeleteFrame | ReactionsFrame
+
+MentionFrame = TypedDict(
+    "MentionFrame",
+    {"type": Literal["mention"], "id": str, "room": str, "from": str, "text": str},
+)
+MentionFrame.__doc__ = (
+    "``from`` named this socket's user in message ``id`` of ``room`` (sent to every socket of "
+    "theirs, joined to the room or not)."
+)
+SeenFrame = TypedDict("SeenFrame", {"type": Literal["seen"], "with": str, "id": str})
+SeenFrame.__doc__ = "In the conversation with ``with``: they have read up to message ``id``."
 
 
 class PresenceFrame(TypedDict):
@@ -134,6 +204,11 @@ ServerFrame = (
     | MemberFrame
     | RemovedFrame
     | ReadFrame
+    | EditFrame
+    | DeleteFrame
+    | ReactionsFrame
+    | MentionFrame
+    | SeenFrame
     | TypingFrame
     | ErrorFrame
     | PongFrame
@@ -147,6 +222,11 @@ FRAMES: tuple[type, ...] = (
     MemberFrame,
     RemovedFrame,
     ReadFrame,
+    EditFrame,
+    DeleteFrame,
+    ReactionsFrame,
+    MentionFrame,
+    SeenFrame,
     TypingFrame,
     ErrorFrame,
     PongFrame,
@@ -192,6 +272,14 @@ def read_frame(id: str, *, room: str | None = None, other: str | None = None) ->
     if other is not None:
         frame["with"] = other
     return frame
+
+
+def seen_frame(other: str, id: str) -> SeenFrame:
+    return {"type": "seen", "with": other, "id": id}
+
+
+def mention_frame(id: str, room: str, author: str, text: str) -> MentionFrame:
+    return {"type": "mention", "id": id, "room": room, "from": author, "text": text}
 
 
 def typing_frame(room: str, user: str) -> TypingFrame:

@@ -9,12 +9,25 @@ this module loads no database code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol, TypeVar
 
-from runtime.events import rfc3339
-from runtime.frames import MessageFrame, PrivateFrame
+from pydantic import JsonValue
+
+from runtime.events import Delivery, rfc3339
+from runtime.frames import (
+    DeleteFrame,
+    EditFrame,
+    MessageFrame,
+    PrivateFrame,
+    ReactionsFrame,
+)
+
+Role = Literal["owner", "admin", "member"]
+Reactions = dict[str, list[str]]  # emoji -> who reacted, in the order they did
+F = TypeVar("F", EditFrame, DeleteFrame, ReactionsFrame)
 
 
 @dataclass(frozen=True)
@@ -30,14 +43,25 @@ class StoredMessage:
     client_id: str | None = None
     bot: bool = False
     seq: int | None = None
+    reply_to: str | None = None
+    mentions: tuple[str, ...] = ()
+    # As it is now (set by the store; ignored by save_message):
+    replies: int = 0
+    reactions: Reactions = field(default_factory=dict, hash=False)
+    edited_at: datetime | None = None
+    deleted: bool = False
+    rev: int = 0
 
     def frame(self) -> MessageFrame | PrivateFrame:
         """This message as a server frame (docs/PROTOCOL.md), for sockets and history alike:
-        ``message`` for a room, ``private`` for a conversation; ``bot`` when a function wrote it.
+        ``message`` for a room, ``private`` for a conversation; ``bot`` when a function wrote
+        it; the fields of a living message (reply_to, replies, mentions, reactions, edited_at,
+        deleted, rev) only when they say something.
         """
         ts = rfc3339(self.ts)
+        frame: MessageFrame | PrivateFrame
         if self.room is not None:
-            room: MessageFrame = {
+            frame = {
                 "type": "message",
                 "id": self.id,
                 "room": self.room,
@@ -45,20 +69,95 @@ class StoredMessage:
                 "text": self.text,
                 "ts": ts,
             }
-            if self.bot:
-                room["bot"] = True
-            return room
-        private: PrivateFrame = {
-            "type": "private",
-            "id": self.id,
-            "from": self.author,
-            "to": self.recipient or "",
-            "text": self.text,
-            "ts": ts,
-        }
+        else:
+            frame = {
+                "type": "private",
+                "id": self.id,
+                "from": self.author,
+                "to": self.recipient or "",
+                "text": self.text,
+                "ts": ts,
+            }
         if self.bot:
-            private["bot"] = True
-        return private
+            frame["bot"] = True
+        if self.reply_to is not None:
+            frame["reply_to"] = self.reply_to
+        if self.replies:
+            frame["replies"] = self.replies
+        if self.mentions:
+            frame["mentions"] = list(self.mentions)
+        if self.reactions:
+            frame["reactions"] = {emoji: list(users) for emoji, users in self.reactions.items()}
+        if self.edited_at is not None:
+            frame["edited_at"] = rfc3339(self.edited_at)
+        if self.deleted:
+            frame["deleted"] = True
+        if self.rev:
+            frame["rev"] = self.rev
+        return frame
+
+    def edit_frame(self) -> EditFrame:
+        """Its text now, as an ``edit`` frame."""
+        frame: EditFrame = {
+            "type": "edit",
+            "id": self.id,
+            "text": self.text,
+            "edited_at": rfc3339(self.edited_at or self.ts),
+            "rev": self.rev,
+        }
+        if self.mentions:
+            frame["mentions"] = list(self.mentions)
+        return self._placed(frame)
+
+    def delete_frame(self) -> DeleteFrame:
+        """Its tombstone, as a ``delete`` frame."""
+        frame: DeleteFrame = {"type": "delete", "id": self.id, "rev": self.rev}
+        return self._placed(frame)
+
+    def reactions_frame(self) -> ReactionsFrame:
+        """Its reactions now, as a ``reactions`` frame."""
+        reactions = {emoji: list(users) for emoji, users in self.reactions.items()}
+        frame: ReactionsFrame = {
+            "type": "reactions",
+            "id": self.id,
+            "reactions": reactions,
+            "rev": self.rev,
+        }
+        return self._placed(frame)
+
+    def deliver(self, frame: Mapping[str, object]) -> Delivery:
+        """``frame`` for whoever sees this message: its room, or the conversation's two."""
+        fields: dict[str, JsonValue] = dict(frame)  # type: ignore[arg-type]
+        if self.room is not None:
+            return Delivery(room=self.room, frame=fields)
+        return Delivery(users=(self.author, self.recipient or self.author), frame=fields)
+
+    def _placed(self, frame: F) -> F:
+        if self.room is not None:
+            frame["room"] = self.room
+        else:
+            frame["from"] = self.author
+            frame["to"] = self.recipient or ""
+        return frame
+
+
+@dataclass(frozen=True)
+class Change:
+    """An edit, a delete or a reaction toggle of message ``message`` by ``actor``.
+
+    ``id`` is the event's id and ``client_id`` the client's: a change redelivered, or retried
+    through another gateway, is applied once.
+    """
+
+    id: str
+    message: str
+    actor: str
+    kind: Literal["edit", "delete", "react"]
+    ts: datetime
+    client_id: str | None = None
+    text: str = ""  # edit: the new text
+    mentions: tuple[str, ...] = ()  # edit: the members the new text names
+    emoji: str = ""  # react: the emoji to toggle
 
 
 class History(Protocol):
@@ -67,6 +166,31 @@ class History(Protocol):
     async def save_message(self, message: StoredMessage) -> tuple[StoredMessage, bool]:
         """Store ``message`` once (idempotent by id, and by author + client_id); return the
         stored row and whether it was new."""
+        ...
+
+    async def message(self, id: str, *, seen_by: str | None = None) -> StoredMessage | None:
+        """Message ``id`` as it is now (room or conversation); None when there is none, or
+        when ``seen_by`` is given and that user may not see it (``may_see``)."""
+        ...
+
+    async def change_message(self, change: Change) -> tuple[StoredMessage, bool]:
+        """Apply ``change`` once to a message that is not deleted; return the message as it is
+        now and whether this call applied it (False: applied before, or the message is
+        deleted). ``LookupError`` when there is no such message. Who may change what is the
+        caller's to check."""
+        ...
+
+    async def room_role(self, room: str, user: str) -> Role | None:
+        """``user``'s role in ``room`` (owner, admin, member), or None for a non-member."""
+        ...
+
+    async def may_see(self, message: StoredMessage, user: str) -> bool:
+        """Whether ``user`` may see ``message``: a party of its conversation, or someone who
+        may see its room (public, or a member) and is not banned from it."""
+        ...
+
+    async def members_named(self, room: str, names: Iterable[str]) -> list[str]:
+        """The members of ``room`` among ``names`` (any case), as they are registered."""
         ...
 
     async def room_messages(

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pydantic import JsonValue
 
-from runtime.actions import Action
+from runtime.actions import Action, from_client
 from runtime.bus import Acknowledged, RecordHeaders
 from runtime.context import Context
 from runtime.db.store import Store
@@ -112,11 +112,11 @@ def join(room: str = "lobby", user: str = "ada", conn: str = "c1") -> JoinEvent:
 
 def action(handler: Handler, user: str = "ada", **fields: object) -> Action:
     """The event of ``handler``'s declared action, as the gateway would publish it: the
-    client's ``fields`` plus the sender as ``user``."""
+    client's ``fields`` (``id`` naming what it is about) plus the sender as ``user``."""
     model = next((m for m in handler.models if issubclass(m, Action)), None)
     if model is None:
         raise TypeError(f"{handler.name} declares no action (it runs on {handler.trigger})")
-    return model.model_validate({**fields, "user": user})
+    return model.model_validate(from_client(fields, user))
 
 
 def leave(room: str = "lobby", user: str = "ada", conn: str = "c1") -> LeaveEvent:

@@ -38,6 +38,7 @@ CONN = 128
 PAIR = 2 * AUTHOR + 1
 KEY = 2 * USERNAME  # a username's key: casefolding may lengthen a name
 TOPIC = 200
+EMOJI = 32  # docs/PROTOCOL.md: a reaction is at most 32 characters
 
 # Deterministic constraint names, so migrations can refer to them on every database.
 NAMING = {
@@ -166,6 +167,55 @@ class Message(Base):
     ts: Mapped[datetime] = mapped_column(UTCDateTime())
     client_id: Mapped[str | None] = mapped_column(String(CLIENT_ID))
     bot: Mapped[bool] = mapped_column(Boolean(), default=False)
+    # Messages that live (docs/PROTOCOL.md 1.8): the message it answers, how many answer it,
+    # the members it names, its last edit, its tombstone and its revision (every change +1).
+    reply_to: Mapped[str | None] = mapped_column(String(EVENT_ID), index=True)
+    replies: Mapped[int] = mapped_column(Integer(), default=0)
+    mentions: Mapped[str] = mapped_column(Text(), default="")  # names, space-separated
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    deleted: Mapped[bool] = mapped_column(Boolean(), default=False)
+    rev: Mapped[int] = mapped_column(Integer(), default=0)
+
+
+class Reaction(Base):
+    """One user's reaction to a message with one emoji (a toggle adds or removes the row)."""
+
+    __tablename__ = "reactions"
+
+    message: Mapped[str] = mapped_column(String(EVENT_ID), primary_key=True)
+    emoji: Mapped[str] = mapped_column(String(EMOJI), primary_key=True)
+    username: Mapped[str] = mapped_column(String(USERNAME), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Change(Base):
+    """One applied edit, delete or reaction toggle, in its room's or conversation's order.
+
+    ``after`` is the ``seq`` of the newest message there when it was applied, so a replay
+    after a message also sends the changes that followed it. ``id`` (the event) and ``author``
+    + ``client_id`` (the client's frame) are unique: a redelivered or retried change is
+    applied once.
+    """
+
+    __tablename__ = "changes"
+    __table_args__ = (
+        UniqueConstraint("author", "client_id"),
+        Index("ix_changes_room_after", "room", "after"),
+        {"sqlite_autoincrement": True},
+    )
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(String(EVENT_ID), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    message: Mapped[str] = mapped_column(String(EVENT_ID))
+    room: Mapped[str | None] = mapped_column(String(ROOM))
+    pair: Mapped[str | None] = mapped_column(String(PAIR))
+    after: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    author: Mapped[str] = mapped_column(String(AUTHOR))
+    client_id: Mapped[str | None] = mapped_column(String(CLIENT_ID))
+    ts: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Presence(Base):

@@ -15,8 +15,7 @@ the owner changes roles. Refusals are ``UserError`` with the codes the gateway m
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -26,12 +25,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from runtime.db.batch import Batch
-from runtime.db.models import Ban, ConversationRead, Member, Message, Presence
+from runtime.db.models import Ban, ConversationRead, Member, Message, Presence, User
 from runtime.db.models import Room as RoomRow
+from runtime.db.people import name_key
 from runtime.errors import UserError
 from runtime.events import pair_key
+from runtime.history import Role
 
-Role = Literal["owner", "admin", "member"]
 Visibility = Literal["public", "private"]
 RANK: dict[str, int] = {"owner": 3, "admin": 2, "member": 1}
 MENTION_SCAN = 1000  # unread messages naming the caller looked at, in all rooms together
@@ -73,6 +73,7 @@ class MyRoom:
 class Conversation:
     user: str
     unread: int
+    seen: str | None = None  # the message ``user`` has read up to
 
 
 class Rooms:
@@ -216,6 +217,29 @@ class Rooms:
             if room is None or room.visibility == "public":
                 return True
             return await session.get(Member, (name, user)) is not None
+
+    async def may_see(self, name: str, user: str) -> bool:
+        """Whether ``user`` may see room ``name``'s messages (and react to them): ``visible``
+        and not banned from it."""
+        async with self._sessions() as session:
+            if await session.get(Ban, (name, user)) is not None:
+                return False
+        return await self.visible(name, user)
+
+    async def members_named(self, name: str, names: Iterable[str]) -> list[str]:
+        """The members of room ``name`` among ``names`` (any case), as they are registered,
+        sorted."""
+        keys = {name_key(n) for n in names}
+        if not keys:
+            return []
+        query = (
+            select(Member.username)
+            .join(User, User.username == Member.username)
+            .where(Member.room == name, User.key.in_(keys))
+            .order_by(Member.username)
+        )
+        async with self._sessions() as session:
+            return list(await session.scalars(query))
 
     async def role(self, name: str, user: str) -> Role | None:
         async with self._sessions() as session:
@@ -397,10 +421,12 @@ class Rooms:
             .where(Member.username == user)
             .group_by(Member.room)
         )
+        # The names the server found in each message (runtime.mentions, matched to members).
         mentioned = (
-            select(Member.room, Message.text)
+            select(Member.room, Message.mentions)
             .join(Message, after_mark)
-            .where(Member.username == user, Message.text.ilike(f"%@{_escape(user)}%", escape="\\"))
+            .where(Member.username == user)
+            .where(Message.mentions.like(f"%{_escape(user)}%", escape="\\"))
             .limit(MENTION_SCAN)
         )
         mine = (
@@ -409,13 +435,11 @@ class Rooms:
             .where(Member.username == user)
             .order_by(Member.room)
         )
-        # "@ada" but not "@adam", "@ada-b" or "@ada.b" ("@ada." ends a sentence: it counts).
-        pattern = re.compile(rf"(?<![\w.-])@{re.escape(user)}(?![\w-])(?!\.\w)", re.IGNORECASE)
         async with self._sessions() as session:
             counts: dict[str, int] = {row[0]: row[1] for row in await session.execute(unread)}
             mentions: dict[str, int] = {}
-            for room, text in await session.execute(mentioned):
-                if pattern.search(text):
+            for room, names in await session.execute(mentioned):
+                if user in names.split():
                     mentions[room] = mentions.get(room, 0) + 1
             rooms = [
                 MyRoom(
@@ -444,10 +468,17 @@ class Rooms:
             .group_by(Message.pair)
         )
         rows = sorted((await session.execute(query)).all(), key=lambda row: -row[2])
+        theirs = (
+            select(read.pair, Message.id)
+            .join(Message, Message.seq == read.read_seq)
+            .where(read.pair.in_([row[0] for row in rows]), read.username != user)
+        )
+        seen = dict((await session.execute(theirs)).tuples().all()) if rows else {}
         out = []
         for pair, count, _ in rows:
             first, _, second = (pair or "").partition("|")
-            out.append(Conversation(second if first == user else first, int(count or 0)))
+            other = second if first == user else first
+            out.append(Conversation(other, int(count or 0), seen.get(pair)))
         return out
 
     # internals

@@ -12,15 +12,14 @@ processes may write at once (every transaction here is short). PostgreSQL via as
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from sqlalchemy import (
     ColumnElement,
-    Row,
     Select,
     delete,
     distinct,
@@ -30,15 +29,18 @@ from sqlalchemy import (
     select,
     text,
     tuple_,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from runtime.db import changes
 from runtime.db.apikeys import ApiKeys
 from runtime.db.batch import Batch
+from runtime.db.messages import check, load, stored, values
 from runtime.db.models import Gateway, Message, Presence
 from runtime.db.models import Room as RoomRow
 from runtime.db.people import People
@@ -46,7 +48,7 @@ from runtime.db.rooms import Rooms
 from runtime.db.schema import upgrade
 from runtime.db.state import SqlState
 from runtime.events import pair_key
-from runtime.history import StoredMessage
+from runtime.history import Change, Role, StoredMessage
 
 SQLITE_PRAGMAS = ("busy_timeout = 5000", "journal_mode = WAL", "synchronous = NORMAL")
 
@@ -124,7 +126,7 @@ class Store:
         duplicate returns the row already stored (its ``seq``, ``id`` and text) and False, even
         when identical saves race. ``seq`` is assigned here; a value passed in is ignored.
         """
-        _check(message)
+        check(message)
         return await self._saves.submit(message)
 
     async def _save_many(self, messages: list[StoredMessage]) -> list[tuple[StoredMessage, bool]]:
@@ -134,12 +136,20 @@ class Store:
         never holds two of a room and storage order is the order they were sent in."""
         insert = (
             self._insert(Message)
-            .values([_values(m) for m in messages])
+            .values([values(m) for m in messages])
             .on_conflict_do_nothing()
-            .returning(Message.id, Message.seq)
+            .returning(Message.id, Message.seq, Message.reply_to)
         )
         async with self._engine.begin() as connection:
             rows = (await connection.execute(insert)).all()
+            # A new answer counts on its parent (the gateway checked that it is a message there).
+            for row in rows:
+                if row.reply_to is not None:
+                    await connection.execute(
+                        update(Message)
+                        .where(Message.id == row.reply_to)
+                        .values(replies=Message.replies + 1)
+                    )
         seqs: dict[str, int] = {row.id: row.seq for row in rows}
         saved = []
         for message in messages:
@@ -163,13 +173,20 @@ class Store:
         query = select(table).where(tuple_(table.c.author, table.c.client_id).in_(keys))
         async with self._engine.connect() as connection:
             rows = (await connection.execute(query)).all()
-        found = {(row.author, row.client_id): _stored(row) for row in rows}
+        found = {(row.author, row.client_id): stored(row) for row in rows}
         return [found.get(key) for key in keys]
 
     async def room_messages(
-        self, room: str, *, before: str | None = None, after: str | None = None, limit: int = 50
+        self,
+        room: str,
+        *,
+        before: str | None = None,
+        after: str | None = None,
+        limit: int = 50,
+        thread: str | None = None,
     ) -> list[StoredMessage]:
-        """A page of ``room``'s history in storage order, oldest first.
+        """A page of ``room``'s history in storage order, oldest first, each message as it is
+        now (``thread``: only the answers to that message).
 
         With ``before`` (or neither): the newest ``limit`` messages older than ``before``; an
         unknown ``before`` id gives ``[]``. With ``after``: the oldest ``limit`` messages newer
@@ -177,13 +194,60 @@ class Store:
         is gone) gives the newest ``limit`` messages instead, so the client still gets the
         recent history. Ids only count as markers within this room.
         """
-        return await self._page(Message.room == room, before, after, limit)
+        return await self._page(Message.room == room, before, after, limit, thread)
+
+    async def message(self, id: str, *, seen_by: str | None = None) -> StoredMessage | None:
+        """Message ``id`` as it is now (room or conversation); None when there is none, or
+        when ``seen_by`` is given and that user may not see it (``may_see``)."""
+        async with self._engine.connect() as connection:
+            found = await load(connection, select(Message.__table__).where(Message.id == id))
+        if not found or (seen_by is not None and not await self.may_see(found[0], seen_by)):
+            return None
+        return found[0]
+
+    async def change_message(self, change: Change) -> tuple[StoredMessage, bool]:
+        """Apply ``change`` once to a message that is not deleted (runtime.db.changes); return
+        the message as it is now and whether this call applied it. ``LookupError`` when there
+        is no such message."""
+        async with self._engine.connect() as connection:
+            transaction = await connection.begin()
+            try:
+                applied = await changes.apply(connection, change, self._insert)
+            except BaseException:
+                await transaction.rollback()
+                raise
+            await (transaction.commit() if applied else transaction.rollback())
+            query = select(Message.__table__).where(Message.id == change.message)
+            found = await load(connection, query)
+        if not found:
+            raise LookupError(f"there is no message {change.message!r}")
+        return found[0], applied
+
+    async def changed_after(self, room: str, since: str) -> list[changes.Changed]:
+        """The messages of ``room`` changed after message ``since``, for a replay (see
+        runtime.db.changes)."""
+        async with self._engine.connect() as connection:
+            return await changes.changed_after(connection, room, since)
+
+    async def room_role(self, room: str, user: str) -> Role | None:
+        """``user``'s role in ``room``, or None for a non-member."""
+        return await self.rooms().role(room, user)
+
+    async def may_see(self, message: StoredMessage, user: str) -> bool:
+        """A party of its conversation, or one who may see its room and is not banned there."""
+        if message.room is None:
+            return user in (message.author, message.recipient)
+        return await self.rooms().may_see(message.room, user)
+
+    async def members_named(self, room: str, names: Iterable[str]) -> list[str]:
+        """The members of ``room`` among ``names`` (any case), as they are registered."""
+        return await self.rooms().members_named(room, names)
 
     async def room_mark(self, room: str, since: str) -> int:
         """The storage position (``seq``) of message ``since`` in ``room``; 0 when unknown.
         A socket resuming after ``since`` has every room message up to there."""
-        async with self._sessions() as session:
-            return await _seq_of(session, Message.room == room, since) or 0
+        async with self._engine.connect() as connection:
+            return await _seq_of(connection, Message.room == room, since) or 0
 
     async def private_messages(
         self,
@@ -193,9 +257,11 @@ class Store:
         before: str | None = None,
         after: str | None = None,
         limit: int = 50,
+        thread: str | None = None,
     ) -> list[StoredMessage]:
         """The conversation between exactly ``user`` and ``other``, paged as ``room_messages``."""
-        return await self._page(Message.pair == pair_key(user, other), before, after, limit)
+        where = Message.pair == pair_key(user, other)
+        return await self._page(where, before, after, limit, thread)
 
     # presence
 
@@ -277,31 +343,38 @@ class Store:
             same = or_(
                 same, (Message.author == message.author) & (Message.client_id == message.client_id)
             )
-        async with self._sessions() as session:
-            rows = (await session.scalars(select(Message).where(same))).all()
+        async with self._engine.connect() as connection:
+            rows = await load(connection, select(Message.__table__).where(same))
         # An id match wins over a (author, client_id) match with another id.
         rows = sorted(rows, key=lambda row: row.id != message.id)
-        return _stored(rows[0]) if rows else None
+        return rows[0] if rows else None
 
     async def _page(
-        self, where: ColumnElement[bool], before: str | None, after: str | None, limit: int
+        self,
+        where: ColumnElement[bool],
+        before: str | None,
+        after: str | None,
+        limit: int,
+        thread: str | None = None,
     ) -> list[StoredMessage]:
         if limit < 1:
             raise ValueError(f"limit must be at least 1, got {limit}")
-        query = select(Message).where(where)
+        query = select(Message.__table__).where(where)
+        if thread is not None:
+            query = query.where(Message.reply_to == thread)
         newest = True
-        async with self._sessions() as session:
-            if after is not None and (mark := await _seq_of(session, where, after)) is not None:
+        async with self._engine.connect() as connection:
+            if after is not None and (mark := await _seq_of(connection, where, after)) is not None:
                 query, newest = query.where(Message.seq > mark), False
             if before is not None:
-                if (mark := await _seq_of(session, where, before)) is None:
+                if (mark := await _seq_of(connection, where, before)) is None:
                     return []
                 query = query.where(Message.seq < mark)
             order = Message.seq.desc() if newest else Message.seq.asc()
-            rows = list(await session.scalars(query.order_by(order).limit(limit)))
+            rows = await load(connection, query.order_by(order).limit(limit))
         if newest:
             rows.reverse()
-        return [_stored(row) for row in rows]
+        return rows
 
     async def _users_in(self, rooms: Sequence[str]) -> dict[str, list[str]]:
         query = (
@@ -321,47 +394,10 @@ def _conns_of(room: str, user: str) -> Select[str]:
     return select(Presence.conn).where(Presence.room == room, Presence.username == user)
 
 
-async def _seq_of(session: AsyncSession, where: ColumnElement[bool], message_id: str) -> int | None:
-    return await session.scalar(select(Message.seq).where(where, Message.id == message_id))
-
-
-def _check(message: StoredMessage) -> None:
-    if (message.room is None) == (message.recipient is None):
-        raise ValueError(
-            f"message {message.id}: set exactly one of room (a room message) "
-            "or recipient (a private message)"
-        )
-    if message.ts.tzinfo is None:
-        raise ValueError(f"message {message.id}: ts is naive; pass a timezone-aware datetime")
-
-
-def _values(message: StoredMessage) -> dict[str, object]:
-    pair = None if message.recipient is None else pair_key(message.author, message.recipient)
-    return {
-        "id": message.id,
-        "room": message.room,
-        "recipient": message.recipient,
-        "pair": pair,
-        "author": message.author,
-        "text": message.text,
-        "ts": message.ts.astimezone(UTC),
-        "client_id": message.client_id,
-        "bot": message.bot,
-    }
-
-
-def _stored(row: Message | Row[Any]) -> StoredMessage:
-    return StoredMessage(
-        id=row.id,
-        author=row.author,
-        text=row.text,
-        ts=row.ts,
-        room=row.room,
-        recipient=row.recipient,
-        client_id=row.client_id,
-        bot=row.bot,
-        seq=row.seq,
-    )
+async def _seq_of(
+    connection: AsyncConnection, where: ColumnElement[bool], message_id: str
+) -> int | None:
+    return await connection.scalar(select(Message.seq).where(where, Message.id == message_id))
 
 
 def _now() -> datetime:

@@ -41,9 +41,17 @@ async def refused(code: str, call: object) -> UserError:
     return caught.value
 
 
-async def post(store: Store, room: str, author: str, text_: str) -> StoredMessage:
+async def post(
+    store: Store, room: str, author: str, text_: str, mentions: tuple[str, ...] = ()
+) -> StoredMessage:
+    """Store a room message naming ``mentions`` (as the chat function would have found them)."""
     message = StoredMessage(
-        id=unique("m"), author=author, text=text_, ts=datetime.now(UTC), room=room
+        id=unique("m"),
+        author=author,
+        text=text_,
+        ts=datetime.now(UTC),
+        room=room,
+        mentions=mentions,
     )
     return (await store.save_message(message))[0]
 
@@ -153,10 +161,10 @@ async def test_unread_and_mentions_follow_the_read_marker(store: Store) -> None:
     room, ann, bob = names("r", "ann", "bob")
     await rooms.enter(room, ann, limit=LIMIT)
     await rooms.enter(room, bob, limit=LIMIT)
-    first = await post(store, room, bob, f"hi @{ann.upper()}")
-    await post(store, room, bob, f"not a mention: @{ann}x, @{ann}.b and mail{ann}@example.org")
+    first = await post(store, room, bob, f"hi @{ann.upper()}", (ann,))
+    await post(store, room, bob, f"names someone else: @{bob}", (bob,))
     await post(store, room, ann, "my own message is not unread")
-    last = await post(store, room, bob, f"@{ann}: lunch?")
+    last = await post(store, room, bob, f"@{ann}: lunch?", (ann,))
     (mine,), _ = await rooms.sidebar(ann)
     assert (mine.name, mine.role, mine.unread, mine.mentions) == (room, "owner", 3, 2)
 
@@ -172,7 +180,7 @@ async def test_unread_and_mentions_follow_the_read_marker(store: Store) -> None:
     await rooms.enter(room, late, limit=LIMIT)  # a newcomer has nothing unread
     (theirs,), _ = await rooms.sidebar(late)
     assert (theirs.unread, theirs.mentions) == (0, 0)
-    await post(store, room, bob, f"welcome @{late}")
+    await post(store, room, bob, f"welcome @{late}", (late,))
     (theirs,), _ = await rooms.sidebar(late)
     assert (theirs.unread, theirs.mentions) == (1, 1)
 

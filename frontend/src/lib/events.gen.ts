@@ -20,6 +20,8 @@ export interface MessageEventData {
   client_id?: string | null;
   /** default false */
   bot?: boolean;
+  /** 1-64 characters, default null */
+  reply_to?: string | null;
 }
 
 /** `join` event (JoinEvent): A connection joined a room. `conn` identifies the socket (one user may have several). */
@@ -66,6 +68,8 @@ export interface PrivateEventData {
   client_id?: string | null;
   /** default false */
   bot?: boolean;
+  /** 1-64 characters, default null */
+  reply_to?: string | null;
 }
 
 /**
@@ -119,6 +123,7 @@ export const EVENT_FIELD_LIMITS = {
     user: { pattern: '^[A-Za-z0-9_.-]+$', minLength: 1, maxLength: 32 },
     text: { pattern: '\\S', minLength: 1, maxLength: 4000 },
     client_id: { maxLength: 64 },
+    reply_to: { minLength: 1, maxLength: 64 },
   },
   join: {
     id: { minLength: 1, maxLength: 64 },
@@ -138,6 +143,7 @@ export const EVENT_FIELD_LIMITS = {
     to: { pattern: '^[A-Za-z0-9_.-]+$', minLength: 1, maxLength: 32 },
     text: { pattern: '\\S', minLength: 1, maxLength: 4000 },
     client_id: { maxLength: 64 },
+    reply_to: { minLength: 1, maxLength: 64 },
   },
   deliver: {
     id: { minLength: 1, maxLength: 64 },

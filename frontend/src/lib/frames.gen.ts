@@ -17,6 +17,13 @@ export interface MessageFrame {
   text: string;
   ts: string;
   bot?: boolean;
+  reply_to?: string;
+  replies?: number;
+  mentions?: string[];
+  reactions?: { [key: string]: string[] };
+  edited_at?: string;
+  deleted?: boolean;
+  rev?: number;
 }
 
 /** A direct message, sent only to its two parties. */
@@ -28,6 +35,13 @@ export interface PrivateFrame {
   text: string;
   ts: string;
   bot?: boolean;
+  reply_to?: string;
+  replies?: number;
+  mentions?: string[];
+  reactions?: { [key: string]: string[] };
+  edited_at?: string;
+  deleted?: boolean;
+  rev?: number;
 }
 
 /** Who is in `room` now: sent to a socket right after its `join`. */
@@ -78,6 +92,56 @@ export interface ReadFrame {
   with?: string;
 }
 
+/** Message `id` has a new text. */
+export interface EditFrame {
+  type: 'edit';
+  id: string;
+  room?: string;
+  from?: string;
+  to?: string;
+  text: string;
+  edited_at: string;
+  mentions?: string[];
+  rev: number;
+}
+
+/** Message `id` was deleted: its text and reactions are gone. */
+export interface DeleteFrame {
+  type: 'delete';
+  id: string;
+  room?: string;
+  from?: string;
+  to?: string;
+  rev: number;
+}
+
+/** Message `id`'s reactions now: emoji -> who reacted, in order. */
+export interface ReactionsFrame {
+  type: 'reactions';
+  id: string;
+  room?: string;
+  from?: string;
+  to?: string;
+  reactions: { [key: string]: string[] };
+  rev: number;
+}
+
+/** `from` named this socket's user in message `id` of `room` (sent to every socket of theirs, joined to the room or not). */
+export interface MentionFrame {
+  type: 'mention';
+  id: string;
+  room: string;
+  from: string;
+  text: string;
+}
+
+/** In the conversation with `with`: they have read up to message `id`. */
+export interface SeenFrame {
+  type: 'seen';
+  with: string;
+  id: string;
+}
+
 /** `user` is typing in `room`. */
 export interface TypingFrame {
   type: 'typing';
@@ -99,4 +163,4 @@ export interface PongFrame {
 }
 
 /** Every frame the server sends that the contract names. */
-export type ServerFrame = AckFrame | MessageFrame | PrivateFrame | PresenceFrame | PresenceChangeFrame | MemberFrame | RemovedFrame | ReadFrame | TypingFrame | ErrorFrame | PongFrame;
+export type ServerFrame = AckFrame | MessageFrame | PrivateFrame | PresenceFrame | PresenceChangeFrame | MemberFrame | RemovedFrame | ReadFrame | EditFrame | DeleteFrame | ReactionsFrame | MentionFrame | SeenFrame | TypingFrame | ErrorFrame | PongFrame;

@@ -336,11 +336,16 @@ class PresenceUpdate(_message.Message):
 
     @_builtins.property
     def joined(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
-        """Who came into the room since the last update."""
+        """Who came into the room since the last update. (Named as the WebSocket presence frame's
+        fields are, so one client model serves both.)
+        protolint:disable:next REPEATED_FIELD_NAMES_PLURALIZED
+        """
 
     @_builtins.property
     def left(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
-        """Who left the room since the last update."""
+        """Who left the room since the last update.
+        protolint:disable:next REPEATED_FIELD_NAMES_PLURALIZED
+        """
 
     def __init__(
         self,

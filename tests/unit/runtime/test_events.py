@@ -19,6 +19,7 @@ from runtime.events import (
     json_schema,
     new_id,
 )
+from runtime.mentions import named
 
 
 def test_envelope_round_trip() -> None:
@@ -33,6 +34,7 @@ def test_envelope_round_trip() -> None:
         "text": "hello",
         "client_id": "c1",
         "bot": False,
+        "reply_to": None,
     }
     assert decode(encode(event), MessageEvent) == event
 
@@ -102,3 +104,21 @@ def test_json_schema_covers_every_event() -> None:
     schema = json_schema()
     assert set(schema) == {"message", "join", "leave", "private", "deliver"}
     assert schema["message"]["properties"]["room"]["pattern"] == "^[a-z0-9_-]+$"
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("hi @ADA", ["ADA"]),
+        ("@ada: lunch? @bob.", ["ada", "bob"]),
+        ("not a mention: @adax is adax, @ada.b is ada.b", ["adax", "ada.b"]),
+        ("mail ada@example.org, a-@ada, x.@ada", []),
+        ("@ada @ada again", ["ada"]),
+        ("@" + "a" * 33, []),
+        ("@ @. @..", []),
+    ],
+)
+def test_mentions_are_names_after_an_at_sign_that_starts_a_word(
+    text: str, names: list[str]
+) -> None:
+    assert named(text) == names

@@ -94,9 +94,12 @@ def test_discovery_of_the_builtin_functions() -> None:
     assert [(h.name, h.trigger) for h in handlers] == [
         ("bot", "on_message"),
         ("chat", "on_message"),
+        ("delete", "on_action(delete)"),
+        ("edit", "on_action(edit)"),
         ("poll", "on_action(poll)"),
         ("presence", "on_presence"),
         ("private", "on_private"),
+        ("react", "on_action(react)"),
     ]
 
 
@@ -119,14 +122,14 @@ def test_parley_functions_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["functions", "--local", "--functions", str(REPO / "functions")]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["NAME", "TRIGGER", "ACTION", "TOPIC", "GROUP", "OPTIONS"]
-    assert lines[3].split()[:5] == [
+    assert lines[5].split()[:5] == [
         "poll",
         "on_action(poll)",
         "poll",
         "chat.action.poll",
         "fn.poll",
     ]
-    assert lines[4].split()[:5] == [
+    assert lines[6].split()[:5] == [
         "presence",
         "on_presence",
         "-",

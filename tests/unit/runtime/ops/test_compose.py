@@ -30,7 +30,16 @@ def test_committed_compose_file_is_current() -> None:
 
 
 SERVICES = ("kafka", "kafka-2", "kafka-3", "postgres", "gateway")
-FUNCTIONS = ("fn-bot", "fn-chat", "fn-poll", "fn-presence", "fn-private")
+FUNCTIONS = (
+    "fn-bot",
+    "fn-chat",
+    "fn-delete",
+    "fn-edit",
+    "fn-poll",
+    "fn-presence",
+    "fn-private",
+    "fn-react",
+)
 
 
 def test_one_service_per_function_with_health_and_restart() -> None:

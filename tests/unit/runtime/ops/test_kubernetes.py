@@ -60,9 +60,12 @@ def test_every_core_object_validates(variant: str, tmp_path: Path) -> None:
         "gateway",
         "fn-bot",
         "fn-chat",
+        "fn-delete",
+        "fn-edit",
         "fn-poll",
         "fn-presence",
         "fn-private",
+        "fn-react",
     }
 
 
@@ -129,9 +132,12 @@ def test_parley_deploy_kubernetes_writes_the_files(tmp_path: Path) -> None:
         "config.yaml",
         "fn-bot.yaml",
         "fn-chat.yaml",
+        "fn-delete.yaml",
+        "fn-edit.yaml",
         "fn-poll.yaml",
         "fn-presence.yaml",
         "fn-private.yaml",
+        "fn-react.yaml",
         "gateway.yaml",
         "namespace.yaml",
     ]
