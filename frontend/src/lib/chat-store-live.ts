@@ -6,7 +6,11 @@
  * The rev rule: a change frame applies only when its `rev` is greater than the message's known
  * `rev` (absent = 0). Frames can come twice or late (a replay after a reconnect resends each
  * changed message's current state), so an older or repeated one changes nothing. A change for a
- * message the client does not hold is ignored. Optimistic changes (your own edit, delete or
+ * message the client does not hold is ignored. As docs/PROTOCOL.md 1.8 refines it (edits and
+ * reactions come from different functions, so they may overtake each other), two revisions are
+ * kept, both starting at the message's `rev`: an edit or delete applies when its rev is above the
+ * last edit or delete applied, a reactions frame when above the last reactions applied; a delete
+ * counts as the reactions' last change too. Optimistic changes (your own edit, delete or
  * reaction before the server answers) leave `rev` alone: the server's frame, one rev higher,
  * replaces them, and a refusal rolls them back only if nothing newer came meanwhile.
  */
@@ -20,7 +24,7 @@ export type MessageChange =
   | { kind: 'reactions'; reactions: Reactions; rev: number };
 
 /** What the reducer needs of the ChatMessage shape for the #16 fields. */
-export type LiveMessageFields = Pick<ChatMessage, 'replyTo' | 'editedAt' | 'deleted' | 'reactions' | 'mentions' | 'replies' | 'rev'>;
+export type LiveMessageFields = Pick<ChatMessage, 'replyTo' | 'editedAt' | 'deleted' | 'reactions' | 'mentions' | 'replies' | 'rev' | 'editRev' | 'reactRev'>;
 
 export type LiveAction =
   /** A change frame from the server (edit, delete or reactions), under the rev rule. */
@@ -60,23 +64,34 @@ export function changeOf(frame: ChangeFrame): MessageChange {
   }
 }
 
+/** The revisions of a message: of its last edit or delete, and of its last reactions. */
+export function revisions(message: ChatMessage): { edit: number; react: number } {
+  const rev = message.rev ?? 0;
+  return { edit: message.editRev ?? rev, react: message.reactRev ?? rev };
+}
+
 /** A message after a server change, or the same object when the rev rule refuses it. */
 export function applyChange(message: ChatMessage, change: MessageChange): ChatMessage {
-  if (change.rev <= (message.rev ?? 0)) return message;
+  const known = revisions(message);
+  const rev = Math.max(message.rev ?? 0, change.rev);
   switch (change.kind) {
     case 'edit':
-      if (message.deleted === true) return { ...message, rev: change.rev };
+      if (change.rev <= known.edit) return message;
+      if (message.deleted === true) return { ...message, rev, editRev: change.rev };
       return {
         ...message,
         text: change.text,
         editedAt: change.editedAt,
-        rev: change.rev,
+        rev,
+        editRev: change.rev,
         ...(change.mentions === undefined ? {} : { mentions: change.mentions }),
       };
     case 'delete':
-      return { ...message, text: '', deleted: true, reactions: {}, rev: change.rev };
+      if (change.rev <= known.edit) return message;
+      return { ...message, text: '', deleted: true, reactions: {}, mentions: [], rev, editRev: change.rev, reactRev: Math.max(known.react, change.rev) };
     case 'reactions':
-      return message.deleted === true ? { ...message, rev: change.rev } : { ...message, reactions: change.reactions, rev: change.rev };
+      if (change.rev <= known.react) return message;
+      return message.deleted === true ? { ...message, rev, reactRev: change.rev } : { ...message, reactions: change.reactions, rev, reactRev: change.rev };
   }
 }
 

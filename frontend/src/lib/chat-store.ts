@@ -37,6 +37,9 @@ export interface ChatMessage {
   replies?: number;
   /** Bumped by every edit, delete or reaction change; absent = 0. */
   rev?: number;
+  /** The rev of the last edit or delete applied, and of the last reactions applied (both start at `rev`; chat-store-live.ts). */
+  editRev?: number;
+  reactRev?: number;
 }
 
 /** One of your own messages between sending and its delivery. */
@@ -252,7 +255,8 @@ function applySync(state: ChatState, me: MeResponse): ChatState {
     next = ensureConversation(next, key);
     const read = onScreen(next, key);
     next = updateConversation(next, key, (c) => {
-      const seen = conversation.seen !== undefined && (c.seen === null || conversation.seen > c.seen) ? conversation.seen : c.seen;
+      const told = conversation.seen ?? null;
+      const seen = told !== null && (c.seen === null || told > c.seen) ? told : c.seen;
       const opened = read && conversation.unread > 0 && c.divider === null && c.dividerPending === 0 ? markDivider(c, state.me, conversation.unread) : c;
       return { ...opened, seen, unread: read ? 0 : Math.max(c.unread, conversation.unread) };
     });

@@ -7,7 +7,7 @@
 import type { DeliverEventData, MessageEventData, PrivateEventData } from '@/lib/events.gen';
 import { EVENT_FIELD_LIMITS } from '@/lib/events.gen';
 import type { ErrorFrame, PresenceFrame, ServerFrame } from '@/lib/frames.gen';
-import type { LiveClientFrame, LiveFields } from '@/lib/live-protocol';
+import type { LiveClientFrame, LiveFields, LiveFrame } from '@/lib/live-protocol';
 import { parseLiveFields } from '@/lib/live-protocol';
 
 // The server frames are generated from runtime/frames.py (`npm run gen:events`).
@@ -91,8 +91,8 @@ export interface MyRoom {
 export interface MyConversation {
   user: string;
   unread: number;
-  /** #16: the id the other party has read up to. */
-  seen?: Id;
+  /** #16: the id the other party has read up to (null until they read any). */
+  seen?: Id | null;
 }
 
 /** `GET /api/me`: your sidebar on any device, and whether you are a server admin. */
@@ -304,7 +304,7 @@ export interface ExtensionFrame {
   [field: string]: unknown;
 }
 
-const SERVER_TYPES: Record<Exclude<ServerFrame['type'], Exclude<RoomsFrame['type'], 'presence'>>, true> = {
+const SERVER_TYPES: Record<Exclude<ServerFrame['type'], Exclude<RoomsFrame['type'], 'presence'> | LiveFrame['type']>, true> = {
   ack: true,
   message: true,
   private: true,
@@ -377,7 +377,10 @@ function toRoomsFrame(value: Fields): RoomsFrame | null {
 }
 
 /** The frames of v1 (a presence snapshot, not a change); `RoomsFrame` has the v2 ones. */
-export type V1Frame = Exclude<ServerFrame, { type: RoomsFrame['type'] }> | PresenceFrame;
+export type V1Frame = Exclude<ServerFrame, { type: RoomsFrame['type'] | LiveFrame['type'] }> | PresenceFrame;
+
+/** The #16 frames (live-protocol.ts, parsed from the extension path) must still be generated `ServerFrame`s. */
+export type LiveFrameIsServerFrame = Assignable<LiveFrame, ServerFrame>;
 
 function toServerFrame(value: Fields): V1Frame | null {
   switch (value.type) {
