@@ -77,13 +77,14 @@ export function applyChange(message: ChatMessage, change: MessageChange): ChatMe
   switch (change.kind) {
     case 'edit':
       if (change.rev <= known.edit) return message;
-      if (message.deleted === true) return { ...message, rev, editRev: change.rev };
+      if (message.deleted === true) return { ...message, rev, editRev: change.rev, reactRev: known.react };
       return {
         ...message,
         text: change.text,
         editedAt: change.editedAt,
         rev,
         editRev: change.rev,
+        reactRev: known.react,
         ...(change.mentions === undefined ? {} : { mentions: change.mentions }),
       };
     case 'delete':
@@ -91,7 +92,9 @@ export function applyChange(message: ChatMessage, change: MessageChange): ChatMe
       return { ...message, text: '', deleted: true, reactions: {}, mentions: [], rev, editRev: change.rev, reactRev: Math.max(known.react, change.rev) };
     case 'reactions':
       if (change.rev <= known.react) return message;
-      return message.deleted === true ? { ...message, rev, reactRev: change.rev } : { ...message, reactions: change.reactions, rev, reactRev: change.rev };
+      return message.deleted === true
+        ? { ...message, rev, editRev: known.edit, reactRev: change.rev }
+        : { ...message, reactions: change.reactions, rev, editRev: known.edit, reactRev: change.rev };
   }
 }
 

@@ -60,7 +60,8 @@ export interface EmojiEntry {
 export function searchEmoji(query: string, limit = 48): EmojiEntry[] {
   const q = query.trim().toLowerCase().replaceAll(':', '').replaceAll(' ', '_');
   const names = q === '' ? COMMON_REACTIONS : Object.keys(EMOJI).filter((name) => name.includes(q));
-  const ordered = q === '' ? names : [...names.filter((n) => n.startsWith(q)), ...names.filter((n) => !n.startsWith(q))];
+  const rank = (name: string) => (name === q ? 0 : name.startsWith(q) ? 1 : 2);
+  const ordered = q === '' ? names : [...names].sort((a, b) => rank(a) - rank(b));
   const seen = new Set<string>();
   const found: EmojiEntry[] = [];
   for (const name of ordered) {
