@@ -14,8 +14,9 @@ test.skip(!process.env.PARLEY_E2E_URL, 'needs the real system: run bash infra/e2
 
 const startsWith = (name: string) => new RegExp(`^${name}(\\W|$)`);
 
+/** The newest message whose own text (not a reply's quote of it) contains `text`. */
 function message(user: User, text: string): Locator {
-  return user.messages().filter({ hasText: text }).last();
+  return user.messages().filter({ has: user.page.getByTestId('message-text').filter({ hasText: text }) }).last();
 }
 
 /** Opens a message's "⋯" menu (hover first, as a mouse user does) and picks an item. */
