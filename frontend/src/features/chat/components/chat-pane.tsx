@@ -120,105 +120,105 @@ export function ChatPane({
 
   return (
     <div className="flex min-h-0 min-w-0 flex-1">
-    <section className="flex min-h-0 min-w-0 flex-1 flex-col bg-surface" aria-label={room ? `Room ${conversation.name}` : `Conversation with ${conversation.name}`}>
-      <header className="flex h-14 shrink-0 items-center gap-2 border-b border-line px-3 sm:px-5">
-        {leading}
-        <span aria-hidden="true" className="text-lg font-semibold text-muted">{room ? '#' : '@'}</span>
-        <h2 className="min-w-0 truncate text-base font-semibold text-fg">{conversation.name}</h2>
-        {!room && <span className="hidden text-sm text-muted sm:inline">private conversation</span>}
-        {room && conversation.topic !== '' && (
-          <span data-testid="room-topic" className="hidden min-w-0 truncate text-sm text-muted md:inline">
-            {conversation.topic}
-          </span>
-        )}
-        <span className="ml-auto" />
-        {trailing}
-      </header>
-      {notice && (
-        <div role="status" className="flex items-center justify-between gap-2 bg-warn-soft px-5 py-2 text-sm text-warn">
-          <span>{notice}</span>
-          {onDismissNotice && (
-            <button type="button" onClick={onDismissNotice} className="shrink-0 hover:underline">
-              Dismiss
-            </button>
+      <section className="flex min-h-0 min-w-0 flex-1 flex-col bg-surface" aria-label={room ? `Room ${conversation.name}` : `Conversation with ${conversation.name}`}>
+        <header className="flex h-14 shrink-0 items-center gap-2 border-b border-line px-3 sm:px-5">
+          {leading}
+          <span aria-hidden="true" className="text-lg font-semibold text-muted">{room ? '#' : '@'}</span>
+          <h2 className="min-w-0 truncate text-base font-semibold text-fg">{conversation.name}</h2>
+          {!room && <span className="hidden text-sm text-muted sm:inline">private conversation</span>}
+          {room && conversation.topic !== '' && (
+            <span data-testid="room-topic" className="hidden min-w-0 truncate text-sm text-muted md:inline">
+              {conversation.topic}
+            </span>
           )}
-        </div>
-      )}
-      {above}
-      <MessageList
-        key={conversation.key}
-        me={me}
-        messages={conversation.messages}
-        outgoing={conversation.outgoing}
-        hasMore={conversation.hasMore}
-        loading={conversation.history === 'loading'}
-        historyFailed={conversation.history === 'error'}
-        onLoadOlder={onLoadOlder}
-        onRetry={onRetry}
-        canModerate={canModerate}
-        divider={conversation.divider}
-        seenId={seenMessage(conversation, me)}
-        editing={ui.editing}
-        actions={actions}
-        lookup={lookup}
-      />
-      <div className="h-5 shrink-0 truncate px-5 text-xs text-muted">{status}</div>
-      {/* One composer per conversation: its text is that conversation's draft, never another's. */}
-      <Composer
-        key={`composer-${conversation.key}`}
-        placeholder={room ? `Message #${conversation.name}` : `Message ${conversation.name}`}
-        draft={loadDraft(me, conversation.key)}
-        onDraftChange={(text) => saveDraft(me, conversation.key, text)}
-        onSend={send}
-        hintFor={hintFor}
-        onTyping={onTyping}
-        onEditLast={editLast}
-        onEscape={() => {
-          if (ui.replyTo === null) return false;
-          patch({ replyTo: null });
-          return true;
-        }}
-        top={replyParent && <ReplyBar parent={replyParent} onCancel={() => patch({ replyTo: null })} />}
-        focusSignal={ui.focus}
-      />
-    </section>
-    {ui.thread !== null && (
-      <ThreadPanel
-        key={ui.thread}
-        me={me}
-        conversation={conversation}
-        parentId={ui.thread}
-        canModerate={canModerate}
-        editing={ui.editing}
-        actions={{ ...actions, onReply: (message) => patch({ thread: message.replyTo ?? message.id }) }}
-        onLoad={live.onLoadThread}
-        onSend={(text) => onSend(text, ui.thread ?? undefined)}
-        onClose={() => patch({ thread: null })}
-      />
-    )}
-    {ui.deleting !== null && (
-      <Dialog title="Delete this message?" onClose={() => patch({ deleting: null })}>
-        <div className="flex flex-col gap-3 p-4">
-          <p className="text-sm text-fg-2">It will show as “This message was deleted” for everyone. This cannot be undone.</p>
-          <div className="flex justify-end gap-2">
-            <button type="button" onClick={() => patch({ deleting: null })} className="rounded-md border border-line-strong px-3 py-1.5 text-sm text-fg-2 hover:bg-hover">
-              Cancel
-            </button>
-            <button
-              type="button"
-              onClick={() => {
-                const target = ui.deleting;
-                patch({ deleting: null });
-                if (target) live.onDelete(target.id);
-              }}
-              className="rounded-md bg-red-700 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-800"
-            >
-              Delete
-            </button>
+          <span className="ml-auto" />
+          {trailing}
+        </header>
+        {notice && (
+          <div role="status" className="flex items-center justify-between gap-2 bg-warn-soft px-5 py-2 text-sm text-warn">
+            <span>{notice}</span>
+            {onDismissNotice && (
+              <button type="button" onClick={onDismissNotice} className="shrink-0 hover:underline">
+                Dismiss
+              </button>
+            )}
           </div>
-        </div>
-      </Dialog>
-    )}
+        )}
+        {above}
+        <MessageList
+          key={conversation.key}
+          me={me}
+          messages={conversation.messages}
+          outgoing={conversation.outgoing}
+          hasMore={conversation.hasMore}
+          loading={conversation.history === 'loading'}
+          historyFailed={conversation.history === 'error'}
+          onLoadOlder={onLoadOlder}
+          onRetry={onRetry}
+          canModerate={canModerate}
+          divider={conversation.divider}
+          seenId={seenMessage(conversation, me)}
+          editing={ui.editing}
+          actions={actions}
+          lookup={lookup}
+        />
+        <div className="h-5 shrink-0 truncate px-5 text-xs text-muted">{status}</div>
+        {/* One composer per conversation: its text is that conversation's draft, never another's. */}
+        <Composer
+          key={`composer-${conversation.key}`}
+          placeholder={room ? `Message #${conversation.name}` : `Message ${conversation.name}`}
+          draft={loadDraft(me, conversation.key)}
+          onDraftChange={(text) => saveDraft(me, conversation.key, text)}
+          onSend={send}
+          hintFor={hintFor}
+          onTyping={onTyping}
+          onEditLast={editLast}
+          onEscape={() => {
+            if (ui.replyTo === null) return false;
+            patch({ replyTo: null });
+            return true;
+          }}
+          top={replyParent && <ReplyBar parent={replyParent} onCancel={() => patch({ replyTo: null })} />}
+          focusSignal={ui.focus}
+        />
+      </section>
+      {ui.thread !== null && (
+        <ThreadPanel
+          key={ui.thread}
+          me={me}
+          conversation={conversation}
+          parentId={ui.thread}
+          canModerate={canModerate}
+          editing={ui.editing}
+          actions={{ ...actions, onReply: (message) => patch({ thread: message.replyTo ?? message.id }) }}
+          onLoad={live.onLoadThread}
+          onSend={(text) => onSend(text, ui.thread ?? undefined)}
+          onClose={() => patch({ thread: null })}
+        />
+      )}
+      {ui.deleting !== null && (
+        <Dialog title="Delete this message?" onClose={() => patch({ deleting: null })}>
+          <div className="flex flex-col gap-3 p-4">
+            <p className="text-sm text-fg-2">It will show as “This message was deleted” for everyone. This cannot be undone.</p>
+            <div className="flex justify-end gap-2">
+              <button type="button" onClick={() => patch({ deleting: null })} className="rounded-md border border-line-strong px-3 py-1.5 text-sm text-fg-2 hover:bg-hover">
+                Cancel
+              </button>
+              <button
+                type="button"
+                onClick={() => {
+                  const target = ui.deleting;
+                  patch({ deleting: null });
+                  if (target) live.onDelete(target.id);
+                }}
+                className="rounded-md bg-red-700 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-800"
+              >
+                Delete
+              </button>
+            </div>
+          </div>
+        </Dialog>
+      )}
     </div>
   );
 }
