@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 
 import { Dialog } from '@/components/dialog';
@@ -103,6 +103,17 @@ export function ChatPane({
       requestAnimationFrame(() => element.classList.add('flash'));
     },
   };
+
+  // Escape anywhere closes the thread panel (menus, pickers, editors and dialogs keep their own Escape).
+  const threadOpen = ui.thread !== null;
+  useEffect(() => {
+    if (!threadOpen) return;
+    function onKeyDown(event: KeyboardEvent) {
+      if (event.key === 'Escape' && !event.defaultPrevented) setUi((current) => ({ ...current, thread: null }));
+    }
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [threadOpen]);
 
   /** Up in an empty composer: edit your newest message here. */
   const editLast = (): boolean => {
