@@ -188,4 +188,44 @@ test.describe('messages that live', () => {
     const resumed = bob.sent.filter((frame) => frame.type === 'join' && frame.room === room && typeof frame.since === 'string');
     expect(resumed.length).toBeGreaterThan(0);
   });
+
+  test('a room owner deletes anyone’s message, "New messages" marks what came while away, and a phone gets the thread full screen, by keyboard', async ({ people }) => {
+    const room = unique('live');
+    const other = unique('elsewhere');
+    const [ada, bob] = await pair(people, room); // Ada made the room: she owns it
+    await bob.send('a message Ada will remove');
+    await expect(message(ada, 'a message Ada will remove')).toBeVisible();
+    await menu(ada, message(ada, 'a message Ada will remove'), 'Delete');
+    await ada.page.getByRole('dialog', { name: 'Delete this message?' }).getByRole('button', { name: 'Delete' }).click();
+    await expect(bob.messages().filter({ hasText: 'This message was deleted' })).toHaveCount(1);
+
+    // Ada is away in another room while Bob writes twice; back, the line sits above the first.
+    await ada.joinRoom(other);
+    await bob.send('news one');
+    await bob.send('news two');
+    await ada.sidebar().getByRole('button', { name: startsWith(room) }).click();
+    const rows = ada.list().locator(':scope > li');
+    const texts = await rows.allInnerTexts();
+    const line = texts.findIndex((text) => text.includes('New messages'));
+    expect(line).toBeGreaterThan(-1);
+    expect(texts[line + 1]).toContain('news one');
+
+    // On a phone, by keyboard: the menu button, Reply, then the thread covers the screen and Escape closes it.
+    await bob.page.setViewportSize({ width: 390, height: 844 });
+    await bob.send('threads on a phone');
+    await message(bob, 'news one').getByRole('button', { name: /^Actions for / }).focus();
+    await bob.page.keyboard.press('Enter');
+    await expect(bob.page.getByRole('menuitem', { name: 'Reply' })).toBeFocused();
+    await bob.page.keyboard.press('Enter');
+    await expect(bob.page.getByTestId('reply-bar')).toContainText('news one');
+    await bob.page.keyboard.type('answered from a phone');
+    await bob.page.keyboard.press('Enter');
+    await message(bob, 'news one').getByRole('button', { name: '1 reply' }).click();
+    const thread = bob.page.getByRole('complementary', { name: 'Thread' });
+    await expect(thread).toContainText('answered from a phone');
+    const box = await thread.boundingBox();
+    expect(box?.width).toBe(390);
+    await bob.page.keyboard.press('Escape');
+    await expect(thread).toHaveCount(0);
+  });
 });
