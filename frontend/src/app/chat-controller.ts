@@ -94,6 +94,8 @@ export class ChatController {
   /** The newest message id of each conversation at the last store change, and the last read marker sent. */
   private newest = new Map<ConversationKey, string | undefined>();
   private readonly readSent = new Map<ConversationKey, string>();
+  /** Rooms whose role was asked for after their join (learnRole). */
+  private readonly roleAsked = new Set<string>();
   private lastState: ChatState | null = null;
 
   constructor(options: ChatControllerOptions) {
@@ -496,7 +498,24 @@ export class ChatController {
   /** A frame from a room joined without `since` proves the join is live: fetch what came before it. */
   private joinIsLive(room: string): void {
     this.probing.delete(room);
+    this.learnRole(room);
     if (this.refetchOnFrame.delete(room)) void this.loadHistory(conversationKey('room', room));
+  }
+
+  /**
+   * A room joined by name (made by that join, or public) has no role in the store yet; the menu
+   * needs it (owners and admins delete any message), so ask `GET /api/me` once the join is live.
+   */
+  private learnRole(room: string): void {
+    if (this.roleAsked.has(room) || this.find(conversationKey('room', room))?.role !== null) return;
+    this.roleAsked.add(room);
+    getMe(this.api).then(
+      (me) => {
+        const mine = me.rooms.find((r) => r.name === room);
+        if (mine) this.store.dispatch({ type: 'room-info', room, role: mine.role, topic: mine.topic, visibility: mine.visibility });
+      },
+      () => undefined, // an older gateway without /api/me: no role, no asking again
+    );
   }
 
   private refreshPresence(room: string): void {
