@@ -1,9 +1,11 @@
 """Edits, deletes and reaction toggles: applied once, logged in their room's order, replayed.
 
-A change is one transaction. It bumps the message's ``rev`` first (in PostgreSQL that locks the
-row, so changes of one message take turns; SQLite has one writer anyway), then logs the change
-in ``changes`` unless its event id or its author + client_id is there already (then it rolls
-back: applied before), then changes the message. A deleted message takes no change.
+A change is one transaction: it logs the change in ``changes`` unless its event id or its author
++ client_id is there already (then nothing happens: applied before), then bumps the message's
+``rev`` and changes its text (in PostgreSQL that update locks the row, so changes of one message
+take turns; SQLite has one writer anyway). A deleted message takes no change. A reaction is
+its toggles: a user reacted with an emoji when the log holds an odd number of their toggles of
+it (``runtime.db.messages.reactions_of``).
 
 A ``join`` with ``since`` replays the messages after ``since`` and, from ``changed_after``, the
 changes of any message that followed it, each once, as the message's state now. A change's
@@ -18,12 +20,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import String, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from runtime.db.messages import load
+from runtime.db.messages import load, reactions_of, stored
 from runtime.db.models import Change as ChangeRow
-from runtime.db.models import Message, Reaction
+from runtime.db.models import Message, UTCDateTime
 from runtime.history import Change, StoredMessage
 
 GRACE = timedelta(seconds=60)
@@ -53,61 +55,62 @@ class Changed:
         return frames
 
 
-async def apply(connection: AsyncConnection, change: Change, dialect_insert: Insert) -> bool:
-    """Apply ``change`` in the open transaction of ``connection``; False when it must not be
-    (the message is deleted or missing, or the change was applied before): roll back then."""
-    bumped = await connection.execute(
-        update(Message)
-        .where(Message.id == change.message, Message.deleted.is_(False))
-        .values(rev=Message.rev + 1)
-        .returning(Message.room, Message.pair)
+async def apply(
+    connection: AsyncConnection, change: Change, dialect_insert: Insert
+) -> StoredMessage | None:
+    """Apply ``change`` in the open transaction of ``connection`` and return the message as
+    this change left it (its reactions too, for a ``react``); None when it must not be (the
+    message is deleted or missing, or the change was applied before): roll back then.
+
+    Two statements take SQLite's write lock and hold it for as few round trips as there can
+    be: the change's row (where it falls is read from the message in the same statement), then
+    the message's revision and text, which returns the row; a ``react`` reads the reactions.
+    """
+    target = Message.__table__.alias("target")
+    newest = (
+        select(func.max(Message.seq))
+        .where(or_(Message.room == target.c.room, Message.pair == target.c.pair))
+        .scalar_subquery()
     )
-    target = bumped.first()
-    if target is None:
-        return False
-    place = Message.room == target.room if target.room is not None else Message.pair == target.pair
-    newest = await connection.scalar(select(func.max(Message.seq)).where(place))
+    row = select(
+        literal(change.id),
+        literal(change.kind),
+        target.c.id,
+        target.c.room,
+        target.c.pair,
+        func.coalesce(newest, 0),
+        literal(change.actor),
+        literal(change.client_id, String()),
+        literal(change.ts, UTCDateTime()),
+        literal(change.emoji or None, String()),
+    ).where(target.c.id == change.message, target.c.deleted.is_(False))
+    columns = ["id", "kind", "message", "room", "pair", "after", "author", "client_id", "ts"]
     logged = await connection.execute(
         dialect_insert(ChangeRow)
-        .values(
-            id=change.id,
-            kind=change.kind,
-            message=change.message,
-            room=target.room,
-            pair=target.pair,
-            after=newest or 0,
-            author=change.actor,
-            client_id=change.client_id,
-            ts=change.ts,
-        )
+        .from_select([*columns, "emoji"], row)
         .on_conflict_do_nothing()
         .returning(ChangeRow.seq)
     )
     if logged.first() is None:
-        return False
-    mine = Message.id == change.message
-    match change.kind:
-        case "edit":
-            edited = {"text": change.text, "mentions": " ".join(change.mentions)}
-            await connection.execute(
-                update(Message).where(mine).values(edited_at=change.ts, **edited)
-            )
-        case "delete":
-            await connection.execute(
-                update(Message).where(mine).values(text="", mentions="", deleted=True)
-            )
-            await connection.execute(delete(Reaction).where(Reaction.message == change.message))
-        case "react":
-            own = (
-                Reaction.message == change.message,
-                Reaction.emoji == change.emoji,
-                Reaction.username == change.actor,
-            )
-            removed = await connection.execute(delete(Reaction).where(*own))
-            if not getattr(removed, "rowcount", 0):
-                row = {"message": change.message, "emoji": change.emoji, "at": change.ts}
-                await connection.execute(insert(Reaction).values(username=change.actor, **row))
-    return True
+        return None
+    fields: dict[str, object] = {"rev": Message.rev + 1}
+    if change.kind == "edit":
+        fields |= {"text": change.text, "mentions": " ".join(change.mentions)}
+        fields["edited_at"] = change.ts
+    elif change.kind == "delete":
+        fields |= {"text": "", "mentions": "", "deleted": True}
+    bumped = await connection.execute(
+        update(Message)
+        .where(Message.id == change.message, Message.deleted.is_(False))
+        .values(fields)
+        .returning(*Message.__table__.c)
+    )
+    message = bumped.first()
+    if message is None:
+        return None  # deleted meanwhile (PostgreSQL waited for the row)
+    if change.kind != "react":
+        return stored(message)
+    return stored(message, (await reactions_of(connection, [message.id])).get(message.id))
 
 
 async def changed_after(connection: AsyncConnection, room: str, since: str) -> list[Changed]:
