@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import String, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from runtime.db.messages import load, reactions_of, stored
+from runtime.db.messages import load, stored
 from runtime.db.models import Change as ChangeRow
 from runtime.db.models import Message, UTCDateTime
 from runtime.history import Change, StoredMessage
@@ -58,13 +58,13 @@ class Changed:
 async def apply(
     connection: AsyncConnection, change: Change, dialect_insert: Insert
 ) -> StoredMessage | None:
-    """Apply ``change`` in the open transaction of ``connection`` and return the message as
-    this change left it (its reactions too, for a ``react``); None when it must not be (the
-    message is deleted or missing, or the change was applied before): roll back then.
+    """Apply ``change`` in the open transaction of ``connection`` and return the message row
+    as this change left it (reactions not read); None when it must not be (the message is
+    deleted or missing, or the change was applied before): roll back then.
 
-    Two statements take SQLite's write lock and hold it for as few round trips as there can
-    be: the change's row (where it falls is read from the message in the same statement), then
-    the message's revision and text, which returns the row; a ``react`` reads the reactions.
+    Two statements, and SQLite's write lock is held for no more: the change's row (where it
+    falls is read from the message in the same statement), then the message's revision and
+    text, which returns the row.
     """
     target = Message.__table__.alias("target")
     newest = (
@@ -106,11 +106,7 @@ async def apply(
         .returning(*Message.__table__.c)
     )
     message = bumped.first()
-    if message is None:
-        return None  # deleted meanwhile (PostgreSQL waited for the row)
-    if change.kind != "react":
-        return stored(message)
-    return stored(message, (await reactions_of(connection, [message.id])).get(message.id))
+    return None if message is None else stored(message)  # None: deleted meanwhile
 
 
 async def changed_after(connection: AsyncConnection, room: str, since: str) -> list[Changed]:

@@ -207,8 +207,9 @@ class Store:
 
     async def change_message(self, change: Change) -> tuple[StoredMessage, bool]:
         """Apply ``change`` once to a message that is not deleted (runtime.db.changes); return
-        the message as this change left it, or as it is now when it was not applied, and
-        whether it was. ``LookupError`` when there is no such message."""
+        the message as this change left it (its ``rev``; its reactions read just after, so at
+        least that new), or as it is now when it was not applied, and whether it was.
+        ``LookupError`` when there is no such message."""
         async with self._engine.connect() as connection:
             transaction = await connection.begin()
             try:
@@ -223,10 +224,10 @@ class Store:
                 if not found:
                     raise LookupError(f"there is no message {change.message!r}")
                 return found[0], False
-            if change.kind == "edit":  # its reactions stay: read them without the write lock
-                reactions = await reactions_of(connection, [changed.id])
-                changed = replace(changed, reactions=reactions.get(changed.id, {}))
-        return changed, True
+            # Read after the commit (not under the write lock): at least as new as this
+            # change's rev, so a frame never shows less than its rev says.
+            reactions = await reactions_of(connection, [changed.id])
+        return replace(changed, reactions=reactions.get(changed.id, {})), True
 
     async def changed_after(self, room: str, since: str) -> list[changes.Changed]:
         """The messages of ``room`` changed after message ``since``, for a replay (see

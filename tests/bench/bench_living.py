@@ -40,8 +40,8 @@ from tests.support.harness import eventually
 from tests.support.system import System, http, running
 
 FUNCTIONS = ("chat", "presence", "edit", "delete", "react")
-MIX = (("message", 70), ("react", 15), ("edit", 10), ("delete", 5))
-KINDS = tuple(kind for kind, _ in MIX)
+MIX = "message:70,react:15,edit:10,delete:5"
+KINDS = ("message", "react", "edit", "delete")
 
 
 class Socket:
@@ -157,10 +157,13 @@ class Bench:
             await ws.send(json.dumps({"type": "join", "room": room}))
             await asyncio.wait_for(socket.joined.wait(), 60)
 
-    async def run(self, mixed: bool, rate: float, seconds: float, warmup: float) -> dict[str, Any]:
+    async def run(
+        self, mix: dict[str, int], rate: float, seconds: float, warmup: float
+    ) -> dict[str, Any]:
         """One run at ``rate`` for ``seconds``; per-kind latency quantiles in ms."""
         self.latency, self.errors = {}, []
-        kinds = random.Random(7).choices(KINDS, weights=[w for _, w in MIX], k=int(rate * seconds))
+        count = int(rate * seconds)
+        kinds = random.Random(7).choices(list(mix), weights=list(mix.values()), k=count)
         start = time.time_ns() + 100_000_000
         self.after_ns = start + int(warmup * 1e9)
         interval, late = 1e9 / rate, []
@@ -170,7 +173,7 @@ class Bench:
             if (wait := (due - time.time_ns()) / 1e9) > 0:
                 await asyncio.sleep(wait)
             late.append((time.time_ns() - due) / 1e6)
-            await next(sockets).send(kind if mixed else "message")
+            await next(sockets).send(kind)
         await asyncio.sleep(3.0)  # the stragglers arrive
         late.sort()
         out: dict[str, Any] = {"late_p99": late[int(0.99 * (len(late) - 1))], "kinds": {}}
@@ -205,11 +208,12 @@ async def main_async(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]
         await eventually(declared, timeout=60, what="edit, delete and react declared")
         bench = Bench()
         await bench.connect(system, args.sockets, args.rooms)
-        await bench.run(True, args.rate, 3.0, 3.0)  # warm every path up, not counted
+        mixes = {"plain": {"message": 1}, "mixed": args.mix}
+        await bench.run(args.mix, args.rate, 3.0, 3.0)  # warm every path up, not counted
         runs: dict[str, list[dict[str, Any]]] = {"plain": [], "mixed": []}
         for n in range(args.rounds):
             for label in runs:
-                result = await bench.run(label == "mixed", args.rate, args.seconds, args.warmup)
+                result = await bench.run(mixes[label], args.rate, args.seconds, args.warmup)
                 runs[label].append(result)
                 print(f"round {n + 1} {label}: {json.dumps(result['kinds'])}", flush=True)
         for socket in bench.sockets:
@@ -241,8 +245,10 @@ def main() -> None:
     parser.add_argument("--rooms", type=int, default=4)
     parser.add_argument("--bootstrap", help="an existing broker; default: start one")
     parser.add_argument("--database-url", help="default: a SQLite file of the run's own")
+    parser.add_argument("--mix", default=MIX, help=f"kind:weight,... (default {MIX})")
     parser.add_argument("--json", type=Path, help="write the raw results here")
     args = parser.parse_args()
+    args.mix = {k: int(w) for k, _, w in (part.partition(":") for part in args.mix.split(","))}
     raise_nofile()
     with bench_broker(args.bootstrap) as bootstrap:
         out = asyncio.run(main_async(args, bootstrap))

@@ -131,6 +131,13 @@ async def test_private_rooms_and_conversations_are_not_found_by_outsiders(store:
     assert errors(await run(edit, store, "ada", id="nope", text="x", client_id="n")) == [
         "not_found"
     ]
+    # Anyone may react in a public room, but not someone banned from it.
+    lobby = await post(store, "public")
+    assert errors(await run(react, store, "eve", id=lobby, emoji="👍", client_id="p")) == []
+    await store.rooms().ban("lobby", "ada", "eve")
+    assert errors(await run(react, store, "eve", id=lobby, emoji="👎", client_id="q")) == [
+        "not_found"
+    ]
 
 
 async def test_mentions_name_members_only_and_tell_them_wherever_they_are(store: Store) -> None:
