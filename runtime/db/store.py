@@ -44,6 +44,7 @@ from runtime.db.messages import check, load, reactions_of, stored, values
 from runtime.db.models import Gateway, Message, Presence
 from runtime.db.models import Room as RoomRow
 from runtime.db.people import People
+from runtime.db.reads import Reads
 from runtime.db.rooms import Rooms
 from runtime.db.schema import upgrade
 from runtime.db.state import SqlState
@@ -108,6 +109,10 @@ class Store:
     def rooms(self) -> Rooms:
         """Rooms, members, roles, bans and read markers (runtime.db.rooms)."""
         return Rooms(self._sessions, self._insert)
+
+    def reads(self) -> Reads:
+        """Read markers, unread and mention counts (runtime.db.reads)."""
+        return Reads(self._sessions)
 
     def api_keys(self) -> ApiKeys:
         """The gRPC API's service keys (runtime.db.apikeys)."""
