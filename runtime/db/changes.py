@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import String, func, literal, or_, select, update
+from sqlalchemy import String, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from runtime.db.messages import load, stored
@@ -66,6 +66,33 @@ async def apply(
     falls is read from the message in the same statement), then the message's revision and
     text, which returns the row.
     """
+    values = {
+        "change": change.id,
+        "kind": change.kind,
+        "target": change.message,
+        "actor": change.actor,
+        "client_id": change.client_id,
+        "ts": change.ts,
+        "emoji": change.emoji or None,
+    }
+    logged = await connection.execute(_insert_change(dialect_insert), values)
+    if logged.first() is None:
+        return None
+    fields: dict[str, object] = {"target": change.message}
+    if change.kind == "edit":
+        fields |= {"new_text": change.text, "names": " ".join(change.mentions), "at": change.ts}
+    bumped = await connection.execute(UPDATES[change.kind], fields)
+    message = bumped.first()
+    return None if message is None else stored(message)  # None: deleted meanwhile
+
+
+def _insert_change(dialect_insert: Insert) -> Any:
+    """The change's row, inserted from its message (where it falls: the newest ``seq`` of the
+    message's room or conversation), unless the message is deleted or missing; nothing when
+    the change is logged already. Built once per dialect."""
+    built = _INSERTS.get(dialect_insert)
+    if built is not None:
+        return built
     target = Message.__table__.alias("target")
     newest = (
         select(func.max(Message.seq))
@@ -73,40 +100,45 @@ async def apply(
         .scalar_subquery()
     )
     row = select(
-        literal(change.id),
-        literal(change.kind),
+        bindparam("change", type_=String()),
+        bindparam("kind", type_=String()),
         target.c.id,
         target.c.room,
         target.c.pair,
         func.coalesce(newest, 0),
-        literal(change.actor),
-        literal(change.client_id, String()),
-        literal(change.ts, UTCDateTime()),
-        literal(change.emoji or None, String()),
-    ).where(target.c.id == change.message, target.c.deleted.is_(False))
+        bindparam("actor", type_=String()),
+        bindparam("client_id", type_=String()),
+        bindparam("ts", type_=UTCDateTime()),
+        bindparam("emoji", type_=String()),
+    ).where(target.c.id == bindparam("target"), target.c.deleted.is_(False))
     columns = ["id", "kind", "message", "room", "pair", "after", "author", "client_id", "ts"]
-    logged = await connection.execute(
+    built = _INSERTS[dialect_insert] = (
         dialect_insert(ChangeRow)
         .from_select([*columns, "emoji"], row)
         .on_conflict_do_nothing()
         .returning(ChangeRow.seq)
     )
-    if logged.first() is None:
-        return None
-    fields: dict[str, object] = {"rev": Message.rev + 1}
-    if change.kind == "edit":
-        fields |= {"text": change.text, "mentions": " ".join(change.mentions)}
-        fields["edited_at"] = change.ts
-    elif change.kind == "delete":
-        fields |= {"text": "", "mentions": "", "deleted": True}
-    bumped = await connection.execute(
+    return built
+
+
+def _update(**fields: Any) -> Any:
+    """The message's next revision (with ``fields``), unless it is deleted; returns the row."""
+    return (
         update(Message)
-        .where(Message.id == change.message, Message.deleted.is_(False))
-        .values(fields)
+        .where(Message.id == bindparam("target"), Message.deleted.is_(False))
+        .values(rev=Message.rev + 1, **fields)
         .returning(*Message.__table__.c)
     )
-    message = bumped.first()
-    return None if message is None else stored(message)  # None: deleted meanwhile
+
+
+_INSERTS: dict[Insert, Any] = {}
+UPDATES = {
+    "edit": _update(
+        text=bindparam("new_text"), mentions=bindparam("names"), edited_at=bindparam("at")
+    ),
+    "delete": _update(text="", mentions="", deleted=True),
+    "react": _update(),
+}
 
 
 async def changed_after(connection: AsyncConnection, room: str, since: str) -> list[Changed]:

@@ -229,6 +229,8 @@ class Store:
                 if not found:
                     raise LookupError(f"there is no message {change.message!r}")
                 return found[0], False
+            if changed.deleted:
+                return changed, True  # a tombstone has no reactions
             # Read after the commit (not under the write lock): at least as new as this
             # change's rev, so a frame never shows less than its rev says.
             reactions = await reactions_of(connection, [changed.id])
