@@ -118,7 +118,7 @@ def rest(res: Resources) -> Blueprint:
     async def me() -> s.Me:
         """Your rooms and conversations with unread counts: the sidebar on any device."""
         user = caller(res)
-        rooms, conversations = await res.rooms.sidebar(user)
+        rooms, conversations = await res.reads.sidebar(user)
         return s.Me(
             username=user,
             admin=await res.people.is_admin(user),

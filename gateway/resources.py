@@ -29,6 +29,7 @@ from gateway.reaper import Reaper
 from gateway.receipts import Receipts
 from gateway.roster import Roster
 from runtime.db.people import People
+from runtime.db.reads import Reads
 from runtime.db.rooms import Rooms
 from runtime.db.store import Store
 from runtime.kafka.admin import admin_client
@@ -61,6 +62,7 @@ class Resources:
         self.roster: Roster
         self.people: People
         self.rooms: Rooms
+        self.reads: Reads
         self.health: Health
         self.functions: Functions
         self.registry: Follower
@@ -86,6 +88,7 @@ class Resources:
         stack.push_async_callback(self.publisher.close)
         self.presence = Presence(self.publisher, settings.gateway.leave_debounce)
         self.people, self.rooms = self.store.people(), self.store.rooms()
+        self.reads = self.store.reads()
         hub = self.hub
         self.roster = Roster(
             hub.broadcast,

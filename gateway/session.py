@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,6 +41,7 @@ from gateway.link import Encoded
 from gateway.peer import Peer, Subscription
 from gateway.publisher import Unavailable
 from gateway.receipts import Receipt
+from gateway.replay import go_live, replay
 from gateway.resources import Resources
 from runtime.actions import from_client
 from runtime.errors import UserError
@@ -70,7 +70,6 @@ from runtime.telemetry import EVENT_ID, REQUEST_ID, new_request_id
 
 log = logging.getLogger("parley.gateway")
 UNAUTHORIZED = 4401
-REPLAY_PAGE = 200
 CLOSE_WAIT = 5.0
 
 
@@ -301,12 +300,12 @@ class Session:
         user, other = self.peer.user, None
         if frame.room is not None:
             await self._joined(frame.room)
-            moved = await self.res.rooms.mark_read(user, room=frame.room, message_id=frame.id)
+            moved = await self.res.reads.mark_read(user, room=frame.room, message_id=frame.id)
         else:
             other = await self.res.people.find(frame.other or "")
             if other is None:
                 raise Refusal("unknown_user", f"there is no user {frame.other!r}")
-            moved = await self.res.rooms.mark_read(user, other=other, message_id=frame.id)
+            moved = await self.res.reads.mark_read(user, other=other, message_id=frame.id)
         if not moved:
             where = frame.room or f"the conversation with {frame.other}"
             raise Refusal("not_found", f"there is no message {frame.id!r} in {where}")
@@ -389,8 +388,8 @@ class Session:
             # the client has) or a replayed message are copies. This gateway may have started
             # after the client's last message: its own record of the room says nothing of it.
             sub.seq = await res.store.room_mark(room, since)
-            await self._replay(room, since, sub)
-        await self._go_live(sub)
+            await replay(res, peer, room, since, sub)
+        await go_live(peer, sub)
         try:
             await res.publisher.settle(announced)
         except Unavailable:
@@ -398,37 +397,6 @@ class Session:
                 "unavailable",
                 f"joined {room!r}, but presence could not be announced (Kafka is unreachable)",
             ) from None
-
-    async def _replay(self, room: str, since: str, sub: Subscription) -> None:
-        """The messages after ``since``, and in their places the changes (edits, deletes,
-        reactions) of any message since then, each as the message is now."""
-        store, after = self.res.store, since
-        changed = deque(await store.changed_after(room, since))
-        while True:
-            page = await store.room_messages(room, after=after, limit=REPLAY_PAGE)
-            for message in page:
-                while changed and changed[0].after < (message.seq or 0):
-                    await self._replayed(changed.popleft().frames())
-                sub.seq = message.seq or sub.seq
-                await self._replayed([dict(message.frame())])
-            if len(page) < REPLAY_PAGE:
-                break
-            after = page[-1].id
-        while changed:
-            await self._replayed(changed.popleft().frames())
-
-    async def _replayed(self, frames: list[dict[str, object]]) -> None:
-        for frame in frames:
-            self.res.metrics.frames_out[str(frame["type"])] += 1
-            await self.peer.outbox.put(Encoded.of(frame))
-
-    async def _go_live(self, sub: Subscription) -> None:
-        while sub.buffer:
-            held, sub.buffer = sub.buffer, []
-            for seq, frame in held:
-                if sub.admits(seq):
-                    await self.peer.outbox.put(frame)
-        sub.buffer = None
 
     async def _leave(self, room: str) -> None:
         sub = await self._joined(room)

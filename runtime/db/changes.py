@@ -1,9 +1,11 @@
 """Edits, deletes and reaction toggles: applied once, logged in their room's order, replayed.
 
-A change is one transaction. It bumps the message's ``rev`` first (in PostgreSQL that locks the
-row, so changes of one message take turns; SQLite has one writer anyway), then logs the change
-in ``changes`` unless its event id or its author + client_id is there already (then it rolls
-back: applied before), then changes the message. A deleted message takes no change.
+A change is one transaction: it logs the change in ``changes`` unless its event id or its author
++ client_id is there already (then nothing happens: applied before), then bumps the message's
+``rev`` and changes its text (in PostgreSQL that update locks the row, so changes of one message
+take turns; SQLite has one writer anyway). A deleted message takes no change. A reaction is
+its toggles: a user reacted with an emoji when the log holds an odd number of their toggles of
+it (``runtime.db.messages.reactions_of``).
 
 A ``join`` with ``since`` replays the messages after ``since`` and, from ``changed_after``, the
 changes of any message that followed it, each once, as the message's state now. A change's
@@ -18,12 +20,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import String, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from runtime.db.messages import load
+from runtime.db.messages import load, stored
 from runtime.db.models import Change as ChangeRow
-from runtime.db.models import Message, Reaction
+from runtime.db.models import Message, UTCDateTime
 from runtime.history import Change, StoredMessage
 
 GRACE = timedelta(seconds=60)
@@ -53,61 +55,90 @@ class Changed:
         return frames
 
 
-async def apply(connection: AsyncConnection, change: Change, dialect_insert: Insert) -> bool:
-    """Apply ``change`` in the open transaction of ``connection``; False when it must not be
-    (the message is deleted or missing, or the change was applied before): roll back then."""
-    bumped = await connection.execute(
-        update(Message)
-        .where(Message.id == change.message, Message.deleted.is_(False))
-        .values(rev=Message.rev + 1)
-        .returning(Message.room, Message.pair)
+async def apply(
+    connection: AsyncConnection, change: Change, dialect_insert: Insert
+) -> StoredMessage | None:
+    """Apply ``change`` in the open transaction of ``connection`` and return the message row
+    as this change left it (reactions not read); None when it must not be (the message is
+    deleted or missing, or the change was applied before): roll back then.
+
+    Two statements, and SQLite's write lock is held for no more: the change's row (where it
+    falls is read from the message in the same statement), then the message's revision and
+    text, which returns the row.
+    """
+    values = {
+        "change": change.id,
+        "kind": change.kind,
+        "target": change.message,
+        "actor": change.actor,
+        "client_id": change.client_id,
+        "ts": change.ts,
+        "emoji": change.emoji or None,
+    }
+    logged = await connection.execute(_insert_change(dialect_insert), values)
+    if logged.first() is None:
+        return None
+    fields: dict[str, object] = {"target": change.message}
+    if change.kind == "edit":
+        fields |= {"new_text": change.text, "names": " ".join(change.mentions), "at": change.ts}
+    bumped = await connection.execute(UPDATES[change.kind], fields)
+    message = bumped.first()
+    return None if message is None else stored(message)  # None: deleted meanwhile
+
+
+def _insert_change(dialect_insert: Insert) -> Any:
+    """The change's row, inserted from its message (where it falls: the newest ``seq`` of the
+    message's room or conversation), unless the message is deleted or missing; nothing when
+    the change is logged already. Built once per dialect."""
+    built = _INSERTS.get(dialect_insert)
+    if built is not None:
+        return built
+    target = Message.__table__.alias("target")
+    newest = (
+        select(func.max(Message.seq))
+        .where(or_(Message.room == target.c.room, Message.pair == target.c.pair))
+        .scalar_subquery()
     )
-    target = bumped.first()
-    if target is None:
-        return False
-    place = Message.room == target.room if target.room is not None else Message.pair == target.pair
-    newest = await connection.scalar(select(func.max(Message.seq)).where(place))
-    logged = await connection.execute(
+    row = select(
+        bindparam("change", type_=String()),
+        bindparam("kind", type_=String()),
+        target.c.id,
+        target.c.room,
+        target.c.pair,
+        func.coalesce(newest, 0),
+        bindparam("actor", type_=String()),
+        bindparam("client_id", type_=String()),
+        bindparam("ts", type_=UTCDateTime()),
+        bindparam("emoji", type_=String()),
+    ).where(target.c.id == bindparam("target"), target.c.deleted.is_(False))
+    columns = ["id", "kind", "message", "room", "pair", "after", "author", "client_id", "ts"]
+    built = _INSERTS[dialect_insert] = (
         dialect_insert(ChangeRow)
-        .values(
-            id=change.id,
-            kind=change.kind,
-            message=change.message,
-            room=target.room,
-            pair=target.pair,
-            after=newest or 0,
-            author=change.actor,
-            client_id=change.client_id,
-            ts=change.ts,
-        )
+        .from_select([*columns, "emoji"], row)
         .on_conflict_do_nothing()
         .returning(ChangeRow.seq)
     )
-    if logged.first() is None:
-        return False
-    mine = Message.id == change.message
-    match change.kind:
-        case "edit":
-            edited = {"text": change.text, "mentions": " ".join(change.mentions)}
-            await connection.execute(
-                update(Message).where(mine).values(edited_at=change.ts, **edited)
-            )
-        case "delete":
-            await connection.execute(
-                update(Message).where(mine).values(text="", mentions="", deleted=True)
-            )
-            await connection.execute(delete(Reaction).where(Reaction.message == change.message))
-        case "react":
-            own = (
-                Reaction.message == change.message,
-                Reaction.emoji == change.emoji,
-                Reaction.username == change.actor,
-            )
-            removed = await connection.execute(delete(Reaction).where(*own))
-            if not getattr(removed, "rowcount", 0):
-                row = {"message": change.message, "emoji": change.emoji, "at": change.ts}
-                await connection.execute(insert(Reaction).values(username=change.actor, **row))
-    return True
+    return built
+
+
+def _update(**fields: Any) -> Any:
+    """The message's next revision (with ``fields``), unless it is deleted; returns the row."""
+    return (
+        update(Message)
+        .where(Message.id == bindparam("target"), Message.deleted.is_(False))
+        .values(rev=Message.rev + 1, **fields)
+        .returning(*Message.__table__.c)
+    )
+
+
+_INSERTS: dict[Insert, Any] = {}
+UPDATES = {
+    "edit": _update(
+        text=bindparam("new_text"), mentions=bindparam("names"), edited_at=bindparam("at")
+    ),
+    "delete": _update(text="", mentions="", deleted=True),
+    "react": _update(),
+}
 
 
 async def changed_after(connection: AsyncConnection, room: str, since: str) -> list[Changed]:

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from runtime.db.models import Reaction
+from runtime.db.models import Change
 from runtime.events import pair_key
 from runtime.history import Reactions, StoredMessage
 
@@ -20,24 +20,38 @@ from runtime.history import Reactions, StoredMessage
 async def load(connection: AsyncConnection, query: Select[Any]) -> list[StoredMessage]:
     """The messages ``query`` selects (rows of the ``messages`` table), with their reactions."""
     rows = (await connection.execute(query)).all()
-    reactions = await reactions_of(connection, [row.id for row in rows])
-    return [stored(row, reactions.get(row.id)) for row in rows]
+    # A message never changed (rev 0) has no reactions: most of history needs no second query.
+    reactions = await reactions_of(connection, [row.id for row in rows if row.rev > 0])
+    return [stored(row, None if row.deleted else reactions.get(row.id)) for row in rows]
 
 
 async def reactions_of(connection: AsyncConnection, ids: Sequence[str]) -> dict[str, Reactions]:
     """Message id -> its reactions (emoji in the order first used, users in the order they
-    reacted), for the messages among ``ids`` that have any."""
+    reacted), for the messages among ``ids`` that have any: from the ``react`` changes, where
+    an odd number of toggles by a user means they reacted. A deleted message has none."""
     if not ids:
         return {}
-    query = (
-        select(Reaction.message, Reaction.emoji, Reaction.username)
-        .where(Reaction.message.in_(set(ids)))
-        .order_by(Reaction.message, Reaction.at, Reaction.emoji, Reaction.username)
-    )
     found: dict[str, Reactions] = {}
-    for message, emoji, user in await connection.execute(query):
+    for message, emoji, user in await connection.execute(REACTIONS, {"ids": list(set(ids))}):
         found.setdefault(message, {}).setdefault(emoji, []).append(user)
     return found
+
+
+def _reactions() -> Select[Any]:
+    toggles = (
+        select(Change.message, Change.emoji, Change.author, func.max(Change.seq).label("last"))
+        .where(Change.message.in_(bindparam("ids", expanding=True)), Change.kind == "react")
+        .group_by(Change.message, Change.emoji, Change.author)
+        .having(func.count() % 2 == 1)  # toggled on more often than off
+        .subquery()
+    )
+    first = func.min(toggles.c.last).over(partition_by=(toggles.c.message, toggles.c.emoji))
+    return select(toggles.c.message, toggles.c.emoji, toggles.c.author).order_by(
+        toggles.c.message, first, toggles.c.emoji, toggles.c.last
+    )
+
+
+REACTIONS = _reactions()  # built once: it runs for every page of history and every change
 
 
 def stored(row: Row[Any], reactions: Reactions | None = None) -> StoredMessage:

@@ -177,30 +177,21 @@ class Message(Base):
     rev: Mapped[int] = mapped_column(Integer(), default=0)
 
 
-class Reaction(Base):
-    """One user's reaction to a message with one emoji (a toggle adds or removes the row)."""
-
-    __tablename__ = "reactions"
-
-    message: Mapped[str] = mapped_column(String(EVENT_ID), primary_key=True)
-    emoji: Mapped[str] = mapped_column(String(EMOJI), primary_key=True)
-    username: Mapped[str] = mapped_column(String(USERNAME), primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
 class Change(Base):
     """One applied edit, delete or reaction toggle, in its room's or conversation's order.
 
     ``after`` is the ``seq`` of the newest message there when it was applied, so a replay
     after a message also sends the changes that followed it. ``id`` (the event) and ``author``
     + ``client_id`` (the client's frame) are unique: a redelivered or retried change is
-    applied once.
+    applied once. A message's reactions are its ``react`` rows: a user has reacted with an
+    emoji when they toggled it an odd number of times.
     """
 
     __tablename__ = "changes"
     __table_args__ = (
         UniqueConstraint("author", "client_id"),
         Index("ix_changes_room_after", "room", "after"),
+        Index("ix_changes_message", "message"),
         {"sqlite_autoincrement": True},
     )
 
@@ -216,6 +207,7 @@ class Change(Base):
     author: Mapped[str] = mapped_column(String(AUTHOR))
     client_id: Mapped[str | None] = mapped_column(String(CLIENT_ID))
     ts: Mapped[datetime] = mapped_column(UTCDateTime())
+    emoji: Mapped[str | None] = mapped_column(String(EMOJI))  # of a react
 
 
 class Presence(Base):

@@ -1,4 +1,4 @@
-"""Rooms, their durable members and roles, bans, and how far each member has read.
+"""Rooms, their durable members and roles, and bans (read markers: ``runtime.db.reads``).
 
     rooms = store.rooms()
     await rooms.create("design", "ada", topic="Pixels", visibility="private", limit=50)
@@ -20,21 +20,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import and_, case, delete, distinct, func, or_, select, tuple_, update
+from sqlalchemy import delete, distinct, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from runtime.db.batch import Batch
-from runtime.db.models import Ban, ConversationRead, Member, Message, Presence, User
+from runtime.db.models import Ban, Member, Message, Presence, User
 from runtime.db.models import Room as RoomRow
 from runtime.db.people import name_key
 from runtime.errors import UserError
-from runtime.events import pair_key
 from runtime.history import Role
 
 Visibility = Literal["public", "private"]
 RANK: dict[str, int] = {"owner": 3, "admin": 2, "member": 1}
-MENTION_SCAN = 1000  # unread messages naming the caller looked at, in all rooms together
 
 
 @dataclass(frozen=True)
@@ -57,27 +55,8 @@ class Listed:
     joined: bool
 
 
-@dataclass(frozen=True)
-class MyRoom:
-    """A room in the caller's sidebar."""
-
-    name: str
-    role: Role
-    topic: str
-    visibility: Visibility
-    unread: int
-    mentions: int
-
-
-@dataclass(frozen=True)
-class Conversation:
-    user: str
-    unread: int
-    seen: str | None = None  # the message ``user`` has read up to
-
-
 class Rooms:
-    """The ``rooms``, ``members``, ``bans`` and ``conversation_reads`` tables."""
+    """The ``rooms``, ``members`` and ``bans`` tables."""
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], insert: Callable[..., Any]
@@ -172,7 +151,7 @@ class Rooms:
             if (name, user) in banned:
                 results.append(UserError("forbidden", f"you are banned from {name!r}"))
             elif (name, user) in roles:
-                results.append(_role(roles[(name, user)]))
+                results.append(role_of(roles[(name, user)]))
             elif name not in rooms:
                 results.append(None)  # made below, one at a time
             elif rooms[name] == "private":
@@ -220,11 +199,15 @@ class Rooms:
 
     async def may_see(self, name: str, user: str) -> bool:
         """Whether ``user`` may see room ``name``'s messages (and react to them): ``visible``
-        and not banned from it."""
+        and not banned from it. One query: it is asked for every change to a message."""
+        banned = select(Ban.username).where(Ban.room == name, Ban.username == user).exists()
+        member = select(Member.username).where(Member.room == name, Member.username == user)
+        private = select(RoomRow.name).where(RoomRow.name == name, RoomRow.visibility != "public")
+        query = select(banned, member.exists(), private.exists())
         async with self._sessions() as session:
-            if await session.get(Ban, (name, user)) is not None:
-                return False
-        return await self.visible(name, user)
+            row = (await session.execute(query)).one()
+        is_banned, is_member, is_private = row
+        return not is_banned and (is_member or not is_private)
 
     async def members_named(self, name: str, names: Iterable[str]) -> list[str]:
         """The members of room ``name`` among ``names`` (any case), as they are registered,
@@ -244,7 +227,7 @@ class Rooms:
     async def role(self, name: str, user: str) -> Role | None:
         async with self._sessions() as session:
             member = await session.get(Member, (name, user))
-        return None if member is None else _role(member.role)
+        return None if member is None else role_of(member.role)
 
     async def directory(
         self, user: str, text: str = "", *, cursor: str | None = None, limit: int = 50
@@ -272,7 +255,7 @@ class Rooms:
             .limit(limit + 1)
         )
         if text.strip():
-            needle = f"%{_escape(text.strip().lower())}%"
+            needle = f"%{escape_like(text.strip().lower())}%"
             query = query.where(
                 or_(
                     RoomRow.name.like(needle, escape="\\"),
@@ -284,7 +267,7 @@ class Rooms:
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
         listed = [
-            Listed(r.name, r.topic, _visibility(r.visibility), n, o, bool(j))
+            Listed(r.name, r.topic, visibility_of(r.visibility), n, o, bool(j))
             for r, n, o, j in rows[:limit]
         ]
         return listed, (listed[-1].name if len(rows) > limit else None)
@@ -299,7 +282,7 @@ class Rooms:
         )
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
-        listed = [(u, _role(r), bool(o)) for u, r, o in rows]
+        listed = [(u, role_of(r), bool(o)) for u, r, o in rows]
         return sorted(listed, key=lambda m: (-RANK[m[1]], m[0].casefold()))
 
     async def add_member(self, name: str, actor: str, user: str) -> Role:
@@ -310,7 +293,7 @@ class Rooms:
                 raise UserError("forbidden", f"{user} is banned from {name!r}: unban them first")
             member = await session.get(Member, (name, user))
         if member is not None:
-            return _role(member.role)
+            return role_of(member.role)
         await self._add(name, user, "member")
         return "member"
 
@@ -378,109 +361,6 @@ class Rooms:
         async with self._sessions() as session:
             return [(u, b, a) for u, b, a in await session.execute(query)]
 
-    # read state
-
-    async def mark_read(
-        self, user: str, *, room: str | None = None, other: str | None = None, message_id: str
-    ) -> bool:
-        """``user`` has read up to ``message_id`` in ``room`` or the conversation with
-        ``other``; a marker never moves back. False when the id is not a message there."""
-        where = (
-            Message.room == room
-            if room is not None
-            else Message.pair == pair_key(user, other or "")
-        )
-        async with self._sessions.begin() as session:
-            seq = await session.scalar(select(Message.seq).where(where, Message.id == message_id))
-            if seq is None:
-                return False
-            if room is not None:
-                await session.execute(
-                    update(Member)
-                    .where(Member.room == room, Member.username == user, Member.read_seq < seq)
-                    .values(read_seq=seq)
-                )
-                return True
-            pair = pair_key(user, other or "")
-            row = await session.get(ConversationRead, (user, pair))
-            if row is None:
-                session.add(ConversationRead(username=user, pair=pair, read_seq=seq))
-            elif row.read_seq < seq:
-                row.read_seq = seq
-        return True
-
-    async def sidebar(self, user: str) -> tuple[list[MyRoom], list[Conversation]]:
-        """``user``'s rooms (with unread messages and unread mentions of ``user``) and
-        conversations (with unread messages), for ``GET /api/me``."""
-        after_mark = and_(
-            Message.room == Member.room, Message.seq > Member.read_seq, Message.author != user
-        )
-        unread = (
-            select(Member.room, func.count(Message.seq))
-            .join(Message, after_mark)
-            .where(Member.username == user)
-            .group_by(Member.room)
-        )
-        # The names the server found in each message (runtime.mentions, matched to members).
-        mentioned = (
-            select(Member.room, Message.mentions)
-            .join(Message, after_mark)
-            .where(Member.username == user)
-            .where(Message.mentions.like(f"%{_escape(user)}%", escape="\\"))
-            .limit(MENTION_SCAN)
-        )
-        mine = (
-            select(Member.room, Member.role, RoomRow.topic, RoomRow.visibility)
-            .outerjoin(RoomRow, RoomRow.name == Member.room)
-            .where(Member.username == user)
-            .order_by(Member.room)
-        )
-        async with self._sessions() as session:
-            counts: dict[str, int] = {row[0]: row[1] for row in await session.execute(unread)}
-            mentions: dict[str, int] = {}
-            for room, names in await session.execute(mentioned):
-                if user in names.split():
-                    mentions[room] = mentions.get(room, 0) + 1
-            rooms = [
-                MyRoom(
-                    name,
-                    _role(role),
-                    topic or "",
-                    _visibility(visibility or "public"),
-                    counts.get(name, 0),
-                    mentions.get(name, 0),
-                )
-                for name, role, topic, visibility in await session.execute(mine)
-            ]
-            conversations = await self._conversations(session, user)
-        return rooms, conversations
-
-    async def _conversations(self, session: AsyncSession, user: str) -> list[Conversation]:
-        read = ConversationRead
-        fresh = and_(Message.seq > func.coalesce(read.read_seq, 0), Message.author != user)
-        query = (
-            select(Message.pair, func.sum(case((fresh, 1), else_=0)), func.max(Message.seq))
-            .outerjoin(read, and_(read.pair == Message.pair, read.username == user))
-            .where(
-                Message.pair.is_not(None),
-                or_(Message.recipient == user, Message.author == user),
-            )
-            .group_by(Message.pair)
-        )
-        rows = sorted((await session.execute(query)).all(), key=lambda row: -row[2])
-        theirs = (
-            select(read.pair, Message.id)
-            .join(Message, Message.seq == read.read_seq)
-            .where(read.pair.in_([row[0] for row in rows]), read.username != user)
-        )
-        seen = dict((await session.execute(theirs)).tuples().all()) if rows else {}
-        out = []
-        for pair, count, _ in rows:
-            first, _, second = (pair or "").partition("|")
-            other = second if first == user else first
-            out.append(Conversation(other, int(count or 0), seen.get(pair)))
-        return out
-
     # internals
 
     async def _add(self, name: str, user: str, role: Role) -> None:
@@ -530,19 +410,20 @@ class Rooms:
 
 
 def _info(row: RoomRow) -> RoomInfo:
-    return RoomInfo(row.name, row.topic, _visibility(row.visibility), row.created_by)
+    return RoomInfo(row.name, row.topic, visibility_of(row.visibility), row.created_by)
 
 
-def _role(value: str) -> Role:
+def role_of(value: str) -> Role:
     match value:
         case "owner" | "admin" | "member":
             return value
     raise ValueError(f"unknown role {value!r} in the members table")
 
 
-def _visibility(value: str) -> Visibility:
+def visibility_of(value: str) -> Visibility:
     return "private" if value == "private" else "public"
 
 
-def _escape(text: str) -> str:
+def escape_like(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern (with ``escape="\\"``)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -40,10 +40,11 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from runtime.db import changes
 from runtime.db.apikeys import ApiKeys
 from runtime.db.batch import Batch
-from runtime.db.messages import check, load, stored, values
+from runtime.db.messages import check, load, reactions_of, stored, values
 from runtime.db.models import Gateway, Message, Presence
 from runtime.db.models import Room as RoomRow
 from runtime.db.people import People
+from runtime.db.reads import Reads
 from runtime.db.rooms import Rooms
 from runtime.db.schema import upgrade
 from runtime.db.state import SqlState
@@ -108,6 +109,10 @@ class Store:
     def rooms(self) -> Rooms:
         """Rooms, members, roles, bans and read markers (runtime.db.rooms)."""
         return Rooms(self._sessions, self._insert)
+
+    def reads(self) -> Reads:
+        """Read markers, unread and mention counts (runtime.db.reads)."""
+        return Reads(self._sessions)
 
     def api_keys(self) -> ApiKeys:
         """The gRPC API's service keys (runtime.db.apikeys)."""
@@ -207,21 +212,29 @@ class Store:
 
     async def change_message(self, change: Change) -> tuple[StoredMessage, bool]:
         """Apply ``change`` once to a message that is not deleted (runtime.db.changes); return
-        the message as it is now and whether this call applied it. ``LookupError`` when there
-        is no such message."""
+        the message as this change left it (its ``rev``; its reactions read just after, so at
+        least that new), or as it is now when it was not applied, and whether it was.
+        ``LookupError`` when there is no such message."""
         async with self._engine.connect() as connection:
             transaction = await connection.begin()
             try:
-                applied = await changes.apply(connection, change, self._insert)
+                changed = await changes.apply(connection, change, self._insert)
             except BaseException:
                 await transaction.rollback()
                 raise
-            await (transaction.commit() if applied else transaction.rollback())
-            query = select(Message.__table__).where(Message.id == change.message)
-            found = await load(connection, query)
-        if not found:
-            raise LookupError(f"there is no message {change.message!r}")
-        return found[0], applied
+            await (transaction.rollback() if changed is None else transaction.commit())
+            if changed is None:
+                query = select(Message.__table__).where(Message.id == change.message)
+                found = await load(connection, query)
+                if not found:
+                    raise LookupError(f"there is no message {change.message!r}")
+                return found[0], False
+            if changed.deleted:
+                return changed, True  # a tombstone has no reactions
+            # Read after the commit (not under the write lock): at least as new as this
+            # change's rev, so a frame never shows less than its rev says.
+            reactions = await reactions_of(connection, [changed.id])
+        return replace(changed, reactions=reactions.get(changed.id, {})), True
 
     async def changed_after(self, room: str, since: str) -> list[changes.Changed]:
         """The messages of ``room`` changed after message ``since``, for a replay (see

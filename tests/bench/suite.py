@@ -37,7 +37,16 @@ from tests.bench.broker import bench_broker
 from tests.bench.servers import raise_nofile
 
 REPO = Path(__file__).resolve().parents[2]
-CASES = ("runtime", "scaling", "fanout", "latency", "memory", "coldstart", "presence")
+CASES = (
+    "runtime",
+    "scaling",
+    "fanout",
+    "latency",
+    "memory",
+    "coldstart",
+    "presence",
+    "living",
+)
 NUMBERS = {
     "1": ("runtime",),
     "2": ("scaling",),
@@ -45,13 +54,14 @@ NUMBERS = {
     "4": ("latency",),
     "5": ("memory", "coldstart"),
     "6": ("presence",),
+    "7": ("living",),
 }
 MARKER = "PARLEY_BENCH_RUN"
 QUICK_SKIPS = (
     "--quick: 5,000 events and 1 round for the runtime, 1,500 events for scaling, "
     "1,000 sockets only (no 5,000) and 20 messages x 1 round for fan-out, loads 100 "
     "to 1,000 msg/s for 5 s each for latency, memory at 1,000 sockets, one cold "
-    "start, presence with 1,000 and 300 joiners"
+    "start, presence with 1,000 and 300 joiners, messages that live for 8 s x 1 round"
 )
 
 
@@ -62,7 +72,7 @@ class CaseFailed(Exception):
 
 def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="a smaller run (about 2 minutes)")
-    parser.add_argument("--cases", help=f"comma-separated, of {', '.join(CASES)} or 1-5")
+    parser.add_argument("--cases", help=f"comma-separated, of {', '.join(CASES)} or 1-7")
     parser.add_argument(
         "--out",
         type=Path,
@@ -87,7 +97,7 @@ def selected(cases: str | None) -> list[str]:
             wanted.add(item)
         else:
             raise SystemExit(
-                f"parley bench: unknown case {item!r}; choose from {', '.join(CASES)} or 1-5"
+                f"parley bench: unknown case {item!r}; choose from {', '.join(CASES)} or 1-7"
             )
     return [c for c in CASES if c in wanted]
 
@@ -243,6 +253,11 @@ def run_case(name: str, quick: bool, runner: Runner, done: dict[str, Any]) -> di
             )
             for label, (n, interval) in runs.items()
         }
+    if name == "living":
+        # A mixed load (70% messages, 15% reactions, 10% edits, 5% deletes) beside plain
+        # messages, 200 frames/s each, alternating on one system.
+        seconds, rounds = ("8", "1") if quick else ("15", "3")
+        return runner.run(name, "bench_living", ["--seconds", seconds, "--rounds", rounds])
     raise ValueError(name)
 
 

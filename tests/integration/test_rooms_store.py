@@ -165,28 +165,27 @@ async def test_unread_and_mentions_follow_the_read_marker(store: Store) -> None:
     await post(store, room, bob, f"names someone else: @{bob}", (bob,))
     await post(store, room, ann, "my own message is not unread")
     last = await post(store, room, bob, f"@{ann}: lunch?", (ann,))
-    (mine,), _ = await rooms.sidebar(ann)
+    (mine,), _ = await store.reads().sidebar(ann)
     assert (mine.name, mine.role, mine.unread, mine.mentions) == (room, "owner", 3, 2)
 
-    assert await rooms.mark_read(ann, room=room, message_id=first.id)
-    (mine,), _ = await rooms.sidebar(ann)
+    assert await store.reads().mark_read(ann, room=room, message_id=first.id)
+    (mine,), _ = await store.reads().sidebar(ann)
     assert (mine.unread, mine.mentions) == (2, 1)
-    assert await rooms.mark_read(ann, room=room, message_id=last.id)
-    assert await rooms.mark_read(ann, room=room, message_id=first.id)  # never moves back
-    (mine,), _ = await rooms.sidebar(ann)
+    assert await store.reads().mark_read(ann, room=room, message_id=last.id)
+    assert await store.reads().mark_read(ann, room=room, message_id=first.id)  # never moves back
+    (mine,), _ = await store.reads().sidebar(ann)
     assert (mine.unread, mine.mentions) == (0, 0)
-    assert not await rooms.mark_read(ann, room=room, message_id="no-such-message")
+    assert not await store.reads().mark_read(ann, room=room, message_id="no-such-message")
     late = unique("late")
     await rooms.enter(room, late, limit=LIMIT)  # a newcomer has nothing unread
-    (theirs,), _ = await rooms.sidebar(late)
+    (theirs,), _ = await store.reads().sidebar(late)
     assert (theirs.unread, theirs.mentions) == (0, 0)
     await post(store, room, bob, f"welcome @{late}", (late,))
-    (theirs,), _ = await rooms.sidebar(late)
+    (theirs,), _ = await store.reads().sidebar(late)
     assert (theirs.unread, theirs.mentions) == (1, 1)
 
 
 async def test_conversations_count_what_the_other_wrote_since_the_marker(store: Store) -> None:
-    rooms = store.rooms()
     ann, bob, cy = names("ann", "bob", "cy")
     sent = []
     for author, to in ((bob, ann), (bob, ann), (ann, bob), (ann, cy)):
@@ -194,12 +193,12 @@ async def test_conversations_count_what_the_other_wrote_since_the_marker(store: 
             id=unique("p"), author=author, text="x", ts=datetime.now(UTC), recipient=to
         )
         sent.append((await store.save_message(message))[0])
-    _, conversations = await rooms.sidebar(ann)
+    _, conversations = await store.reads().sidebar(ann)
     assert [(c.user, c.unread) for c in conversations] == [(cy, 0), (bob, 2)]  # newest first
-    assert await rooms.mark_read(ann, other=bob, message_id=sent[0].id)
-    _, conversations = await rooms.sidebar(ann)
+    assert await store.reads().mark_read(ann, other=bob, message_id=sent[0].id)
+    _, conversations = await store.reads().sidebar(ann)
     assert [(c.user, c.unread) for c in conversations] == [(cy, 0), (bob, 1)]
-    _, theirs = await rooms.sidebar(bob)
+    _, theirs = await store.reads().sidebar(bob)
     assert [(c.user, c.unread) for c in theirs] == [(ann, 1)]
 
 
@@ -257,5 +256,5 @@ async def test_migration_0005_keys_names_reports_clashes_and_makes_rooms(
                 ("bob", "owner"),
                 ("Alice", "member"),
             ]
-            (lobby,), _ = await rooms.sidebar("Alice")
+            (lobby,), _ = await store.reads().sidebar("Alice")
             assert (lobby.name, lobby.unread) == ("lobby", 0)  # history before is not news

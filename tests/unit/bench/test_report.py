@@ -182,6 +182,25 @@ def test_presence_rows_compare_with_v1_and_with_no_coalescing() -> None:
     assert "DID NOT converge" in report.presence_rows(raw)[0].note
 
 
+def test_living_rows_put_each_kind_of_the_mixed_load_beside_plain_messages() -> None:
+    raw = {
+        "params": {"rate": 200.0, "rounds": 3},
+        "summary": {
+            "plain": {"message": {"p50": 20.0, "p99": 80.0}},
+            "mixed": {
+                "message": {"p50": 22.0, "p99": 90.0},
+                "react": {"p50": 30.0, "p99": 120.0},
+                "delete": {"p50": 40.0, "p99": 160.0},
+            },
+        },
+    }
+    message, react, delete = report.living_rows(raw)
+    assert (react.parley, react.baseline, react.ratio) == ("30.0 ms", "20.0 ms", "1.50x")
+    assert "p99 120 ms vs 80.0 ms" in react.note
+    assert "mixed load at 200/s" in message.case
+    assert delete.ratio == "2.00x"  # no edit in this run: no row for it
+
+
 def test_a_failed_case_is_one_row_saying_why() -> None:
     data = results()
     data["cases"]["fanout"] = {"error": "fanout: bench_fanout failed (exit 1):\nBoom"}
@@ -229,6 +248,7 @@ def test_cases_select_by_name_or_number_in_suite_order() -> None:
     assert selected("fanout,1") == ["runtime", "fanout"]
     assert selected("5") == ["memory", "coldstart"]
     assert selected("6") == ["presence"]
+    assert selected("7") == ["living"]
     assert selected(None)[0] == "runtime"
     with pytest.raises(SystemExit, match="unknown case"):
         selected("nope")

@@ -131,6 +131,13 @@ async def test_private_rooms_and_conversations_are_not_found_by_outsiders(store:
     assert errors(await run(edit, store, "ada", id="nope", text="x", client_id="n")) == [
         "not_found"
     ]
+    # Anyone may react in a public room, but not someone banned from it.
+    lobby = await post(store, "public")
+    assert errors(await run(react, store, "eve", id=lobby, emoji="👍", client_id="p")) == []
+    await store.rooms().ban("lobby", "ada", "eve")
+    assert errors(await run(react, store, "eve", id=lobby, emoji="👎", client_id="q")) == [
+        "not_found"
+    ]
 
 
 async def test_mentions_name_members_only_and_tell_them_wherever_they_are(store: Store) -> None:
@@ -143,7 +150,7 @@ async def test_mentions_name_members_only_and_tell_them_wherever_they_are(store:
     assert stored.frame["mentions"] == ["Grace", "ada", "bob"]  # eve is no member; any case
     assert sorted(d.users for d in mentions) == [("Grace",), ("bob",)]  # not the author
     assert mentions[0].frame["type"] == "mention"
-    assert {r.name: r.mentions for r in (await store.rooms().sidebar("bob"))[0]} == {"lobby": 1}
+    assert {r.name: r.mentions for r in (await store.reads().sidebar("bob"))[0]} == {"lobby": 1}
 
     # An edit that names someone new tells only them.
     id = str(stored.frame["id"])

@@ -1,5 +1,6 @@
 """Messages that live (issue 16): replies, mentions, edits, tombstones and revisions on
-messages; reactions; the log of applied changes that a replay after a message follows.
+messages; the log of applied changes (edits, deletes, reaction toggles) that reactions and a
+replay after a message are read from.
 
 Existing messages keep their text and get no mentions, replies or reactions: they were never
 parsed for them.
@@ -36,14 +37,6 @@ def upgrade() -> None:
         messages.add_column(sa.Column("rev", sa.Integer(), nullable=False, server_default="0"))
         messages.create_index("ix_messages_reply_to", ["reply_to"])
     op.create_table(
-        "reactions",
-        sa.Column("message", sa.String(64), nullable=False),
-        sa.Column("emoji", sa.String(32), nullable=False),
-        sa.Column("username", sa.String(32), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("message", "emoji", "username", name="pk_reactions"),
-    )
-    op.create_table(
         "changes",
         sa.Column("seq", SEQ, sa.Identity(), nullable=False),
         sa.Column("id", sa.String(64), nullable=False),
@@ -55,17 +48,18 @@ def upgrade() -> None:
         sa.Column("author", sa.String(64), nullable=False),
         sa.Column("client_id", sa.String(128), nullable=True),
         sa.Column("ts", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("emoji", sa.String(32), nullable=True),
         sa.PrimaryKeyConstraint("seq", name="pk_changes"),
         sa.UniqueConstraint("id", name="uq_changes_id"),
         sa.UniqueConstraint("author", "client_id", name="uq_changes_author_client_id"),
         sqlite_autoincrement=True,
     )
     op.create_index("ix_changes_room_after", "changes", ["room", "after"])
+    op.create_index("ix_changes_message", "changes", ["message"])
 
 
 def downgrade() -> None:
     op.drop_table("changes")
-    op.drop_table("reactions")
     with op.batch_alter_table("messages") as messages:
         messages.drop_index("ix_messages_reply_to")
         for column in ("rev", "deleted", "edited_at", "mentions", "replies", "reply_to"):
