@@ -228,4 +228,31 @@ test.describe('messages that live', () => {
     await bob.page.keyboard.press('Escape');
     await expect(thread).toHaveCount(0);
   });
+
+  test('a change the server refuses after its ack is rolled back with a notice', async ({ people }) => {
+    const room = unique('live');
+    const [ada, bob] = await pair(people, room);
+    await ada.send('about to go');
+    await expect(message(bob, 'about to go')).toBeVisible();
+
+    // Bob reacts while offline (shown at once, queued); meanwhile Ada deletes the message.
+    await bob.context.setOffline(true);
+    await expect(bob.page.getByRole('status').filter({ hasText: 'Connection lost' })).toBeVisible();
+    await menu(bob, message(bob, 'about to go'), 'React');
+    await bob.page.getByRole('dialog', { name: 'Pick a reaction' }).getByRole('button', { name: 'eyes' }).click();
+    await expect(message(bob, 'about to go').getByTestId('reaction')).toHaveAttribute('aria-pressed', 'true');
+    await menu(ada, message(ada, 'about to go'), 'Delete');
+    await ada.page.getByRole('dialog', { name: 'Delete this message?' }).getByRole('button', { name: 'Delete' }).click();
+    await expect(ada.messages().filter({ hasText: 'This message was deleted' })).toHaveCount(1);
+    await ada.page.waitForTimeout(1_000);
+
+    // Back online: the replay brings the delete, the queued reaction is acked and then refused.
+    await bob.context.setOffline(false);
+    await bob.expectOnline();
+    await expect(bob.messages().filter({ hasText: 'This message was deleted' })).toHaveCount(1);
+    await expect(bob.list().getByTestId('reaction')).toHaveCount(0);
+    await expect.poll(() => bob.framesOfType('error').filter((frame) => typeof frame.client_id === 'string').length).toBeGreaterThan(0);
+    await expect(bob.page.getByRole('status').filter({ hasText: 'Your reaction was not saved' })).toBeVisible();
+    await expect(ada.list().getByTestId('reaction')).toHaveCount(0);
+  });
 });
