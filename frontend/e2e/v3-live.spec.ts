@@ -239,7 +239,7 @@ test.describe('messages that live', () => {
     await bob.context.setOffline(true);
     await expect(bob.page.getByRole('status').filter({ hasText: 'Connection lost' })).toBeVisible();
     await menu(bob, message(bob, 'about to go'), 'React');
-    await bob.page.getByRole('dialog', { name: 'Pick a reaction' }).getByRole('button', { name: 'eyes' }).click();
+    await bob.page.getByRole('dialog', { name: 'Pick a reaction' }).getByRole('button', { name: 'eyes', exact: true }).click();
     await expect(message(bob, 'about to go').getByTestId('reaction')).toHaveAttribute('aria-pressed', 'true');
     await menu(ada, message(ada, 'about to go'), 'Delete');
     await ada.page.getByRole('dialog', { name: 'Delete this message?' }).getByRole('button', { name: 'Delete' }).click();
