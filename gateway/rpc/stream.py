@@ -126,7 +126,7 @@ def response_of(text: str) -> pb.SubscribeResponse:
 
 
 def message_of(frame: dict[str, Any]) -> pb.Message:
-    """A ``message`` or ``private`` frame as a ``Message``."""
+    """A ``message`` or ``private`` frame as a ``Message`` (with the living fields it has)."""
     return pb.Message(
         id=frame["id"],
         room=frame.get("room") or "",
@@ -135,6 +135,18 @@ def message_of(frame: dict[str, Any]) -> pb.Message:
         text=frame["text"],
         ts=timestamp(datetime.fromisoformat(frame["ts"])),
         bot=bool(frame.get("bot", False)),
+        reply_to=frame.get("reply_to") or "",
+        replies=int(frame.get("replies", 0)),
+        mentions=frame.get("mentions", []),
+        reactions=[
+            pb.Reaction(emoji=emoji, users=users)
+            for emoji, users in frame.get("reactions", {}).items()
+        ],
+        edited_at=timestamp(datetime.fromisoformat(edited))
+        if (edited := frame.get("edited_at"))
+        else None,
+        deleted=bool(frame.get("deleted", False)),
+        rev=int(frame.get("rev", 0)),
     )
 
 

@@ -38,6 +38,13 @@ class Message(_message.Message):
     TEXT_FIELD_NUMBER: _builtins.int
     TS_FIELD_NUMBER: _builtins.int
     BOT_FIELD_NUMBER: _builtins.int
+    REPLY_TO_FIELD_NUMBER: _builtins.int
+    REPLIES_FIELD_NUMBER: _builtins.int
+    MENTIONS_FIELD_NUMBER: _builtins.int
+    REACTIONS_FIELD_NUMBER: _builtins.int
+    EDITED_AT_FIELD_NUMBER: _builtins.int
+    DELETED_FIELD_NUMBER: _builtins.int
+    REV_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """The message's id (a UUIDv7 string)."""
     room: _builtins.str
@@ -50,9 +57,29 @@ class Message(_message.Message):
     """The text (stripped of leading and trailing white space, 1-4000 characters)."""
     bot: _builtins.bool
     """True when a function or a service marked as a bot wrote it."""
+    reply_to: _builtins.str
+    """The id of the message it answers (empty: none), in the same room or conversation."""
+    replies: _builtins.int
+    """How many messages answer it."""
+    deleted: _builtins.bool
+    """True when it was deleted: its text is empty."""
+    rev: _builtins.int
+    """Its revision: 0 as sent, +1 with every edit, delete or reaction toggle."""
     @_builtins.property
     def ts(self) -> _timestamp_pb2.Timestamp:
         """When the gateway accepted it."""
+
+    @_builtins.property
+    def mentions(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The room members it names (@name), as registered."""
+
+    @_builtins.property
+    def reactions(self) -> _containers.RepeatedCompositeFieldContainer[Global___Reaction]:
+        """Its reactions, each emoji with who reacted, in the order they were first used."""
+
+    @_builtins.property
+    def edited_at(self) -> _timestamp_pb2.Timestamp:
+        """When its text was last edited (unset: never)."""
 
     def __init__(
         self,
@@ -64,14 +91,49 @@ class Message(_message.Message):
         text: _builtins.str = ...,
         ts: _timestamp_pb2.Timestamp | None = ...,
         bot: _builtins.bool = ...,
+        reply_to: _builtins.str = ...,
+        replies: _builtins.int = ...,
+        mentions: _abc.Iterable[_builtins.str] | None = ...,
+        reactions: _abc.Iterable[Global___Reaction] | None = ...,
+        edited_at: _timestamp_pb2.Timestamp | None = ...,
+        deleted: _builtins.bool = ...,
+        rev: _builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["ts", b"ts"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["edited_at", b"edited_at", "ts", b"ts"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["bot", b"bot", "id", b"id", "room", b"room", "text", b"text", "to", b"to", "ts", b"ts", "user", b"user"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bot", b"bot", "deleted", b"deleted", "edited_at", b"edited_at", "id", b"id", "mentions", b"mentions", "reactions", b"reactions", "replies", b"replies", "reply_to", b"reply_to", "rev", b"rev", "room", b"room", "text", b"text", "to", b"to", "ts", b"ts", "user", b"user"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Message: _TypeAlias = Message  # noqa: Y015
+
+@_typing.final
+class Reaction(_message.Message):
+    """One emoji on a message and who reacted with it, in the order they did."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EMOJI_FIELD_NUMBER: _builtins.int
+    USERS_FIELD_NUMBER: _builtins.int
+    emoji: _builtins.str
+    """The emoji (1-32 characters)."""
+    @_builtins.property
+    def users(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The users who reacted with it."""
+
+    def __init__(
+        self,
+        *,
+        emoji: _builtins.str = ...,
+        users: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["emoji", b"emoji", "users", b"users"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Reaction: _TypeAlias = Reaction  # noqa: Y015
 
 @_typing.final
 class PublishRequest(_message.Message):

@@ -7,7 +7,7 @@ from google.rpc import error_details_pb2, status_pb2
 
 from gateway.rpc import codegen
 from gateway.rpc.errors import Refused
-from gateway.rpc.stream import response_of
+from gateway.rpc.stream import message_of, response_of
 
 
 def test_generated_code_matches_the_protos() -> None:
@@ -38,3 +38,28 @@ def test_room_frames_become_typed_responses() -> None:
     assert response_of('{"type":"typing","room":"r","user":"a"}').typing.user == "a"
     other = '{"type":"poll","room":"r","votes":{}}'
     assert response_of(other).frame == other
+
+
+def test_a_living_message_keeps_its_changes_over_grpc() -> None:
+    frame = {
+        "type": "message",
+        "id": "m2",
+        "room": "lobby",
+        "user": "ada",
+        "text": "",
+        "ts": "2026-12-01T10:00:00.000Z",
+        "reply_to": "m1",
+        "replies": 2,
+        "mentions": ["bob"],
+        "reactions": {"👍": ["bob", "cy"]},
+        "edited_at": "2026-12-01T10:01:00.000Z",
+        "deleted": True,
+        "rev": 4,
+    }
+    message = message_of(frame)
+    assert (message.reply_to, message.replies, list(message.mentions)) == ("m1", 2, ["bob"])
+    assert [(r.emoji, list(r.users)) for r in message.reactions] == [("👍", ["bob", "cy"])]
+    assert message.edited_at.ToJsonString() == "2026-12-01T10:01:00Z"
+    assert (message.deleted, message.rev) == (True, 4)
+    plain = message_of({k: frame[k] for k in ("type", "id", "room", "user", "text", "ts")})
+    assert (plain.reply_to, plain.rev, plain.HasField("edited_at")) == ("", 0, False)
