@@ -94,11 +94,11 @@ def _insert_change(dialect_insert: Insert) -> Any:
     if built is not None:
         return built
     target = Message.__table__.alias("target")
-    newest = (
-        select(func.max(Message.seq))
-        .where(or_(Message.room == target.c.room, Message.pair == target.c.pair))
-        .scalar_subquery()
-    )
+    # Two index lookups (room, seq) and (pair, seq), not one OR: an OR scans the whole table,
+    # and this statement holds SQLite's write lock while it runs.
+    in_room = select(func.max(Message.seq)).where(Message.room == target.c.room)
+    in_pair = select(func.max(Message.seq)).where(Message.pair == target.c.pair)
+    newest = func.coalesce(in_room.scalar_subquery(), in_pair.scalar_subquery())
     row = select(
         bindparam("change", type_=String()),
         bindparam("kind", type_=String()),
