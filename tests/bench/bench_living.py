@@ -29,6 +29,7 @@ import tempfile
 import time
 import uuid
 from collections import deque
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,9 @@ class Socket:
                 _, cid = frame["text"].split(" ")
                 if (sent := self.sent.pop(cid, None)) is not None:
                     self.bench.record(*sent, now)
+                    # Where the time went: to the gateway's accepting it (the frame's ts).
+                    accepted = int(datetime.fromisoformat(frame["ts"]).timestamp() * 1e9)
+                    self.bench.record("accepted", sent[1], accepted)
             elif kind in ("edit", "delete", "reactions"):
                 for what in _changed(frame):
                     if (sent := self.waiting.pop((id, what), None)) is not None:

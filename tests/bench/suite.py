@@ -256,8 +256,14 @@ def run_case(name: str, quick: bool, runner: Runner, done: dict[str, Any]) -> di
     if name == "living":
         # A mixed load (70% messages, 15% reactions, 10% edits, 5% deletes) beside plain
         # messages, 200 frames/s each, alternating on one system.
+        # The SQLite default, and PostgreSQL too when PARLEY_TEST_POSTGRES_URL names one.
         seconds, rounds = ("8", "1") if quick else ("15", "3")
-        return runner.run(name, "bench_living", ["--seconds", seconds, "--rounds", rounds])
+        args = ["--seconds", seconds, "--rounds", rounds]
+        living = {"sqlite": runner.run(name, "bench_living", args)}
+        if postgres := os.environ.get("PARLEY_TEST_POSTGRES_URL"):
+            database = ["--database-url", postgres]
+            living["postgres"] = runner.run(name, "bench_living", [*args, *database])
+        return living
     raise ValueError(name)
 
 

@@ -183,7 +183,7 @@ def test_presence_rows_compare_with_v1_and_with_no_coalescing() -> None:
 
 
 def test_living_rows_put_each_kind_of_the_mixed_load_beside_plain_messages() -> None:
-    raw = {
+    run = {
         "params": {"rate": 200.0, "rounds": 3},
         "summary": {
             "plain": {"message": {"p50": 20.0, "p99": 80.0}},
@@ -194,10 +194,10 @@ def test_living_rows_put_each_kind_of_the_mixed_load_beside_plain_messages() -> 
             },
         },
     }
-    message, react, delete = report.living_rows(raw)
+    message, react, delete = report.living_rows({"sqlite": run})
     assert (react.parley, react.baseline, react.ratio) == ("30.0 ms", "20.0 ms", "1.50x")
     assert "p99 120 ms vs 80.0 ms" in react.note
-    assert "mixed load at 200/s" in message.case
+    assert "(sqlite): message in a mixed load at 200/s" in message.case
     assert delete.ratio == "2.00x"  # no edit in this run: no row for it
 
 
