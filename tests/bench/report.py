@@ -265,7 +265,10 @@ def presence_rows(raw: Results) -> list[Row]:
 
 def living_rows(raw: Results) -> list[Row]:
     rows = []
-    for database, run in raw.items():
+    for database in ("sqlite", "postgres"):
+        if database not in raw:
+            continue
+        run = raw[database]
         plain, mixed = run["summary"]["plain"]["message"], run["summary"]["mixed"]
         rate, rounds = run["params"]["rate"], run["params"]["rounds"]
         rows += [
