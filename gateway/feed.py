@@ -20,6 +20,7 @@ from runtime.settings import Settings
 
 log = logging.getLogger("parley.gateway")
 START_ATTEMPTS = 50
+RETRY = 0.5  # seconds before consuming again after the consumer failed
 
 
 class Feed:
@@ -41,6 +42,7 @@ class Feed:
         await self._consumer.assign([TopicPartition(self.topic, p, o) for p, o in ends.items()])
         log.info("following %s from its end (%d partitions)", self.topic, len(ends))
         self._task = asyncio.create_task(self._follow(), name="parley-feed")
+        self._task.add_done_callback(_ended)
 
     async def _ends(self) -> dict[int, int]:
         # Right after the topic was created its partitions may have no leader yet.
@@ -63,7 +65,12 @@ class Feed:
         while True:
             # consume(n, t) waits for all n records or the whole timeout: take what is there,
             # and when nothing is, wait for the first record only.
-            batch = await consumer.consume(500, 0) or await consumer.consume(1, 0.25)
+            try:
+                batch = await consumer.consume(500, 0) or await consumer.consume(1, 0.25)
+            except KafkaException as exc:  # a broker restarting, say: the feed must not end
+                log.warning("chat.deliver: %s; consuming again in %.1f s", exc, RETRY)
+                await asyncio.sleep(RETRY)
+                continue
             receive = self._traced if tracing.enabled() else self.hub.receive
             for n, record in enumerate(batch, 1):
                 if record.error() is not None:
@@ -91,3 +98,10 @@ class Feed:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await self._consumer.close()
+
+
+def _ended(task: asyncio.Task[None]) -> None:
+    """Say so loudly if the feed ever stops other than by ``close``: no socket here would get
+    another delivery."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the chat.deliver feed stopped", exc_info=task.exception())
