@@ -20,4 +20,4 @@ async def private(event: PrivateEvent, ctx: Context) -> Delivery:
             reply_to=event.reply_to,
         )
     )
-    return Delivery(users=(event.sender, event.to), frame=stored.frame())
+    return stored.deliver(stored.frame())

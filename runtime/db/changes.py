@@ -98,14 +98,14 @@ def _insert_change(dialect_insert: Insert) -> Any:
     # and this statement holds SQLite's write lock while it runs.
     in_room = select(func.max(Message.seq)).where(Message.room == target.c.room)
     in_pair = select(func.max(Message.seq)).where(Message.pair == target.c.pair)
-    newest = func.coalesce(in_room.scalar_subquery(), in_pair.scalar_subquery())
+    newest = func.coalesce(in_room.scalar_subquery(), in_pair.scalar_subquery(), 0)
     row = select(
         bindparam("change", type_=String()),
         bindparam("kind", type_=String()),
         target.c.id,
         target.c.room,
         target.c.pair,
-        func.coalesce(newest, 0),
+        newest,
         bindparam("actor", type_=String()),
         bindparam("client_id", type_=String()),
         bindparam("ts", type_=UTCDateTime()),

@@ -140,7 +140,7 @@ class Reads:
             .join(Message, Message.seq == read.read_seq)
             .where(read.pair.in_([row[0] for row in rows]), read.username != user)
         )
-        seen = dict((await session.execute(theirs)).tuples().all()) if rows else {}
+        seen: dict[str, str] = dict((await session.execute(theirs)).all()) if rows else {}
         out = []
         for pair, count, _ in rows:
             first, _, second = (pair or "").partition("|")

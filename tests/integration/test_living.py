@@ -209,6 +209,7 @@ async def test_a_client_that_was_away_converges_by_since(system: System) -> None
         await a.join(room)
         old = (await a.post(room, "old"))["id"]
         doomed = (await a.post(room, "doomed"))["id"]
+        await a.find("message", id=doomed)  # stored: an ack only says Kafka has it
         async with system.connect(bob_token) as b:
             await b.join(room)
             for frame in await history(system, bob_token, room):
