@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy import (
     ColumnElement,
@@ -37,17 +37,19 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from runtime.db import changes
+from runtime.db import changes, search
 from runtime.db.apikeys import ApiKeys
 from runtime.db.batch import Batch
 from runtime.db.messages import check, load, reactions_of, stored, values
-from runtime.db.models import Gateway, Message, Presence
+from runtime.db.models import Gateway, Message, Presence, Upload
 from runtime.db.models import Room as RoomRow
 from runtime.db.people import People
 from runtime.db.reads import Reads
 from runtime.db.rooms import Rooms
 from runtime.db.schema import upgrade
+from runtime.db.search import Query, Sort
 from runtime.db.state import SqlState
+from runtime.db.uploads import Uploads
 from runtime.events import pair_key
 from runtime.history import Change, Role, StoredMessage
 
@@ -118,6 +120,10 @@ class Store:
         """The gRPC API's service keys (runtime.db.apikeys)."""
         return ApiKeys(self._sessions)
 
+    def uploads(self) -> Uploads:
+        """Files and their bytes, and who may see them (runtime.db.uploads)."""
+        return Uploads(self._engine)
+
     def state(self, function: str) -> SqlState:
         """``ctx.state`` of ``function``: its own keys in this database (runtime.db.state)."""
         return SqlState(self._engine, function, self._insert)
@@ -145,16 +151,19 @@ class Store:
             .on_conflict_do_nothing()
             .returning(Message.id, Message.seq, Message.reply_to)
         )
+        sent = {m.id: m for m in messages}
         async with self._engine.begin() as connection:
             rows = (await connection.execute(insert)).all()
-            # A new answer counts on its parent (the gateway checked that it is a message there).
             for row in rows:
+                # A new answer counts on its parent (the gateway checked it is a message there).
                 if row.reply_to is not None:
                     await connection.execute(
                         update(Message)
                         .where(Message.id == row.reply_to)
                         .values(replies=Message.replies + 1)
                     )
+                if attached := [a.id for a in sent[row.id].attachments]:
+                    await connection.execute(_shown(sent[row.id], attached))
         seqs: dict[str, int] = {row.id: row.seq for row in rows}
         saved = []
         for message in messages:
@@ -187,6 +196,7 @@ class Store:
         *,
         before: str | None = None,
         after: str | None = None,
+        around: str | None = None,
         limit: int = 50,
         thread: str | None = None,
     ) -> list[StoredMessage]:
@@ -197,9 +207,14 @@ class Store:
         unknown ``before`` id gives ``[]``. With ``after``: the oldest ``limit`` messages newer
         than ``after`` (replay after a reconnect). An unknown ``after`` id (the client's marker
         is gone) gives the newest ``limit`` messages instead, so the client still gets the
-        recent history. Ids only count as markers within this room.
+        recent history. With ``around``: that message in its context, up to ``limit // 2``
+        older ones before it and newer ones after (a search hit); unknown: ``[]``. Ids only
+        count as markers within this room.
         """
-        return await self._page(Message.room == room, before, after, limit, thread)
+        where = Message.room == room
+        if around is not None:
+            return await self._around(where, around, limit, thread)
+        return await self._page(where, before, after, limit, thread)
 
     async def message(self, id: str, *, seen_by: str | None = None) -> StoredMessage | None:
         """Message ``id`` as it is now (room or conversation); None when there is none, or
@@ -242,6 +257,40 @@ class Store:
         async with self._engine.connect() as connection:
             return await changes.changed_after(connection, room, since)
 
+    async def search(
+        self,
+        user: str,
+        query: Query,
+        *,
+        room: str | None = None,
+        other: str | None = None,
+        author: str | None = None,
+        before: str | None = None,
+        limit: int = 20,
+        sort: Sort = "recent",
+    ) -> list[StoredMessage]:
+        """The messages ``user`` may see (rooms they are a member of, their conversations)
+        whose text matches ``query``, newest first (``sort="relevance"``: best first), not
+        deleted; only in ``room``, or in the conversation with ``other``, or by ``author``
+        when given. ``before`` pages: only messages older than that one (unknown: ``[]``)."""
+        async with self._engine.connect() as connection:
+            mark = None
+            if before is not None:
+                mark = await connection.scalar(select(Message.seq).where(Message.id == before))
+                if mark is None:
+                    return []
+            return await search.search(
+                connection,
+                query,
+                user,
+                room=room,
+                other=other,
+                author=author,
+                before=mark,
+                limit=limit,
+                sort=sort,
+            )
+
     async def room_role(self, room: str, user: str) -> Role | None:
         """``user``'s role in ``room``, or None for a non-member."""
         return await self.rooms().role(room, user)
@@ -269,11 +318,14 @@ class Store:
         *,
         before: str | None = None,
         after: str | None = None,
+        around: str | None = None,
         limit: int = 50,
         thread: str | None = None,
     ) -> list[StoredMessage]:
         """The conversation between exactly ``user`` and ``other``, paged as ``room_messages``."""
         where = Message.pair == pair_key(user, other)
+        if around is not None:
+            return await self._around(where, around, limit, thread)
         return await self._page(where, before, after, limit, thread)
 
     # presence
@@ -389,6 +441,25 @@ class Store:
             rows.reverse()
         return rows
 
+    async def _around(
+        self, where: ColumnElement[bool], around: str, limit: int, thread: str | None
+    ) -> list[StoredMessage]:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        query = select(Message.__table__).where(where)
+        if thread is not None:
+            query = query.where(Message.reply_to == thread)
+        async with self._engine.connect() as connection:
+            if (mark := await _seq_of(connection, where, around)) is None:
+                return []
+            older = await load(
+                connection,
+                query.where(Message.seq < mark).order_by(Message.seq.desc()).limit(limit // 2),
+            )
+            rest = query.where(Message.seq >= mark).order_by(Message.seq.asc())
+            newer = await load(connection, rest.limit(limit - len(older)))
+        return [*reversed(older), *newer]
+
     async def _users_in(self, rooms: Sequence[str]) -> dict[str, list[str]]:
         query = (
             select(Presence.room, Presence.username)
@@ -401,6 +472,17 @@ class Store:
             for room, user in await session.execute(query):
                 users.setdefault(room, []).append(user)
         return users
+
+
+def _shown(message: StoredMessage, uploads: list[str]) -> Any:
+    """Uploads attached first by ``message`` become visible where it is (docs/PROTOCOL.md 1.9);
+    one attached before stays where it was first shown."""
+    pair = None if message.recipient is None else pair_key(message.author, message.recipient)
+    return (
+        update(Upload)
+        .where(Upload.id.in_(uploads), Upload.message.is_(None))
+        .values(message=message.id, room=message.room, pair=pair)
+    )
 
 
 def _conns_of(room: str, user: str) -> Select[str]:
