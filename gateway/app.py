@@ -19,11 +19,13 @@ from quart_schema.openapi import HttpSecurityScheme, Info
 from werkzeug.exceptions import HTTPException
 
 from gateway.api import ApiError, rest
+from gateway.files import files, sized_request
 from gateway.metrics import gateway_registry
 from gateway.resources import Resources
 from gateway.rooms import rooms
 from gateway.rpc.metrics import RpcCollector
 from gateway.rpc.server import RpcServer
+from gateway.search import search
 from gateway.session import serve_socket
 from gateway.transport import INBOUND_QUEUE, BoundedWebsocketConnection, DirectWebsocket
 from runtime.errors import validation_text
@@ -51,6 +53,7 @@ def create_app(settings: Settings) -> Quart:
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, PROPAGATE_EXCEPTIONS=False)
     app.config[INBOUND_QUEUE] = settings.gateway.inbound_queue
     app.asgi_websocket_class = BoundedWebsocketConnection
+    app.request_class = sized_request(settings.files.max_size)
     app.websocket_class = DirectWebsocket
     QuartSchema(
         app,
@@ -75,6 +78,8 @@ def create_app(settings: Settings) -> Quart:
 
     app.register_blueprint(rest(res))
     app.register_blueprint(rooms(res))
+    app.register_blueprint(search(res))
+    app.register_blueprint(files(res))
     registry = gateway_registry(res.metrics, res.hub.stats)
     registry.register(RpcCollector(rpc.metrics))
 

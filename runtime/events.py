@@ -78,9 +78,14 @@ class Carrier(BaseModel):
 
     @model_validator(mode="after")
     def _says_something(self) -> Carrier:
-        if not self.text and not self.attachments:
-            raise ValueError("text is empty: write something or attach a file")
+        says_something(self.text, len(self.attachments))
         return self
+
+
+def says_something(text: str, attachments: int) -> None:
+    """``ValueError`` for a message with neither text nor files."""
+    if not text and not attachments:
+        raise ValueError("text is empty: write something or attach a file")
 
 
 _id_lock = threading.Lock()

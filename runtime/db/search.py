@@ -44,7 +44,8 @@ TERM = re.compile(r'"([^"]*)"?|(\S+)')  # a quoted phrase (closed or not) or a b
 Sort = Literal["recent", "relevance"]
 # SQLite: the FTS5 table over messages.text, rowid = messages.seq.
 FTS = table("messages_search", column("rowid"), column("rank"))
-SIMPLE: ColumnElement[str] = literal_column("'simple'::regconfig")  # PostgreSQL: no stemming, no stop words
+# PostgreSQL's text search configuration: no stemming, no stop words.
+SIMPLE: ColumnElement[str] = literal_column("'simple'::regconfig")
 
 
 @dataclass(frozen=True)

@@ -70,8 +70,11 @@ class Stored:
 
 @dataclass(frozen=True)
 class Blob:
+    """Bytes to serve: their media type, and the upload's name to download them as."""
+
     type: str
     data: bytes
+    name: str
 
 
 class Uploads:
@@ -161,12 +164,14 @@ class Uploads:
 
     async def blob(self, upload_id: str, variant: Variant) -> Blob | None:
         """The bytes of an upload or of its thumbnail."""
-        query = select(UploadBlob.type, UploadBlob.data).where(
-            UploadBlob.upload == upload_id, UploadBlob.variant == variant
+        query = (
+            select(UploadBlob.type, UploadBlob.data, Upload.name)
+            .join(Upload, Upload.id == UploadBlob.upload)
+            .where(UploadBlob.upload == upload_id, UploadBlob.variant == variant)
         )
         async with self._engine.connect() as connection:
             row = (await connection.execute(query)).first()
-        return None if row is None else Blob(row.type, row.data)
+        return None if row is None else Blob(row.type, row.data, row.name)
 
     async def used(self, owner: str) -> int:
         """Bytes ``owner``'s uploads take."""
