@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
-from quart import Quart
+from quart import Quart, request
 from quart.typing import ResponseReturnValue
 from quart_schema import QuartSchema, RequestSchemaValidationError, hide
 from quart_schema.openapi import HttpSecurityScheme, Info
@@ -132,5 +132,8 @@ async def _http_error(exc: HTTPException) -> ResponseReturnValue:
     status = exc.code or 500
     if status == 400:  # a body that is not JSON at all: as invalid as a wrong field
         return error(422, "invalid", exc.description or "the body is not valid JSON")
+    if status == 413:
+        limit = request.max_content_length
+        return error(413, "too_large", f"the body is larger than the {limit} bytes allowed here")
     code = (exc.name or "error").lower().replace(" ", "_")
     return error(status, code, exc.description or code)

@@ -139,7 +139,7 @@ async def test_relevance_puts_the_closest_match_first_and_recent_the_newest(
         t.texts[f"r{n}"] = (await store.save_message(message))[0].id
     query = Query.parse(t.word)
     best = await store.search(t.ann, query, sort="relevance")
-    assert [m.id for m in best][0] == t.texts["r1"]
+    assert next(m.id for m in best) == t.texts["r1"]
     assert [m.id for m in best][-1] == t.texts["r0"]
     recent = await store.search(t.ann, query)
     assert [m.id for m in recent] == [t.texts["r2"], t.texts["r1"], t.texts["r0"]]
