@@ -109,13 +109,15 @@ def _thumbnail(image: Image.Image, size: int) -> bytes:
 
 def _signature(data: bytes, name: str) -> str:
     try:
-        found = puremagic.magic_string(data, filename=name)
+        found = [m for m in puremagic.magic_string(data) if m.mime_type]  # the bytes alone
     except (puremagic.PureError, ValueError):
         found = []
-    for match in found:
-        if match.mime_type:
-            # An image Pillow could not decode (damaged, or only its header) is just bytes.
-            return OCTETS if match.mime_type in IMAGES.values() else str(match.mime_type)
+    if found:
+        # The name only picks among the types the bytes fit (a .docx and a .zip look alike).
+        extension = "." + name.rpartition(".")[2].lower() if "." in name else ""
+        best = next((m for m in found if m.extension == extension), found[0])
+        # An image Pillow could not decode (damaged, or only its header) is just bytes.
+        return OCTETS if best.mime_type in IMAGES.values() else str(best.mime_type)
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
