@@ -206,13 +206,10 @@ def _sqlite(query: Query, sort: Sort) -> Select[Any]:
     match = literal_column("messages_search").op("MATCH")(bindparam("q", query.fts5()))
     # Ordered by the index's rowid (= seq): FTS5 walks its matches newest first and stops at
     # the limit, instead of sorting every match.
-    order = FTS.c.rank if sort == "relevance" else FTS.c.rowid.desc()
-    return (
-        select(Message.__table__)
-        .join(FTS, FTS.c.rowid == Message.seq)
-        .where(match)
-        .order_by(order, Message.seq.desc())
-    )
+    found = select(Message.__table__).join(FTS, FTS.c.rowid == Message.seq).where(match)
+    if sort == "relevance":
+        return found.order_by(FTS.c.rank, Message.seq.desc())
+    return found.order_by(FTS.c.rowid.desc())  # that alone, or SQLite sorts every match
 
 
 def _postgres(query: Query, sort: Sort) -> Select[Any]:
