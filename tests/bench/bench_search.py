@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from runtime.db.models import Message
-from runtime.db.search import Query, Sort
+from runtime.db.search import Query, Sort, visible_to
 from runtime.db.store import Store
 from tests.bench.history import fill, room, user, word
 
@@ -64,7 +64,8 @@ async def run(url: str, messages: int, repeat: int, limit: int) -> dict[str, Any
                 )
                 timings[kind].append((time.perf_counter() - started) * 1000)
     everywhere = await _frequencies(url)
-    out: dict[str, Any] = {"history": made, "kinds": {}}
+    scans = await _scans(url, max(3, repeat // 6), limit)
+    out: dict[str, Any] = {"history": made, "kinds": {}, "like_scan": scans}
     for kind, values in timings.items():
         values.sort()
         out["kinds"][kind] = {
@@ -80,6 +81,33 @@ async def run(url: str, messages: int, repeat: int, limit: int) -> dict[str, Any
             f"({row['returned']} returned; the words are in {row['in_history']} messages)",
             flush=True,
         )
+    return out
+
+
+async def _scans(url: str, repeat: int, limit: int) -> dict[str, float]:
+    """The baseline: the same single-word searches without the index, as ``LIKE`` scans
+    under the same visibility rule (p50 ms)."""
+    engine = create_async_engine(url)
+    out = {}
+    try:
+        async with engine.connect() as connection:
+            for kind in ("common word", "middling word", "rare word"):
+                q = kinds()[kind][0]
+                query = (
+                    select(Message.id)
+                    .where(visible_to(SEARCHER), Message.text.like(f"%{q}%"))
+                    .order_by(Message.seq.desc())
+                    .limit(limit)
+                )
+                values = []
+                for _ in range(repeat):
+                    started = time.perf_counter()
+                    await connection.execute(query)
+                    values.append((time.perf_counter() - started) * 1000)
+                out[kind] = statistics.median(values)
+                print(f"{kind:24} LIKE scan p50 {out[kind]:8.1f} ms", flush=True)
+    finally:
+        await engine.dispose()
     return out
 
 
