@@ -42,15 +42,15 @@ def search(res: Resources) -> Blueprint:
             raise ApiError(422, "invalid", "before pages the newest-first order (sort=recent)")
         if args.room is not None and await res.rooms.role(args.room, me) is None:
             raise ApiError(404, "not_found", f"you are not a member of a room {args.room!r}")
-        other = None
-        if args.with_ is not None:
-            other = await res.people.find(args.with_) or args.with_
+        # Names in any case mean the account; an author may also be a function (no account).
+        other = args.with_ and (await res.people.find(args.with_) or args.with_)
+        author = args.author and (await res.people.find(args.author) or args.author)
         found = await res.store.search(
             me,
             terms,
             room=args.room,
             other=other,
-            author=args.author,
+            author=author,
             before=args.before,
             limit=args.limit,
             sort=args.sort,

@@ -112,6 +112,7 @@ async def test_three_users_search_through_every_filter_and_see_only_theirs(
     assert await found(c_token) == {"bob-cy"}
     assert await found(a_token, room=shared) == {"ann-shared", "bob-shared"}
     assert await found(a_token, author=bob) == {"bob-shared"}
+    assert await found(a_token, author=bob.upper()) == {"bob-shared"}
     assert await found(b_token, **{"with": cy}) == {"bob-cy"}
     assert await found(c_token, **{"with": bob.upper()}) == {"bob-cy"}  # any case names them
     assert await found(c_token, **{"with": ann}) == set()
