@@ -47,6 +47,7 @@ from runtime.db.people import People
 from runtime.db.reads import Reads
 from runtime.db.rooms import Rooms
 from runtime.db.schema import upgrade
+from runtime.db.sessions import Sessions
 from runtime.db.state import SqlState
 from runtime.events import pair_key
 from runtime.history import Change, Role, StoredMessage
@@ -117,6 +118,10 @@ class Store:
     def api_keys(self) -> ApiKeys:
         """The gRPC API's service keys (runtime.db.apikeys)."""
         return ApiKeys(self._sessions)
+
+    def sessions(self) -> Sessions:
+        """Login sessions and one-use socket tickets (runtime.db.sessions)."""
+        return Sessions(self._sessions)
 
     def state(self, function: str) -> SqlState:
         """``ctx.state`` of ``function``: its own keys in this database (runtime.db.state)."""
