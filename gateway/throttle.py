@@ -8,8 +8,9 @@ over time.
 
 Three counters see each failure, each with its own bound:
 
-- per **(account, address)**: the strict one. After ``login_free`` failures each further one
-  doubles the wait, from 1 s up to ``login_max_wait``. This is what a guesser at one address
+- per **(account, address)**: the strict one. After ``login_free`` failures the next try
+  waits ``login_first_wait`` (1 s), and each further failure doubles the wait, up to
+  ``login_max_wait``. This is what a guesser at one address
   meets, and the real user at another address never does.
 - per **address** (any account): password spraying from one address.
 - per **account** (any address): guessing spread over many addresses. Its wait is capped low
@@ -38,19 +39,22 @@ SIZE = 100_000
 
 @dataclass(frozen=True)
 class Limit:
-    """``free`` failures cost nothing; the next waits ``FIRST_WAIT``, each further one twice
-    as long, up to ``cap`` seconds; one failure is forgotten every ``decay`` seconds."""
+    """After ``free`` failures the next try waits ``first`` seconds, and each further failure
+    doubles the wait, up to ``cap`` seconds; one failure is forgotten every ``decay``
+    seconds."""
 
     free: int
     cap: float
     decay: float
+    first: float = FIRST_WAIT
 
     def wait(self, failures: float) -> float:
         """Seconds to wait after ``failures`` (decayed) failures."""
-        over = math.floor(failures) - self.free
-        if over <= 0:
+        # to the nearest whole failure: one a moment ago still counts as one
+        over = math.floor(failures + 0.5) - self.free
+        if over < 0:
             return 0.0
-        return min(self.cap, FIRST_WAIT * 2.0 ** min(over - 1, 64))
+        return min(self.cap, self.first * 2.0 ** min(over, 64))
 
 
 class Counter:
@@ -126,11 +130,14 @@ class LoginThrottle:
     @classmethod
     def of(cls, gateway: GatewaySettings) -> LoginThrottle:
         """The throttle ``gateway``'s ``login_*`` settings describe."""
-        decay = gateway.login_decay
+        decay, first = gateway.login_decay, gateway.login_first_wait
+        account_cap = gateway.login_account_max_wait
         return cls(
-            pair=Limit(gateway.login_free, gateway.login_max_wait, decay),
-            address=Limit(gateway.login_address_free, gateway.login_max_wait, decay / 5),
-            account=Limit(gateway.login_account_free, gateway.login_account_max_wait, decay / 5),
+            pair=Limit(gateway.login_free, gateway.login_max_wait, decay, first),
+            address=Limit(gateway.login_address_free, gateway.login_max_wait, decay / 5, first),
+            account=Limit(
+                gateway.login_account_free, account_cap, decay / 5, min(first, account_cap)
+            ),
         )
 
     def wait(self, account: str, address: str) -> float:

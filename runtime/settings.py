@@ -105,6 +105,9 @@ class GatewaySettings(BaseModel):
     login_free: int = Field(
         default=5, ge=1, description="failed logins per (account, address) before any wait"
     )
+    login_first_wait: float = Field(
+        default=1.0, gt=0, description="the first wait after too many failed logins, s"
+    )
     login_max_wait: float = Field(
         default=900.0, gt=0, description="longest wait per (account, address) or address, s"
     )

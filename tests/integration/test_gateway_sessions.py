@@ -31,8 +31,13 @@ async def system(
     kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[System]:
     data_dir = tmp_path_factory.mktemp("sessions")
+    # a first wait of 30 s: a throttled login stays throttled for the rest of a test
     async with running(
-        kafka_bootstrap, data_dir, functions=(), client_ip_header="X-Real-IP"
+        kafka_bootstrap,
+        data_dir,
+        functions=(),
+        client_ip_header="X-Real-IP",
+        login_first_wait=30.0,
     ) as system:
         yield system
 
@@ -102,7 +107,7 @@ async def test_repeated_wrong_passwords_get_429_with_retry_after(system: System)
     assert [a.status for a in answers] == [401] * 5
     throttled = await login(system.gateway, name, "wrong horse", "10.2.0.1")
     assert is_error(throttled, 429, "too_many_attempts"), throttled.body
-    assert int(throttled.headers["Retry-After"]) >= 1
+    assert 1 <= int(throttled.headers["Retry-After"]) <= 30
     # the right password waits too, from that address; the user elsewhere is not held up
     assert (await login(system.gateway, name, PASSWORD, "10.2.0.1")).status == 429
     assert (await login(system.gateway, name, PASSWORD, "10.2.0.2")).status == 200
@@ -116,7 +121,7 @@ async def test_a_flood_from_many_addresses_cannot_lock_the_user_out(system: Syst
         await login(system.gateway, name, "wrong horse", f"10.4.0.{n}")
     elsewhere = await login(system.gateway, name, address="10.5.0.1")
     assert is_error(elsewhere, 429, "too_many_attempts")
-    assert int(elsewhere.headers["Retry-After"]) <= 60  # bounded, and decaying
+    assert 0 < int(elsewhere.headers["Retry-After"]) <= 60  # bounded, and decaying
     assert (await login(system.gateway, name, address="10.3.0.1")).status == 200
 
 
@@ -128,35 +133,34 @@ async def test_an_access_token_is_short_lived(system: System) -> None:
     await system.register(name)
     answer = await login(system.gateway, name)
     assert 0 < answer.body["expires_in"] <= 15 * 60
-    body = answer.body["token"].split(".")[0]
-    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    assert claims["exp"] <= time.time() + 15 * 60 + 5
+    assert claims_of(answer.body["token"])["exp"] <= time.time() + 15 * 60 + 5
 
 
 async def test_junk_in_a_signature_is_refused(system: System) -> None:
-    name = unique("u")
-    await system.register(name)
-    token, _ = await signed_in(system, name)
+    token = await system.register(unique("u"))
     body, signature = token.split(".")
-    junk = f"{body}.{signature[:10]}!{signature[10:]}"
+    junk = f"{body}.{signature[:10]}!!{signature[10:]}"  # the lax decoder skipped the "!!"
     assert (await call(system.gateway, "GET", "/api/me", token=token)).status == 200
     assert is_error(await call(system.gateway, "GET", "/api/me", token=junk), 401, "unauthorized")
     assert await socket_code(system.gateway, f"token={junk}") == 4401
 
 
 async def test_a_signed_token_for_a_user_that_does_not_exist_is_refused(system: System) -> None:
+    token = await system.register(unique("u"))
+    claims = claims_of(token)
     secret = load_secret(system.settings)
-    name = unique("u")
-    await system.register(name)
-    _, cookie = await signed_in(system, name)
-    sid = cookie.split(".")[0]
-    exp = int(time.time()) + 600
-    ghost = sign(secret, {"sub": unique("ghost"), "sid": sid, "exp": exp})
-    made_up = sign(secret, {"sub": name, "sid": "no-such-session", "exp": exp})
-    for token in (ghost, made_up):
-        answer = await call(system.gateway, "GET", "/api/me", token=token)
+    ghost = sign(secret, {**claims, "sub": unique("ghost")})
+    made_up = sign(secret, {**claims, "sid": "no-such-session"})
+    for forged in (ghost, made_up):
+        answer = await call(system.gateway, "GET", "/api/me", token=forged)
         assert is_error(answer, 401, "unauthorized"), answer.body
-        assert await socket_code(system.gateway, f"token={token}") == 4401
+        assert await socket_code(system.gateway, f"token={forged}") == 4401
+
+
+def claims_of(token: str) -> dict[str, Any]:
+    body = token.split(".")[0]
+    claims: dict[str, Any] = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    return claims
 
 
 # --- sessions: refresh, logout, everywhere, password ----------------------------------------

@@ -21,7 +21,7 @@ def test_a_token_carries_its_user_and_session() -> None:
     assert AUTH.verify(AUTH.issue("ada", "s1")) == Claims("ada", "s1")
 
 
-@pytest.mark.parametrize("junk", ["!", "=", " ", "\n", "~", "é", "=="])
+@pytest.mark.parametrize("junk", ["!", "!!", "@@@@", "  ", "%%%%", "=", "==", "\n", "~", "é"])
 def test_junk_in_the_signature_is_refused(junk: str) -> None:
     token = AUTH.issue("ada", "s1")
     body, signature = token.split(".")
