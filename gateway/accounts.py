@@ -71,16 +71,11 @@ def account_routes(api: Blueprint, res: Resources) -> None:
         """An access token (and a session cookie) for a username (any case) and its
         password; ``username`` in the answer is the name as registered. Repeated failures
         make the next try wait: ``429`` with ``Retry-After``."""
-        account, address = name_key(data.username), client_address(gateway)
-        throttled(res, account, address)
         found = await res.people.login(data.username)
         stored = None if found is None else found.password_hash
-        if not await hashed_by(res.hashing, res.auth.check, stored, data.password):
-            failed(res, account, address)
+        if not await password_checked(res, name_key(data.username), stored, data.password):
             raise ApiError(401, "unauthorized", WRONG)
         assert found is not None  # auth.check is False without a stored hash
-        if gateway.login_throttle:
-            res.throttle.succeeded(account, address)
         return await signed_in_as(found.username)
 
     @api.post("/refresh")
@@ -134,12 +129,9 @@ def account_routes(api: Blueprint, res: Resources) -> None:
         throttled as logins are). Every session of the account ends, on every device; this
         one gets a new session and token."""
         me = signed_in()
-        account, address = name_key(me.user), client_address(gateway)
-        throttled(res, account, address)
         found = await res.people.login(me.user)
         stored = None if found is None else found.password_hash
-        if not await hashed_by(res.hashing, res.auth.check, stored, data.current):
-            failed(res, account, address)
+        if not await password_checked(res, name_key(me.user), stored, data.current):
             raise ApiError(403, "wrong_password", "the current password is wrong; nothing changed")
         hashed = await hashed_by(res.hashing, res.auth.hash, data.new)
         await res.people.set_password(me.user, hashed)
@@ -191,12 +183,16 @@ def account_routes(api: Blueprint, res: Resources) -> None:
             return response
 
 
-def throttled(res: Resources, account: str, address: str) -> None:
-    """``429 too_many_attempts`` with ``Retry-After`` while failed logins make ``account``
-    from ``address`` wait."""
-    if not res.settings.gateway.login_throttle:
-        return
-    wait = res.throttle.wait(account, address)
+async def password_checked(res: Resources, account: str, stored: str | None, password: str) -> bool:
+    """Whether ``password`` matches ``stored`` (None: no such account), for ``account`` (its
+    name's key) from this request's address; throttled before anything is hashed: ``429
+    too_many_attempts`` with ``Retry-After`` while failed tries make it wait, ``503 busy``
+    when the hashing pool is full."""
+    gateway = res.settings.gateway
+    if not gateway.login_throttle:
+        return await hashed_by(res.hashing, res.auth.check, stored, password)
+    address = client_address(gateway)
+    wait = res.throttle.attempt(account, address)
     if wait > 0:
         after = retry_after(wait)
         raise ApiError(
@@ -205,11 +201,14 @@ def throttled(res: Resources, account: str, address: str) -> None:
             f"too many failed logins: try again in {after} s",
             {"Retry-After": after},
         )
-
-
-def failed(res: Resources, account: str, address: str) -> None:
-    if res.settings.gateway.login_throttle:
-        res.throttle.failed(account, address)
+    try:
+        matches = await hashed_by(res.hashing, res.auth.check, stored, password)
+    except ApiError:
+        res.throttle.unchecked(account, address)
+        raise
+    if matches:
+        res.throttle.succeeded(account, address)
+    return matches
 
 
 async def hashed_by(pool: HashPool, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

@@ -2,9 +2,10 @@
 over time.
 
     throttle = LoginThrottle.of(settings.gateway)
-    wait = throttle.wait(account, address)     # 0.0: go ahead; else answer 429, Retry-After
+    wait = throttle.attempt(account, address)  # 0.0: go ahead (counted as a failure until
+                                               # told otherwise); else answer 429, Retry-After
     ...check the password...
-    throttle.failed(account, address)  or  throttle.succeeded(account, address)
+    throttle.succeeded(account, address)       # or throttle.unchecked(...) when it was not
 
 Three counters see each failure, each with its own bound:
 
@@ -20,7 +21,9 @@ Three counters see each failure, each with its own bound:
 A counter forgets one failure every ``login_decay`` seconds, so a counter left alone drops
 back to zero: nothing locks anyone out for good. Counters live in this process (each gateway
 instance counts its own), at most ``size`` of each, the least recently touched dropped first.
-Refused attempts are not counted, and cost no password hash.
+Refused attempts are not counted, and cost no password hash. An admitted attempt counts as a
+failure from the start, so a burst of concurrent guesses is throttled as it comes rather than
+after its hashes are done; a success (or an attempt that was never checked) takes it back.
 """
 
 from __future__ import annotations
@@ -104,6 +107,12 @@ class Throttle:
         while len(self._counters) > self.size:
             self._counters.popitem(last=False)
 
+    def refund(self, key: Hashable) -> None:
+        """Take back one failure of ``key`` (an attempt counted up front that did not fail)."""
+        counter = self._counters.get(key)
+        if counter is not None:
+            counter.failures = max(0.0, counter.failures - 1)
+
     def clear(self, key: Hashable) -> None:
         """Forget ``key``'s failures."""
         self._counters.pop(key, None)
@@ -147,15 +156,33 @@ class LoginThrottle:
             waits.append(self.account.wait(account))
         return max(waits)
 
+    def attempt(self, account: str, address: str) -> float:
+        """Admit a try of ``account`` from ``address`` (0.0), counted as a failure until
+        ``succeeded`` or ``unchecked`` says otherwise; or the seconds it must wait first (and
+        nothing is counted)."""
+        wait = self.wait(account, address)
+        if wait == 0.0:
+            self.failed(account, address)
+        return wait
+
     def failed(self, account: str, address: str) -> None:
         """A wrong password (or no such account) for ``account`` from ``address``."""
         self.pair.fail((account, address))
         self.address.fail(address)
         self.account.fail(account)
 
+    def unchecked(self, account: str, address: str) -> None:
+        """An admitted try whose password was never checked (the hashing pool was full)."""
+        self.pair.refund((account, address))
+        self.address.refund(address)
+        self.account.refund(account)
+
     def succeeded(self, account: str, address: str) -> None:
-        """``account`` logged in from ``address``: that pair starts afresh, and the address
-        skips the per-account bound from now on."""
+        """``account`` logged in from ``address`` (after ``attempt``): that pair starts
+        afresh, the try is taken back from the other counters, and the address skips the
+        per-account bound from now on."""
+        self.address.refund(address)
+        self.account.refund(account)
         self.pair.clear((account, address))
         self._known[(account, address)] = None
         self._known.move_to_end((account, address))

@@ -120,3 +120,25 @@ def test_memory_is_bounded() -> None:
 
 def test_retry_after_is_whole_seconds_rounded_up() -> None:
     assert [retry_after(w) for w in (0.01, 1.0, 1.2, 59.9)] == ["1", "1", "2", "60"]
+
+
+def test_concurrent_attempts_count_before_their_passwords_are_checked() -> None:
+    clock = Clock()
+    throttle = login_throttle(clock)
+    admitted = [throttle.attempt("ada", "bot") for _ in range(10)]  # none has an answer yet
+    assert admitted.count(0.0) == 3  # the free ones; the rest wait at once
+    assert all(wait > 0 for wait in admitted[3:])
+
+
+def test_a_success_or_an_unchecked_try_is_taken_back() -> None:
+    clock = Clock()
+    throttle = login_throttle(clock)
+    assert throttle.attempt("ada", "home") == 0.0
+    throttle.succeeded("ada", "home")
+    assert throttle.pair.failures(("ada", "home")) == 0.0
+    assert throttle.account.failures("ada") == 0.0
+    assert throttle.address.failures("home") == 0.0
+    assert throttle.attempt("bob", "cafe") == 0.0
+    throttle.unchecked("bob", "cafe")  # the hashing pool was full: no password was tried
+    assert throttle.pair.failures(("bob", "cafe")) == 0.0
+    assert throttle.account.failures("bob") == 0.0
