@@ -26,7 +26,7 @@ from gateway.access import (
     set_session_cookie,
 )
 from gateway.api import BEARER, ApiError, refused, reserved, signed_in
-from gateway.hashing import Busy, HashPool
+from gateway.hashing import Busy
 from gateway.resources import Resources
 from gateway.schemas import body, returns
 from gateway.throttle import retry_after
@@ -53,7 +53,7 @@ def account_routes(api: Blueprint, res: Resources) -> None:
         case: ``Ada`` is taken once ``ada`` exists. The first account is the server admin."""
         if reserved(data.username, res.registry.descriptors):
             raise ApiError(409, "taken", f"{data.username!r} is reserved for a function's messages")
-        hashed = await hashed_by(res.hashing, res.auth.hash, data.password)
+        hashed = await hashed_by(res, res.auth.hash, data.password)
         try:
             await res.people.add(data.username, hashed)
         except UserError as exc:
@@ -133,7 +133,7 @@ def account_routes(api: Blueprint, res: Resources) -> None:
         stored = None if found is None else found.password_hash
         if not await password_checked(res, name_key(me.user), stored, data.current):
             raise ApiError(403, "wrong_password", "the current password is wrong; nothing changed")
-        hashed = await hashed_by(res.hashing, res.auth.hash, data.new)
+        hashed = await hashed_by(res, res.auth.hash, data.new)
         await res.people.set_password(me.user, hashed)
         res.watch.ended(await res.sessions.end_all(me.user))
         return await signed_in_as(me.user)
@@ -190,10 +190,11 @@ async def password_checked(res: Resources, account: str, stored: str | None, pas
     when the hashing pool is full."""
     gateway = res.settings.gateway
     if not gateway.login_throttle:
-        return await hashed_by(res.hashing, res.auth.check, stored, password)
+        return counted(res, await hashed_by(res, res.auth.check, stored, password))
     address = client_address(gateway)
     wait = res.throttle.attempt(account, address)
     if wait > 0:
+        res.logins.count("throttled")
         after = retry_after(wait)
         raise ApiError(
             429,
@@ -202,20 +203,26 @@ async def password_checked(res: Resources, account: str, stored: str | None, pas
             {"Retry-After": after},
         )
     try:
-        matches = await hashed_by(res.hashing, res.auth.check, stored, password)
+        matches = await hashed_by(res, res.auth.check, stored, password)
     except ApiError:
         res.throttle.unchecked(account, address)
         raise
     if matches:
         res.throttle.succeeded(account, address)
+    return counted(res, matches)
+
+
+def counted(res: Resources, matches: bool) -> bool:
+    res.logins.count("ok" if matches else "wrong")
     return matches
 
 
-async def hashed_by(pool: HashPool, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+async def hashed_by(res: Resources, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """``fn`` (a password hash or check) in the hashing pool; ``503 busy`` when it is full."""
     try:
-        return await pool.run(fn, *args, **kwargs)
+        return await res.hashing.run(fn, *args, **kwargs)
     except Busy:
+        res.logins.count("busy")
         raise ApiError(
             503,
             "busy",

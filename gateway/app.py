@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from gateway.accounts import account_routes
 from gateway.api import ApiError, rest
+from gateway.login_metrics import LoginCollector
 from gateway.metrics import gateway_registry
 from gateway.resources import Resources
 from gateway.rooms import rooms
@@ -80,6 +81,7 @@ def create_app(settings: Settings) -> Quart:
     app.register_blueprint(rooms(res))
     registry = gateway_registry(res.metrics, res.hub.stats)
     registry.register(RpcCollector(rpc.metrics))
+    registry.register(LoginCollector(res.logins, lambda: getattr(res, "hashing", None)))
 
     @app.get("/metrics")
     @hide

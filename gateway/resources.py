@@ -24,6 +24,7 @@ from gateway.feed import Feed
 from gateway.hashing import HashPool
 from gateway.health import Health
 from gateway.hub import Hub
+from gateway.login_metrics import LoginMetrics
 from gateway.metrics import GatewayMetrics
 from gateway.peer import GOING_AWAY
 from gateway.presence import Presence
@@ -50,8 +51,8 @@ log = logging.getLogger("parley.gateway")
 
 class Resources:
     """The gateway's long-lived objects. Attributes other than ``settings``, ``instance``,
-    ``metrics``, ``hub``, ``receipts``, ``actions``, ``throttle`` and ``watch`` exist only
-    between ``open()`` and ``close()``."""
+    ``metrics``, ``hub``, ``receipts``, ``actions``, ``throttle``, ``logins`` and ``watch``
+    exist only between ``open()`` and ``close()``."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -61,6 +62,7 @@ class Resources:
         self.receipts = Receipts()
         self.actions = Actions()
         self.throttle = LoginThrottle.of(settings.gateway)
+        self.logins = LoginMetrics()
         self.watch = Watch()  # the open sockets of each login session
         self.auth: Auth
         self.hashing: HashPool

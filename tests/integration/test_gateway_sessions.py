@@ -6,9 +6,12 @@ proxy), so one machine can be many clients."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import re
 import time
+import urllib.request
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -111,6 +114,14 @@ async def test_repeated_wrong_passwords_get_429_with_retry_after(system: System)
     # the right password waits too, from that address; the user elsewhere is not held up
     assert (await login(system.gateway, name, PASSWORD, "10.2.0.1")).status == 429
     assert (await login(system.gateway, name, PASSWORD, "10.2.0.2")).status == 200
+    metrics = await asyncio.to_thread(scrape, system.gateway)
+    assert re.search(r'parley_gateway_logins_total\{outcome="throttled"\} [1-9]', metrics)
+    assert "parley_gateway_password_hash_workers" in metrics
+
+
+def scrape(gateway: Gateway) -> str:
+    with urllib.request.urlopen(gateway.url + "/metrics", timeout=10) as response:
+        return str(response.read().decode())
 
 
 async def test_a_flood_from_many_addresses_cannot_lock_the_user_out(system: System) -> None:
