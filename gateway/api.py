@@ -139,7 +139,11 @@ def rest(res: Resources) -> Blueprint:
         """A page of a room's history, oldest first (404 for a private room you are not in)."""
         name = await visible(res, room, caller(res))
         page = await res.store.room_messages(
-            name, before=query_args.before, limit=query_args.limit, thread=query_args.thread
+            name,
+            before=query_args.before,
+            around=query_args.around,
+            limit=query_args.limit,
+            thread=query_args.thread,
         )
         return s.Messages(messages=[m.frame() for m in page])
 
@@ -154,7 +158,12 @@ def rest(res: Resources) -> Blueprint:
         me, named = caller(res), valid(USER, user, "user")
         other = await res.people.find(named) or named  # any case names the account
         page = await res.store.private_messages(
-            me, other, before=query_args.before, limit=query_args.limit, thread=query_args.thread
+            me,
+            other,
+            before=query_args.before,
+            around=query_args.around,
+            limit=query_args.limit,
+            thread=query_args.thread,
         )
         return s.Messages(messages=[m.frame() for m in page])
 

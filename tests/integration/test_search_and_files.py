@@ -291,3 +291,17 @@ async def test_uploads_are_limited_in_size_and_per_user(system: System) -> None:
         kept += LIMIT
     over = await upload(system, token, b"y" * LIMIT, "part.bin", "application/octet-stream")
     assert (over.status, over.json()["error"]) == (413, "quota")
+
+
+async def test_history_around_a_hit_shows_it_in_its_context(system: System) -> None:
+    _, token = await system.user()
+    room = unique("ctx")
+    async with system.connect(token) as client:
+        await client.join(room)
+        ids = [(await client.post(room, f"line {n}"))["id"] for n in range(5)]
+        await client.find("message", id=ids[-1])
+    status, body = await http(
+        system.gateway, "GET", f"/api/rooms/{room}/messages?around={ids[2]}&limit=3", token=token
+    )
+    assert status == 200
+    assert [m["id"] for m in body["messages"]] == ids[1:4]
