@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from gateway.api import ApiError, rest
 from gateway.metrics import gateway_registry
+from gateway.requests import StrictRequest
 from gateway.resources import Resources
 from gateway.rooms import rooms
 from gateway.rpc.metrics import RpcCollector
@@ -49,6 +50,7 @@ def create_app(settings: Settings) -> Quart:
     frontend = str(static.resolve()) if static and (static / "index.html").is_file() else None
     app = Quart("parley.gateway", static_folder=frontend, static_url_path="")
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, PROPAGATE_EXCEPTIONS=False)
+    app.request_class = StrictRequest
     app.config[INBOUND_QUEUE] = settings.gateway.inbound_queue
     app.asgi_websocket_class = BoundedWebsocketConnection
     app.websocket_class = DirectWebsocket

@@ -8,7 +8,6 @@ Fields are strict (a number is not a string); fields the protocol does not name 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Annotated, Any
 
@@ -21,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from gateway.jsontext import BadJson, parse
 from runtime.errors import validation_text
 from runtime.events import MessageId, Room, Text, Username
 from runtime.frames import ErrorFrame, error_frame
@@ -108,9 +108,9 @@ def read_json(data: str | bytes | None) -> dict[str, Any]:
     if not isinstance(data, str):
         raise Refusal("bad_json", "frames are JSON text frames; got a binary frame")
     try:
-        fields = json.loads(data)
-    except ValueError as exc:
-        raise Refusal("bad_json", f"the frame is not JSON: {exc}") from None
+        fields = parse(data)
+    except BadJson as exc:
+        raise Refusal("bad_json", f"the frame: {exc}") from None
     if not isinstance(fields, dict):
         raise Refusal("bad_json", 'a frame is a JSON object with a "type"')
     return fields
