@@ -24,7 +24,7 @@ class StrictRequest(Request):
         if not (force or self.is_json):
             return None
         try:
-            data: bytes = await self.get_data(cache=cache, as_text=False)
+            data = await self.get_data(cache, False, False)
             result = parse(decode(data))
         except BadJson as exc:
             if not silent:
