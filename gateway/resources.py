@@ -22,6 +22,7 @@ from gateway.feed import Feed
 from gateway.health import Health
 from gateway.hub import Hub
 from gateway.metrics import GatewayMetrics
+from gateway.origins import Origins
 from gateway.peer import GOING_AWAY
 from gateway.presence import Presence
 from gateway.publisher import Publisher
@@ -45,8 +46,8 @@ log = logging.getLogger("parley.gateway")
 
 class Resources:
     """The gateway's long-lived objects. Attributes other than ``settings``, ``instance``,
-    ``metrics``, ``hub``, ``receipts`` and ``actions`` exist only between ``open()`` and
-    ``close()``."""
+    ``metrics``, ``hub``, ``receipts``, ``actions`` and ``origins`` exist only between
+    ``open()`` and ``close()``."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -55,6 +56,7 @@ class Resources:
         self.hub = Hub(settings.gateway.dedupe_window, self.metrics)
         self.receipts = Receipts()
         self.actions = Actions()
+        self.origins = Origins.of(settings.gateway)
         self.auth: Auth
         self.store: Store
         self.publisher: Publisher

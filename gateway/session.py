@@ -14,7 +14,6 @@ import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from quart import Websocket, websocket
 from quart.globals import websocket_ctx
@@ -76,9 +75,7 @@ CLOSE_WAIT = 5.0
 async def serve_socket(res: Resources) -> ResponseReturnValue | None:
     """The ``/ws`` endpoint: 403 for a foreign Origin, close 4401 for a bad token."""
     origin = websocket.headers.get("Origin")
-    if origin is not None and not origin_allowed(
-        origin, websocket.headers.get("Host", ""), res.settings.gateway.origins
-    ):
+    if origin is not None and not res.origins.admit(origin):
         body = {"error": "forbidden_origin", "detail": f"origin {origin} may not connect here"}
         return body, 403
     user = res.auth.verify(websocket.args.get("token"))
@@ -92,13 +89,6 @@ async def serve_socket(res: Resources) -> ResponseReturnValue | None:
     peer = Peer(user, conn, res.settings.gateway.send_queue, getattr(ws, "link", None))
     await Session(res, peer, ws).run()
     return None
-
-
-def origin_allowed(origin: str, host: str, allowed: list[str]) -> bool:
-    """Same origin (the Origin's host:port is the Host header) or one listed in settings."""
-    return urlsplit(origin).netloc.lower() == host.lower() or origin.rstrip("/") in {
-        a.rstrip("/") for a in allowed
-    }
 
 
 class Session:

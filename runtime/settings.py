@@ -67,7 +67,14 @@ class GatewaySettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
     origins: list[str] = Field(
-        default=[], description="browser origins allowed besides the gateway's own host"
+        default=[],
+        description="browser origins (scheme://host[:port]) allowed to open a WebSocket besides "
+        "the gateway's own http://host:port (gateway.origins)",
+    )
+    dev_origins: bool = Field(
+        default=True,
+        description="on a loopback bind, also allow the Vite dev/preview servers on "
+        "localhost:5173 and :4173",
     )
     require_secret: bool = Field(
         default=False, description="refuse to start without PARLEY_SECRET (containers)"
