@@ -39,7 +39,7 @@ from gateway.inbound import (
 from gateway.link import Encoded
 from gateway.peer import Peer, Subscription
 from gateway.publisher import Unavailable
-from gateway.receipts import Receipt
+from gateway.receipts import Intent, Receipt
 from gateway.replay import go_live, replay
 from gateway.resources import Resources
 from runtime.actions import from_client
@@ -212,6 +212,7 @@ class Session:
                     await self._answers(reply_to, client_id, room=room)
                 await self._post(
                     client_id,
+                    Intent(f"room {room}", text, reply_to),
                     lambda id: MessageEvent(
                         id=id,
                         room=room,
@@ -230,6 +231,7 @@ class Session:
                     await self._answers(reply_to, client_id, pair=pair_key(user, to))
                 await self._post(
                     client_id,
+                    Intent(f"user {to}", text, reply_to),
                     lambda id: PrivateEvent(
                         id=id,
                         sender=user,
@@ -306,13 +308,26 @@ class Session:
                 Delivery(users=(other,), frame=dict(seen_frame(user, frame.id)))
             )
 
-    async def _post(self, client_id: str, event_with: Callable[[str], Event]) -> None:
-        """Produce a message or private event once per client id; ack when Kafka has it."""
+    async def _post(
+        self, client_id: str, intent: Intent, event_with: Callable[[str], Event]
+    ) -> None:
+        """Produce a message or private event once per client id; ack when Kafka has it.
+        A client id that named another message is refused (``client_id_reused``)."""
         user, receipts = self.peer.user, self.res.receipts
         receipt = receipts.get(user, client_id)
         if receipt is None:
             stored = await self.res.store.find_by_client_id(user, client_id)
-            receipt = receipts.issue(user, client_id, stored.id if stored else None)
+            known = None if stored is None else Intent.of(stored)
+            receipt = receipts.get(user, client_id) or receipts.issue(
+                user, client_id, stored.id if stored else None, known or intent
+            )
+        if receipt.intent is not None and not receipt.intent.allows(intent):
+            raise Refusal(
+                "client_id_reused",
+                f"client_id {client_id!r} already named message {receipt.id} with another "
+                "room, recipient, text or reply_to: send a new message with a new client_id",
+                client_id,
+            )
         publisher = self.res.publisher
         await self._once(receipt, client_id, lambda id: publisher.send(event_with(id)))
 

@@ -33,10 +33,20 @@ NewUsername = Annotated[
 # A message's id (a UUIDv7 from the gateway, or any id a function gave its Reply).
 MessageId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Room = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]
-# Text: 1-4000 characters after trimming. The pattern says "not only white space" to JSON
-# Schema validators too (the gateway checks declared actions with the schema alone).
+# Characters that show nothing: white space, and the invisible format and filler characters
+# (zero-width space/joiners, bidi marks, word joiner, BOM, soft hyphen, variation selectors,
+# Hangul fillers, the blank Braille pattern).
+INVISIBLE = (
+    r"\s\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0"
+)
+# Text: 1-4000 characters after trimming, at least one of them visible. The pattern says so to
+# JSON Schema validators too (the gateway checks declared actions with the schema alone).
 Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=r"\S")
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=4000, pattern=f"[^{INVISIBLE}]"
+    ),
 ]
 
 _id_lock = threading.Lock()

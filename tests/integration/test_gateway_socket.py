@@ -102,6 +102,42 @@ async def test_same_client_id_twice_gets_the_same_id_and_exists_once(
     assert [m.text for m in await store.room_messages(room)] == ["only once", "marker"]
 
 
+async def test_a_client_id_reused_for_another_message_is_refused_not_dropped(
+    system: System, store: Store
+) -> None:
+    room, other = unique("r"), unique("r")
+    (_, token), (bob, _) = await system.user(), await system.user()
+    async with system.connect(token) as sock:
+        await sock.join(room)
+        await sock.join(other)
+        first = await sock.post(room, "the first", client_id="reused")
+        assert first["type"] == "ack"
+        for frame in (
+            {"type": "message", "room": room, "text": "another text", "client_id": "reused"},
+            {"type": "message", "room": other, "text": "the first", "client_id": "reused"},
+            {"type": "private", "to": bob, "text": "the first", "client_id": "reused"},
+        ):
+            refused = await sock.error(frame, "client_id_reused")
+            assert refused["client_id"] == "reused"
+            assert first["id"] in refused["detail"]
+        again = await sock.post(room, "  the first ", client_id="reused")  # a true retry
+        assert again == first
+    async with system.connect(token) as sock:  # another socket of the same user
+        await sock.join(other)
+        await sock.join(room)
+        await sock.error(
+            {"type": "message", "room": other, "text": "later", "client_id": "reused"},
+            "client_id_reused",
+        )
+        await sock.post(room, "marker")  # stored after the first (one room, one order)
+
+    async def stored() -> bool:
+        return [m.text for m in await store.room_messages(room)] == ["the first", "marker"]
+
+    await eventually(stored, timeout=10, what="the first message and the marker stored")
+    assert await store.room_messages(other) == []
+
+
 def _bad_frames(room: str, joined: str) -> list[tuple[Any, str]]:
     long_text = "x" * 4001
     return [
@@ -115,6 +151,10 @@ def _bad_frames(room: str, joined: str) -> list[tuple[Any, str]]:
         ({"type": "message", "room": joined, "text": "hi", "client_id": 7}, "invalid"),
         ({"type": "message", "room": joined, "text": long_text, "client_id": "c"}, "invalid"),
         ({"type": "message", "room": joined, "text": "   ", "client_id": "c"}, "invalid"),
+        ({"type": "message", "room": joined, "text": "\u200b\u200d", "client_id": "c"}, "invalid"),
+        ({"type": "private", "to": "nobody", "text": "\ufeff \u2060", "client_id": "c"}, "invalid"),
+        ('{"type": "message", "room": "x", "text": "hi", "client_id": "\\ud800"}', "bad_json"),
+        ("[" * 5000 + "]" * 5000, "bad_json"),
         ({"type": "join", "room": "Not A Room!"}, "invalid"),
         ({"type": "join"}, "invalid"),
         ({"type": "message", "room": room, "text": "hi", "client_id": "c"}, "not_joined"),
