@@ -4,6 +4,11 @@ The session subscribes the socket first (live frames wait in ``sub.buffer``), th
 sends the room's messages after ``since`` and, in their places, the changes (edits, deletes,
 reactions) of any message since then, each as the message is now; ``go_live`` sends the held
 frames the replay did not already cover and lets the next ones through.
+
+A replay is bounded twice over. Per join: at most ``replay_limit`` messages (the newest), and as
+many change frames; past that a ``replay`` frame with ``truncated: true`` comes first, and the
+client pages the rest over REST. Per socket: frames go through ``Peer.put``, so a client that
+does not read is closed with 1013 (``send_timeout``) instead of pinning the replay in memory.
 """
 
 from __future__ import annotations
@@ -13,32 +18,61 @@ from collections import deque
 from gateway.link import Encoded
 from gateway.peer import Peer, Subscription
 from gateway.resources import Resources
+from runtime.history import StoredMessage
 
 PAGE = 200  # messages read at a time
 
 
 async def replay(res: Resources, peer: Peer, room: str, since: str, sub: Subscription) -> None:
-    """Send ``room``'s messages after ``since``, with the changes since, in room order."""
-    store, after = res.store, since
-    changed = deque(await store.changed_after(room, since))
+    """Send ``room``'s messages after ``since`` (the newest ``replay_limit`` of them), with
+    the changes since, in room order."""
+    store, limit = res.store, res.settings.gateway.replay_limit
+    after, first = await _start(res, room, since, sub.seq, limit)
+    changed = await store.changed_after(room, since)
+    truncated = first is not None or len(changed) > limit
+    changes = deque(changed[-limit:])  # the newest changes, in the room's order
 
-    async def send(frames: list[dict[str, object]]) -> None:
+    async def send(frames: list[dict[str, object]]) -> bool:
         for frame in frames:
             res.metrics.frames_out[str(frame["type"])] += 1
-            await peer.outbox.put(Encoded.of(frame))
+            if not await peer.put(Encoded.of(frame)):
+                return False  # the client does not read: the socket is closing (1013)
+        return True
 
+    if truncated:
+        notice: dict[str, object] = {"type": "replay", "room": room, "truncated": True}
+        if first is not None:
+            notice["before"] = first
+        if not await send([notice]):
+            return
     while True:
         page = await store.room_messages(room, after=after, limit=PAGE)
         for message in page:
-            while changed and changed[0].after < (message.seq or 0):
-                await send(changed.popleft().frames())
+            while changes and changes[0].after < (message.seq or 0):
+                if not await send(changes.popleft().frames()):
+                    return
             sub.seq = message.seq or sub.seq
-            await send([dict(message.frame())])
+            if not await send([dict(message.frame())]):
+                return
         if len(page) < PAGE:
             break
         after = page[-1].id
-    while changed:
-        await send(changed.popleft().frames())
+    while changes:
+        if not await send(changes.popleft().frames()):
+            return
+
+
+async def _start(
+    res: Resources, room: str, since: str, mark: int, limit: int
+) -> tuple[str, str | None]:
+    """Where the replay starts: ``(after, None)`` when at most ``limit`` messages follow
+    ``since`` (at storage position ``mark``; 0: not a message of the room); otherwise
+    ``(id of the message before the newest limit, id of the first of them)``: the replay is
+    cut, and the client pages what came before that first one over REST."""
+    newest: list[StoredMessage] = await res.store.room_messages(room, limit=limit + 1)
+    if len(newest) <= limit or (newest[0].seq or 0) <= mark:
+        return since, None
+    return newest[0].id, newest[1].id
 
 
 async def go_live(peer: Peer, sub: Subscription) -> None:
@@ -46,6 +80,7 @@ async def go_live(peer: Peer, sub: Subscription) -> None:
     while sub.buffer:
         held, sub.buffer = sub.buffer, []
         for seq, frame in held:
-            if sub.admits(seq):
-                await peer.outbox.put(frame)
+            if sub.admits(seq) and not await peer.put(frame):
+                sub.buffer = None
+                return
     sub.buffer = None

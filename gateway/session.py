@@ -86,7 +86,8 @@ async def serve_socket(res: Resources) -> ResponseReturnValue | None:
         return None
     conn = f"{res.instance}:{uuid.uuid4().hex[:12]}"
     ws = websocket_ctx.websocket
-    peer = Peer(user, conn, res.settings.gateway.send_queue, getattr(ws, "link", None))
+    limits = res.settings.gateway
+    peer = Peer(user, conn, limits.send_queue, getattr(ws, "link", None), limits.send_timeout)
     await Session(res, peer, ws).run()
     return None
 
@@ -387,7 +388,7 @@ class Session:
         # way). Changes follow, coalesced, as presence frames with joined and left.
         users = await res.roster.snapshot(room, peer.user)
         self.res.metrics.frames_out["presence"] += 1
-        await peer.outbox.put(Encoded.of(presence_frame(room, users)))
+        await peer.put(Encoded.of(presence_frame(room, users)))  # False: closing (1013)
         if since is not None:
             # Live frames wait in ``sub.buffer`` meanwhile; those at or before ``since`` (which
             # the client has) or a replayed message are copies. This gateway may have started

@@ -85,6 +85,17 @@ class GatewaySettings(BaseModel):
     max_frame: int = Field(default=16384, ge=256, description="largest inbound frame, bytes")
     inbound_queue: int = Field(default=16, ge=1, description="unread inbound frames per socket")
     send_queue: int = Field(default=256, ge=1, description="unsent frames before a 1013 close")
+    send_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="a replay waits this long, seconds, for a client to read before a 1013 close",
+    )
+    replay_limit: int = Field(
+        default=500,
+        ge=1,
+        description="messages one join with since replays at most (the newest; the frame says "
+        "truncated, and the rest is paged over REST)",
+    )
     rate: float = Field(default=20.0, gt=0, description="frames per second per socket")
     burst: int = Field(default=40, ge=1, description="frames a socket may send at once")
     leave_debounce: float = Field(default=3.0, ge=0, description="delay of a leave on close")
