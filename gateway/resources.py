@@ -26,6 +26,7 @@ from gateway.origins import Origins
 from gateway.peer import GOING_AWAY
 from gateway.presence import Presence
 from gateway.publisher import Publisher
+from gateway.quotas import Quotas
 from gateway.reaper import Reaper
 from gateway.receipts import Receipts
 from gateway.roster import Roster
@@ -46,8 +47,8 @@ log = logging.getLogger("parley.gateway")
 
 class Resources:
     """The gateway's long-lived objects. Attributes other than ``settings``, ``instance``,
-    ``metrics``, ``hub``, ``receipts``, ``actions`` and ``origins`` exist only between
-    ``open()`` and ``close()``."""
+    ``metrics``, ``hub``, ``receipts``, ``actions``, ``origins`` and ``quotas`` exist only
+    between ``open()`` and ``close()``."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -57,6 +58,7 @@ class Resources:
         self.receipts = Receipts()
         self.actions = Actions()
         self.origins = Origins.of(settings.gateway)
+        self.quotas = Quotas(settings.gateway)
         self.auth: Auth
         self.store: Store
         self.publisher: Publisher

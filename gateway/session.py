@@ -39,6 +39,7 @@ from gateway.inbound import (
 from gateway.link import Encoded
 from gateway.peer import Peer, Subscription
 from gateway.publisher import Unavailable
+from gateway.quotas import TOO_MANY
 from gateway.receipts import Intent, Receipt
 from gateway.replay import go_live, replay
 from gateway.resources import Resources
@@ -84,11 +85,20 @@ async def serve_socket(res: Resources) -> ResponseReturnValue | None:
         res.metrics.closed(UNAUTHORIZED)
         await websocket.close(UNAUTHORIZED, "missing, bad or expired token: log in again")
         return None
-    conn = f"{res.instance}:{uuid.uuid4().hex[:12]}"
-    ws = websocket_ctx.websocket
-    limits = res.settings.gateway
-    peer = Peer(user, conn, limits.send_queue, getattr(ws, "link", None), limits.send_timeout)
-    await Session(res, peer, ws).run()
+    address = websocket.remote_addr or "<unknown>"
+    refused = res.quotas.admit(user, address)
+    if refused is not None:
+        res.metrics.closed(TOO_MANY)
+        await websocket.close(TOO_MANY, refused)
+        return None
+    try:
+        conn = f"{res.instance}:{uuid.uuid4().hex[:12]}"
+        ws = websocket_ctx.websocket
+        limits = res.settings.gateway
+        peer = Peer(user, conn, limits.send_queue, getattr(ws, "link", None), limits.send_timeout)
+        await Session(res, peer, ws).run()
+    finally:
+        res.quotas.release(user, address)
     return None
 
 
@@ -100,7 +110,8 @@ class Session:
         self.peer = peer
         self.ws = ws
         limits = res.settings.gateway
-        self.bucket = Bucket(limits.rate, limits.burst)
+        self.bucket = Bucket(limits.rate, limits.burst)  # this socket's
+        self.budget = res.quotas.bucket(peer.user)  # its user's, shared by their sockets
 
     async def run(self) -> None:
         hub, peer = self.res.hub, self.peer
@@ -162,7 +173,7 @@ class Session:
     async def _frame(self, data: str | bytes) -> None:
         """Answer one frame: an ack, another answer, or an error frame."""
         try:
-            allowed = self.bucket.take()  # bad frames count too
+            allowed = self.bucket.take() and self.budget.take()  # bad frames count too
             fields = self._fields(data)
             if (client_id := client_id_of(fields)) is not None:
                 REQUEST_ID.set(client_id)

@@ -98,6 +98,20 @@ class GatewaySettings(BaseModel):
     )
     rate: float = Field(default=20.0, gt=0, description="frames per second per socket")
     burst: int = Field(default=40, ge=1, description="frames a socket may send at once")
+    user_rate: float = Field(
+        default=40.0, gt=0, description="frames per second per user, across their sockets"
+    )
+    user_burst: int = Field(
+        default=80, ge=1, description="frames a user's sockets may send at once, together"
+    )
+    sockets_per_user: int = Field(
+        default=32, ge=1, description="open sockets per user on one gateway; more close 4429"
+    )
+    sockets_per_address: int = Field(
+        default=256,
+        ge=1,
+        description="open sockets per client address on one gateway; more close 4429",
+    )
     leave_debounce: float = Field(default=3.0, ge=0, description="delay of a leave on close")
     presence_interval: float = Field(
         default=1.0, gt=0, description="a room's presence changes go out at most this often, s"

@@ -2,17 +2,21 @@
 
 - a ``join`` with an old ``since`` replays at most ``replay_limit`` messages (then says
   ``truncated``), and a client that never reads its replay is closed with 1013;
+- one user, or one address, holds a bounded number of sockets (more are closed with 4429), and
+  a user's frames count against one budget whatever socket carries them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from runtime.db.store import Store
 from runtime.events import new_id
@@ -20,7 +24,7 @@ from runtime.history import StoredMessage
 from tests.support.harness import eventually
 from tests.support.net import unique
 from tests.support.scrape import scrape
-from tests.support.system import Gateway, System, http, running
+from tests.support.system import Client, Gateway, System, http, running
 
 pytestmark = pytest.mark.e2e
 
@@ -102,4 +106,56 @@ async def test_a_client_that_never_reads_its_replay_is_closed_with_1013(
             return await closes(gateway, "1013") == before + 1
 
         await eventually(closed, timeout=60, what="the silent socket closed with 1013")
+    gateway.stop()
+
+
+async def expect_close(sock: Client, code: int) -> str:
+    """The reason of the close ``sock`` gets next (failing on any frame instead)."""
+    with pytest.raises(ConnectionClosed) as closed:
+        await sock.receive()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == code
+    return closed.value.rcvd.reason
+
+
+async def test_sockets_per_user_and_per_address_are_capped(system: System) -> None:
+    gateway = await system.start_gateway(sockets_per_user=3, sockets_per_address=5)
+    (_, ada), (_, bob) = await system.user(), await system.user()
+    async with contextlib.AsyncExitStack() as stack:
+        sockets = [await stack.enter_async_context(system.connect(ada, gateway)) for _ in range(3)]
+        for sock in sockets:
+            await sock.pong()
+        async with system.connect(ada, gateway) as fourth:
+            assert "user" in await expect_close(fourth, 4429)
+        await sockets[0].pong()  # the others are unaffected
+        more = [await stack.enter_async_context(system.connect(bob, gateway)) for _ in range(2)]
+        for sock in more:
+            await sock.pong()
+        async with system.connect(bob, gateway) as sixth:  # bob has 2, the address 5
+            assert "address" in await expect_close(sixth, 4429)
+        await sockets[0].ws.close()
+        await sockets[0].reading
+    async with system.connect(ada, gateway) as again:  # closed ones make room
+        await again.pong()
+    gateway.stop()
+
+
+async def test_a_users_frames_share_one_budget_across_sockets(system: System) -> None:
+    gateway = await system.start_gateway(user_rate=1.0, user_burst=50)
+    _, token = await system.user()
+    async with contextlib.AsyncExitStack() as stack:
+        sockets = [
+            await stack.enter_async_context(system.connect(token, gateway)) for _ in range(5)
+        ]
+        for sock in sockets:  # 5 x 30 frames: within each socket's burst (40), over the user's
+            for _ in range(30):
+                await sock.send({"type": "ping"})
+        answers = [
+            await sock.expect(lambda f: f["type"] in ("pong", "error"))
+            for sock in sockets
+            for _ in range(30)
+        ]
+    refused = [a for a in answers if a["type"] == "error"]
+    assert refused, "150 frames at once over 5 sockets of one user were all accepted"
+    assert {a["error"] for a in refused} == {"rate_limited"}
     gateway.stop()

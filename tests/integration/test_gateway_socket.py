@@ -35,6 +35,8 @@ async def system(
         leave_debounce=0.0,
         rate=100.0,
         burst=60,
+        user_rate=100.0,
+        user_burst=60,
         origins=[ALLOWED_ORIGIN],
     ) as system:
         yield system
