@@ -16,10 +16,13 @@ from quart import Quart
 from quart.typing import ResponseReturnValue
 from quart_schema import QuartSchema, RequestSchemaValidationError, hide
 from quart_schema.openapi import HttpSecurityScheme, Info
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import PathConverter
 
 from gateway.api import ApiError, rest
+from gateway.headers import add_security_headers
 from gateway.metrics import gateway_registry
+from gateway.openapi import GatewayOpenAPI
 from gateway.requests import StrictRequest
 from gateway.resources import Resources
 from gateway.rooms import rooms
@@ -48,7 +51,9 @@ def create_app(settings: Settings) -> Quart:
     """The gateway app for ``settings``; nothing opens until it starts serving."""
     static = settings.gateway.static_dir
     frontend = str(static.resolve()) if static and (static / "index.html").is_file() else None
-    app = Quart("parley.gateway", static_folder=frontend, static_url_path="")
+    app = Quart("parley.gateway", static_folder=None)
+    app.static_folder = frontend  # served by ``asset`` below, never under /api
+    app.url_map.converters["asset"] = AssetPath
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, PROPAGATE_EXCEPTIONS=False)
     app.request_class = StrictRequest
     app.config[INBOUND_QUEUE] = settings.gateway.inbound_queue
@@ -58,9 +63,12 @@ def create_app(settings: Settings) -> Quart:
         app,
         info=Info(title="Parley gateway", version="1"),
         security_schemes={"bearer": HttpSecurityScheme(scheme="bearer")},
+        openapi_provider_class=GatewayOpenAPI,
+        swagger_ui_path=None,  # it loads Swagger UI from a CDN, unpinned: /openapi.json only
         redoc_ui_path=None,
         scalar_ui_path=None,
     )
+    add_security_headers(app)
     res = Resources(settings)
     app.extensions["parley"] = res
     rpc = RpcServer(res)  # the gRPC API on its own port (gateway.rpc)
@@ -96,6 +104,15 @@ def create_app(settings: Settings) -> Quart:
             return page, 200, {"Content-Type": "text/html; charset=utf-8"}
         return await app.send_static_file("index.html")
 
+    @app.get("/<asset:filename>")
+    @hide
+    async def asset(filename: str) -> ResponseReturnValue:
+        """A file of the built frontend (not a path under /api: those are the API's, so a
+        wrong method there is a 405, not a missing file)."""
+        if frontend is None:
+            raise NotFound()
+        return await app.send_static_file(filename)
+
     @app.websocket("/ws")
     async def ws() -> ResponseReturnValue | None:
         return await serve_socket(res)
@@ -130,4 +147,12 @@ async def _http_error(exc: HTTPException) -> ResponseReturnValue:
     if status == 400:  # a body that is not JSON at all: as invalid as a wrong field
         return error(422, "invalid", exc.description or "the body is not valid JSON")
     code = (exc.name or "error").lower().replace(" ", "_")
-    return error(status, code, exc.description or code)
+    body, status = error(status, code, exc.description or code)
+    allow = {name: value for name, value in exc.get_headers() if name == "Allow"}
+    return body, status, allow  # a 405 says which methods the path has
+
+
+class AssetPath(PathConverter):
+    """A path converter for the frontend's files that matches nothing under ``api/``."""
+
+    regex = r"(?!api(?:/|$))[^/].*?"
