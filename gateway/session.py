@@ -43,6 +43,7 @@ from gateway.quotas import TOO_MANY
 from gateway.receipts import Intent, Receipt
 from gateway.replay import go_live, replay
 from gateway.resources import Resources
+from gateway.writer import DISCONNECTED, gone, write_outbox
 from runtime.actions import from_client
 from runtime.errors import UserError
 from runtime.events import (
@@ -83,13 +84,15 @@ async def serve_socket(res: Resources) -> ResponseReturnValue | None:
     await websocket.accept()
     if user is None:
         res.metrics.closed(UNAUTHORIZED)
-        await websocket.close(UNAUTHORIZED, "missing, bad or expired token: log in again")
+        with contextlib.suppress(*DISCONNECTED):  # the client may be gone already
+            await websocket.close(UNAUTHORIZED, "missing, bad or expired token: log in again")
         return None
     address = websocket.remote_addr or "<unknown>"
     refused = res.quotas.admit(user, address)
     if refused is not None:
         res.metrics.closed(TOO_MANY)
-        await websocket.close(TOO_MANY, refused)
+        with contextlib.suppress(*DISCONNECTED):  # the client may be gone already
+            await websocket.close(TOO_MANY, refused)
         return None
     try:
         conn = f"{res.instance}:{uuid.uuid4().hex[:12]}"
@@ -119,7 +122,7 @@ class Session:
         self.res.metrics.opened += 1
         tasks = [
             asyncio.create_task(self._read(), name=f"read {peer.conn}"),
-            asyncio.create_task(self._write(), name=f"write {peer.conn}"),
+            asyncio.create_task(write_outbox(peer, self.ws.send), name=f"write {peer.conn}"),
             asyncio.create_task(peer.closing.wait(), name=f"closing {peer.conn}"),
         ]
         try:
@@ -130,8 +133,11 @@ class Session:
             self.res.presence.closed(peer.user, hub.detach(peer))
             self.res.metrics.closed(peer.close_code)
         for task in done:
-            if not task.cancelled() and task.exception() is not None:
-                log.error("socket %s failed", peer.conn, exc_info=task.exception())
+            failure = None if task.cancelled() else task.exception()
+            if failure is not None and gone(failure):
+                log.debug("socket %s: the client went away (%r)", peer.conn, failure)
+            elif failure is not None:  # a fault of the gateway's: worth a traceback
+                log.error("socket %s failed", peer.conn, exc_info=failure)
         if peer.close_code is not None:
             log.info(
                 "closing %s of %s with %d: %s",
@@ -141,21 +147,9 @@ class Session:
                 peer.close_reason,
             )
             closing = self.ws.close(peer.close_code, peer.close_reason)
-            with contextlib.suppress(TimeoutError):  # a client that never reads: give up
+            # A client that never reads: give up; one that left meanwhile: nothing to close.
+            with contextlib.suppress(TimeoutError, *DISCONNECTED):
                 await asyncio.wait_for(closing, CLOSE_WAIT)
-
-    async def _write(self) -> None:
-        """Send what queued in the outbox (frames the hub could not write at once)."""
-        outbox, link, send = self.peer.outbox, self.peer.link, self.ws.send
-        while True:
-            frame = await outbox.get()
-            if link is None:
-                await send(frame.text)
-            elif link.open():
-                link.write(frame.wire)
-                await link.drain()
-            else:
-                return  # closing: Hypercorn ends this handler
 
     async def _read(self) -> None:
         while True:

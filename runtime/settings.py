@@ -163,6 +163,15 @@ class WorkerSettings(BaseModel):
     )
 
 
+class LogSettings(BaseModel):
+    """The log files ``parley up`` keeps of its children (``<data_dir>/logs``), mode 0600."""
+
+    max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=4096, description="a log file past this size is rotated"
+    )
+    backups: int = Field(default=3, ge=0, description="rotated files kept per log (.1, .2, ...)")
+
+
 class SupervisorSettings(BaseModel):
     """``parley up``: where it serves every process' metrics at once."""
 
@@ -187,6 +196,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     grpc: GrpcSettings = GrpcSettings()
     supervisor: SupervisorSettings = SupervisorSettings()
+    logs: LogSettings = LogSettings()
     topic_prefix: str = Field(default="", description="prepended to every topic and group name")
     secret: str | None = None
     faults: str = Field(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
+import stat
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -159,3 +161,62 @@ async def test_a_users_frames_share_one_budget_across_sockets(system: System) ->
     assert refused, "150 frames at once over 5 sockets of one user were all accepted"
     assert {a["error"] for a in refused} == {"rate_limited"}
     gateway.stop()
+
+
+async def test_clients_that_drop_are_no_error_in_the_log(system: System) -> None:
+    room = unique("r")
+    gateway = await system.start_gateway()
+    (_, writer_token), (_, reader_token) = await system.user(), await system.user()
+    async with system.connect(writer_token, gateway) as writer:
+        await writer.join(room)
+        history = [await writer.post(room, "x" * 3000) for _ in range(40)]
+        for _ in range(10):
+            async with system.connect(reader_token, gateway) as reader:
+                await reader.join(room)
+                await writer.post(room, "hello")
+                reader.ws.transport.abort()  # gone without a close handshake
+                with contextlib.suppress(ConnectionClosed):
+                    await reader.expect("never")
+        for _ in range(10):
+            async with system.connect(reader_token, gateway) as reader:
+                await reader.join(room)  # and closed properly on the way out
+        for _ in range(10):
+            async with system.connect(reader_token, gateway) as reader:
+                await reader.join(room, since=history[0]["id"])  # gone amid a replay
+                reader.ws.transport.abort()
+        for _ in range(10):
+            async with system.connect(reader_token, gateway) as reader:
+                for n in range(30):  # gone while its frames are answered
+                    await reader.send({"type": "ping", "n": n})
+                reader.ws.transport.abort()
+        for _ in range(10):
+            async with system.connect("not-a-token", gateway) as reader:
+                reader.ws.transport.abort()  # gone before the 4401
+        for code in (1001, 1000, 4000):
+            async with system.connect(reader_token, gateway) as reader:
+                await reader.join(room)
+                await reader.ws.close(code)  # a tab closed, a page left
+        for _ in range(5):
+            async with system.connect(reader_token, gateway) as reader:
+                await reader.join(room)
+                reader.ws.transport.write_eof()  # half-closed
+                with contextlib.suppress(ConnectionClosed, TimeoutError):
+                    await reader.expect("never", timeout=1)
+        await writer.post(room, "still here")
+        await writer.expect("message", text="still here")
+    gateway.stop()
+    lines = [json.loads(line) for line in gateway.log.read_text().splitlines() if line]
+    errors = [line for line in lines if line.get("level") in ("error", "critical")]
+    assert errors == [], errors[:3]
+    assert not [line for line in lines if "error" in line and line.get("level") != "debug"]
+
+
+async def test_the_database_holding_hashes_and_messages_is_private(system: System) -> None:
+    await system.register()  # the database exists by now
+    data = system.settings.data_dir
+    db = data / "parley.db"
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    for path in data.glob("parley.db-*"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    secret = data / "secret"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
