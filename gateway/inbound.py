@@ -116,6 +116,13 @@ def read_json(data: str | bytes | None) -> dict[str, Any]:
     return fields
 
 
+def action_type(fields: dict[str, Any]) -> str | None:
+    """The frame's ``type`` when it may name a declared action: a string that is no built-in
+    frame's (None for those, and for a missing or non-string ``type``)."""
+    kind = fields.get("type")
+    return kind if isinstance(kind, str) and kind not in CLIENT_FRAMES else None
+
+
 def client_id_of(fields: dict[str, Any]) -> str | None:
     """The frame's ``client_id`` when it is a usable one, for the error frame."""
     value = fields.get("client_id")

@@ -23,7 +23,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from gateway.actions import Declared
 from gateway.bucket import Bucket
 from gateway.inbound import (
-    CLIENT_FRAMES,
     Join,
     Leave,
     Ping,
@@ -32,6 +31,7 @@ from gateway.inbound import (
     Read,
     Refusal,
     Typing,
+    action_type,
     client_id_of,
     read_json,
     validate,
@@ -200,8 +200,8 @@ class Session:
         self.peer.offer(Encoded.of(frame))
 
     async def _handle(self, fields: dict[str, Any]) -> None:
-        kind = fields.get("type")
-        declared = None if kind in CLIENT_FRAMES else self.res.actions.get(kind)
+        kind = action_type(fields)  # a list or an object as "type" is no action, nor a crash
+        declared = None if kind is None else self.res.actions.get(kind)
         if declared is not None:
             tracing.frame_kind(declared.type)
             await self._act(declared, fields)
