@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
-from quart import Quart
+from quart import Quart, request
 from quart.typing import ResponseReturnValue
 from quart_schema import QuartSchema, RequestSchemaValidationError, hide
 from quart_schema.openapi import HttpSecurityScheme, Info
@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import PathConverter
 
 from gateway.api import ApiError, rest
+from gateway.files import files, sized_request
 from gateway.headers import add_security_headers
 from gateway.metrics import gateway_registry
 from gateway.openapi import GatewayOpenAPI
@@ -28,6 +29,7 @@ from gateway.resources import Resources
 from gateway.rooms import rooms
 from gateway.rpc.metrics import RpcCollector
 from gateway.rpc.server import RpcServer
+from gateway.search import search
 from gateway.session import serve_socket
 from gateway.transport import INBOUND_QUEUE, BoundedWebsocketConnection, DirectWebsocket
 from runtime.errors import validation_text
@@ -55,7 +57,11 @@ def create_app(settings: Settings) -> Quart:
     app.static_folder = frontend  # served by ``asset`` below, never under /api
     app.url_map.converters["asset"] = AssetPath
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, PROPAGATE_EXCEPTIONS=False)
-    app.request_class = StrictRequest
+    # JSON bodies read strictly (gateway.requests), uploads up to files.max_size (gateway.files)
+    sized = sized_request(settings.files.max_size)
+    app.request_class = cast(
+        type[StrictRequest], type("GatewayRequest", (StrictRequest, sized), {})
+    )
     app.config[INBOUND_QUEUE] = settings.gateway.inbound_queue
     app.asgi_websocket_class = BoundedWebsocketConnection
     app.websocket_class = DirectWebsocket
@@ -85,6 +91,8 @@ def create_app(settings: Settings) -> Quart:
 
     app.register_blueprint(rest(res))
     app.register_blueprint(rooms(res))
+    app.register_blueprint(search(res))
+    app.register_blueprint(files(res))
     registry = gateway_registry(res.metrics, res.hub.stats)
     registry.register(RpcCollector(rpc.metrics))
 
@@ -146,6 +154,9 @@ async def _http_error(exc: HTTPException) -> ResponseReturnValue:
     status = exc.code or 500
     if status == 400:  # a body that is not JSON at all: as invalid as a wrong field
         return error(422, "invalid", exc.description or "the body is not valid JSON")
+    if status == 413:
+        limit = request.max_content_length
+        return error(413, "too_large", f"the body is larger than the {limit} bytes allowed here")
     code = (exc.name or "error").lower().replace(" ", "_")
     body, status = error(status, code, exc.description or code)
     allow = {name: value for name, value in exc.get_headers() if name == "Allow"}
