@@ -4,7 +4,8 @@
 quart-schema documents what the decorators name. This provider adds what they do not:
 
 - path parameters with the rules the routes check (``{room}``, ``{user}``);
-- request bodies marked required (a route with a body model refuses a request without one);
+- request bodies marked required (a route with a body model refuses a request without one),
+  and the query parameters its model requires;
 - the error answers every route can give, each ``{"error", "detail"}``: ``401`` where a bearer
   token is needed, ``422`` where a path, query or body is validated, ``404`` where the path
   names a room or user, ``413`` where a body is read;
@@ -62,6 +63,18 @@ class GatewayOpenAPI(OpenAPIProvider):
         if name in PATH_RULES:
             parameter["schema"] = dict(PATH_RULES[name])
         return parameter
+
+    def build_querystring_parameters(
+        self, model: type[Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """quart-schema's, with ``required`` on the fields the model requires (it looks for
+        it on each field, where JSON Schema never puts it)."""
+        parameters, components = super().build_querystring_parameters(model)
+        required = set(TypeAdapter(model).json_schema().get("required", []))
+        for parameter in parameters:
+            if parameter["name"] in required:
+                parameter["required"] = True
+        return parameters, components
 
     def build_paths(self, rule: Rule) -> tuple[dict[str, Any], dict[str, Any]]:
         paths, components = super().build_paths(rule)
