@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import threading
 import time
 from datetime import UTC, datetime
@@ -58,6 +59,7 @@ Text = Annotated[
 ]
 
 # The text of a message that carries files: it may be empty (docs/PROTOCOL.md 1.9).
+_VISIBLE = re.compile(f"[^{INVISIBLE}]")
 Caption = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 MAX_ATTACHMENTS = 10
 
@@ -93,9 +95,13 @@ class Carrier(BaseModel):
 
 
 def says_something(text: str, attachments: int) -> None:
-    """``ValueError`` for a message with neither text nor files."""
-    if not text and not attachments:
+    """``ValueError`` for a message with neither text (a visible character) nor files."""
+    if attachments:
+        return
+    if not text:
         raise ValueError("text is empty: write something or attach a file")
+    if _VISIBLE.search(text) is None:
+        raise ValueError("text has nothing visible: write something or attach a file")
 
 
 _id_lock = threading.Lock()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from gateway.inbound import Refusal, validate
 from gateway.receipts import Intent
 from runtime.events import Text
 from runtime.history import StoredMessage
@@ -44,3 +45,13 @@ def test_text_with_nothing_visible_is_invalid(text: str) -> None:
 @pytest.mark.parametrize("text", ["hi", "a\u200bb", "👍", "\u200dé", "日本"])
 def test_text_with_something_visible_is_fine(text: str) -> None:
     assert TEXT.validate_python(text) == text
+
+
+@pytest.mark.parametrize("kind", ["message", "private"])
+@pytest.mark.parametrize("text", ["\u200b", "\u200b\u200c\u200d", " \ufeff\u2060 ", "\u3164"])
+def test_a_message_of_invisible_text_without_files_is_invalid(kind: str, text: str) -> None:
+    frame = {"type": kind, "room": "lobby", "to": "bob", "text": text, "client_id": "c"}
+    with pytest.raises(Refusal) as refused:
+        validate(frame)
+    assert refused.value.code == "invalid"
+    assert "nothing visible" in refused.value.detail
