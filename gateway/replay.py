@@ -18,6 +18,7 @@ from collections import deque
 from gateway.link import Encoded
 from gateway.peer import Peer, Subscription
 from gateway.resources import Resources
+from runtime.frames import replay_frame
 from runtime.history import StoredMessage
 
 PAGE = 200  # messages read at a time
@@ -39,12 +40,8 @@ async def replay(res: Resources, peer: Peer, room: str, since: str, sub: Subscri
                 return False  # the client does not read: the socket is closing (1013)
         return True
 
-    if truncated:
-        notice: dict[str, object] = {"type": "replay", "room": room, "truncated": True}
-        if first is not None:
-            notice["before"] = first
-        if not await send([notice]):
-            return
+    if truncated and not await send([dict(replay_frame(room, first))]):
+        return
     while True:
         page = await store.room_messages(room, after=after, limit=PAGE)
         for message in page:
