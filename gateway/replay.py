@@ -1,6 +1,7 @@
-"""A ``join`` with ``since``: what the socket missed, then live (docs/PROTOCOL.md 3.8).
+"""A ``join`` (docs/PROTOCOL.md 3.4): the room entered, the socket subscribed, the presence
+snapshot, with ``since`` what the socket missed (3.8), then live.
 
-The session subscribes the socket first (live frames wait in ``sub.buffer``), then ``replay``
+``join_room`` subscribes the socket first (live frames wait in ``sub.buffer``), then ``replay``
 sends the room's messages after ``since`` and, in their places, the changes (edits, deletes,
 reactions) of any message since then, each as the message is now; ``go_live`` sends the held
 frames the replay did not already cover and lets the next ones through.
@@ -15,13 +16,51 @@ from __future__ import annotations
 
 from collections import deque
 
+from gateway.inbound import Refusal
 from gateway.link import Encoded
 from gateway.peer import Peer, Subscription
+from gateway.publisher import Unavailable
 from gateway.resources import Resources
-from runtime.frames import replay_frame
+from runtime.errors import UserError
+from runtime.events import JoinEvent
+from runtime.frames import presence_frame, replay_frame
 from runtime.history import StoredMessage
 
 PAGE = 200  # messages read at a time
+
+
+async def join_room(res: Resources, peer: Peer, room: str, since: str | None) -> None:
+    """Enter ``room`` (``Refusal`` when the user may not), subscribe (buffering live frames),
+    send the presence snapshot, replay after ``since``, then go live: every message once, in
+    order."""
+    try:
+        await res.rooms.enter(room, peer.user, limit=res.settings.gateway.room_limit)
+    except UserError as exc:
+        raise Refusal(exc.code, exc.detail) from None
+    peer.barred.discard(room)
+    current = peer.rooms.get(room)
+    conn = current.conn if current else res.presence.adopt(peer.user, room) or peer.conn
+    sub = res.hub.subscribe(peer, room, conn)
+    announced = res.publisher.send(JoinEvent(room=room, user=peer.user, conn=conn))
+    # Who is here: the roster's view, and this user (whose own join may still be on its
+    # way). Changes follow, coalesced, as presence frames with joined and left.
+    users = await res.roster.snapshot(room, peer.user)
+    res.metrics.frames_out["presence"] += 1
+    await peer.put(Encoded.of(presence_frame(room, users)))  # False: closing (1013)
+    if since is not None:
+        # Live frames wait in ``sub.buffer`` meanwhile; those at or before ``since`` (which
+        # the client has) or a replayed message are copies. This gateway may have started
+        # after the client's last message: its own record of the room says nothing of it.
+        sub.seq = await res.store.room_mark(room, since)
+        await replay(res, peer, room, since, sub)
+    await go_live(peer, sub)
+    try:
+        await res.publisher.settle(announced)
+    except Unavailable:
+        raise Refusal(
+            "unavailable",
+            f"joined {room!r}, but presence could not be announced (Kafka is unreachable)",
+        ) from None
 
 
 async def replay(res: Resources, peer: Peer, room: str, since: str, sub: Subscription) -> None:

@@ -42,7 +42,7 @@ from gateway.peer import Peer, Subscription
 from gateway.publisher import Unavailable
 from gateway.quotas import TOO_MANY
 from gateway.receipts import Intent, Receipt
-from gateway.replay import go_live, replay
+from gateway.replay import join_room
 from gateway.resources import Resources
 from gateway.writer import DISCONNECTED, gone, write_outbox
 from runtime.actions import from_client
@@ -51,7 +51,6 @@ from runtime.events import (
     Attachment,
     Delivery,
     Event,
-    JoinEvent,
     MessageEvent,
     PrivateEvent,
     envelope,
@@ -62,7 +61,6 @@ from runtime.frames import (
     PONG,
     ServerFrame,
     ack_frame,
-    presence_frame,
     read_frame,
     seen_frame,
     typing_frame,
@@ -393,37 +391,7 @@ class Session:
         self.send(ack_frame(client_id, receipt.id))
 
     async def _join(self, room: str, since: str | None) -> None:
-        """Subscribe (buffering live frames), replay after ``since``, then go live: every
-        message once, in order."""
-        res, peer = self.res, self.peer
-        try:
-            await res.rooms.enter(room, peer.user, limit=res.settings.gateway.room_limit)
-        except UserError as exc:
-            raise Refusal(exc.code, exc.detail) from None
-        peer.barred.discard(room)
-        current = peer.rooms.get(room)
-        conn = current.conn if current else res.presence.adopt(peer.user, room) or peer.conn
-        sub = res.hub.subscribe(peer, room, conn)
-        announced = res.publisher.send(JoinEvent(room=room, user=peer.user, conn=conn))
-        # Who is here: the roster's view, and this user (whose own join may still be on its
-        # way). Changes follow, coalesced, as presence frames with joined and left.
-        users = await res.roster.snapshot(room, peer.user)
-        self.res.metrics.frames_out["presence"] += 1
-        await peer.put(Encoded.of(presence_frame(room, users)))  # False: closing (1013)
-        if since is not None:
-            # Live frames wait in ``sub.buffer`` meanwhile; those at or before ``since`` (which
-            # the client has) or a replayed message are copies. This gateway may have started
-            # after the client's last message: its own record of the room says nothing of it.
-            sub.seq = await res.store.room_mark(room, since)
-            await replay(res, peer, room, since, sub)
-        await go_live(peer, sub)
-        try:
-            await res.publisher.settle(announced)
-        except Unavailable:
-            raise Refusal(
-                "unavailable",
-                f"joined {room!r}, but presence could not be announced (Kafka is unreachable)",
-            ) from None
+        await join_room(self.res, self.peer, room, since)
 
     async def _leave(self, room: str) -> None:
         sub = await self._joined(room)
