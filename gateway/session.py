@@ -20,6 +20,7 @@ from quart.globals import websocket_ctx
 from quart.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
+from gateway.access import socket_caller
 from gateway.actions import Declared
 from gateway.bucket import Bucket
 from gateway.inbound import (
@@ -75,19 +76,21 @@ CLOSE_WAIT = 5.0
 
 
 async def serve_socket(res: Resources) -> ResponseReturnValue | None:
-    """The ``/ws`` endpoint: 403 for a foreign Origin, close 4401 for a bad token."""
+    """The ``/ws`` endpoint: 403 for a foreign Origin, close 4401 for a bad ticket or token."""
     origin = websocket.headers.get("Origin")
     if origin is not None and not res.origins.admit(origin):
         body = {"error": "forbidden_origin", "detail": f"origin {origin} may not connect here"}
         return body, 403
-    user = res.auth.verify(websocket.args.get("token"))
+    caller = await socket_caller(res.auth, res.sessions)
     await websocket.accept()
-    if user is None:
+    if caller is None:
         res.metrics.closed(UNAUTHORIZED)
         with contextlib.suppress(*DISCONNECTED):  # the client may be gone already
-            await websocket.close(UNAUTHORIZED, "missing, bad or expired token: log in again")
+            await websocket.close(
+                UNAUTHORIZED, "missing, bad or expired ticket or token: log in again"
+            )
         return None
-    address = websocket.remote_addr or "<unknown>"
+    user, address = caller.user, websocket.remote_addr or "<unknown>"
     refused = res.quotas.admit(user, address)
     if refused is not None:
         res.metrics.closed(TOO_MANY)
@@ -99,7 +102,8 @@ async def serve_socket(res: Resources) -> ResponseReturnValue | None:
         ws = websocket_ctx.websocket
         limits = res.settings.gateway
         peer = Peer(user, conn, limits.send_queue, getattr(ws, "link", None), limits.send_timeout)
-        await Session(res, peer, ws).run()
+        with res.watch.watching(caller.session, peer):  # closed with 4401 when the session ends
+            await Session(res, peer, ws).run()
     finally:
         res.quotas.release(user, address)
     return None
