@@ -10,7 +10,8 @@ gateway (DNS rebinding) sends its own name as both Origin and Host, and is refus
 Allowed are the gateway's own origins (``http://host:port`` as configured; for a loopback or
 wildcard bind also ``localhost``, ``127.0.0.1`` and ``[::1]`` on that port), the Vite dev and
 preview servers on loopback (ports 5173 and 4173) when ``dev_origins`` is on and the gateway
-listens on loopback, and every origin listed in ``PARLEY_GATEWAY__ORIGINS``.
+listens on loopback (not on a wildcard address, which others reach), and every origin listed
+in ``PARLEY_GATEWAY__ORIGINS``.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class Origins:
         local = host in LOOPBACK or host in WILDCARD
         if local:
             own |= {f"http://{name}:{port}" for name in ("localhost", "127.0.0.1", "[::1]")}
-        if local and gateway.dev_origins:
+        if host in LOOPBACK and gateway.dev_origins:  # not on a wildcard bind: others reach it
             names = ("localhost", "127.0.0.1")
             own |= {f"http://{name}:{dev}" for name in names for dev in DEV_PORTS}
         found = (normal(origin) for origin in (*own, *gateway.origins))

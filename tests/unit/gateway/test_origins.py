@@ -59,6 +59,9 @@ def test_dev_servers_only_on_a_loopback_bind_and_when_on() -> None:
     assert not public.admit("http://localhost:5173")
     assert not public.admit("http://localhost:8000")
     assert public.admit("http://10.0.0.5:8000")
+    everywhere = Origins.of(gateway(host="0.0.0.0", port=8000))
+    assert everywhere.admit("http://localhost:8000")  # a container's published port
+    assert not everywhere.admit("http://localhost:5173")
 
 
 @pytest.mark.parametrize(
