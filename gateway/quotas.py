@@ -13,6 +13,7 @@ bound the sockets per user and per address, and the frames per user across all o
 from __future__ import annotations
 
 from collections import Counter
+from typing import Protocol
 
 from gateway.bucket import Bucket
 from runtime.settings import GatewaySettings
@@ -55,3 +56,17 @@ class Quotas:
                 del counts[key]
         if user not in self._users:
             self._buckets.pop(user, None)
+
+
+class HeaderLookup(Protocol):
+    def get(self, key: str, default: str, /) -> str: ...
+
+
+def client_address(headers: HeaderLookup, peer: str | None, limits: GatewaySettings) -> str:
+    """The address a socket counts against: the ``client_ip_header`` a trusted proxy sets
+    (its last entry), as the login throttle reads it (gateway.access), else the TCP peer."""
+    if limits.client_ip_header:
+        given = headers.get(limits.client_ip_header, "").split(",")[-1].strip()
+        if given:
+            return given[:64]
+    return peer or "unknown"

@@ -41,7 +41,7 @@ from gateway.inbound import (
 from gateway.link import Encoded
 from gateway.peer import Peer, Subscription
 from gateway.publisher import Unavailable
-from gateway.quotas import TOO_MANY
+from gateway.quotas import TOO_MANY, client_address
 from gateway.receipts import Intent, Receipt
 from gateway.replay import join_room
 from gateway.resources import Resources
@@ -90,7 +90,9 @@ async def serve_socket(res: Resources) -> ResponseReturnValue | None:
                 UNAUTHORIZED, "missing, bad or expired ticket or token: log in again"
             )
         return None
-    user, address = caller.user, websocket.remote_addr or "<unknown>"
+    limits = res.settings.gateway
+    user = caller.user
+    address = client_address(websocket.headers, websocket.remote_addr, limits)
     refused = res.quotas.admit(user, address)
     if refused is not None:
         res.metrics.closed(TOO_MANY)
@@ -100,7 +102,6 @@ async def serve_socket(res: Resources) -> ResponseReturnValue | None:
     try:
         conn = f"{res.instance}:{uuid.uuid4().hex[:12]}"
         ws = websocket_ctx.websocket
-        limits = res.settings.gateway
         peer = Peer(user, conn, limits.send_queue, getattr(ws, "link", None), limits.send_timeout)
         with res.watch.watching(caller.session, peer):  # closed with 4401 when the session ends
             await Session(res, peer, ws).run()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.quotas import Quotas
+from gateway.quotas import Quotas, client_address
 from runtime.settings import GatewaySettings
 
 
@@ -34,3 +34,12 @@ def test_a_users_sockets_share_one_bucket_while_any_is_open() -> None:
     assert caps.bucket("ada") is first
     caps.release("ada", "b")
     assert caps.bucket("ada") is not first  # the last socket closed: forgotten
+
+
+def test_the_address_is_the_trusted_proxys_header_when_set() -> None:
+    direct = GatewaySettings()
+    proxied = GatewaySettings(client_ip_header="X-Real-IP")
+    headers = {"X-Real-IP": "203.0.113.9"}
+    assert client_address(headers, "10.0.0.1", direct) == "10.0.0.1"  # not trusted: ignored
+    assert client_address(headers, "10.0.0.1", proxied) == "203.0.113.9"
+    assert client_address({}, "10.0.0.1", proxied) == "10.0.0.1"
