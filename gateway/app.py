@@ -16,13 +16,17 @@ from quart import Quart, request
 from quart.typing import ResponseReturnValue
 from quart_schema import QuartSchema, RequestSchemaValidationError, hide
 from quart_schema.openapi import HttpSecurityScheme, Info
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import PathConverter
 
 from gateway.accounts import account_routes
 from gateway.api import ApiError, rest
 from gateway.files import files, sized_request
+from gateway.headers import add_security_headers
 from gateway.login_metrics import LoginCollector
 from gateway.metrics import gateway_registry
+from gateway.openapi import GatewayOpenAPI
+from gateway.requests import StrictRequest
 from gateway.resources import Resources
 from gateway.rooms import rooms
 from gateway.rpc.metrics import RpcCollector
@@ -51,19 +55,28 @@ def create_app(settings: Settings) -> Quart:
     """The gateway app for ``settings``; nothing opens until it starts serving."""
     static = settings.gateway.static_dir
     frontend = str(static.resolve()) if static and (static / "index.html").is_file() else None
-    app = Quart("parley.gateway", static_folder=frontend, static_url_path="")
+    app = Quart("parley.gateway", static_folder=None)
+    app.static_folder = frontend  # served by ``asset`` below, never under /api
+    app.url_map.converters["asset"] = AssetPath
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, PROPAGATE_EXCEPTIONS=False)
+    # JSON bodies read strictly (gateway.requests), uploads up to files.max_size (gateway.files)
+    sized = sized_request(settings.files.max_size)
+    app.request_class = cast(
+        type[StrictRequest], type("GatewayRequest", (StrictRequest, sized), {})
+    )
     app.config[INBOUND_QUEUE] = settings.gateway.inbound_queue
     app.asgi_websocket_class = BoundedWebsocketConnection
-    app.request_class = sized_request(settings.files.max_size)
     app.websocket_class = DirectWebsocket
     QuartSchema(
         app,
         info=Info(title="Parley gateway", version="1"),
         security_schemes={"bearer": HttpSecurityScheme(scheme="bearer")},
+        openapi_provider_class=GatewayOpenAPI,
+        swagger_ui_path=None,  # it loads Swagger UI from a CDN, unpinned: /openapi.json only
         redoc_ui_path=None,
         scalar_ui_path=None,
     )
+    add_security_headers(app)
     res = Resources(settings)
     app.extensions["parley"] = res
     rpc = RpcServer(res)  # the gRPC API on its own port (gateway.rpc)
@@ -104,6 +117,15 @@ def create_app(settings: Settings) -> Quart:
             return page, 200, {"Content-Type": "text/html; charset=utf-8"}
         return await app.send_static_file("index.html")
 
+    @app.get("/<asset:filename>")
+    @hide
+    async def asset(filename: str) -> ResponseReturnValue:
+        """A file of the built frontend (not a path under /api: those are the API's, so a
+        wrong method there is a 405, not a missing file)."""
+        if frontend is None:
+            raise NotFound()
+        return await app.send_static_file(filename)
+
     @app.websocket("/ws")
     async def ws() -> ResponseReturnValue | None:
         return await serve_socket(res)
@@ -142,4 +164,12 @@ async def _http_error(exc: HTTPException) -> ResponseReturnValue:
         limit = request.max_content_length
         return error(413, "too_large", f"the body is larger than the {limit} bytes allowed here")
     code = (exc.name or "error").lower().replace(" ", "_")
-    return error(status, code, exc.description or code)
+    body, status = error(status, code, exc.description or code)
+    allow = {name: value for name, value in exc.get_headers() if name == "Allow"}
+    return body, status, allow  # a 405 says which methods the path has
+
+
+class AssetPath(PathConverter):
+    """A path converter for the frontend's files that matches nothing under ``api/``."""
+
+    regex = r"(?!api(?:/|$))[^/].*?"

@@ -8,7 +8,6 @@ Fields are strict (a number is not a string); fields the protocol does not name 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Annotated, Any
 
@@ -21,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from gateway.jsontext import BadJson, parse
 from runtime.errors import validation_text
 from runtime.events import MAX_ATTACHMENTS, Caption, MessageId, Room, Username, says_something
 from runtime.frames import ErrorFrame, error_frame
@@ -121,12 +121,19 @@ def read_json(data: str | bytes | None) -> dict[str, Any]:
     if not isinstance(data, str):
         raise Refusal("bad_json", "frames are JSON text frames; got a binary frame")
     try:
-        fields = json.loads(data)
-    except ValueError as exc:
-        raise Refusal("bad_json", f"the frame is not JSON: {exc}") from None
+        fields = parse(data)
+    except BadJson as exc:
+        raise Refusal("bad_json", f"the frame: {exc}") from None
     if not isinstance(fields, dict):
         raise Refusal("bad_json", 'a frame is a JSON object with a "type"')
     return fields
+
+
+def action_type(fields: dict[str, Any]) -> str | None:
+    """The frame's ``type`` when it may name a declared action: a string that is no built-in
+    frame's (None for those, and for a missing or non-string ``type``)."""
+    kind = fields.get("type")
+    return kind if isinstance(kind, str) and kind not in CLIENT_FRAMES else None
 
 
 def client_id_of(fields: dict[str, Any]) -> str | None:

@@ -6,8 +6,8 @@ turned into metric families only when scraped (see ``runtime.metrics``):
 - ``parley_gateway_connections``: open WebSockets now (gauge);
   ``parley_gateway_connections_opened_total``;
 - ``parley_gateway_closes_total{code}``: sockets closed, by close code: ``1013`` (too slow),
-  ``1001`` (the gateway is going away), ``4401`` (bad token), or ``client`` when the client
-  closed or the connection dropped;
+  ``1001`` (the gateway is going away), ``4401`` (bad token), ``4429`` (too many sockets for
+  the user or address), or ``client`` when the client closed or the connection dropped;
 - ``parley_gateway_frames_in_total{type}``: client frames by type (``unknown`` when not a JSON
   object with a known type); ``parley_gateway_frames_out_total{type}``: frames queued for sockets
   by type (answers, live deliveries, replayed history), once per socket;

@@ -3,7 +3,8 @@
 The hub only ever ``offer``s (never waits): a full outbox means the client is not reading, and
 the hub closes that socket instead of slowing everyone else down. The socket's own session may
 ``put`` (a replay after ``join``), which waits while the outbox is more than half full so that
-live deliveries always find room.
+live deliveries always find room, but not for ever: past its ``timeout`` the client counts as
+not reading, and the caller closes the socket (``Peer.put``: 1013) as the hub would.
 """
 
 from __future__ import annotations
@@ -38,12 +39,19 @@ class Outbox(Generic[T]):
         self._changed()
         return True
 
-    async def put(self, frame: T) -> None:
-        """Queue ``frame``, first waiting until the outbox is at most half full."""
-        while len(self.frames) > self.capacity // 2:
-            await self._roomy.wait()
+    async def put(self, frame: T, timeout: float) -> bool:
+        """Queue ``frame``, first waiting until the outbox is at most half full; False (and
+        nothing queued) when it stayed fuller than that for ``timeout`` seconds."""
+        if len(self.frames) > self.capacity // 2:
+            try:
+                async with asyncio.timeout(timeout):
+                    while len(self.frames) > self.capacity // 2:
+                        await self._roomy.wait()
+            except TimeoutError:
+                return False
         self.frames.append(frame)
         self._changed()
+        return True
 
     async def get(self) -> T:
         """The oldest frame, waiting for one."""

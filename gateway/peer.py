@@ -77,12 +77,21 @@ class Peer:
         "conn",
         "link",
         "outbox",
+        "patience",
         "rooms",
         "user",
     )
 
-    def __init__(self, user: str, conn: str, capacity: int, link: Link | None = None) -> None:
+    def __init__(
+        self,
+        user: str,
+        conn: str,
+        capacity: int,
+        link: Link | None = None,
+        patience: float = 10.0,
+    ) -> None:
         self.user = user
+        self.patience = patience  # how long ``put`` waits for the client to read
         self.conn = conn
         self.link = link  # direct writes to the socket; None: the session's writer sends
         self.outbox: Outbox[Encoded] = Outbox(capacity)
@@ -105,6 +114,17 @@ class Peer:
             return
         if not self.outbox.offer(frame):
             self.evict(TRY_AGAIN_LATER, "too slow: the send queue is full")
+
+    async def put(self, frame: Encoded) -> bool:
+        """Queue a frame of the socket's own session (a replay), waiting while the outbox is
+        over half full. A client that reads nothing for ``patience`` seconds meanwhile is closed
+        with 1013, like one whose outbox filled; False then (and once closing)."""
+        if self.close_code is not None:
+            return False
+        if await self.outbox.put(frame, self.patience):
+            return True
+        self.evict(TRY_AGAIN_LATER, "too slow: the replay could not be sent")
+        return False
 
     def hold(self, sub: Subscription, seq: int | None, frame: Encoded) -> None:
         """Buffer a live frame for a room that is replaying (``sub.buffer`` is a list)."""

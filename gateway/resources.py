@@ -27,9 +27,11 @@ from gateway.hub import Hub
 from gateway.links import Links
 from gateway.login_metrics import LoginMetrics
 from gateway.metrics import GatewayMetrics
+from gateway.origins import Origins
 from gateway.peer import GOING_AWAY
 from gateway.presence import Presence
 from gateway.publisher import Publisher
+from gateway.quotas import Quotas
 from gateway.reaper import Reaper
 from gateway.receipts import Receipts
 from gateway.roster import Roster
@@ -53,8 +55,8 @@ log = logging.getLogger("parley.gateway")
 
 class Resources:
     """The gateway's long-lived objects. Attributes other than ``settings``, ``instance``,
-    ``metrics``, ``hub``, ``receipts``, ``actions``, ``throttle``, ``logins`` and ``watch``
-    exist only between ``open()`` and ``close()``."""
+    ``metrics``, ``hub``, ``receipts``, ``actions``, ``origins``, ``quotas``, ``throttle``,
+    ``logins`` and ``watch`` exist only between ``open()`` and ``close()``."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -63,6 +65,8 @@ class Resources:
         self.hub = Hub(settings.gateway.dedupe_window, self.metrics)
         self.receipts = Receipts()
         self.actions = Actions()
+        self.origins = Origins.of(settings.gateway)
+        self.quotas = Quotas(settings.gateway)
         self.throttle = LoginThrottle.of(settings.gateway)
         self.logins = LoginMetrics()
         self.watch = Watch()  # the open sockets of each login session

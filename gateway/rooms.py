@@ -16,6 +16,7 @@ from quart_schema import security_scheme
 
 from gateway import schemas as s
 from gateway.api import BEARER, USER, ApiError, caller, refused, valid, visible
+from gateway.openapi import answers
 from gateway.publisher import Unavailable
 from gateway.resources import Resources
 from gateway.schemas import body, query, returns
@@ -86,6 +87,9 @@ def rooms(res: Resources) -> Blueprint:
         return s.Members(members=[s.Member(username=u, role=r, online=o) for u, r, o in listed])
 
     @api.post("/rooms/<room>/members")
+    @answers(
+        503,
+    )
     @security_scheme(BEARER)
     @body(s.Someone)
     @returns(s.Membership, 201)
@@ -105,6 +109,7 @@ def rooms(res: Resources) -> Blueprint:
         return s.Membership(username=user, role=role), 201
 
     @api.delete("/rooms/<room>/members/<user>")
+    @answers(204, 503)
     @security_scheme(BEARER)
     @returns(s.ErrorBody, 403)
     @returns(s.ErrorBody, 404)
@@ -126,6 +131,9 @@ def rooms(res: Resources) -> Blueprint:
         return "", 204
 
     @api.put("/rooms/<room>/members/<user>")
+    @answers(
+        503,
+    )
     @security_scheme(BEARER)
     @body(s.NewRole)
     @returns(s.Membership)
@@ -163,6 +171,9 @@ def rooms(res: Resources) -> Blueprint:
         return s.Bans(bans=[s.Banned(username=u, by=b, at=rfc3339(a)) for u, b, a in listed])
 
     @api.post("/rooms/<room>/bans")
+    @answers(
+        503,
+    )
     @security_scheme(BEARER)
     @body(s.Someone)
     @returns(s.Banned, 201)
@@ -186,6 +197,9 @@ def rooms(res: Resources) -> Blueprint:
         return s.Banned(username=user, by=by, at=rfc3339(at)), 201
 
     @api.delete("/rooms/<room>/bans/<user>")
+    @answers(
+        204,
+    )
     @security_scheme(BEARER)
     @returns(s.ErrorBody, 403)
     @returns(s.ErrorBody, 404)

@@ -14,7 +14,6 @@ import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from quart import Websocket, websocket
 from quart.globals import websocket_ctx
@@ -25,7 +24,6 @@ from gateway.access import socket_caller
 from gateway.actions import Declared
 from gateway.bucket import Bucket
 from gateway.inbound import (
-    CLIENT_FRAMES,
     Join,
     Leave,
     Ping,
@@ -35,6 +33,7 @@ from gateway.inbound import (
     Refusal,
     Said,
     Typing,
+    action_type,
     client_id_of,
     read_json,
     validate,
@@ -42,16 +41,17 @@ from gateway.inbound import (
 from gateway.link import Encoded
 from gateway.peer import Peer, Subscription
 from gateway.publisher import Unavailable
-from gateway.receipts import Receipt
-from gateway.replay import go_live, replay
+from gateway.quotas import TOO_MANY, client_address
+from gateway.receipts import Intent, Receipt
+from gateway.replay import join_room
 from gateway.resources import Resources
+from gateway.writer import DISCONNECTED, gone, write_outbox
 from runtime.actions import from_client
 from runtime.errors import UserError
 from runtime.events import (
     Attachment,
     Delivery,
     Event,
-    JoinEvent,
     MessageEvent,
     PrivateEvent,
     envelope,
@@ -62,7 +62,6 @@ from runtime.frames import (
     PONG,
     ServerFrame,
     ack_frame,
-    presence_frame,
     read_frame,
     seen_frame,
     typing_frame,
@@ -79,30 +78,36 @@ CLOSE_WAIT = 5.0
 async def serve_socket(res: Resources) -> ResponseReturnValue | None:
     """The ``/ws`` endpoint: 403 for a foreign Origin, close 4401 for a bad ticket or token."""
     origin = websocket.headers.get("Origin")
-    if origin is not None and not origin_allowed(
-        origin, websocket.headers.get("Host", ""), res.settings.gateway.origins
-    ):
+    if origin is not None and not res.origins.admit(origin):
         body = {"error": "forbidden_origin", "detail": f"origin {origin} may not connect here"}
         return body, 403
     caller = await socket_caller(res.auth, res.sessions)
     await websocket.accept()
     if caller is None:
         res.metrics.closed(UNAUTHORIZED)
-        await websocket.close(UNAUTHORIZED, "missing, bad or expired ticket or token: log in again")
+        with contextlib.suppress(*DISCONNECTED):  # the client may be gone already
+            await websocket.close(
+                UNAUTHORIZED, "missing, bad or expired ticket or token: log in again"
+            )
         return None
-    conn = f"{res.instance}:{uuid.uuid4().hex[:12]}"
-    ws = websocket_ctx.websocket
-    peer = Peer(caller.user, conn, res.settings.gateway.send_queue, getattr(ws, "link", None))
-    with res.watch.watching(caller.session, peer):  # closed with 4401 when the session ends
-        await Session(res, peer, ws).run()
+    limits = res.settings.gateway
+    user = caller.user
+    address = client_address(websocket.headers, websocket.remote_addr, limits)
+    refused = res.quotas.admit(user, address)
+    if refused is not None:
+        res.metrics.closed(TOO_MANY)
+        with contextlib.suppress(*DISCONNECTED):  # the client may be gone already
+            await websocket.close(TOO_MANY, refused)
+        return None
+    try:
+        conn = f"{res.instance}:{uuid.uuid4().hex[:12]}"
+        ws = websocket_ctx.websocket
+        peer = Peer(user, conn, limits.send_queue, getattr(ws, "link", None), limits.send_timeout)
+        with res.watch.watching(caller.session, peer):  # closed with 4401 when the session ends
+            await Session(res, peer, ws).run()
+    finally:
+        res.quotas.release(user, address)
     return None
-
-
-def origin_allowed(origin: str, host: str, allowed: list[str]) -> bool:
-    """Same origin (the Origin's host:port is the Host header) or one listed in settings."""
-    return urlsplit(origin).netloc.lower() == host.lower() or origin.rstrip("/") in {
-        a.rstrip("/") for a in allowed
-    }
 
 
 class Session:
@@ -113,7 +118,8 @@ class Session:
         self.peer = peer
         self.ws = ws
         limits = res.settings.gateway
-        self.bucket = Bucket(limits.rate, limits.burst)
+        self.bucket = Bucket(limits.rate, limits.burst)  # this socket's
+        self.budget = res.quotas.bucket(peer.user)  # its user's, shared by their sockets
 
     async def run(self) -> None:
         hub, peer = self.res.hub, self.peer
@@ -121,7 +127,7 @@ class Session:
         self.res.metrics.opened += 1
         tasks = [
             asyncio.create_task(self._read(), name=f"read {peer.conn}"),
-            asyncio.create_task(self._write(), name=f"write {peer.conn}"),
+            asyncio.create_task(write_outbox(peer, self.ws.send), name=f"write {peer.conn}"),
             asyncio.create_task(peer.closing.wait(), name=f"closing {peer.conn}"),
         ]
         try:
@@ -132,8 +138,11 @@ class Session:
             self.res.presence.closed(peer.user, hub.detach(peer))
             self.res.metrics.closed(peer.close_code)
         for task in done:
-            if not task.cancelled() and task.exception() is not None:
-                log.error("socket %s failed", peer.conn, exc_info=task.exception())
+            failure = None if task.cancelled() else task.exception()
+            if failure is not None and gone(failure):
+                log.debug("socket %s: the client went away (%r)", peer.conn, failure)
+            elif failure is not None:  # a fault of the gateway's: worth a traceback
+                log.error("socket %s failed", peer.conn, exc_info=failure)
         if peer.close_code is not None:
             log.info(
                 "closing %s of %s with %d: %s",
@@ -143,21 +152,9 @@ class Session:
                 peer.close_reason,
             )
             closing = self.ws.close(peer.close_code, peer.close_reason)
-            with contextlib.suppress(TimeoutError):  # a client that never reads: give up
+            # A client that never reads: give up; one that left meanwhile: nothing to close.
+            with contextlib.suppress(TimeoutError, *DISCONNECTED):
                 await asyncio.wait_for(closing, CLOSE_WAIT)
-
-    async def _write(self) -> None:
-        """Send what queued in the outbox (frames the hub could not write at once)."""
-        outbox, link, send = self.peer.outbox, self.peer.link, self.ws.send
-        while True:
-            frame = await outbox.get()
-            if link is None:
-                await send(frame.text)
-            elif link.open():
-                link.write(frame.wire)
-                await link.drain()
-            else:
-                return  # closing: Hypercorn ends this handler
 
     async def _read(self) -> None:
         while True:
@@ -175,7 +172,7 @@ class Session:
     async def _frame(self, data: str | bytes) -> None:
         """Answer one frame: an ack, another answer, or an error frame."""
         try:
-            allowed = self.bucket.take()  # bad frames count too
+            allowed = self.bucket.take() and self.budget.take()  # bad frames count too
             fields = self._fields(data)
             if (client_id := client_id_of(fields)) is not None:
                 REQUEST_ID.set(client_id)
@@ -208,8 +205,8 @@ class Session:
         self.peer.offer(Encoded.of(frame))
 
     async def _handle(self, fields: dict[str, Any]) -> None:
-        kind = fields.get("type")
-        declared = None if kind in CLIENT_FRAMES else self.res.actions.get(kind)
+        kind = action_type(fields)  # a list or an object as "type" is no action, nor a crash
+        declared = None if kind is None else self.res.actions.get(kind)
         if declared is not None:
             tracing.frame_kind(declared.type)
             await self._act(declared, fields)
@@ -227,6 +224,7 @@ class Session:
                 files = await self._attachable(frame)
                 await self._post(
                     client_id,
+                    Intent(f"room {room}", text, reply_to),
                     lambda id: MessageEvent(
                         id=id,
                         room=room,
@@ -247,6 +245,7 @@ class Session:
                 files = await self._attachable(frame)
                 await self._post(
                     client_id,
+                    Intent(f"user {to}", text, reply_to),
                     lambda id: PrivateEvent(
                         id=id,
                         sender=user,
@@ -334,13 +333,26 @@ class Session:
                 Delivery(users=(other,), frame=dict(seen_frame(user, frame.id)))
             )
 
-    async def _post(self, client_id: str, event_with: Callable[[str], Event]) -> None:
-        """Produce a message or private event once per client id; ack when Kafka has it."""
+    async def _post(
+        self, client_id: str, intent: Intent, event_with: Callable[[str], Event]
+    ) -> None:
+        """Produce a message or private event once per client id; ack when Kafka has it.
+        A client id that named another message is refused (``client_id_reused``)."""
         user, receipts = self.peer.user, self.res.receipts
         receipt = receipts.get(user, client_id)
         if receipt is None:
             stored = await self.res.store.find_by_client_id(user, client_id)
-            receipt = receipts.issue(user, client_id, stored.id if stored else None)
+            known = None if stored is None else Intent.of(stored)
+            receipt = receipts.get(user, client_id) or receipts.issue(
+                user, client_id, stored.id if stored else None, known or intent
+            )
+        if receipt.intent is not None and not receipt.intent.allows(intent):
+            raise Refusal(
+                "client_id_reused",
+                f"client_id {client_id!r} already named message {receipt.id} with another "
+                "room, recipient, text or reply_to: send a new message with a new client_id",
+                client_id,
+            )
         publisher = self.res.publisher
         await self._once(receipt, client_id, lambda id: publisher.send(event_with(id)))
 
@@ -384,37 +396,7 @@ class Session:
         self.send(ack_frame(client_id, receipt.id))
 
     async def _join(self, room: str, since: str | None) -> None:
-        """Subscribe (buffering live frames), replay after ``since``, then go live: every
-        message once, in order."""
-        res, peer = self.res, self.peer
-        try:
-            await res.rooms.enter(room, peer.user, limit=res.settings.gateway.room_limit)
-        except UserError as exc:
-            raise Refusal(exc.code, exc.detail) from None
-        peer.barred.discard(room)
-        current = peer.rooms.get(room)
-        conn = current.conn if current else res.presence.adopt(peer.user, room) or peer.conn
-        sub = res.hub.subscribe(peer, room, conn)
-        announced = res.publisher.send(JoinEvent(room=room, user=peer.user, conn=conn))
-        # Who is here: the roster's view, and this user (whose own join may still be on its
-        # way). Changes follow, coalesced, as presence frames with joined and left.
-        users = await res.roster.snapshot(room, peer.user)
-        self.res.metrics.frames_out["presence"] += 1
-        await peer.outbox.put(Encoded.of(presence_frame(room, users)))
-        if since is not None:
-            # Live frames wait in ``sub.buffer`` meanwhile; those at or before ``since`` (which
-            # the client has) or a replayed message are copies. This gateway may have started
-            # after the client's last message: its own record of the room says nothing of it.
-            sub.seq = await res.store.room_mark(room, since)
-            await replay(res, peer, room, since, sub)
-        await go_live(peer, sub)
-        try:
-            await res.publisher.settle(announced)
-        except Unavailable:
-            raise Refusal(
-                "unavailable",
-                f"joined {room!r}, but presence could not be announced (Kafka is unreachable)",
-            ) from None
+        await join_room(self.res, self.peer, room, since)
 
     async def _leave(self, room: str) -> None:
         sub = await self._joined(room)

@@ -35,6 +35,7 @@ from runtime.kafka.registry import read_registry
 from runtime.ops.broker import ensure_jars
 from runtime.ops.cluster import KafkaCluster
 from runtime.ops.lag import Functions
+from runtime.ops.private import keep_private
 from runtime.registry import FunctionRow, describe
 from runtime.settings import Settings
 
@@ -377,6 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"parley: {msg if msg.startswith(where) else f'{where}: {msg}'}", file=sys.stderr)
         return 2
     run: Command = args.run
+    keep_private(settings)  # files 0600, folders 0700: the data folder holds hashes and DMs
     try:
         return run(args, settings)
     except ParleyError as exc:

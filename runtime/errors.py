@@ -16,7 +16,7 @@ the error in its headers (``runtime.kafka.dlq``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -83,4 +83,13 @@ class UserError(ParleyError):
 def validation_text(exc: ValidationError, whole: str) -> str:
     """One line naming every invalid field of ``exc`` and why (``whole`` names the object
     itself when the problem is not one field's): ``room: String should match pattern ...``."""
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or whole}: {e['msg']}" for e in exc.errors())
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or whole}: {_reason(e)}" for e in exc.errors())
+
+
+def _reason(error: Any) -> str:
+    """Why one field failed, in words (a text with nothing visible says so, not its regex)."""
+    if error.get("type") == "string_pattern_mismatch" and "\\u200b" in str(
+        error.get("ctx", {}).get("pattern", "")
+    ):
+        return "nothing visible: write at least one character that is not white space"
+    return str(error["msg"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import threading
 import time
 from datetime import UTC, datetime
@@ -41,13 +42,24 @@ NewUsername = Annotated[
 # A message's id (a UUIDv7 from the gateway, or any id a function gave its Reply).
 MessageId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Room = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]
-# Text: 1-4000 characters after trimming. The pattern says "not only white space" to JSON
-# Schema validators too (the gateway checks declared actions with the schema alone).
+# Characters that show nothing: white space, and the invisible format and filler characters
+# (zero-width space/joiners, bidi marks, word joiner, BOM, soft hyphen, variation selectors,
+# Hangul fillers, the blank Braille pattern).
+INVISIBLE = (
+    r"\s\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0"
+)
+# Text: 1-4000 characters after trimming, at least one of them visible. The pattern says so to
+# JSON Schema validators too (the gateway checks declared actions with the schema alone).
 Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=r"\S")
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=4000, pattern=f"[^{INVISIBLE}]"
+    ),
 ]
 
 # The text of a message that carries files: it may be empty (docs/PROTOCOL.md 1.9).
+_VISIBLE = re.compile(f"[^{INVISIBLE}]")
 Caption = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 MAX_ATTACHMENTS = 10
 
@@ -83,9 +95,13 @@ class Carrier(BaseModel):
 
 
 def says_something(text: str, attachments: int) -> None:
-    """``ValueError`` for a message with neither text nor files."""
-    if not text and not attachments:
+    """``ValueError`` for a message with neither text (a visible character) nor files."""
+    if attachments:
+        return
+    if not text:
         raise ValueError("text is empty: write something or attach a file")
+    if _VISIBLE.search(text) is None:
+        raise ValueError("text has nothing visible: write something or attach a file")
 
 
 _id_lock = threading.Lock()

@@ -203,6 +203,18 @@ class ErrorFrame(TypedDict):
     client_id: NotRequired[str]
 
 
+class ReplayFrame(TypedDict):
+    """A ``join``'s replay was cut (docs/PROTOCOL.md 3.8): only the newest messages after
+    ``since`` follow, starting with ``before``; page the ones before it over REST. Without
+    ``before``: only the most recent changes were replayed. Not in ``ServerFrame`` (nor the
+    generated TypeScript): beyond the shared contract, clients take it as an extension."""
+
+    type: Literal["replay"]
+    room: str
+    truncated: bool
+    before: NotRequired[str]
+
+
 class PongFrame(TypedDict):
     """The answer to ``ping``."""
 
@@ -298,6 +310,14 @@ def mention_frame(id: str, room: str, author: str, text: str) -> MentionFrame:
 
 def typing_frame(room: str, user: str) -> TypingFrame:
     return {"type": "typing", "room": room, "user": user}
+
+
+def replay_frame(room: str, before: str | None) -> ReplayFrame:
+    """The notice that a replay was cut; ``before``: the first message it sends."""
+    frame: ReplayFrame = {"type": "replay", "room": room, "truncated": True}
+    if before is not None:
+        frame["before"] = before
+    return frame
 
 
 PONG: PongFrame = {"type": "pong"}

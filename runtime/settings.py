@@ -67,7 +67,14 @@ class GatewaySettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
     origins: list[str] = Field(
-        default=[], description="browser origins allowed besides the gateway's own host"
+        default=[],
+        description="browser origins (scheme://host[:port]) allowed to open a WebSocket besides "
+        "the gateway's own http://host:port (gateway.origins)",
+    )
+    dev_origins: bool = Field(
+        default=True,
+        description="on a loopback bind, also allow the Vite dev/preview servers on "
+        "localhost:5173 and :4173",
     )
     require_secret: bool = Field(
         default=False, description="refuse to start without PARLEY_SECRET (containers)"
@@ -131,8 +138,33 @@ class GatewaySettings(BaseModel):
     max_frame: int = Field(default=16384, ge=256, description="largest inbound frame, bytes")
     inbound_queue: int = Field(default=16, ge=1, description="unread inbound frames per socket")
     send_queue: int = Field(default=256, ge=1, description="unsent frames before a 1013 close")
+    send_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="a replay waits this long, seconds, for a client to read before a 1013 close",
+    )
+    replay_limit: int = Field(
+        default=500,
+        ge=1,
+        description="messages one join with since replays at most (the newest; the frame says "
+        "truncated, and the rest is paged over REST)",
+    )
     rate: float = Field(default=20.0, gt=0, description="frames per second per socket")
     burst: int = Field(default=40, ge=1, description="frames a socket may send at once")
+    user_rate: float = Field(
+        default=40.0, gt=0, description="frames per second per user, across their sockets"
+    )
+    user_burst: int = Field(
+        default=80, ge=1, description="frames a user's sockets may send at once, together"
+    )
+    sockets_per_user: int = Field(
+        default=32, ge=1, description="open sockets per user on one gateway; more close 4429"
+    )
+    sockets_per_address: int = Field(
+        default=256,
+        ge=1,
+        description="open sockets per client address on one gateway; more close 4429",
+    )
     leave_debounce: float = Field(default=3.0, ge=0, description="delay of a leave on close")
     presence_interval: float = Field(
         default=1.0, gt=0, description="a room's presence changes go out at most this often, s"
@@ -196,6 +228,15 @@ class WorkerSettings(BaseModel):
     )
 
 
+class LogSettings(BaseModel):
+    """The log files ``parley up`` keeps of its children (``<data_dir>/logs``), mode 0600."""
+
+    max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=4096, description="a log file past this size is rotated"
+    )
+    backups: int = Field(default=3, ge=0, description="rotated files kept per log (.1, .2, ...)")
+
+
 class SupervisorSettings(BaseModel):
     """``parley up``: where it serves every process' metrics at once."""
 
@@ -221,6 +262,7 @@ class Settings(BaseSettings):
     grpc: GrpcSettings = GrpcSettings()
     files: FilesSettings = FilesSettings()
     supervisor: SupervisorSettings = SupervisorSettings()
+    logs: LogSettings = LogSettings()
     topic_prefix: str = Field(default="", description="prepended to every topic and group name")
     secret: str | None = None
     faults: str = Field(

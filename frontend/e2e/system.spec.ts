@@ -360,3 +360,31 @@ test('someone who opens the room after a poll was opened sees it with its totals
   await expect(ada.poll(question).getByTestId('poll-option').filter({ hasText: 'tea' })).toContainText('Your vote');
   for (const option of ['tea', 'coffee', 'neither']) await expect(ada.poll(question).getByRole('button', { name: `Vote for ${option}` })).toBeDisabled();
 });
+
+// The built UI under the gateway's Content-Security-Policy (gateway/headers.py): the header is
+// there, and signing up, joining a room and chatting trip no policy violation.
+test('the UI works under the content security policy, with no violation', async ({ people }) => {
+  const ada = await people.open('ada');
+  const violations: string[] = [];
+  ada.page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) violations.push(message.text());
+  });
+  await ada.page.addInitScript({
+    content:
+      "document.addEventListener('securitypolicyviolation', (e) => console.error(" +
+      "'Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI));",
+  });
+
+  const response = await ada.page.goto('/');
+  const headers = response?.headers() ?? {};
+  expect(headers['content-security-policy']).toContain("script-src 'self'");
+  expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  expect(headers['x-content-type-options']).toBe('nosniff');
+
+  await ada.register();
+  const room = unique('csp');
+  await ada.joinRoom(room);
+  await ada.send('hello under a strict policy');
+  await expect(ada.messages().filter({ hasText: 'hello under a strict policy' })).toBeVisible();
+  expect(violations).toEqual([]);
+});

@@ -1,7 +1,8 @@
 """Children: the processes the supervisor runs, each restarted with backoff when it crashes.
 
 A ``Child`` is one process of one service (the gateway, or one replica of a function). It
-knows its command, its log file and its crash history; ``CrashLoop`` says when to give up.
+knows its command, its log file (private and rotated: runtime.ops.logfile) and its crash
+history; ``CrashLoop`` says when to give up.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from runtime.ops.logfile import RotatingLog, pump
 
 RESTART_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 CRASH_LOOP = (5, 60.0)  # this many crashes within this many seconds: stop restarting
@@ -30,7 +34,10 @@ class Child:
     env: dict[str, str]
     log_path: Path
     metrics_file: Path | None = None  # where a worker writes its metrics URL
+    log_bytes: int = 10 * 1024 * 1024  # the log rotates past this size (runtime.ops.logfile)
+    log_backups: int = 3
     proc: subprocess.Popen[bytes] | None = None
+    pumping: threading.Thread | None = None  # copies its output into the log file
     started_at: float = 0.0
     crashes: list[float] = field(default_factory=list)
     restart_at: float | None = None
@@ -46,19 +53,24 @@ class Child:
         return self.proc.pid if self.proc is not None and self.proc.poll() is None else None
 
     def start(self) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         if self.metrics_file is not None:  # a URL left by a previous run is stale
             self.metrics_file.unlink(missing_ok=True)
-        with open(self.log_path, "ab") as log:
+        log = RotatingLog(self.log_path, self.log_bytes, self.log_backups)
+        try:
             self.proc = subprocess.Popen(
                 self.argv,
                 env=self.env,
-                stdout=log,
+                stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
                 preexec_fn=die_with_parent,
             )
+        except BaseException:
+            log.close()
+            raise
+        assert self.proc.stdout is not None
+        self.pumping = pump(self.proc.stdout, log)  # into the rotating, private log file
         self.started_at = time.monotonic()
         self.restart_at = None
         self.stopping = False
@@ -92,8 +104,12 @@ class Child:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(5)
+        if self.pumping is not None:  # its last words, into the log
+            self.pumping.join(5)
 
     def log_tail(self, lines: int = 12) -> str:
+        if self.pumping is not None and self.exited() is not None:
+            self.pumping.join(1)  # what it wrote before it ended is in the file
         try:
             text = self.log_path.read_text(errors="replace")
         except FileNotFoundError:

@@ -155,11 +155,15 @@ class Supervisor:
     def _child(self, service: str, replica: int, argv: list[str]) -> Child:
         data = self.settings.data_dir.resolve()
         log_path = data / "logs" / f"{service}.{replica}.log"
+        logs = self.settings.logs
         if service == "gateway":
-            return Child(service, replica, argv, self.env, log_path)
-        url_file = data / "metrics" / f"{service}.{replica}.url"
-        env = {**self.env, "PARLEY_WORKER__METRICS_FILE": str(url_file)}
-        return Child(service, replica, argv, env, log_path, metrics_file=url_file)
+            child = Child(service, replica, argv, self.env, log_path)
+        else:
+            url_file = data / "metrics" / f"{service}.{replica}.url"
+            env = {**self.env, "PARLEY_WORKER__METRICS_FILE": str(url_file)}
+            child = Child(service, replica, argv, env, log_path, metrics_file=url_file)
+        child.log_bytes, child.log_backups = logs.max_bytes, logs.backups
+        return child
 
     # -- metrics ---------------------------------------------------------------------------
 

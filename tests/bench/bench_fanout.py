@@ -257,7 +257,15 @@ async def run(args: argparse.Namespace, bootstrap: str, receivers: Receivers) ->
         # the sender posts M frames at once: let its socket's rate limit allow that
         burst = max(args.messages + 10, 40)
         async with running(
-            bootstrap, data_dir, functions=("chat",), rate=float(burst), burst=burst
+            bootstrap,
+            data_dir,
+            functions=("chat",),
+            rate=float(burst),
+            burst=burst,
+            user_rate=float(burst),
+            user_burst=burst,
+            sockets_per_user=args.clients,
+            sockets_per_address=args.clients + 16,
         ) as system:
             return await rounds(args, system, receivers, servers)
     finally:

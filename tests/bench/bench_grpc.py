@@ -109,7 +109,13 @@ async def ws_path(system: System, token: str, room: str, count: int, inflight: i
 async def run(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-grpc-") as tmp:
         async with grpc_running(
-            bootstrap, Path(tmp), rate=1e6, burst=1_000_000, send_queue=100_000
+            bootstrap,
+            Path(tmp),
+            rate=1e6,
+            burst=1_000_000,
+            send_queue=100_000,
+            user_rate=1e6,
+            user_burst=1_000_000,
         ) as system:
             key = await api_key(system, "bench", "publish")
             token = await system.register()

@@ -178,7 +178,16 @@ def percentile(values: list[int], q: float) -> float:
 
 async def run(args: argparse.Namespace, bootstrap: str, conns: list[Connection]) -> Any:
     data_dir = Path(tempfile.mkdtemp(prefix="parley-latency-"))
-    async with running(bootstrap, data_dir, rate=1000.0, burst=1000) as system:
+    async with running(
+        bootstrap,
+        data_dir,
+        rate=1000.0,
+        burst=1000,
+        user_rate=1000.0,
+        user_burst=1000,
+        sockets_per_user=10_000,
+        sockets_per_address=10_000,
+    ) as system:
         await join_all(args, system, conns)
         if args.paths:
             return await compare(args, system, conns)

@@ -201,6 +201,10 @@ async def main_async(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]
         functions=FUNCTIONS,
         rate=1000.0,
         burst=1000,
+        user_rate=1000.0,
+        user_burst=1000,
+        sockets_per_user=10_000,
+        sockets_per_address=10_000,
     ) as system:
         token = await system.register()
 

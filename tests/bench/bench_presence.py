@@ -123,6 +123,7 @@ async def run(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]:
             leave_debounce=0.0,
             presence_interval=args.interval,
             send_queue=1024,
+            sockets_per_address=args.clients + 16,
         ) as system:
             return await measure(args, system)
 

@@ -53,7 +53,13 @@ async def test_kill_9_of_one_of_three_kafka_nodes(tmp_path: Path) -> None:
     # leaders), so set PARLEY_GATEWAY__PRODUCE_TIMEOUT well above it; the default (5 s) is
     # for telling a client quickly that its only broker is gone.
     gateway = settings.gateway.model_copy(
-        update={"rate": 1000.0, "burst": 1000, "produce_timeout": 15.0}
+        update={
+            "rate": 1000.0,
+            "burst": 1000,
+            "user_rate": 1000.0,
+            "user_burst": 1000,
+            "produce_timeout": 15.0,
+        }
     )
     settings = settings.model_copy(update={"gateway": gateway})
     system = System(settings, tmp_path)

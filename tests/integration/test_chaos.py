@@ -152,7 +152,13 @@ async def test_chaos_worker_kill_broker_restart_gateway_restart(tmp_path: Path) 
         update={
             "faults": "chat:fail=0.05,seed=3",
             "gateway": settings.gateway.model_copy(
-                update={"rate": 1000.0, "burst": 1000, "produce_timeout": 2.0}
+                update={
+                    "rate": 1000.0,
+                    "burst": 1000,
+                    "user_rate": 1000.0,
+                    "user_burst": 1000,
+                    "produce_timeout": 2.0,
+                }
             ),
         }
     )

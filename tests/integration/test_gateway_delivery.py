@@ -33,7 +33,13 @@ async def system(
 ) -> AsyncIterator[System]:
     data_dir = tmp_path_factory.mktemp("delivery")
     async with running(
-        kafka_bootstrap, data_dir, leave_debounce=0.0, rate=1000.0, burst=1000
+        kafka_bootstrap,
+        data_dir,
+        leave_debounce=0.0,
+        rate=1000.0,
+        burst=1000,
+        user_rate=1000.0,
+        user_burst=1000,
     ) as system:
         yield system
 

@@ -40,7 +40,13 @@ async def system(
     url = os.environ[POSTGRES_URL] if request.param == "postgres" else None
     data_dir = tmp_path_factory.mktemp(f"rest-{request.param}")
     async with running(
-        kafka_bootstrap, data_dir, database_url=url, rate=500.0, burst=500
+        kafka_bootstrap,
+        data_dir,
+        database_url=url,
+        rate=500.0,
+        burst=500,
+        user_rate=500.0,
+        user_burst=500,
     ) as system:
         yield system
 

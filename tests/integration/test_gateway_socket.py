@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -20,7 +21,7 @@ from gateway.auth import load_secret
 from runtime.db.store import Store
 from tests.support.harness import eventually
 from tests.support.net import unique
-from tests.support.system import Client, Frame, System, http, running
+from tests.support.system import REPO, Client, Frame, System, http, running
 from tests.support.web import sign
 
 pytestmark = pytest.mark.e2e
@@ -38,7 +39,9 @@ async def system(
         data_dir,
         leave_debounce=0.0,
         rate=100.0,
-        burst=60,
+        burst=120,
+        user_rate=100.0,
+        user_burst=120,
         origins=[ALLOWED_ORIGIN],
     ) as system:
         yield system
@@ -106,6 +109,42 @@ async def test_same_client_id_twice_gets_the_same_id_and_exists_once(
     assert [m.text for m in await store.room_messages(room)] == ["only once", "marker"]
 
 
+async def test_a_client_id_reused_for_another_message_is_refused_not_dropped(
+    system: System, store: Store
+) -> None:
+    room, other = unique("r"), unique("r")
+    (_, token), (bob, _) = await system.user(), await system.user()
+    async with system.connect(token) as sock:
+        await sock.join(room)
+        await sock.join(other)
+        first = await sock.post(room, "the first", client_id="reused")
+        assert first["type"] == "ack"
+        for frame in (
+            {"type": "message", "room": room, "text": "another text", "client_id": "reused"},
+            {"type": "message", "room": other, "text": "the first", "client_id": "reused"},
+            {"type": "private", "to": bob, "text": "the first", "client_id": "reused"},
+        ):
+            refused = await sock.error(frame, "client_id_reused")
+            assert refused["client_id"] == "reused"
+            assert first["id"] in refused["detail"]
+        again = await sock.post(room, "  the first ", client_id="reused")  # a true retry
+        assert again == first
+    async with system.connect(token) as sock:  # another socket of the same user
+        await sock.join(other)
+        await sock.join(room)
+        await sock.error(
+            {"type": "message", "room": other, "text": "later", "client_id": "reused"},
+            "client_id_reused",
+        )
+        await sock.post(room, "marker")  # stored after the first (one room, one order)
+
+    async def stored() -> bool:
+        return [m.text for m in await store.room_messages(room)] == ["the first", "marker"]
+
+    await eventually(stored, timeout=10, what="the first message and the marker stored")
+    assert await store.room_messages(other) == []
+
+
 def _bad_frames(room: str, joined: str) -> list[tuple[Any, str]]:
     long_text = "x" * 4001
     return [
@@ -119,6 +158,31 @@ def _bad_frames(room: str, joined: str) -> list[tuple[Any, str]]:
         ({"type": "message", "room": joined, "text": "hi", "client_id": 7}, "invalid"),
         ({"type": "message", "room": joined, "text": long_text, "client_id": "c"}, "invalid"),
         ({"type": "message", "room": joined, "text": "   ", "client_id": "c"}, "invalid"),
+        ({"type": "message", "room": joined, "text": "\u200b\u200d", "client_id": "c"}, "invalid"),
+        ({"type": "private", "to": "nobody", "text": "\ufeff \u2060", "client_id": "c"}, "invalid"),
+        ('{"type": "message", "room": "x", "text": "hi", "client_id": "\\ud800"}', "bad_json"),
+        ("[" * 5000 + "]" * 5000, "bad_json"),
+        ('{"a":' * 2000 + "1" + "}" * 2000, "bad_json"),  # 12 kB, nested past the parser
+        ('{"\\udc00": 1, "type": "ping"}', "bad_json"),
+        ('{"type": "message", "room": "x", "text": "\\ud83d", "client_id": "c"}', "bad_json"),
+        ("", "bad_json"),
+        ("null", "bad_json"),
+        ('"a string"', "bad_json"),
+        ({"type": 7}, "unknown_type"),
+        ({"type": ["join"]}, "unknown_type"),
+        ({"type": "message", "room": joined, "text": "hi", "client_id": "c" * 65}, "invalid"),
+        ({"type": "message", "room": joined, "text": "hi", "client_id": ""}, "invalid"),
+        ({"type": "message", "room": joined, "text": ["hi"], "client_id": "c"}, "invalid"),
+        (
+            {"type": "message", "room": joined, "text": "hi", "client_id": "c", "reply_to": 1},
+            "invalid",
+        ),
+        ({"type": "join", "room": joined, "since": 17}, "invalid"),
+        ({"type": "join", "room": "x" * 65}, "invalid"),
+        ({"type": "read", "room": joined, "with": "bob", "id": "m"}, "invalid"),
+        ({"type": "read", "id": "m"}, "invalid"),
+        ({"type": "private", "to": "not a name!", "text": "hi", "client_id": "c"}, "invalid"),
+        ({"type": "private", "to": "bob", "text": "\u2800\u3164", "client_id": "c"}, "invalid"),
         ({"type": "join", "room": "Not A Room!"}, "invalid"),
         ({"type": "join"}, "invalid"),
         ({"type": "message", "room": room, "text": "hi", "client_id": "c"}, "not_joined"),
@@ -131,23 +195,38 @@ def _bad_frames(room: str, joined: str) -> list[tuple[Any, str]]:
     ]
 
 
+def documented_socket_codes() -> set[str]:
+    """The codes of docs/PROTOCOL.md's table of error codes on the socket (3.6)."""
+    text = (REPO / "docs" / "PROTOCOL.md").read_text()
+    table = text[text.index("### 3.6 Error codes on the socket") : text.index("### 3.7")]
+    return set(re.findall(r"^\| `([a-z_]+)` \|", table, re.MULTILINE))
+
+
 async def test_bad_frames_get_errors_and_change_nothing(system: System, store: Store) -> None:
     joined, other = unique("r"), unique("r")
-    (_, token), (_, watcher_token) = await system.user(), await system.user()
+    (name, token), (watcher_name, watcher_token) = await system.user(), await system.user()
+    documented = documented_socket_codes()
     async with system.connect(watcher_token) as watcher, system.connect(token) as sock:
         await watcher.join(joined)
         await sock.join(joined)
         for frame, code in _bad_frames(other, joined):
+            assert code in documented, f"{code} is not in docs/PROTOCOL.md 3.6"
             error = await sock.error(frame, code)
             assert set(error) <= {"type", "error", "detail", "client_id"}
             assert error["detail"], error
             if isinstance(frame, dict) and frame.get("client_id") == "c":
                 assert error["client_id"] == "c", error
-            await sock.pong()
+            await sock.pong()  # the socket is open and still answers
         await sock.post(joined, "still here")
         await watcher.expect("message", text="still here")
-    assert [f for f in watcher.frames if f["type"] != "presence"] == [watcher.frames[-1]]
+        await watcher.pong()
+    assert [f for f in watcher.frames if f["type"] not in ("presence", "pong")] == [
+        watcher.frames[-2]
+    ]
     assert [m.text for m in await store.room_messages(joined)] == ["still here"]
+    assert await store.room_messages(other) == []
+    assert await store.private_messages(name, watcher_name) == []
+    assert await store.find_by_client_id(name, "c") is None
 
 
 async def test_too_long_text_names_the_field(system: System) -> None:
@@ -225,15 +304,15 @@ async def test_flooding_past_the_rate_limit_is_refused_then_recovers(system: Sys
     room = unique("r")
     async with system.connect(await system.register()) as sock:
         await sock.join(room)
-        for n in range(150):
+        for n in range(300):
             frame = {"type": "message", "room": room, "text": f"m{n}", "client_id": f"f{n}"}
-            await sock.send(frame if n == 149 else {"type": "ping"})
-        answers = [await sock.expect(lambda f: f["type"] in ("pong", "error")) for _ in range(149)]
-        last = await sock.expect(lambda f: f.get("client_id") == "f149")
+            await sock.send(frame if n == 299 else {"type": "ping"})
+        answers = [await sock.expect(lambda f: f["type"] in ("pong", "error")) for _ in range(299)]
+        last = await sock.expect(lambda f: f.get("client_id") == "f299")
         limited = [a for a in answers if a["type"] == "error"]
-        assert limited, "150 frames at once were all accepted"
+        assert limited, "300 frames at once were all accepted"
         assert {a["error"] for a in limited} == {"rate_limited"}
-        assert len(answers) - len(limited) >= 60  # the burst
+        assert len(answers) - len(limited) >= 120  # the burst
         assert last["type"] == "error"
         assert last["error"] == "rate_limited"  # with the client_id of the refused message
         await asyncio.sleep(0.2)

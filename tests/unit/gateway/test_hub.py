@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from gateway.hub import Hub
+from gateway.link import Encoded
 from gateway.outbox import Outbox
 from gateway.peer import TRY_AGAIN_LATER, Peer
 from runtime.events import Delivery, encode
@@ -165,14 +166,32 @@ async def test_outbox_put_waits_while_more_than_half_full() -> None:
     outbox: Outbox[str] = Outbox(4)
     for n in range(3):
         assert outbox.offer(str(n))
-    waiting = asyncio.create_task(outbox.put("late"))
+    waiting = asyncio.create_task(outbox.put("late", timeout=60))
     await asyncio.sleep(0.01)
     assert not waiting.done()
     assert await outbox.get() == "0"
-    await asyncio.wait_for(waiting, 1)
+    assert await asyncio.wait_for(waiting, 1)
     assert [await outbox.get() for _ in range(3)] == ["1", "2", "late"]
     assert outbox.offer("a")
     assert outbox.offer("b")
     assert outbox.offer("c")
     assert outbox.offer("d")
     assert not outbox.offer("e")
+
+
+async def test_outbox_put_gives_up_on_a_client_that_does_not_read() -> None:
+    outbox: Outbox[str] = Outbox(4)
+    for n in range(3):
+        assert outbox.offer(str(n))
+    assert not await outbox.put("never", timeout=0.01)
+    assert list(outbox.frames) == ["0", "1", "2"]
+
+
+async def test_a_replay_to_a_socket_that_does_not_read_closes_it_with_1013() -> None:
+    peer = Peer("ada", "gw:ada", 4, patience=0.01)
+    sent = [await peer.put(Encoded(f'{{"n":{n}}}')) for n in range(4)]
+    assert sent == [True, True, True, False]  # nobody reads: the third is over half full
+    assert peer.close_code == TRY_AGAIN_LATER
+    assert peer.closing.is_set()
+    assert not await peer.put(Encoded('{"n":5}'))  # closing: nothing more is queued
+    assert len(peer.outbox) == 3
