@@ -4,6 +4,10 @@ import { ConnectionBadge, ConnectionBanner } from '@/components/connection-banne
 import { NotificationsButton } from '@/components/notifications-button';
 import { ThemeToggle } from '@/components/theme-toggle';
 import type { Env } from '@/config/env';
+import type { Files } from '@/features/chat/files/files-context';
+import { FilesContext } from '@/features/chat/files/files-context';
+import { createUploadClient } from '@/features/chat/files/upload-client';
+import { createUploadUrls } from '@/features/chat/files/upload-urls';
 import { OpsPage } from '@/features/ops/components/ops-page';
 import { QuickSwitcher } from '@/features/rooms/components/quick-switcher';
 import type { ApiClient } from '@/lib/api';
@@ -57,6 +61,10 @@ export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps
   });
   const [panel, setPanel] = useState<Panel>(null);
   const [switcher, setSwitcher] = useState(false);
+  const [files] = useState<Files>(() => ({
+    uploads: createUploadClient({ baseUrl: env.apiBase, token: session.token, onUnauthorized: onLogout }),
+    urls: createUploadUrls(api),
+  }));
   const unread = state.conversations.reduce((sum, c) => sum + c.unread, 0);
 
   useEffect(() => {
@@ -92,59 +100,61 @@ export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps
   const people = Object.values(state.presence).flat();
 
   return (
-    <div className="flex h-full flex-col">
-      <header className="flex h-14 shrink-0 items-center gap-2 border-b border-line bg-surface px-3 sm:gap-4 sm:px-4">
-        <a href={ROUTES.chat} className="flex shrink-0 items-center gap-2 rounded-md" aria-label="Parley">
-          <img src="/favicon.svg" alt="" className="h-7 w-7" />
-          <span className="hidden text-lg font-bold tracking-tight text-fg sm:inline">Parley</span>
-        </a>
-        <nav aria-label="Screens" className="flex gap-1">
-          <Tab route="chat" current={route}>
-            {unread > 0 && route !== 'chat' ? `Chat (${unread})` : 'Chat'}
-          </Tab>
-          {/* The Ops page is for server admins (GET /api/functions answers 403 to anyone else). */}
-          {state.admin && (
-            <Tab route="ops" current={route}>
-              Ops
+    <FilesContext value={files}>
+      <div className="flex h-full flex-col">
+        <header className="flex h-14 shrink-0 items-center gap-2 border-b border-line bg-surface px-3 sm:gap-4 sm:px-4">
+          <a href={ROUTES.chat} className="flex shrink-0 items-center gap-2 rounded-md" aria-label="Parley">
+            <img src="/favicon.svg" alt="" className="h-7 w-7" />
+            <span className="hidden text-lg font-bold tracking-tight text-fg sm:inline">Parley</span>
+          </a>
+          <nav aria-label="Screens" className="flex gap-1">
+            <Tab route="chat" current={route}>
+              {unread > 0 && route !== 'chat' ? `Chat (${unread})` : 'Chat'}
             </Tab>
-          )}
-        </nav>
-        <div className="ml-auto flex min-w-0 items-center gap-1.5 sm:gap-3">
-          <ConnectionBadge status={status} />
-          <span className="hidden truncate text-sm text-muted md:inline">
-            Signed in as <strong className="font-semibold text-fg">{session.username}</strong>
-          </span>
-          <NotificationsButton />
-          <ThemeToggle />
-          <button type="button" onClick={onLogout} className="shrink-0 rounded-md border border-line-strong px-2.5 py-1 text-sm whitespace-nowrap text-fg-2 hover:bg-hover">
-            Log out
-          </button>
-        </div>
-      </header>
-      <ConnectionBanner status={status} onReconnectNow={() => controller.reconnectNow()} />
-      {route === 'ops' ? (
-        <OpsPage api={api} />
-      ) : route === 'rooms' ? (
-        <RoomsRoute api={api} controller={controller} state={state} onShowChat={showChat} />
-      ) : (
-        <ChatRoute controller={controller} state={state} polls={polls} panel={panel} onPanel={setPanel} />
-      )}
-      {switcher && (
-        <QuickSwitcher
-          me={state.me}
-          entries={state.conversations}
-          people={people}
-          onClose={() => setSwitcher(false)}
-          onPick={(pick) => {
-            setSwitcher(false);
-            setPanel(null);
-            showChat();
-            if (pick.kind === 'room') controller.openRoom(pick.name);
-            else if (state.conversations.some((c) => c.key === conversationKey('dm', pick.name))) controller.select(conversationKey('dm', pick.name));
-            else controller.openPrivate(pick.name);
-          }}
-        />
-      )}
-    </div>
+            {/* The Ops page is for server admins (GET /api/functions answers 403 to anyone else). */}
+            {state.admin && (
+              <Tab route="ops" current={route}>
+                Ops
+              </Tab>
+            )}
+          </nav>
+          <div className="ml-auto flex min-w-0 items-center gap-1.5 sm:gap-3">
+            <ConnectionBadge status={status} />
+            <span className="hidden truncate text-sm text-muted md:inline">
+              Signed in as <strong className="font-semibold text-fg">{session.username}</strong>
+            </span>
+            <NotificationsButton />
+            <ThemeToggle />
+            <button type="button" onClick={onLogout} className="shrink-0 rounded-md border border-line-strong px-2.5 py-1 text-sm whitespace-nowrap text-fg-2 hover:bg-hover">
+              Log out
+            </button>
+          </div>
+        </header>
+        <ConnectionBanner status={status} onReconnectNow={() => controller.reconnectNow()} />
+        {route === 'ops' ? (
+          <OpsPage api={api} />
+        ) : route === 'rooms' ? (
+          <RoomsRoute api={api} controller={controller} state={state} onShowChat={showChat} />
+        ) : (
+          <ChatRoute controller={controller} state={state} polls={polls} panel={panel} onPanel={setPanel} />
+        )}
+        {switcher && (
+          <QuickSwitcher
+            me={state.me}
+            entries={state.conversations}
+            people={people}
+            onClose={() => setSwitcher(false)}
+            onPick={(pick) => {
+              setSwitcher(false);
+              setPanel(null);
+              showChat();
+              if (pick.kind === 'room') controller.openRoom(pick.name);
+              else if (state.conversations.some((c) => c.key === conversationKey('dm', pick.name))) controller.select(conversationKey('dm', pick.name));
+              else controller.openPrivate(pick.name);
+            }}
+          />
+        )}
+      </div>
+    </FilesContext>
   );
 }
