@@ -28,6 +28,7 @@ async def chat(event: MessageEvent, ctx: Context) -> list[Delivery]:
             bot=event.bot,
             reply_to=event.reply_to,
             mentions=tuple(mentioned),
+            attachments=event.attachments,
         )
     )
     deliveries = [Delivery(room=event.room, frame=stored.frame(), seq=stored.seq)]

@@ -18,6 +18,7 @@ async def private(event: PrivateEvent, ctx: Context) -> Delivery:
             client_id=event.client_id,
             bot=event.bot,
             reply_to=event.reply_to,
+            attachments=event.attachments,
         )
     )
     return stored.deliver(stored.frame())

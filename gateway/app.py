@@ -12,18 +12,20 @@ from typing import Any, cast
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
-from quart import Quart
+from quart import Quart, request
 from quart.typing import ResponseReturnValue
 from quart_schema import QuartSchema, RequestSchemaValidationError, hide
 from quart_schema.openapi import HttpSecurityScheme, Info
 from werkzeug.exceptions import HTTPException
 
 from gateway.api import ApiError, rest
+from gateway.files import files, sized_request
 from gateway.metrics import gateway_registry
 from gateway.resources import Resources
 from gateway.rooms import rooms
 from gateway.rpc.metrics import RpcCollector
 from gateway.rpc.server import RpcServer
+from gateway.search import search
 from gateway.session import serve_socket
 from gateway.transport import INBOUND_QUEUE, BoundedWebsocketConnection, DirectWebsocket
 from runtime.errors import validation_text
@@ -51,6 +53,7 @@ def create_app(settings: Settings) -> Quart:
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, PROPAGATE_EXCEPTIONS=False)
     app.config[INBOUND_QUEUE] = settings.gateway.inbound_queue
     app.asgi_websocket_class = BoundedWebsocketConnection
+    app.request_class = sized_request(settings.files.max_size)
     app.websocket_class = DirectWebsocket
     QuartSchema(
         app,
@@ -75,6 +78,8 @@ def create_app(settings: Settings) -> Quart:
 
     app.register_blueprint(rest(res))
     app.register_blueprint(rooms(res))
+    app.register_blueprint(search(res))
+    app.register_blueprint(files(res))
     registry = gateway_registry(res.metrics, res.hub.stats)
     registry.register(RpcCollector(rpc.metrics))
 
@@ -127,5 +132,8 @@ async def _http_error(exc: HTTPException) -> ResponseReturnValue:
     status = exc.code or 500
     if status == 400:  # a body that is not JSON at all: as invalid as a wrong field
         return error(422, "invalid", exc.description or "the body is not valid JSON")
+    if status == 413:
+        limit = request.max_content_length
+        return error(413, "too_large", f"the body is larger than the {limit} bytes allowed here")
     code = (exc.name or "error").lower().replace(" ", "_")
     return error(status, code, exc.description or code)

@@ -22,10 +22,11 @@ from pydantic import (
 )
 
 from runtime.errors import validation_text
-from runtime.events import MessageId, Room, Text, Username
+from runtime.events import MAX_ATTACHMENTS, Caption, MessageId, Room, Username, says_something
 from runtime.frames import ErrorFrame, error_frame
 
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+UploadId = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 
 
 class Refusal(Exception):
@@ -54,20 +55,32 @@ class Leave(ClientFrame):
     room: Room
 
 
-class Post(ClientFrame):
+class Said(ClientFrame):
+    """Text, files (``attachments``: upload ids), or both."""
+
+    text: Caption
+    attachments: list[UploadId] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+    client_id: ClientId
+    reply_to: MessageId | None = None
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Said:
+        says_something(self.text, len(self.attachments))
+        if len(set(self.attachments)) < len(self.attachments):
+            raise ValueError("attachments: an upload is named twice")
+        return self
+
+
+class Post(Said):
     """``{"type":"message"}``: a message to a joined room."""
 
     room: Room
-    text: Text
-    client_id: ClientId
-    reply_to: MessageId | None = None
 
 
-class Private(ClientFrame):
+class Private(Said):
+    """``{"type":"private"}``: a message to one user."""
+
     to: Username
-    text: Text
-    client_id: ClientId
-    reply_to: MessageId | None = None
 
 
 class Typing(ClientFrame):

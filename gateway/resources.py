@@ -21,6 +21,7 @@ from gateway.auth import Auth, load_secret
 from gateway.feed import Feed
 from gateway.health import Health
 from gateway.hub import Hub
+from gateway.links import Links
 from gateway.metrics import GatewayMetrics
 from gateway.peer import GOING_AWAY
 from gateway.presence import Presence
@@ -32,6 +33,7 @@ from runtime.db.people import People
 from runtime.db.reads import Reads
 from runtime.db.rooms import Rooms
 from runtime.db.store import Store
+from runtime.db.uploads import Uploads
 from runtime.kafka.admin import admin_client
 from runtime.kafka.registry import Follower
 from runtime.kafka.topics import ensure_topics
@@ -63,6 +65,8 @@ class Resources:
         self.people: People
         self.rooms: Rooms
         self.reads: Reads
+        self.uploads: Uploads
+        self.links: Links
         self.health: Health
         self.functions: Functions
         self.registry: Follower
@@ -78,7 +82,9 @@ class Resources:
 
     async def _open(self) -> None:
         settings, stack = self.settings, self._stack
-        self.auth = Auth(load_secret(settings), settings.gateway)
+        secret = load_secret(settings)
+        self.auth = Auth(secret, settings.gateway)
+        self.links = Links(secret, settings.files.url_ttl)
         self.store = await stack.enter_async_context(Store(settings.database_url()))
         await self.store.migrate()
         connection = settings.kafka.client_config()
@@ -88,7 +94,7 @@ class Resources:
         stack.push_async_callback(self.publisher.close)
         self.presence = Presence(self.publisher, settings.gateway.leave_debounce)
         self.people, self.rooms = self.store.people(), self.store.rooms()
-        self.reads = self.store.reads()
+        self.reads, self.uploads = self.store.reads(), self.store.uploads()
         hub = self.hub
         self.roster = Roster(
             hub.broadcast,

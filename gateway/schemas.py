@@ -199,12 +199,54 @@ class Page(BaseModel):
     thread: str | None = Field(
         default=None, min_length=1, max_length=64, description="only the answers to this message"
     )
+    around: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="this message in its context: limit/2 older ones before it, newer after",
+    )
 
 
 class Messages(BaseModel):
     """Oldest first: ``message`` frames for a room, ``private`` frames for a conversation."""
 
     messages: list[dict[str, Any]]
+
+
+class SearchQuery(BaseModel):
+    """``q``: words (``word*`` a prefix, ``"two words"`` a phrase), all of which must match;
+    ``room``, ``with`` (a conversation) and ``author`` narrow it; ``before`` pages."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    q: str = Field(min_length=1, max_length=200)
+    room: RoomName | None = None
+    with_: Username | None = Field(default=None, alias="with")
+    author: str | None = Field(default=None, min_length=1, max_length=64)
+    before: str | None = Field(default=None, min_length=1, max_length=64)
+    limit: int = Field(default=20, ge=1, le=100)
+    sort: Literal["recent", "relevance"] = "recent"
+
+
+class Found(BaseModel):
+    """Newest first (or best first): ``message`` and ``private`` frames, each with the
+    ``highlight`` of its text, the words the query matched marked."""
+
+    messages: list[dict[str, Any]]
+
+
+class UploadBody(BaseModel):
+    """An upload: its id for a message's ``attachments``, its name, size in bytes, the media
+    type sniffed from its bytes, signed URLs (``thumb`` for an image) and an image's size."""
+
+    id: str
+    name: str
+    size: int
+    type: str
+    url: str
+    thumb: str | None = None
+    width: int | None = None
+    height: int | None = None
 
 
 class RoomPresence(BaseModel):

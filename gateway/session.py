@@ -32,6 +32,7 @@ from gateway.inbound import (
     Private,
     Read,
     Refusal,
+    Said,
     Typing,
     client_id_of,
     read_json,
@@ -46,6 +47,7 @@ from gateway.resources import Resources
 from runtime.actions import from_client
 from runtime.errors import UserError
 from runtime.events import (
+    Attachment,
     Delivery,
     Event,
     JoinEvent,
@@ -220,6 +222,7 @@ class Session:
                 user = self.peer.user
                 if reply_to is not None:
                     await self._answers(reply_to, client_id, room=room)
+                files = await self._attachable(frame)
                 await self._post(
                     client_id,
                     lambda id: MessageEvent(
@@ -227,6 +230,7 @@ class Session:
                         room=room,
                         user=user,
                         text=text,
+                        attachments=files,
                         client_id=client_id,
                         reply_to=reply_to,
                     ),
@@ -238,6 +242,7 @@ class Session:
                 user = self.peer.user
                 if reply_to is not None:
                     await self._answers(reply_to, client_id, pair=pair_key(user, to))
+                files = await self._attachable(frame)
                 await self._post(
                     client_id,
                     lambda id: PrivateEvent(
@@ -245,6 +250,7 @@ class Session:
                         sender=user,
                         to=to,
                         text=text,
+                        attachments=files,
                         client_id=client_id,
                         reply_to=reply_to,
                     ),
@@ -278,6 +284,16 @@ class Session:
             )
         if parent.deleted:
             raise Refusal("invalid", f"reply_to: message {reply_to!r} was deleted", client_id)
+
+    async def _attachable(self, frame: Said) -> tuple[Attachment, ...]:
+        """The files a message attaches: uploads of the sender's not attached before."""
+        if not frame.attachments:
+            return ()
+        try:
+            found = await self.res.uploads.attachable(frame.attachments, self.peer.user)
+        except UserError as exc:
+            raise Refusal(exc.code, exc.detail, frame.client_id) from None
+        return tuple(found)
 
     async def _may_post(self, room: str, client_id: str) -> None:
         """Refuse unless this socket may post in ``room`` (messages and room actions alike)."""

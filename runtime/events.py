@@ -18,7 +18,15 @@ import time
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from runtime.errors import validation_text
 
@@ -38,6 +46,47 @@ Room = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^
 Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=r"\S")
 ]
+
+# The text of a message that carries files: it may be empty (docs/PROTOCOL.md 1.9).
+Caption = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+MAX_ATTACHMENTS = 10
+
+
+class Attachment(BaseModel):
+    """A file a message carries, as the gateway found it in the uploads (docs/PROTOCOL.md 1.9):
+    its upload id, name, size in bytes, sniffed media type, and an image's dimensions."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=255)
+    size: int = Field(ge=0)
+    type: str = Field(min_length=1, max_length=128)
+    width: int | None = None
+    height: int | None = None
+
+    def frame(self) -> dict[str, JsonValue]:
+        """As the wire carries it: the dimensions only for an image."""
+        return self.model_dump(exclude_none=True)
+
+
+class Carrier(BaseModel):
+    """Text, or files, or both: a message with no text must carry a file."""
+
+    text: Caption
+    attachments: tuple[Attachment, ...] = Field(default=(), max_length=MAX_ATTACHMENTS)
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Carrier:
+        says_something(self.text, len(self.attachments))
+        return self
+
+
+def says_something(text: str, attachments: int) -> None:
+    """``ValueError`` for a message with neither text nor files."""
+    if not text and not attachments:
+        raise ValueError("text is empty: write something or attach a file")
+
 
 _id_lock = threading.Lock()
 _last_id_ms = 0
@@ -86,7 +135,7 @@ class Event(BaseModel):
         return self.id
 
 
-class MessageEvent(Event):
+class MessageEvent(Event, Carrier):
     """A message posted to a room (by a user through the gateway, or by a function's Reply)."""
 
     type: ClassVar[str] = "message"
@@ -94,7 +143,6 @@ class MessageEvent(Event):
 
     room: Room
     user: Username
-    text: Text
     client_id: str | None = Field(default=None, max_length=64)
     bot: bool = False
     reply_to: str | None = Field(default=None, min_length=1, max_length=64)
@@ -124,7 +172,7 @@ class LeaveEvent(JoinEvent):
     topic: ClassVar[str] = "chat.leave"
 
 
-class PrivateEvent(Event):
+class PrivateEvent(Event, Carrier):
     """A direct message from ``sender`` to ``to``."""
 
     type: ClassVar[str] = "private"
@@ -132,7 +180,6 @@ class PrivateEvent(Event):
 
     sender: Username
     to: Username
-    text: Text
     client_id: str | None = Field(default=None, max_length=64)
     bot: bool = False
     reply_to: str | None = Field(default=None, min_length=1, max_length=64)
@@ -187,6 +234,8 @@ class DecodeError(ValueError):
 def encode(event: Event) -> bytes:
     """The envelope of ``event`` as UTF-8 JSON."""
     data = event.model_dump(mode="json", exclude={"id", "ts"})
+    if data.get("attachments") == []:
+        del data["attachments"]  # as before files existed: a reader of then still reads it
     return envelope(event.type, event.id, event.ts, data)
 
 

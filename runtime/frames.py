@@ -28,6 +28,18 @@ class AckFrame(TypedDict):
     id: str
 
 
+class AttachmentFrame(TypedDict):
+    """A file a message carries (its URLs come from ``GET /api/uploads/{id}``); ``width`` and
+    ``height`` for an image."""
+
+    id: str
+    name: str
+    size: int
+    type: str
+    width: NotRequired[int]
+    height: NotRequired[int]
+
+
 class MessageFrame(TypedDict):
     """A room message, in the room's order; ``bot`` when a function wrote it."""
 
@@ -45,6 +57,7 @@ class MessageFrame(TypedDict):
     edited_at: NotRequired[str]
     deleted: NotRequired[bool]
     rev: NotRequired[int]
+    attachments: NotRequired[list[AttachmentFrame]]
 
 
 # "from" is a Python keyword: the functional form names the field as the wire does.
@@ -65,6 +78,7 @@ PrivateFrame = TypedDict(
         "edited_at": NotRequired[str],
         "deleted": NotRequired[bool],
         "rev": NotRequired[int],
+        "attachments": NotRequired[list[AttachmentFrame]],
     },
 )
 PrivateFrame.__doc__ = "A direct message, sent only to its two parties."

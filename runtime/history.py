@@ -16,7 +16,7 @@ from typing import Literal, Protocol, TypeVar
 
 from pydantic import JsonValue
 
-from runtime.events import Delivery, rfc3339
+from runtime.events import Attachment, Delivery, rfc3339
 from runtime.frames import (
     DeleteFrame,
     EditFrame,
@@ -45,6 +45,7 @@ class StoredMessage:
     seq: int | None = None
     reply_to: str | None = None
     mentions: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
     # As it is now (set by the store; ignored by save_message):
     replies: int = 0
     reactions: Reactions = field(default_factory=dict, hash=False)
@@ -94,6 +95,8 @@ class StoredMessage:
             frame["deleted"] = True
         if self.rev:
             frame["rev"] = self.rev
+        if self.attachments and not self.deleted:
+            frame["attachments"] = [a.frame() for a in self.attachments]  # type: ignore[misc]
         return frame
 
     def edit_frame(self) -> EditFrame:

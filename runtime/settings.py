@@ -97,6 +97,18 @@ class GatewaySettings(BaseModel):
     )
 
 
+class FilesSettings(BaseModel):
+    """Uploads (docs/PROTOCOL.md 1.9): kept in the database, served by signed, expiring URLs."""
+
+    max_size: int = Field(default=10 * 1024 * 1024, ge=1, description="largest upload, bytes")
+    quota: int = Field(default=200 * 1024 * 1024, ge=0, description="one user's uploads, bytes")
+    url_ttl: float = Field(default=3600.0, gt=0, description="a file URL's lifetime, seconds")
+    thumb_size: int = Field(default=320, ge=16, description="a thumbnail's longest side, px")
+    max_pixels: int = Field(
+        default=50_000_000, ge=1, description="larger images are refused (decompression bombs)"
+    )
+
+
 class GrpcSettings(BaseModel):
     """The gRPC server API for other backends (``gateway.rpc``), served by every gateway."""
 
@@ -154,6 +166,7 @@ class Settings(BaseSettings):
     gateway: GatewaySettings = GatewaySettings()
     worker: WorkerSettings = WorkerSettings()
     grpc: GrpcSettings = GrpcSettings()
+    files: FilesSettings = FilesSettings()
     supervisor: SupervisorSettings = SupervisorSettings()
     topic_prefix: str = Field(default="", description="prepended to every topic and group name")
     secret: str | None = None

@@ -38,11 +38,22 @@ const inline = (object) => `{ ${Object.entries(object).map(([key, value]) => `${
 const pascal = (text) => text.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_, __, c) => c.toUpperCase());
 const interfaceName = (type) => `${pascal(type)}EventData`;
 
+/** Object schemas named by `$ref` (`#/$defs/Name`) in the models being rendered: each becomes
+ * an interface of its own (`renderDefs`). */
+const named = new Map();
+let defsInScope = {};
+
 /** The TypeScript type of one JSON Schema node. */
 function tsType(node, where) {
   if (node.$ref !== undefined) {
     if (node.$ref === '#/$defs/JsonValue') return 'JsonValue';
-    throw new Error(`${where}: unsupported $ref ${node.$ref}`);
+    const name = node.$ref.startsWith('#/$defs/') ? node.$ref.slice('#/$defs/'.length) : null;
+    const def = name === null ? undefined : defsInScope[name];
+    if (def === undefined || def.type !== 'object' || def.properties === undefined) {
+      throw new Error(`${where}: unsupported $ref ${node.$ref}`);
+    }
+    named.set(name, def);
+    return name;
   }
   if (node.anyOf !== undefined) return [...new Set(node.anyOf.map((item, i) => tsType(item, `${where}.anyOf[${i}]`)))].join(' | ');
   const literal = (value) => (typeof value === 'string' ? quote(value) : JSON.stringify(value));
@@ -101,6 +112,22 @@ function describeField(node) {
   return parts.length > 0 ? [parts.join(', ')] : [];
 }
 
+/** The interfaces of the object schemas the models referred to (`named`). */
+function renderDefs() {
+  const out = [];
+  for (const [name, def] of [...named.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const required = new Set(def.required ?? []);
+    out.push('', ...docComment([def.description ?? ''], ''));
+    out.push(`export interface ${name} {`);
+    for (const [field, node] of Object.entries(def.properties)) {
+      out.push(`  ${propertyKey(field)}${required.has(field) ? '' : '?'}: ${tsType(node, `${name}.${field}`)};`);
+    }
+    out.push('}');
+  }
+  named.clear();
+  return out;
+}
+
 /** One interface per server frame (a TypedDict's schema) and their union. */
 function renderFrames(schema) {
   const names = Object.keys(schema);
@@ -111,6 +138,7 @@ function renderFrames(schema) {
   for (const name of names) {
     const model = schema[name];
     if (model.type !== 'object' || model.properties === undefined) throw new Error(`${name}: not an object schema`);
+    defsInScope = model.$defs ?? {};
     const required = new Set(model.required ?? []);
     out.push('', ...docComment([model.description ?? ''], ''));
     out.push(`export interface ${name} {`);
@@ -119,6 +147,7 @@ function renderFrames(schema) {
     }
     out.push('}');
   }
+  out.push(...renderDefs());
   out.push('', '/** Every frame the server sends that the contract names. */', `export type ServerFrame = ${names.join(' | ')};`, '');
   return out.join('\n');
 }
@@ -136,6 +165,7 @@ function renderEvents(schema) {
   for (const type of types) {
     const model = schema[type];
     if (model.type !== 'object' || model.properties === undefined) throw new Error(`${type}: not an object schema`);
+    defsInScope = model.$defs ?? {};
     const required = new Set(model.required ?? []);
     out.push('', ...docComment([`\`${type}\` event (${model.title}): ${model.description ?? ''}`], ''));
     out.push(`export interface ${interfaceName(type)} {`);
@@ -150,6 +180,7 @@ function renderEvents(schema) {
     }
     out.push('}');
   }
+  out.push(...renderDefs());
   out.push(
     '',
     '/** Every event type (the envelope `type`) and the shape of its model. */',

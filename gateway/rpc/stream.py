@@ -147,6 +147,7 @@ def message_of(frame: dict[str, Any]) -> pb.Message:
         else None,
         deleted=bool(frame.get("deleted", False)),
         rev=int(frame.get("rev", 0)),
+        attachments=[pb.Attachment(**attachment) for attachment in frame.get("attachments", [])],
     )
 
 

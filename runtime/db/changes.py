@@ -136,7 +136,7 @@ UPDATES = {
     "edit": _update(
         text=bindparam("new_text"), mentions=bindparam("names"), edited_at=bindparam("at")
     ),
-    "delete": _update(text="", mentions="", deleted=True),
+    "delete": _update(text="", mentions="", attachments=None, deleted=True),
     "react": _update(),
 }
 

@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from runtime.db.models import Change
-from runtime.events import pair_key
+from runtime.events import Attachment, pair_key
 from runtime.history import Reactions, StoredMessage
 
 
@@ -52,6 +53,7 @@ def _reactions() -> Select[Any]:
 
 
 REACTIONS = _reactions()  # built once: it runs for every page of history and every change
+ATTACHMENTS: TypeAdapter[tuple[Attachment, ...]] = TypeAdapter(tuple[Attachment, ...])
 
 
 def stored(row: Row[Any], reactions: Reactions | None = None) -> StoredMessage:
@@ -72,6 +74,7 @@ def stored(row: Row[Any], reactions: Reactions | None = None) -> StoredMessage:
         edited_at=row.edited_at,
         deleted=row.deleted,
         rev=row.rev,
+        attachments=ATTACHMENTS.validate_json(row.attachments) if row.attachments else (),
     )
 
 
@@ -93,6 +96,9 @@ def values(message: StoredMessage) -> dict[str, object]:
         "replies": 0,
         "deleted": False,
         "rev": 0,
+        "attachments": ATTACHMENTS.dump_json(message.attachments).decode()
+        if message.attachments
+        else None,
     }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -39,6 +40,9 @@ PAIR = 2 * AUTHOR + 1
 KEY = 2 * USERNAME  # a username's key: casefolding may lengthen a name
 TOPIC = 200
 EMOJI = 32  # docs/PROTOCOL.md: a reaction is at most 32 characters
+UPLOAD_ID = 32  # 128 random bits, base64url
+FILENAME = 255
+MEDIA_TYPE = 128
 
 # Deterministic constraint names, so migrations can refer to them on every database.
 NAMING = {
@@ -175,6 +179,43 @@ class Message(Base):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     deleted: Mapped[bool] = mapped_column(Boolean(), default=False)
     rev: Mapped[int] = mapped_column(Integer(), default=0)
+    # Files (docs/PROTOCOL.md 1.9): the uploads it carries, as JSON (None when it has none).
+    attachments: Mapped[str | None] = mapped_column(Text(), nullable=True)
+
+
+class Upload(Base):
+    """A file a user uploaded: what the bytes are (sniffed), and where it became visible.
+
+    ``message`` is the first message that attached it; from then on, the members of its room
+    (``room``) or the two of its conversation (``pair``) may see it; before, only ``owner``.
+    The bytes are in ``upload_blobs``, so listing uploads never reads them.
+    """
+
+    __tablename__ = "uploads"
+    __table_args__ = (Index("ix_uploads_owner", "owner"),)
+
+    id: Mapped[str] = mapped_column(String(UPLOAD_ID), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(USERNAME))
+    name: Mapped[str] = mapped_column(String(FILENAME))
+    type: Mapped[str] = mapped_column(String(MEDIA_TYPE))
+    size: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    width: Mapped[int | None] = mapped_column(Integer(), nullable=True)
+    height: Mapped[int | None] = mapped_column(Integer(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    message: Mapped[str | None] = mapped_column(String(EVENT_ID), nullable=True)
+    room: Mapped[str | None] = mapped_column(String(ROOM), nullable=True)
+    pair: Mapped[str | None] = mapped_column(String(PAIR), nullable=True)
+
+
+class UploadBlob(Base):
+    """The bytes of an upload (``variant`` ``file``) and of its thumbnail (``thumb``)."""
+
+    __tablename__ = "upload_blobs"
+
+    upload: Mapped[str] = mapped_column(String(UPLOAD_ID), primary_key=True)
+    variant: Mapped[str] = mapped_column(String(8), primary_key=True)
+    type: Mapped[str] = mapped_column(String(MEDIA_TYPE))
+    data: Mapped[bytes] = mapped_column(LargeBinary())
 
 
 class Change(Base):

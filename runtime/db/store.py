@@ -25,29 +25,29 @@ from sqlalchemy import (
     distinct,
     event,
     func,
-    or_,
     select,
     text,
-    tuple_,
-    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from runtime.db import changes
+from runtime.db import changes, pages, search
 from runtime.db.apikeys import ApiKeys
-from runtime.db.batch import Batch
-from runtime.db.messages import check, load, reactions_of, stored, values
+from runtime.db.messages import check, load, reactions_of
 from runtime.db.models import Gateway, Message, Presence
 from runtime.db.models import Room as RoomRow
+from runtime.db.pages import Marks
 from runtime.db.people import People
 from runtime.db.reads import Reads
 from runtime.db.rooms import Rooms
+from runtime.db.saving import Saving
 from runtime.db.schema import upgrade
+from runtime.db.search import Query, Sort
 from runtime.db.state import SqlState
+from runtime.db.uploads import Uploads
 from runtime.events import pair_key
 from runtime.history import Change, Role, StoredMessage
 
@@ -66,12 +66,11 @@ class Store:
         if self._engine.dialect.name == "sqlite":
             event.listen(self._engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
-        self._saves = Batch(self._save_many)
-        self._client_ids = Batch(self._find_many)
         # INSERT .. ON CONFLICT DO NOTHING is dialect-specific in SQLAlchemy.
         self._insert = (
             postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
         )
+        self._saving = Saving(self._engine, self._insert)
 
     async def __aenter__(self) -> Self:
         return self
@@ -118,6 +117,10 @@ class Store:
         """The gRPC API's service keys (runtime.db.apikeys)."""
         return ApiKeys(self._sessions)
 
+    def uploads(self) -> Uploads:
+        """Files and their bytes, and who may see them (runtime.db.uploads)."""
+        return Uploads(self._engine)
+
     def state(self, function: str) -> SqlState:
         """``ctx.state`` of ``function``: its own keys in this database (runtime.db.state)."""
         return SqlState(self._engine, function, self._insert)
@@ -132,54 +135,12 @@ class Store:
         when identical saves race. ``seq`` is assigned here; a value passed in is ignored.
         """
         check(message)
-        return await self._saves.submit(message)
-
-    async def _save_many(self, messages: list[StoredMessage]) -> list[tuple[StoredMessage, bool]]:
-        """Save concurrent calls' messages in one transaction (see runtime.db.batch): one
-        multi-row INSERT .. ON CONFLICT DO NOTHING; a conflict on either key means a message
-        is stored already. Messages of one room come from one lane, one at a time, so a batch
-        never holds two of a room and storage order is the order they were sent in."""
-        insert = (
-            self._insert(Message)
-            .values([values(m) for m in messages])
-            .on_conflict_do_nothing()
-            .returning(Message.id, Message.seq, Message.reply_to)
-        )
-        async with self._engine.begin() as connection:
-            rows = (await connection.execute(insert)).all()
-            # A new answer counts on its parent (the gateway checked that it is a message there).
-            for row in rows:
-                if row.reply_to is not None:
-                    await connection.execute(
-                        update(Message)
-                        .where(Message.id == row.reply_to)
-                        .values(replies=Message.replies + 1)
-                    )
-        seqs: dict[str, int] = {row.id: row.seq for row in rows}
-        saved = []
-        for message in messages:
-            seq = seqs.pop(message.id, None)  # popped: an id twice in a batch is stored once
-            if seq is not None:
-                saved.append((replace(message, ts=message.ts.astimezone(UTC), seq=seq), True))
-                continue
-            existing = await self._duplicate_of(message)
-            if existing is None:
-                raise RuntimeError(f"message {message.id} conflicted on insert but is not stored")
-            saved.append((existing, False))
-        return saved
+        return await self._saving.save(message)
 
     async def find_by_client_id(self, author: str, client_id: str) -> StoredMessage | None:
         """The message ``author`` sent with ``client_id``, if it is stored. The gateway asks
         this of every new message: concurrent calls share one query (see runtime.db.batch)."""
-        return await self._client_ids.submit((author, client_id))
-
-    async def _find_many(self, keys: list[tuple[str, str]]) -> list[StoredMessage | None]:
-        table = Message.__table__
-        query = select(table).where(tuple_(table.c.author, table.c.client_id).in_(keys))
-        async with self._engine.connect() as connection:
-            rows = (await connection.execute(query)).all()
-        found = {(row.author, row.client_id): stored(row) for row in rows}
-        return [found.get(key) for key in keys]
+        return await self._saving.find(author, client_id)
 
     async def room_messages(
         self,
@@ -187,6 +148,7 @@ class Store:
         *,
         before: str | None = None,
         after: str | None = None,
+        around: str | None = None,
         limit: int = 50,
         thread: str | None = None,
     ) -> list[StoredMessage]:
@@ -197,9 +159,11 @@ class Store:
         unknown ``before`` id gives ``[]``. With ``after``: the oldest ``limit`` messages newer
         than ``after`` (replay after a reconnect). An unknown ``after`` id (the client's marker
         is gone) gives the newest ``limit`` messages instead, so the client still gets the
-        recent history. Ids only count as markers within this room.
+        recent history. With ``around``: that message in its context, up to ``limit // 2``
+        older ones before it and newer ones after (a search hit); unknown: ``[]``. Ids only
+        count as markers within this room.
         """
-        return await self._page(Message.room == room, before, after, limit, thread)
+        return await self._page(Message.room == room, Marks(before, after, around), limit, thread)
 
     async def message(self, id: str, *, seen_by: str | None = None) -> StoredMessage | None:
         """Message ``id`` as it is now (room or conversation); None when there is none, or
@@ -242,6 +206,40 @@ class Store:
         async with self._engine.connect() as connection:
             return await changes.changed_after(connection, room, since)
 
+    async def search(
+        self,
+        user: str,
+        query: Query,
+        *,
+        room: str | None = None,
+        other: str | None = None,
+        author: str | None = None,
+        before: str | None = None,
+        limit: int = 20,
+        sort: Sort = "recent",
+    ) -> list[StoredMessage]:
+        """The messages ``user`` may see (rooms they are a member of, their conversations)
+        whose text matches ``query``, newest first (``sort="relevance"``: best first), not
+        deleted; only in ``room``, or in the conversation with ``other``, or by ``author``
+        when given. ``before`` pages: only messages older than that one (unknown: ``[]``)."""
+        async with self._engine.connect() as connection:
+            mark = None
+            if before is not None:
+                mark = await connection.scalar(select(Message.seq).where(Message.id == before))
+                if mark is None:
+                    return []
+            return await search.search(
+                connection,
+                query,
+                user,
+                room=room,
+                other=other,
+                author=author,
+                before=mark,
+                limit=limit,
+                sort=sort,
+            )
+
     async def room_role(self, room: str, user: str) -> Role | None:
         """``user``'s role in ``room``, or None for a non-member."""
         return await self.rooms().role(room, user)
@@ -260,7 +258,7 @@ class Store:
         """The storage position (``seq``) of message ``since`` in ``room``; 0 when unknown.
         A socket resuming after ``since`` has every room message up to there."""
         async with self._engine.connect() as connection:
-            return await _seq_of(connection, Message.room == room, since) or 0
+            return await pages.seq_of(connection, Message.room == room, since) or 0
 
     async def private_messages(
         self,
@@ -269,12 +267,13 @@ class Store:
         *,
         before: str | None = None,
         after: str | None = None,
+        around: str | None = None,
         limit: int = 50,
         thread: str | None = None,
     ) -> list[StoredMessage]:
         """The conversation between exactly ``user`` and ``other``, paged as ``room_messages``."""
         where = Message.pair == pair_key(user, other)
-        return await self._page(where, before, after, limit, thread)
+        return await self._page(where, Marks(before, after, around), limit, thread)
 
     # presence
 
@@ -350,44 +349,11 @@ class Store:
 
     # internals
 
-    async def _duplicate_of(self, message: StoredMessage) -> StoredMessage | None:
-        same = Message.id == message.id
-        if message.client_id is not None:
-            same = or_(
-                same, (Message.author == message.author) & (Message.client_id == message.client_id)
-            )
-        async with self._engine.connect() as connection:
-            rows = await load(connection, select(Message.__table__).where(same))
-        # An id match wins over a (author, client_id) match with another id.
-        rows = sorted(rows, key=lambda row: row.id != message.id)
-        return rows[0] if rows else None
-
     async def _page(
-        self,
-        where: ColumnElement[bool],
-        before: str | None,
-        after: str | None,
-        limit: int,
-        thread: str | None = None,
+        self, where: ColumnElement[bool], marks: Marks, limit: int, thread: str | None
     ) -> list[StoredMessage]:
-        if limit < 1:
-            raise ValueError(f"limit must be at least 1, got {limit}")
-        query = select(Message.__table__).where(where)
-        if thread is not None:
-            query = query.where(Message.reply_to == thread)
-        newest = True
         async with self._engine.connect() as connection:
-            if after is not None and (mark := await _seq_of(connection, where, after)) is not None:
-                query, newest = query.where(Message.seq > mark), False
-            if before is not None:
-                if (mark := await _seq_of(connection, where, before)) is None:
-                    return []
-                query = query.where(Message.seq < mark)
-            order = Message.seq.desc() if newest else Message.seq.asc()
-            rows = await load(connection, query.order_by(order).limit(limit))
-        if newest:
-            rows.reverse()
-        return rows
+            return await pages.page(connection, where, marks, limit, thread)
 
     async def _users_in(self, rooms: Sequence[str]) -> dict[str, list[str]]:
         query = (
@@ -405,12 +371,6 @@ class Store:
 
 def _conns_of(room: str, user: str) -> Select[str]:
     return select(Presence.conn).where(Presence.room == room, Presence.username == user)
-
-
-async def _seq_of(
-    connection: AsyncConnection, where: ColumnElement[bool], message_id: str
-) -> int | None:
-    return await connection.scalar(select(Message.seq).where(where, Message.id == message_id))
 
 
 def _now() -> datetime:

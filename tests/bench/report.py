@@ -287,6 +287,39 @@ def living_rows(raw: Results) -> list[Row]:
     return rows
 
 
+def search_rows(raw: Results) -> list[Row]:
+    rows = []
+    for database, run in raw.get("search", {}).items():
+        messages = run["params"]["messages"]
+        for kind, found in run["kinds"].items():
+            scan = run.get("like_scan", {}).get(kind, float("nan"))
+            rows.append(
+                compare(
+                    f"8. search ({database}, {messages:,} messages): {kind}, p50 vs a LIKE scan",
+                    found["p50"],
+                    scan,
+                    "ms",
+                    f"p99 {number(found['p99'], 'ms')}; q={found['q']}; "
+                    f"{found['returned']} returned; lower is better",
+                )
+            )
+    for database, run in raw.get("uploads", {}).items():
+        for label in ("random bytes", "png image"):
+            for result in run.get(label, []):
+                rows.append(
+                    Row(
+                        f"8. uploads ({database}): 1 MiB {label}, {result['concurrency']} at once",
+                        number(result["mib_per_s"], "MiB/s"),
+                        DASH,
+                        DASH,
+                        f"upload p50 {number(result['upload_p50_ms'], 'ms')}, p99 "
+                        f"{number(result['upload_p99_ms'], 'ms')}; download p50 "
+                        f"{number(result['download_p50_ms'], 'ms')}",
+                    )
+                )
+    return rows
+
+
 ROWS = {
     "runtime": runtime_rows,
     "scaling": scaling_rows,
@@ -296,6 +329,7 @@ ROWS = {
     "coldstart": coldstart_rows,
     "presence": presence_rows,
     "living": living_rows,
+    "search": search_rows,
 }
 
 

@@ -46,6 +46,7 @@ CASES = (
     "coldstart",
     "presence",
     "living",
+    "search",
 )
 NUMBERS = {
     "1": ("runtime",),
@@ -55,13 +56,15 @@ NUMBERS = {
     "5": ("memory", "coldstart"),
     "6": ("presence",),
     "7": ("living",),
+    "8": ("search",),
 }
 MARKER = "PARLEY_BENCH_RUN"
 QUICK_SKIPS = (
     "--quick: 5,000 events and 1 round for the runtime, 1,500 events for scaling, "
     "1,000 sockets only (no 5,000) and 20 messages x 1 round for fan-out, loads 100 "
     "to 1,000 msg/s for 5 s each for latency, memory at 1,000 sockets, one cold "
-    "start, presence with 1,000 and 300 joiners, messages that live for 8 s x 1 round"
+    "start, presence with 1,000 and 300 joiners, messages that live for 8 s x 1 round, "
+    "search over 100,000 messages and 20 uploads"
 )
 
 
@@ -72,7 +75,7 @@ class CaseFailed(Exception):
 
 def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="a smaller run (about 2 minutes)")
-    parser.add_argument("--cases", help=f"comma-separated, of {', '.join(CASES)} or 1-7")
+    parser.add_argument("--cases", help=f"comma-separated, of {', '.join(CASES)} or 1-8")
     parser.add_argument(
         "--out",
         type=Path,
@@ -97,7 +100,7 @@ def selected(cases: str | None) -> list[str]:
             wanted.add(item)
         else:
             raise SystemExit(
-                f"parley bench: unknown case {item!r}; choose from {', '.join(CASES)} or 1-7"
+                f"parley bench: unknown case {item!r}; choose from {', '.join(CASES)} or 1-8"
             )
     return [c for c in CASES if c in wanted]
 
@@ -264,6 +267,20 @@ def run_case(name: str, quick: bool, runner: Runner, done: dict[str, Any]) -> di
             database = ["--database-url", postgres]
             living["postgres"] = runner.run(name, "bench_living", [*args, *database])
         return living
+    if name == "search":
+        # Search over a generated history (1,000,000 messages; 100,000 with --quick) and
+        # uploads of 1 MiB files; on SQLite, and PostgreSQL too when it is given.
+        history, files = ("100000", "20") if quick else ("1000000", "60")
+        search = ["--messages", history, "--repeat", "10" if quick else "30"]
+        found = {"sqlite": runner.run(name, "bench_search", search)}
+        uploads = {"sqlite": runner.run(name, "bench_uploads", ["--files", files])}
+        if postgres := os.environ.get("PARLEY_TEST_POSTGRES_URL"):
+            on_postgres = ["--database-url", postgres]
+            found["postgres"] = runner.run(name, "bench_search", [*search, *on_postgres])
+            uploads["postgres"] = runner.run(
+                name, "bench_uploads", ["--files", files, *on_postgres]
+            )
+        return {"search": found, "uploads": uploads}
     raise ValueError(name)
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from runtime.db.models import Base
 from runtime.db.people import Login
-from runtime.db.schema import alembic_config
+from runtime.db.schema import alembic_config, tracked
 from runtime.db.store import Store
 from runtime.errors import UserError
 from runtime.history import StoredMessage
@@ -71,7 +71,7 @@ async def test_migrate_is_idempotent_and_matches_the_models(store: Store) -> Non
     await store.migrate()
 
     def inspect(connection: Connection) -> tuple[str | None, list[Any]]:
-        context = MigrationContext.configure(connection)
+        context = MigrationContext.configure(connection, opts={"include_name": tracked})
         return context.get_current_revision(), compare_metadata(context, Base.metadata)
 
     engine = create_async_engine(store.url)

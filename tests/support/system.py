@@ -24,6 +24,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from websockets.exceptions import ConnectionClosed
 
 from runtime.kafka.topics import ensure_topics
 from runtime.names import dlq_topic
-from runtime.settings import DatabaseSettings, Settings
+from runtime.settings import DatabaseSettings, FilesSettings, Settings
 from tests.support.harness import eventually, make_settings
 from tests.support.net import free_port, unique
 from tests.support.ready import assigned
@@ -394,6 +395,43 @@ async def http(
     return await asyncio.to_thread(call)
 
 
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer as it came: status, headers (lower-case names) and the body's bytes."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return _json(self.body)
+
+
+async def fetch(
+    gateway: Gateway,
+    method: str,
+    path: str,
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30.0,
+) -> Answer:
+    """One HTTP request with any body and headers; the answer's bytes, unparsed."""
+    request = urllib.request.Request(gateway.url + path, data=data, method=method)
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+
+    def call() -> Answer:
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                found = {k.lower(): v for k, v in response.headers.items()}
+                return Answer(response.status, found, response.read())
+        except urllib.error.HTTPError as exc:
+            found = {k.lower(): v for k, v in exc.headers.items()}
+            return Answer(exc.code, found, exc.read())
+
+    return await asyncio.to_thread(call)
+
+
 def _matcher(kind: str, fields: dict[str, Any]) -> Callable[[Frame], bool]:
     def matches(frame: Frame) -> bool:
         return frame.get("type") == kind and all(frame.get(k) == v for k, v in fields.items())
@@ -414,11 +452,15 @@ async def running(
     data_dir: Path,
     database_url: str | None = None,
     functions: tuple[str, ...] = FUNCTIONS,
+    files: FilesSettings | None = None,
     **gateway: Any,
 ) -> AsyncIterator[System]:
-    """A started system with unique topics (and these gateway settings), stopped on exit."""
+    """A started system with unique topics (and these gateway and files settings), stopped on
+    exit."""
     settings = make_settings(bootstrap, data_dir)
     updates: dict[str, Any] = {"gateway": settings.gateway.model_copy(update=gateway)}
+    if files is not None:
+        updates["files"] = files
     if database_url is not None:
         updates["database"] = DatabaseSettings(url=database_url)
     system = System(settings.model_copy(update=updates), data_dir)

@@ -6,6 +6,10 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /** `message` event (MessageEvent): A message posted to a room (by a user through the gateway, or by a function's Reply). */
 export interface MessageEventData {
+  /** 0-4000 characters */
+  text: string;
+  /** default [] */
+  attachments?: Attachment[];
   /** 1-64 characters */
   id?: string;
   /** format date-time */
@@ -14,8 +18,6 @@ export interface MessageEventData {
   room: string;
   /** pattern `^[A-Za-z0-9_.-]+$`, 1-32 characters */
   user: string;
-  /** pattern `\S`, 1-4000 characters */
-  text: string;
   /** 0-64 characters, default null */
   client_id?: string | null;
   /** default false */
@@ -54,6 +56,10 @@ export interface LeaveEventData {
 
 /** `private` event (PrivateEvent): A direct message from `sender` to `to`. */
 export interface PrivateEventData {
+  /** 0-4000 characters */
+  text: string;
+  /** default [] */
+  attachments?: Attachment[];
   /** 1-64 characters */
   id?: string;
   /** format date-time */
@@ -62,8 +68,6 @@ export interface PrivateEventData {
   sender: string;
   /** pattern `^[A-Za-z0-9_.-]+$`, 1-32 characters */
   to: string;
-  /** pattern `\S`, 1-4000 characters */
-  text: string;
   /** 0-64 characters, default null */
   client_id?: string | null;
   /** default false */
@@ -94,6 +98,19 @@ export interface DeliverEventData {
   seq?: number | null;
 }
 
+/**
+ * A file a message carries, as the gateway found it in the uploads (docs/PROTOCOL.md 1.9):
+ * its upload id, name, size in bytes, sniffed media type, and an image's dimensions.
+ */
+export interface Attachment {
+  id: string;
+  name: string;
+  size: number;
+  type: string;
+  width?: number | null;
+  height?: number | null;
+}
+
 /** Every event type (the envelope `type`) and the shape of its model. */
 export interface EventDataByType {
   message: MessageEventData;
@@ -118,10 +135,10 @@ export interface EventEnvelope<T extends EventType = EventType> {
 /** String constraints of each event field (pattern, minLength, maxLength), as the backend validates them. */
 export const EVENT_FIELD_LIMITS = {
   message: {
+    text: { maxLength: 4000 },
     id: { minLength: 1, maxLength: 64 },
     room: { pattern: '^[a-z0-9_-]+$', minLength: 1, maxLength: 64 },
     user: { pattern: '^[A-Za-z0-9_.-]+$', minLength: 1, maxLength: 32 },
-    text: { pattern: '\\S', minLength: 1, maxLength: 4000 },
     client_id: { maxLength: 64 },
     reply_to: { minLength: 1, maxLength: 64 },
   },
@@ -138,10 +155,10 @@ export const EVENT_FIELD_LIMITS = {
     conn: { minLength: 1, maxLength: 128 },
   },
   private: {
+    text: { maxLength: 4000 },
     id: { minLength: 1, maxLength: 64 },
     sender: { pattern: '^[A-Za-z0-9_.-]+$', minLength: 1, maxLength: 32 },
     to: { pattern: '^[A-Za-z0-9_.-]+$', minLength: 1, maxLength: 32 },
-    text: { pattern: '\\S', minLength: 1, maxLength: 4000 },
     client_id: { maxLength: 64 },
     reply_to: { minLength: 1, maxLength: 64 },
   },

@@ -24,6 +24,7 @@ export interface MessageFrame {
   edited_at?: string;
   deleted?: boolean;
   rev?: number;
+  attachments?: AttachmentFrame[];
 }
 
 /** A direct message, sent only to its two parties. */
@@ -42,6 +43,7 @@ export interface PrivateFrame {
   edited_at?: string;
   deleted?: boolean;
   rev?: number;
+  attachments?: AttachmentFrame[];
 }
 
 /** Who is in `room` now: sent to a socket right after its `join`. */
@@ -160,6 +162,19 @@ export interface ErrorFrame {
 /** The answer to `ping`. */
 export interface PongFrame {
   type: 'pong';
+}
+
+/**
+ * A file a message carries (its URLs come from `GET /api/uploads/{id}`); `width` and
+ * `height` for an image.
+ */
+export interface AttachmentFrame {
+  id: string;
+  name: string;
+  size: number;
+  type: string;
+  width?: number;
+  height?: number;
 }
 
 /** Every frame the server sends that the contract names. */

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14parley/v1/chat.proto\x12\tparley.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xaa\x02\n\x07Message\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04room\x18\x02 \x01(\t\x12\x0c\n\x04user\x18\x03 \x01(\t\x12\n\n\x02to\x18\x04 \x01(\t\x12\x0c\n\x04text\x18\x05 \x01(\t\x12&\n\x02ts\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0b\n\x03\x62ot\x18\x07 \x01(\x08\x12\x10\n\x08reply_to\x18\x08 \x01(\t\x12\x0f\n\x07replies\x18\t \x01(\r\x12\x10\n\x08mentions\x18\n \x03(\t\x12&\n\treactions\x18\x0b \x03(\x0b\x32\x13.parley.v1.Reaction\x12-\n\tedited_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x64\x65leted\x18\r \x01(\x08\x12\x0b\n\x03rev\x18\x0e \x01(\r\"(\n\x08Reaction\x12\r\n\x05\x65moji\x18\x01 \x01(\t\x12\r\n\x05users\x18\x02 \x03(\t\"f\n\x0ePublishRequest\x12\x0e\n\x04room\x18\x01 \x01(\tH\x00\x12\x0c\n\x02to\x18\x02 \x01(\tH\x00\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x11\n\tclient_id\x18\x04 \x01(\t\x12\x0b\n\x03\x62ot\x18\x05 \x01(\x08\x42\x08\n\x06target\"\x1d\n\x0fPublishResponse\x12\n\n\x02id\x18\x01 \x01(\t\"d\n\x0eHistoryRequest\x12\x0e\n\x04room\x18\x01 \x01(\tH\x00\x12\x13\n\twith_user\x18\x02 \x01(\tH\x00\x12\x0e\n\x06\x62\x65\x66ore\x18\x03 \x01(\t\x12\r\n\x05limit\x18\x04 \x01(\x05\x42\x0e\n\x0c\x63onversation\"7\n\x0fHistoryResponse\x12$\n\x08messages\x18\x01 \x03(\x0b\x32\x12.parley.v1.Message\"\x1f\n\x0fPresenceRequest\x12\x0c\n\x04room\x18\x01 \x01(\t\"/\n\x10PresenceResponse\x12\x0c\n\x04room\x18\x01 \x01(\t\x12\r\n\x05users\x18\x02 \x03(\t\"\x0e\n\x0cRoomsRequest\"$\n\x04Room\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06online\x18\x02 \x01(\x05\"/\n\rRoomsResponse\x12\x1e\n\x05rooms\x18\x01 \x03(\x0b\x32\x0f.parley.v1.Room\"/\n\x10SubscribeRequest\x12\x0c\n\x04room\x18\x01 \x01(\t\x12\r\n\x05since\x18\x02 \x01(\t\"=\n\x0ePresenceUpdate\x12\r\n\x05users\x18\x01 \x03(\t\x12\x0e\n\x06joined\x18\x02 \x03(\t\x12\x0c\n\x04left\x18\x03 \x03(\t\"\x16\n\x06Typing\x12\x0c\n\x04user\x18\x01 \x01(\t\"\xa8\x01\n\x11SubscribeResponse\x12%\n\x07message\x18\x01 \x01(\x0b\x32\x12.parley.v1.MessageH\x00\x12-\n\x08presence\x18\x02 \x01(\x0b\x32\x19.parley.v1.PresenceUpdateH\x00\x12#\n\x06typing\x18\x03 \x01(\x0b\x32\x11.parley.v1.TypingH\x00\x12\x0f\n\x05\x66rame\x18\x04 \x01(\tH\x00\x42\x07\n\x05\x65vent2\xdc\x02\n\x0b\x43hatService\x12@\n\x07Publish\x12\x19.parley.v1.PublishRequest\x1a\x1a.parley.v1.PublishResponse\x12@\n\x07History\x12\x19.parley.v1.HistoryRequest\x1a\x1a.parley.v1.HistoryResponse\x12\x43\n\x08Presence\x12\x1a.parley.v1.PresenceRequest\x1a\x1b.parley.v1.PresenceResponse\x12:\n\x05Rooms\x12\x17.parley.v1.RoomsRequest\x1a\x18.parley.v1.RoomsResponse\x12H\n\tSubscribe\x12\x1b.parley.v1.SubscribeRequest\x1a\x1c.parley.v1.SubscribeResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14parley/v1/chat.proto\x12\tparley.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd6\x02\n\x07Message\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04room\x18\x02 \x01(\t\x12\x0c\n\x04user\x18\x03 \x01(\t\x12\n\n\x02to\x18\x04 \x01(\t\x12\x0c\n\x04text\x18\x05 \x01(\t\x12&\n\x02ts\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0b\n\x03\x62ot\x18\x07 \x01(\x08\x12\x10\n\x08reply_to\x18\x08 \x01(\t\x12\x0f\n\x07replies\x18\t \x01(\r\x12\x10\n\x08mentions\x18\n \x03(\t\x12&\n\treactions\x18\x0b \x03(\x0b\x32\x13.parley.v1.Reaction\x12-\n\tedited_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x64\x65leted\x18\r \x01(\x08\x12\x0b\n\x03rev\x18\x0e \x01(\r\x12*\n\x0b\x61ttachments\x18\x0f \x03(\x0b\x32\x15.parley.v1.Attachment\"a\n\nAttachment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04size\x18\x03 \x01(\x04\x12\x0c\n\x04type\x18\x04 \x01(\t\x12\r\n\x05width\x18\x05 \x01(\r\x12\x0e\n\x06height\x18\x06 \x01(\r\"(\n\x08Reaction\x12\r\n\x05\x65moji\x18\x01 \x01(\t\x12\r\n\x05users\x18\x02 \x03(\t\"f\n\x0ePublishRequest\x12\x0e\n\x04room\x18\x01 \x01(\tH\x00\x12\x0c\n\x02to\x18\x02 \x01(\tH\x00\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x11\n\tclient_id\x18\x04 \x01(\t\x12\x0b\n\x03\x62ot\x18\x05 \x01(\x08\x42\x08\n\x06target\"\x1d\n\x0fPublishResponse\x12\n\n\x02id\x18\x01 \x01(\t\"d\n\x0eHistoryRequest\x12\x0e\n\x04room\x18\x01 \x01(\tH\x00\x12\x13\n\twith_user\x18\x02 \x01(\tH\x00\x12\x0e\n\x06\x62\x65\x66ore\x18\x03 \x01(\t\x12\r\n\x05limit\x18\x04 \x01(\x05\x42\x0e\n\x0c\x63onversation\"7\n\x0fHistoryResponse\x12$\n\x08messages\x18\x01 \x03(\x0b\x32\x12.parley.v1.Message\"\x1f\n\x0fPresenceRequest\x12\x0c\n\x04room\x18\x01 \x01(\t\"/\n\x10PresenceResponse\x12\x0c\n\x04room\x18\x01 \x01(\t\x12\r\n\x05users\x18\x02 \x03(\t\"\x0e\n\x0cRoomsRequest\"$\n\x04Room\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06online\x18\x02 \x01(\x05\"/\n\rRoomsResponse\x12\x1e\n\x05rooms\x18\x01 \x03(\x0b\x32\x0f.parley.v1.Room\"/\n\x10SubscribeRequest\x12\x0c\n\x04room\x18\x01 \x01(\t\x12\r\n\x05since\x18\x02 \x01(\t\"=\n\x0ePresenceUpdate\x12\r\n\x05users\x18\x01 \x03(\t\x12\x0e\n\x06joined\x18\x02 \x03(\t\x12\x0c\n\x04left\x18\x03 \x03(\t\"\x16\n\x06Typing\x12\x0c\n\x04user\x18\x01 \x01(\t\"\xa8\x01\n\x11SubscribeResponse\x12%\n\x07message\x18\x01 \x01(\x0b\x32\x12.parley.v1.MessageH\x00\x12-\n\x08presence\x18\x02 \x01(\x0b\x32\x19.parley.v1.PresenceUpdateH\x00\x12#\n\x06typing\x18\x03 \x01(\x0b\x32\x11.parley.v1.TypingH\x00\x12\x0f\n\x05\x66rame\x18\x04 \x01(\tH\x00\x42\x07\n\x05\x65vent2\xdc\x02\n\x0b\x43hatService\x12@\n\x07Publish\x12\x19.parley.v1.PublishRequest\x1a\x1a.parley.v1.PublishResponse\x12@\n\x07History\x12\x19.parley.v1.HistoryRequest\x1a\x1a.parley.v1.HistoryResponse\x12\x43\n\x08Presence\x12\x1a.parley.v1.PresenceRequest\x1a\x1b.parley.v1.PresenceResponse\x12:\n\x05Rooms\x12\x17.parley.v1.RoomsRequest\x1a\x18.parley.v1.RoomsResponse\x12H\n\tSubscribe\x12\x1b.parley.v1.SubscribeRequest\x1a\x1c.parley.v1.SubscribeResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,35 +33,37 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'parley.v1.chat_pb2', _globa
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_MESSAGE']._serialized_start=69
-  _globals['_MESSAGE']._serialized_end=367
-  _globals['_REACTION']._serialized_start=369
-  _globals['_REACTION']._serialized_end=409
-  _globals['_PUBLISHREQUEST']._serialized_start=411
-  _globals['_PUBLISHREQUEST']._serialized_end=513
-  _globals['_PUBLISHRESPONSE']._serialized_start=515
-  _globals['_PUBLISHRESPONSE']._serialized_end=544
-  _globals['_HISTORYREQUEST']._serialized_start=546
-  _globals['_HISTORYREQUEST']._serialized_end=646
-  _globals['_HISTORYRESPONSE']._serialized_start=648
-  _globals['_HISTORYRESPONSE']._serialized_end=703
-  _globals['_PRESENCEREQUEST']._serialized_start=705
-  _globals['_PRESENCEREQUEST']._serialized_end=736
-  _globals['_PRESENCERESPONSE']._serialized_start=738
-  _globals['_PRESENCERESPONSE']._serialized_end=785
-  _globals['_ROOMSREQUEST']._serialized_start=787
-  _globals['_ROOMSREQUEST']._serialized_end=801
-  _globals['_ROOM']._serialized_start=803
-  _globals['_ROOM']._serialized_end=839
-  _globals['_ROOMSRESPONSE']._serialized_start=841
-  _globals['_ROOMSRESPONSE']._serialized_end=888
-  _globals['_SUBSCRIBEREQUEST']._serialized_start=890
-  _globals['_SUBSCRIBEREQUEST']._serialized_end=937
-  _globals['_PRESENCEUPDATE']._serialized_start=939
-  _globals['_PRESENCEUPDATE']._serialized_end=1000
-  _globals['_TYPING']._serialized_start=1002
-  _globals['_TYPING']._serialized_end=1024
-  _globals['_SUBSCRIBERESPONSE']._serialized_start=1027
-  _globals['_SUBSCRIBERESPONSE']._serialized_end=1195
-  _globals['_CHATSERVICE']._serialized_start=1198
-  _globals['_CHATSERVICE']._serialized_end=1546
+  _globals['_MESSAGE']._serialized_end=411
+  _globals['_ATTACHMENT']._serialized_start=413
+  _globals['_ATTACHMENT']._serialized_end=510
+  _globals['_REACTION']._serialized_start=512
+  _globals['_REACTION']._serialized_end=552
+  _globals['_PUBLISHREQUEST']._serialized_start=554
+  _globals['_PUBLISHREQUEST']._serialized_end=656
+  _globals['_PUBLISHRESPONSE']._serialized_start=658
+  _globals['_PUBLISHRESPONSE']._serialized_end=687
+  _globals['_HISTORYREQUEST']._serialized_start=689
+  _globals['_HISTORYREQUEST']._serialized_end=789
+  _globals['_HISTORYRESPONSE']._serialized_start=791
+  _globals['_HISTORYRESPONSE']._serialized_end=846
+  _globals['_PRESENCEREQUEST']._serialized_start=848
+  _globals['_PRESENCEREQUEST']._serialized_end=879
+  _globals['_PRESENCERESPONSE']._serialized_start=881
+  _globals['_PRESENCERESPONSE']._serialized_end=928
+  _globals['_ROOMSREQUEST']._serialized_start=930
+  _globals['_ROOMSREQUEST']._serialized_end=944
+  _globals['_ROOM']._serialized_start=946
+  _globals['_ROOM']._serialized_end=982
+  _globals['_ROOMSRESPONSE']._serialized_start=984
+  _globals['_ROOMSRESPONSE']._serialized_end=1031
+  _globals['_SUBSCRIBEREQUEST']._serialized_start=1033
+  _globals['_SUBSCRIBEREQUEST']._serialized_end=1080
+  _globals['_PRESENCEUPDATE']._serialized_start=1082
+  _globals['_PRESENCEUPDATE']._serialized_end=1143
+  _globals['_TYPING']._serialized_start=1145
+  _globals['_TYPING']._serialized_end=1167
+  _globals['_SUBSCRIBERESPONSE']._serialized_start=1170
+  _globals['_SUBSCRIBERESPONSE']._serialized_end=1338
+  _globals['_CHATSERVICE']._serialized_start=1341
+  _globals['_CHATSERVICE']._serialized_end=1689
 # @@protoc_insertion_point(module_scope)

@@ -45,6 +45,7 @@ class Message(_message.Message):
     EDITED_AT_FIELD_NUMBER: _builtins.int
     DELETED_FIELD_NUMBER: _builtins.int
     REV_FIELD_NUMBER: _builtins.int
+    ATTACHMENTS_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """The message's id (a UUIDv7 string)."""
     room: _builtins.str
@@ -54,7 +55,9 @@ class Message(_message.Message):
     to: _builtins.str
     """The recipient, for a direct message (empty for a room message)."""
     text: _builtins.str
-    """The text (stripped of leading and trailing white space, 1-4000 characters)."""
+    """The text (stripped of leading and trailing white space, 0-4000 characters: empty only
+    when the message carries attachments).
+    """
     bot: _builtins.bool
     """True when a function or a service marked as a bot wrote it."""
     reply_to: _builtins.str
@@ -81,6 +84,10 @@ class Message(_message.Message):
     def edited_at(self) -> _timestamp_pb2.Timestamp:
         """When its text was last edited (unset: never)."""
 
+    @_builtins.property
+    def attachments(self) -> _containers.RepeatedCompositeFieldContainer[Global___Attachment]:
+        """The files it carries; their bytes are at signed URLs from GET /api/uploads/{id}."""
+
     def __init__(
         self,
         *,
@@ -98,14 +105,57 @@ class Message(_message.Message):
         edited_at: _timestamp_pb2.Timestamp | None = ...,
         deleted: _builtins.bool = ...,
         rev: _builtins.int = ...,
+        attachments: _abc.Iterable[Global___Attachment] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["edited_at", b"edited_at", "ts", b"ts"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["bot", b"bot", "deleted", b"deleted", "edited_at", b"edited_at", "id", b"id", "mentions", b"mentions", "reactions", b"reactions", "replies", b"replies", "reply_to", b"reply_to", "rev", b"rev", "room", b"room", "text", b"text", "to", b"to", "ts", b"ts", "user", b"user"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attachments", b"attachments", "bot", b"bot", "deleted", b"deleted", "edited_at", b"edited_at", "id", b"id", "mentions", b"mentions", "reactions", b"reactions", "replies", b"replies", "reply_to", b"reply_to", "rev", b"rev", "room", b"room", "text", b"text", "to", b"to", "ts", b"ts", "user", b"user"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Message: _TypeAlias = Message  # noqa: Y015
+
+@_typing.final
+class Attachment(_message.Message):
+    """A file a message carries (docs/PROTOCOL.md 1.9)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    SIZE_FIELD_NUMBER: _builtins.int
+    TYPE_FIELD_NUMBER: _builtins.int
+    WIDTH_FIELD_NUMBER: _builtins.int
+    HEIGHT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    """The upload's id."""
+    name: _builtins.str
+    """The file's name."""
+    size: _builtins.int
+    """Its size in bytes."""
+    type: _builtins.str
+    """Its media type, sniffed from its bytes."""
+    width: _builtins.int
+    """An image's width in pixels (0: not an image)."""
+    height: _builtins.int
+    """An image's height in pixels (0: not an image)."""
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        name: _builtins.str = ...,
+        size: _builtins.int = ...,
+        type: _builtins.str = ...,
+        width: _builtins.int = ...,
+        height: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["height", b"height", "id", b"id", "name", b"name", "size", b"size", "type", b"type", "width", b"width"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Attachment: _TypeAlias = Attachment  # noqa: Y015
 
 @_typing.final
 class Reaction(_message.Message):

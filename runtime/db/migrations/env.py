@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from runtime.db.models import Base
+from runtime.db.schema import tracked
 
 
 def run_with(connection: Connection) -> None:
@@ -28,6 +29,7 @@ def run_with(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
+        include_name=tracked,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
     )
     with context.begin_transaction():

@@ -63,3 +63,16 @@ def test_a_living_message_keeps_its_changes_over_grpc() -> None:
     assert (message.deleted, message.rev) == (True, 4)
     plain = message_of({k: frame[k] for k in ("type", "id", "room", "user", "text", "ts")})
     assert (plain.reply_to, plain.rev, plain.HasField("edited_at")) == ("", 0, False)
+
+
+def test_a_messages_files_reach_grpc_as_attachments() -> None:
+    image = {"id": "u1", "name": "cat.png", "size": 48213, "type": "image/png"}
+    image |= {"width": 640, "height": 480}
+    document = {"id": "u2", "name": "notes.pdf", "size": 900, "type": "application/pdf"}
+    frame = {"type": "message", "id": "m", "room": "r", "user": "ann", "text": ""}
+    frame |= {"ts": "2025-01-01T00:00:00.000Z", "attachments": [image, document]}
+    message = message_of(frame)
+    assert [(a.id, a.name, a.size, a.type, a.width, a.height) for a in message.attachments] == [
+        ("u1", "cat.png", 48213, "image/png", 640, 480),
+        ("u2", "notes.pdf", 900, "application/pdf", 0, 0),
+    ]
