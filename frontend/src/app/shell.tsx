@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 
 import { ConnectionBadge, ConnectionBanner } from '@/components/connection-banner';
+import { SearchIcon } from '@/components/icons';
 import { NotificationsButton } from '@/components/notifications-button';
 import { ThemeToggle } from '@/components/theme-toggle';
 import type { Env } from '@/config/env';
@@ -9,6 +10,7 @@ import { FilesContext } from '@/features/chat/files/files-context';
 import { createUploadClient } from '@/features/chat/files/upload-client';
 import { createUploadUrls } from '@/features/chat/files/upload-urls';
 import { OpsPage } from '@/features/ops/components/ops-page';
+import { SearchDialog } from '@/features/search/components/search-dialog';
 import { QuickSwitcher } from '@/features/rooms/components/quick-switcher';
 import type { ApiClient } from '@/lib/api';
 import { conversationKey, sidebarOrder } from '@/lib/chat-store';
@@ -61,9 +63,11 @@ export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps
   });
   const [panel, setPanel] = useState<Panel>(null);
   const [switcher, setSwitcher] = useState(false);
+  /** #17: the message search, open with its starting query, or closed (null). */
+  const [search, setSearch] = useState<string | null>(null);
   const [files] = useState<Files>(() => ({
     uploads: createUploadClient({ baseUrl: env.apiBase, token: session.token, onUnauthorized: onLogout }),
-    urls: createUploadUrls(api),
+    urls: createUploadUrls(api, env.apiBase),
   }));
   const unread = state.conversations.reduce((sum, c) => sum + c.unread, 0);
 
@@ -95,9 +99,14 @@ export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps
       if (switcher) setSwitcher(false);
       else setPanel(null);
     },
+    onSearch: () => {
+      setSwitcher(false);
+      setSearch('');
+    },
   });
 
   const people = Object.values(state.presence).flat();
+  const open = state.conversations.find((c) => c.key === state.active);
 
   return (
     <FilesContext value={files}>
@@ -119,7 +128,18 @@ export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps
             )}
           </nav>
           <div className="ml-auto flex min-w-0 items-center gap-1.5 sm:gap-3">
-            <ConnectionBadge status={status} />
+            <button
+            type="button"
+            onClick={() => setSearch('')}
+            aria-keyshortcuts="/"
+            title="Search messages (/)"
+            className="flex h-8 shrink-0 items-center gap-1.5 rounded-md border border-line-strong px-2 text-sm text-fg-2 hover:bg-hover"
+          >
+            <SearchIcon />
+            <span className="sr-only sm:not-sr-only">Search</span>
+            <span className="sr-only"> messages</span>
+          </button>
+          <ConnectionBadge status={status} />
             <span className="hidden truncate text-sm text-muted md:inline">
               Signed in as <strong className="font-semibold text-fg">{session.username}</strong>
             </span>
@@ -144,6 +164,10 @@ export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps
             entries={state.conversations}
             people={people}
             onClose={() => setSwitcher(false)}
+            onSearch={(query) => {
+              setSwitcher(false);
+              setSearch(query);
+            }}
             onPick={(pick) => {
               setSwitcher(false);
               setPanel(null);
@@ -151,6 +175,21 @@ export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps
               if (pick.kind === 'room') controller.openRoom(pick.name);
               else if (state.conversations.some((c) => c.key === conversationKey('dm', pick.name))) controller.select(conversationKey('dm', pick.name));
               else controller.openPrivate(pick.name);
+            }}
+          />
+        )}
+        {search !== null && (
+          <SearchDialog
+            api={api}
+            me={state.me}
+            initialQuery={search}
+            here={open && route === 'chat' ? { kind: open.kind, name: open.name } : null}
+            onClose={() => setSearch(null)}
+            onPick={(hit) => {
+              setSearch(null);
+              setPanel(null);
+              showChat();
+              void controller.jumps.jumpTo(hit.kind, hit.name, hit.id);
             }}
           />
         )}

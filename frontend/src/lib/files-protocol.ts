@@ -68,6 +68,17 @@ export function parseUploadInfo(value: unknown): UploadInfo | null {
   return info;
 }
 
+/** A URL the server gave as a path (`/files/…`) made absolute against the gateway's origin. */
+export function resolveUrl(url: string, baseUrl: string): string {
+  return baseUrl !== '' && url.startsWith('/') && !url.startsWith('//') ? `${baseUrl}${url}` : url;
+}
+
+/** An upload's URLs resolved against the gateway's origin ('' = the page's own). */
+export function withBase(info: UploadInfo, baseUrl: string): UploadInfo {
+  if (baseUrl === '') return info;
+  return { ...info, url: resolveUrl(info.url, baseUrl), ...(info.thumb === undefined ? {} : { thumb: resolveUrl(info.thumb, baseUrl) }) };
+}
+
 /** Whether the file is an image the browser shows inline (the server gives it a size). */
 export function isImage(attachment: Attachment): boolean {
   return attachment.type.startsWith('image/') && attachment.width !== undefined && attachment.height !== undefined;

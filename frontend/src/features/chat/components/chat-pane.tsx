@@ -99,7 +99,7 @@ export function ChatPane({
   const replyParent = ui.replyTo === null ? undefined : findMessage(conversation, ui.replyTo);
   const lookup = (id: Id) => findMessage(conversation, id);
   const files = useFiles();
-  const pending = usePendingAttachments(files?.uploads ?? null);
+  const pending = usePendingAttachments(files);
   const [dragging, setDragging] = useState(false);
   const ready = readyUploads(pending.items);
   const hasFiles = (event: DragEvent) => files !== null && [...event.dataTransfer.types].includes('Files');

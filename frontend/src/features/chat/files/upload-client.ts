@@ -6,7 +6,7 @@
  */
 import { ApiError } from '@/lib/api';
 import type { UploadInfo } from '@/lib/files-protocol';
-import { parseUploadInfo } from '@/lib/files-protocol';
+import { parseUploadInfo, withBase } from '@/lib/files-protocol';
 
 /** The part of XMLHttpRequest an upload uses (tests give a fake). */
 export interface UploadRequest {
@@ -49,7 +49,7 @@ export function uploadErrorText(status: number, code: string, name: string): str
   if (status === 413 && code === 'quota') return `${name} was not sent: you have used up your storage for files. Delete some and try again.`;
   if (status === 413) return `${name} is too large to send.`;
   if (status === 415) return `${name} does not look like the image its type claims; it was not sent.`;
-  if (status === 422) return `${name} could not be sent (empty, or its name is not allowed).`;
+  if (status === 422) return `${name} could not be sent: it is empty, its name is not allowed, or the image has too many pixels.`;
   if (status === 0) return `${name} was not sent: could not reach the server.`;
   return `${name} was not sent (HTTP ${status}).`;
 }
@@ -102,7 +102,7 @@ export function createUploadClient(options: UploadClientOptions): UploadClient {
             }
             settled = true;
             onProgress?.(1);
-            resolve(info);
+            resolve(withBase(info, options.baseUrl));
             return;
           }
           if (request.status === 401) options.onUnauthorized?.();

@@ -6,7 +6,7 @@
  */
 import type { ApiClient } from '@/lib/api';
 import type { UploadInfo } from '@/lib/files-protocol';
-import { parseUploadInfo } from '@/lib/files-protocol';
+import { parseUploadInfo, withBase } from '@/lib/files-protocol';
 
 /** Refetch this long before a URL's expiry, so a page shown now still loads. */
 const MARGIN_MS = 60_000;
@@ -31,7 +31,7 @@ export function expiryOf(url: string, fallback: number): number {
   return Number.isFinite(seconds) ? seconds * 1000 : fallback;
 }
 
-export function createUploadUrls(api: Pick<ApiClient, 'get'>, now: () => number = Date.now): UploadUrls {
+export function createUploadUrls(api: Pick<ApiClient, 'get'>, baseUrl = '', now: () => number = Date.now): UploadUrls {
   const cache = new Map<string, { info: UploadInfo; until: number }>();
   const inFlight = new Map<string, Promise<UploadInfo>>();
 
@@ -59,8 +59,9 @@ export function createUploadUrls(api: Pick<ApiClient, 'get'>, now: () => number 
       const request = api
         .get<unknown>(`/api/uploads/${encodeURIComponent(id)}`)
         .then((body) => {
-          const info = parseUploadInfo(body);
-          if (info === null) throw new Error('The server sent an answer that is not an upload.');
+          const parsed = parseUploadInfo(body);
+          if (parsed === null) throw new Error('The server sent an answer that is not an upload.');
+          const info = withBase(parsed, baseUrl);
           remember(info);
           return info;
         })

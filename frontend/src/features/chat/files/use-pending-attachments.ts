@@ -5,7 +5,8 @@ import { MAX_ATTACHMENTS } from '@/lib/files-protocol';
 
 import type { PendingAttachment } from './pending-attachments';
 import { pendingReducer } from './pending-attachments';
-import type { Upload, UploadClient } from './upload-client';
+import type { Files } from './files-context';
+import type { Upload } from './upload-client';
 import { UploadAborted } from './upload-client';
 
 export interface PendingAttachments {
@@ -21,7 +22,7 @@ export interface PendingAttachments {
 let counter = 0;
 
 /** The composer's files: uploads started, their progress, cancelled on remove and on unmount. */
-export function usePendingAttachments(client: UploadClient | null): PendingAttachments {
+export function usePendingAttachments(files: Files | null): PendingAttachments {
   const [items, dispatch] = useReducer(pendingReducer, []);
   const uploads = useRef(new Map<string, Upload>());
 
@@ -34,9 +35,9 @@ export function usePendingAttachments(client: UploadClient | null): PendingAttac
   }, []);
 
   const add = useCallback(
-    (files: File[]) => {
+    (picked: File[]) => {
       let taken = items.filter((item) => item.status !== 'failed').length;
-      for (const file of files) {
+      for (const file of picked) {
         counter += 1;
         const key = `file-${counter}`;
         dispatch({ type: 'added', key, name: file.name, size: file.size });
@@ -45,15 +46,16 @@ export function usePendingAttachments(client: UploadClient | null): PendingAttac
           continue;
         }
         taken += 1;
-        if (client === null) {
+        if (files === null) {
           dispatch({ type: 'failed', key, error: 'Files cannot be sent here.' });
           continue;
         }
-        const upload = client.upload(file, (progress) => dispatch({ type: 'progressed', key, progress }));
+        const upload = files.uploads.upload(file, (progress) => dispatch({ type: 'progressed', key, progress }));
         uploads.current.set(key, upload);
         upload.done.then(
           (info) => {
             uploads.current.delete(key);
+            files.urls.remember(info);
             dispatch({ type: 'uploaded', key, upload: { id: info.id, name: info.name, size: info.size, type: info.type, ...(info.width !== undefined && info.height !== undefined ? { width: info.width, height: info.height } : {}) } });
           },
           (error: unknown) => {
@@ -63,7 +65,7 @@ export function usePendingAttachments(client: UploadClient | null): PendingAttac
         );
       }
     },
-    [client, items],
+    [files, items],
   );
 
   const remove = useCallback((key: string) => {
