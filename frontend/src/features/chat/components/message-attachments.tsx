@@ -39,8 +39,8 @@ export function FileChip({ file }: { file: Attachment }) {
       <span className="min-w-0 truncate font-medium text-fg">{file.name}</span>
       <span className="shrink-0 text-xs text-muted">{humanSize(file.size)}</span>
       {info ? (
-        <a href={info.url} download={file.name} className="shrink-0 text-xs font-semibold text-accent hover:underline">
-          Download<span className="sr-only"> {file.name}</span>
+        <a href={info.url} download={file.name} aria-label={`Download ${file.name}`} className="shrink-0 text-xs font-semibold text-accent hover:underline">
+          Download
         </a>
       ) : null}
     </span>
