@@ -115,7 +115,7 @@ export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', o
   const hint = hintFor?.(text) ?? null;
   return (
     <form
-      className="border-t border-line bg-surface px-3 py-2 sm:px-4 sm:py-3"
+      className="border-t border-line bg-surface px-2 py-2 sm:px-4 sm:py-3"
       onSubmit={(event) => {
         event.preventDefault();
         send();
@@ -123,7 +123,7 @@ export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', o
     >
       {top}
       {files && <AttachmentChips items={files.items} onRemove={files.onRemove} />}
-      <div className="flex items-end gap-2 rounded-xl border border-line-strong bg-surface px-3 py-2 focus-within:border-accent focus-within:ring-2 focus-within:ring-accent/30">
+      <div className="flex items-end gap-1.5 rounded-xl border border-line-strong bg-surface px-3 py-2 focus-within:border-accent focus-within:ring-2 focus-within:ring-accent/30">
         {files && (
           <>
             <button
