@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 
+import { PaperclipIcon } from '@/components/icons';
 import type { ChatMessage, OutgoingMessage } from '@/lib/chat-store';
 import type { Id } from '@/lib/protocol';
 import { dayKey, formatDay } from '@/lib/time';
@@ -118,7 +119,10 @@ function OutgoingRow({ message, me, onRetry, parent }: { message: OutgoingMessag
           {message.text}
         </p>
         {message.attachments !== undefined && (
-          <p className="text-xs text-muted">📎 {message.attachments.map((a) => a.name).join(', ')}</p>
+          <p className="flex items-center gap-1 text-xs text-muted">
+            <PaperclipIcon />
+            <span className="min-w-0 truncate">{message.attachments.map((a) => a.name).join(', ')}</span>
+          </p>
         )}
         {failed && (
           <p className="mt-1 flex flex-wrap items-center gap-2 text-xs text-danger">

@@ -123,6 +123,7 @@ export function SearchDialog({ api, me, initialQuery = '', here, onPick, onClose
         </div>
         <p id={`${ids}-status`} role="status" className="px-4 pt-2 text-xs text-muted">
           {status}
+          {search.status === 'done' && search.error !== null && <span className="text-danger"> Could not load more: {search.error}</span>}
         </p>
         <div id={`${ids}-list`} role="listbox" aria-label="Matching messages" className="min-h-0 flex-1 overflow-y-auto p-1">
           {groups.map((group) => (
