@@ -1,21 +1,22 @@
-"""REST routes of docs/PROTOCOL.md: accounts, history, presence, health and the functions table.
+"""REST routes of docs/PROTOCOL.md: history, presence, health and the functions table; accounts
+and sessions come from ``gateway.accounts``.
 
 Every error is ``{"error": code, "detail": sentence}`` (``ApiError``, rendered in ``app.py``).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from quart import Blueprint, Response, request
+from quart import Blueprint, Response, g, request
 from quart_schema import security_scheme
 
 from gateway import schemas as s
+from gateway.access import Caller, Unauthorized, authenticate, bearer_token, current_caller
 from gateway.resources import Resources
-from gateway.schemas import body, query, returns
+from gateway.schemas import query, returns
 from runtime.errors import UserError
 from runtime.events import Room, Username
 from runtime.telemetry import REQUEST_ID, new_request_id
@@ -39,10 +40,13 @@ REQUEST_HEADER = "X-Request-ID"
 class ApiError(Exception):
     """An HTTP error with a wire code: ``ApiError(409, "taken", "choose another name")``."""
 
-    def __init__(self, status: int, code: str, detail: str) -> None:
+    def __init__(
+        self, status: int, code: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.status = status
         self.code = code
         self.detail = detail
+        self.headers = headers or {}
         super().__init__(detail)
 
 
@@ -56,6 +60,13 @@ def rest(res: Resources) -> Blueprint:
         a sane one, else a new one (the request's own task: nothing leaks to the next)."""
         given = request.headers.get(REQUEST_HEADER, "")
         REQUEST_ID.set(given if 0 < len(given) <= 64 and given.isprintable() else new_request_id())
+
+    @api.before_app_request
+    async def remember_caller() -> None:
+        """Every route's caller (``caller``): the bearer token's user while its session is
+        open; None without a token, or with a bad one (401 only where a route needs one)."""
+        token = bearer_token()
+        g.caller = None if token is None else await authenticate(res.auth, res.sessions, token)
 
     @api.after_request
     async def echo_request_id(response: Response) -> Response:
@@ -79,37 +90,6 @@ def rest(res: Resources) -> Blueprint:
         down = " and ".join(name for name in ("kafka", "db") if parts[name] != "ok")
         detail = f"{down} not answering"
         return s.Unhealthy(**parts, error="unavailable", detail=detail), 503
-
-    @api.post("/register")
-    @body(s.Registration)
-    @returns(s.Authenticated, 201)
-    @returns(s.ErrorBody, 409)
-    @returns(s.ErrorBody, 422)
-    async def register(data: s.Registration) -> tuple[s.Authenticated, int]:
-        """Create an account (password of 8 characters or more) and log it in. Names ignore
-        case: ``Ada`` is taken once ``ada`` exists. The first account is the server admin."""
-        if reserved(data.username, res.registry.descriptors):
-            raise ApiError(409, "taken", f"{data.username!r} is reserved for a function's messages")
-        hashed = await asyncio.to_thread(res.auth.hash, data.password)
-        try:
-            await res.people.add(data.username, hashed)
-        except UserError as exc:
-            raise refused(exc) from None
-        return s.Authenticated(username=data.username, token=res.auth.issue(data.username)), 201
-
-    @api.post("/login")
-    @body(s.Credentials)
-    @returns(s.Authenticated)
-    @returns(s.ErrorBody, 401)
-    @returns(s.ErrorBody, 422)
-    async def login(data: s.Credentials) -> s.Authenticated:
-        """A fresh token for a username (any case) and its password; ``username`` in the
-        answer is the name as registered."""
-        found = await res.people.login(data.username)
-        stored = None if found is None else found.password_hash
-        if found is None or not await asyncio.to_thread(res.auth.check, stored, data.password):
-            raise ApiError(401, "unauthorized", "wrong username or password")
-        return s.Authenticated(username=found.username, token=res.auth.issue(found.username))
 
     @api.get("/me")
     @security_scheme(BEARER)
@@ -218,12 +198,21 @@ def rest(res: Resources) -> Blueprint:
 
 
 def caller(res: Resources) -> str:
-    """The user of the request's bearer token; 401 without a valid one."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    user = res.auth.verify(token.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
-        raise ApiError(401, "unauthorized", "send Authorization: Bearer <token> from /api/login")
-    return user
+    """The user of the request's bearer token; 401 without a valid one (missing, malformed,
+    forged, expired, or of a session that ended)."""
+    return signed_in().user
+
+
+def signed_in() -> Caller:
+    """The request's caller and session; 401 without a valid bearer token."""
+    try:
+        return current_caller()
+    except Unauthorized:
+        raise ApiError(
+            401,
+            "unauthorized",
+            "send Authorization: Bearer <token> from /api/login, or a fresh one from /api/refresh",
+        ) from None
 
 
 def refused(exc: UserError) -> ApiError:

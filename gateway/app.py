@@ -18,8 +18,10 @@ from quart_schema import QuartSchema, RequestSchemaValidationError, hide
 from quart_schema.openapi import HttpSecurityScheme, Info
 from werkzeug.exceptions import HTTPException
 
+from gateway.accounts import account_routes
 from gateway.api import ApiError, rest
 from gateway.files import files, sized_request
+from gateway.login_metrics import LoginCollector
 from gateway.metrics import gateway_registry
 from gateway.resources import Resources
 from gateway.rooms import rooms
@@ -76,12 +78,15 @@ def create_app(settings: Settings) -> Quart:
             await rpc.stop()
             await res.close()
 
-    app.register_blueprint(rest(res))
+    api = rest(res)
+    account_routes(api, res)  # register, login, sessions, passwords, socket tickets
+    app.register_blueprint(api)
     app.register_blueprint(rooms(res))
     app.register_blueprint(search(res))
     app.register_blueprint(files(res))
     registry = gateway_registry(res.metrics, res.hub.stats)
     registry.register(RpcCollector(rpc.metrics))
+    registry.register(LoginCollector(res.logins, lambda: getattr(res, "hashing", None)))
 
     @app.get("/metrics")
     @hide
@@ -119,7 +124,8 @@ def error(status: int, code: str, detail: str) -> tuple[dict[str, Any], int]:
 
 
 async def _api_error(exc: ApiError) -> ResponseReturnValue:
-    return error(exc.status, exc.code, exc.detail)
+    body, status = error(exc.status, exc.code, exc.detail)
+    return body, status, exc.headers
 
 
 async def _invalid(exc: RequestSchemaValidationError) -> ResponseReturnValue:

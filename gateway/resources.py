@@ -1,5 +1,6 @@
-"""What one gateway process holds open: store, producer, deliver feed, hub, auth, and the
-function registry (the declared actions and the functions table).
+"""What one gateway process holds open: store, producer, deliver feed, hub, auth (login
+sessions, the password hashing pool, the login throttle), and the function registry (the
+declared actions and the functions table).
 
 ``create_app`` opens them in its ``while_serving`` lifespan and closes them in reverse order.
 
@@ -16,12 +17,15 @@ import contextlib
 import logging
 import uuid
 
+from gateway.access import Watch
 from gateway.actions import Actions
 from gateway.auth import Auth, load_secret
 from gateway.feed import Feed
+from gateway.hashing import HashPool
 from gateway.health import Health
 from gateway.hub import Hub
 from gateway.links import Links
+from gateway.login_metrics import LoginMetrics
 from gateway.metrics import GatewayMetrics
 from gateway.peer import GOING_AWAY
 from gateway.presence import Presence
@@ -29,9 +33,11 @@ from gateway.publisher import Publisher
 from gateway.reaper import Reaper
 from gateway.receipts import Receipts
 from gateway.roster import Roster
+from gateway.throttle import LoginThrottle
 from runtime.db.people import People
 from runtime.db.reads import Reads
 from runtime.db.rooms import Rooms
+from runtime.db.sessions import Sessions
 from runtime.db.store import Store
 from runtime.db.uploads import Uploads
 from runtime.kafka.admin import admin_client
@@ -47,8 +53,8 @@ log = logging.getLogger("parley.gateway")
 
 class Resources:
     """The gateway's long-lived objects. Attributes other than ``settings``, ``instance``,
-    ``metrics``, ``hub``, ``receipts`` and ``actions`` exist only between ``open()`` and
-    ``close()``."""
+    ``metrics``, ``hub``, ``receipts``, ``actions``, ``throttle``, ``logins`` and ``watch``
+    exist only between ``open()`` and ``close()``."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -57,7 +63,12 @@ class Resources:
         self.hub = Hub(settings.gateway.dedupe_window, self.metrics)
         self.receipts = Receipts()
         self.actions = Actions()
+        self.throttle = LoginThrottle.of(settings.gateway)
+        self.logins = LoginMetrics()
+        self.watch = Watch()  # the open sockets of each login session
         self.auth: Auth
+        self.hashing: HashPool
+        self.sessions: Sessions
         self.store: Store
         self.publisher: Publisher
         self.presence: Presence
@@ -85,8 +96,15 @@ class Resources:
         secret = load_secret(settings)
         self.auth = Auth(secret, settings.gateway)
         self.links = Links(secret, settings.files.url_ttl)
+        self.hashing = HashPool(settings.gateway.hash_workers, settings.gateway.hash_queue)
+        stack.callback(self.hashing.close)
         self.store = await stack.enter_async_context(Store(settings.database_url()))
         await self.store.migrate()
+        self.sessions = self.store.sessions()
+        sweeping = asyncio.create_task(
+            self.watch.sweep(self.sessions, settings.gateway.session_sweep), name="parley-sweep"
+        )
+        stack.push_async_callback(_cancel, sweeping)
         connection = settings.kafka.client_config()
         topics = [settings.topic(t) for t in CHAT_TOPICS]
         await asyncio.to_thread(ensure_topics, connection, topics, settings.kafka.partitions)

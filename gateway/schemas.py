@@ -73,8 +73,30 @@ class Credentials(BaseModel):
 
 
 class Authenticated(BaseModel):
+    """A fresh access token; the session it belongs to rides in the ``parley_session``
+    cookie."""
+
     username: str
     token: str
+    expires_in: int = Field(description="seconds the token is valid for")
+
+
+class PasswordChange(BaseModel):
+    current: str = Field(max_length=1024)
+    new: str = Field(min_length=8, max_length=1024)
+
+
+class Ticket(BaseModel):
+    """A one-use ticket that opens one socket: ``/ws?ticket=<ticket>``."""
+
+    ticket: str
+    expires_in: int = Field(description="seconds the ticket may be used in")
+
+
+class Ended(BaseModel):
+    """How many login sessions were ended."""
+
+    sessions: int
 
 
 class Room(BaseModel):

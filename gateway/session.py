@@ -21,6 +21,7 @@ from quart.globals import websocket_ctx
 from quart.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
+from gateway.access import socket_caller
 from gateway.actions import Declared
 from gateway.bucket import Bucket
 from gateway.inbound import (
@@ -76,23 +77,24 @@ CLOSE_WAIT = 5.0
 
 
 async def serve_socket(res: Resources) -> ResponseReturnValue | None:
-    """The ``/ws`` endpoint: 403 for a foreign Origin, close 4401 for a bad token."""
+    """The ``/ws`` endpoint: 403 for a foreign Origin, close 4401 for a bad ticket or token."""
     origin = websocket.headers.get("Origin")
     if origin is not None and not origin_allowed(
         origin, websocket.headers.get("Host", ""), res.settings.gateway.origins
     ):
         body = {"error": "forbidden_origin", "detail": f"origin {origin} may not connect here"}
         return body, 403
-    user = res.auth.verify(websocket.args.get("token"))
+    caller = await socket_caller(res.auth, res.sessions)
     await websocket.accept()
-    if user is None:
+    if caller is None:
         res.metrics.closed(UNAUTHORIZED)
-        await websocket.close(UNAUTHORIZED, "missing, bad or expired token: log in again")
+        await websocket.close(UNAUTHORIZED, "missing, bad or expired ticket or token: log in again")
         return None
     conn = f"{res.instance}:{uuid.uuid4().hex[:12]}"
     ws = websocket_ctx.websocket
-    peer = Peer(user, conn, res.settings.gateway.send_queue, getattr(ws, "link", None))
-    await Session(res, peer, ws).run()
+    peer = Peer(caller.user, conn, res.settings.gateway.send_queue, getattr(ws, "link", None))
+    with res.watch.watching(caller.session, peer):  # closed with 4401 when the session ends
+        await Session(res, peer, ws).run()
     return None
 
 

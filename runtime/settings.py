@@ -72,7 +72,60 @@ class GatewaySettings(BaseModel):
     require_secret: bool = Field(
         default=False, description="refuse to start without PARLEY_SECRET (containers)"
     )
-    token_ttl: float = Field(default=7 * 24 * 3600.0, description="token lifetime, seconds")
+    token_ttl: float = Field(
+        default=15 * 60.0, gt=0, description="access token lifetime, seconds (sessions refresh it)"
+    )
+    session_ttl: float = Field(
+        default=14 * 24 * 3600.0,
+        gt=0,
+        description="a login session ends this long after it was last refreshed, seconds",
+    )
+    ticket_ttl: float = Field(default=30.0, gt=0, description="one-use socket ticket, seconds")
+    session_sweep: float = Field(
+        default=10.0, gt=0, description="how often open sockets' sessions are checked, seconds"
+    )
+    secure_cookies: bool | None = Field(
+        default=None,
+        description="mark the session cookie Secure; unset: when the request came over https",
+    )
+    client_ip_header: str | None = Field(
+        default=None,
+        description="header a trusted proxy sets to the client's address (X-Real-IP); unset: "
+        "the TCP peer. The login throttle counts attempts per address",
+    )
+    hash_workers: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 2) // 2),
+        ge=1,
+        description="password hashes (argon2id) computed at once; default: half the cores",
+    )
+    hash_queue: int = Field(
+        default=16, ge=0, description="password hashes waiting for a worker before a 503 busy"
+    )
+    login_throttle: bool = Field(default=True, description="slow down repeated failed logins")
+    login_free: int = Field(
+        default=5, ge=1, description="failed logins per (account, address) before any wait"
+    )
+    login_first_wait: float = Field(
+        default=1.0, gt=0, description="the first wait after too many failed logins, s"
+    )
+    login_max_wait: float = Field(
+        default=900.0, gt=0, description="longest wait per (account, address) or address, s"
+    )
+    login_decay: float = Field(
+        default=300.0, gt=0, description="seconds after which one failed login is forgotten"
+    )
+    login_address_free: int = Field(
+        default=20, ge=1, description="failed logins per address (any account) before a wait"
+    )
+    login_account_free: int = Field(
+        default=20, ge=1, description="failed logins per account (any address) before a wait"
+    )
+    login_account_max_wait: float = Field(
+        default=60.0,
+        gt=0,
+        description="longest wait the per-account bound imposes, s: an attacker cannot lock "
+        "the account for longer at a time, and addresses it logged in from skip it",
+    )
     argon2_time_cost: int = Field(default=2, ge=1, description="argon2id passes")
     argon2_memory_kib: int = Field(default=19456, ge=8, description="argon2id memory, KiB")
     max_frame: int = Field(default=16384, ge=256, description="largest inbound frame, bytes")

@@ -59,6 +59,8 @@ const ME_BODY = {
 };
 
 export interface FakeGateway {
+  /** Whether the page holds a session (its cookie): after a login, or `signedIn`. */
+  session: boolean;
   /** Every frame the page sent, parsed. */
   received: Record<string, unknown>[];
   sockets: WebSocketRoute[];
@@ -66,12 +68,22 @@ export interface FakeGateway {
 
 /** Routes /api and /ws of `page` to the stand-in. */
 export async function fakeGateway(page: Page): Promise<FakeGateway> {
-  const gateway: FakeGateway = { received: [], sockets: [] };
+  const gateway: FakeGateway = { session: false, received: [], sockets: [] };
   await page.route('**/api/**', async (route) => {
     const path = new URL(route.request().url()).pathname;
     const messages = /^\/api\/rooms\/([^/]+)\/messages$/.exec(path);
     const presence = /^\/api\/rooms\/([^/]+)\/presence$/.exec(path);
-    if (path === '/api/login' || path === '/api/register') await route.fulfill({ json: { username: ME, token: 'tok-ui' } });
+    if (path === '/api/login' || path === '/api/register') {
+      gateway.session = true; // the session cookie, as the gateway sets it
+      await route.fulfill({ json: { username: ME, token: 'tok-ui', expires_in: 900 } });
+    } else if (path === '/api/refresh') {
+      if (gateway.session) await route.fulfill({ json: { username: ME, token: 'tok-ui', expires_in: 900 } });
+      else await route.fulfill({ status: 401, json: { error: 'unauthorized', detail: 'no session' } });
+    } else if (path === '/api/ws-ticket') await route.fulfill({ json: { ticket: 'tkt-ui', expires_in: 30 } });
+    else if (path === '/api/logout' || path === '/api/logout-all') {
+      gateway.session = false;
+      await route.fulfill({ json: { sessions: 1 } });
+    }
     else if (messages) await route.fulfill({ json: { messages: HISTORY[messages[1] ?? ''] ?? [] } });
     else if (presence) await route.fulfill({ json: { room: presence[1], users: PRESENCE[presence[1] ?? ''] ?? [ME] } });
     else if (path.startsWith('/api/private/')) await route.fulfill({ json: { messages: [{ id: '0201', from: 'carol', to: ME, text: 'Got a minute?', ts: at('09:15') }] } });
@@ -80,7 +92,7 @@ export async function fakeGateway(page: Page): Promise<FakeGateway> {
     else if (path === '/api/rooms') await route.fulfill({ json: { rooms: [] } });
     else await route.fulfill({ status: 404, json: { error: 'not_found', detail: path } });
   });
-  await page.routeWebSocket(/\/ws\?token=tok-ui$/, (ws) => {
+  await page.routeWebSocket(/\/ws\?ticket=tkt-ui$/, (ws) => {
     gateway.sockets.push(ws);
     ws.onMessage((data) => {
       const frame = JSON.parse(String(data)) as Record<string, unknown>;
@@ -102,11 +114,16 @@ export async function fakeGateway(page: Page): Promise<FakeGateway> {
   return gateway;
 }
 
-/** Signs `ada` in with two rooms and a direct conversation open, `#general` on screen. */
+/**
+ * Signs `ada` in with two rooms and a direct conversation open, `#general` on screen: the
+ * session cookie (so `/api/refresh` answers) and what the tab keeps in sessionStorage.
+ */
 export async function signedIn(page: Page): Promise<void> {
+  // Routes registered later run first: this one answers refresh for the whole test.
+  await page.route('**/api/refresh', (route) => route.fulfill({ json: { username: ME, token: 'tok-ui', expires_in: 900 } }));
   // A string: this runs in the page, before its scripts (and again after a reload).
   const seed = {
-    'parley.session': { username: ME, token: 'tok-ui' },
+    'parley.session': { username: ME },
     'parley.rooms': ['general', 'random'],
     'parley.dms': ['carol'],
     'parley.active': 'room:general',

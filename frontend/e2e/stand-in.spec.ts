@@ -23,7 +23,11 @@ test('sign in, join a room, send a message and see it acked and delivered', asyn
   await page.route('**/api/**', async (route) => {
     const url = new URL(route.request().url());
     if (url.pathname === '/api/login') {
-      await route.fulfill({ json: { username: 'alice', token: 'tok-e2e' } });
+      await route.fulfill({ json: { username: 'alice', token: 'tok-e2e', expires_in: 900 } });
+    } else if (url.pathname === '/api/ws-ticket') {
+      // a one-use ticket per socket: the token never rides in the URL
+      const token = (await route.request().allHeaders()).authorization;
+      await route.fulfill(token === 'Bearer tok-e2e' ? { json: { ticket: 'tkt-e2e', expires_in: 30 } } : { status: 401, json: { error: 'unauthorized', detail: 'no token' } });
     } else if (url.pathname.endsWith('/messages')) {
       await route.fulfill({
         json: { messages: [{ id: '0001', room: 'general', user: 'echo-bot', text: '<img src=x onerror=alert(1)>', ts: new Date().toISOString() }] },
@@ -36,7 +40,7 @@ test('sign in, join a room, send a message and see it acked and delivered', asyn
   });
 
   const servers: WebSocketRoute[] = [];
-  await page.routeWebSocket(/\/ws\?token=tok-e2e$/, (ws) => {
+  await page.routeWebSocket(/\/ws\?ticket=tkt-e2e$/, (ws) => {
     servers.push(ws);
     ws.onMessage((data) => {
       const frame = JSON.parse(String(data)) as Record<string, unknown>;

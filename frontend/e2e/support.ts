@@ -145,10 +145,13 @@ export class User {
     await expect(this.list().getByTestId('outgoing')).toHaveCount(0);
   }
 
-  /** The session token the UI keeps (to call the REST API as this user). */
+  /**
+   * An access token of this user's session (to call the REST API as them): the UI keeps its
+   * own in memory only, so this trades the page's session cookie for a fresh one.
+   */
   async token(): Promise<string> {
-    const raw = await this.page.evaluate<string | null>("sessionStorage.getItem('parley.session')");
-    return raw === null ? '' : (JSON.parse(raw) as { token: string }).token;
+    const response = await this.page.request.post('/api/refresh');
+    return response.ok() ? ((await response.json()) as { token: string }).token : '';
   }
 
   framesOfType(type: string): Frame[] {

@@ -1,5 +1,5 @@
-"""The store's tables: users, rooms and members, messages, presence, gateways and function
-state, as typed SQLAlchemy models.
+"""The store's tables: users and their login sessions, rooms and members, messages, presence,
+gateways and function state, as typed SQLAlchemy models.
 
 ``runtime.db.store`` and ``runtime.db.state`` are the only modules that query them; the Alembic
 migrations in ``runtime/db/migrations/versions`` create them. Change both together: the
@@ -43,6 +43,7 @@ EMOJI = 32  # docs/PROTOCOL.md: a reaction is at most 32 characters
 UPLOAD_ID = 32  # 128 random bits, base64url
 FILENAME = 255
 MEDIA_TYPE = 128
+SESSION_ID = 32  # runtime.db.sessions: 22 characters of base64url
 
 # Deterministic constraint names, so migrations can refer to them on every database.
 NAMING = {
@@ -308,3 +309,33 @@ class ApiKey(Base):
     scopes: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class LoginSession(Base):
+    """A login session (``runtime.db.sessions``): the browser's cookie or an API client's
+    login. Access tokens name it; deleting the row logs out every token of it. Only the
+    SHA-256 of its secret is kept."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        Index("ix_sessions_username", "username"),
+        Index("ix_sessions_expires_at", "expires_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(SESSION_ID), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(USERNAME))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SocketTicket(Base):
+    """A one-use ticket that opens one WebSocket for a session (``runtime.db.sessions``),
+    kept as its SHA-256 until it is used or expires."""
+
+    __tablename__ = "socket_tickets"
+    __table_args__ = (Index("ix_socket_tickets_expires_at", "expires_at"),)
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session: Mapped[str] = mapped_column(String(SESSION_ID))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

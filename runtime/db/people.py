@@ -118,3 +118,9 @@ class People:
             online = select(Presence.username).where(Presence.username.in_(names)).distinct()
             here = set(await session.scalars(online))
         return [(name, name in here) for name in names]
+
+    async def set_password(self, username: str, password_hash: str) -> None:
+        """Replace the password hash of ``username`` (as registered)."""
+        change = update(User).where(User.username == username).values(password_hash=password_hash)
+        async with self._sessions.begin() as session:
+            await session.execute(change)

@@ -46,6 +46,7 @@ from runtime.db.rooms import Rooms
 from runtime.db.saving import Saving
 from runtime.db.schema import upgrade
 from runtime.db.search import Query, Sort
+from runtime.db.sessions import Sessions
 from runtime.db.state import SqlState
 from runtime.db.uploads import Uploads
 from runtime.events import pair_key
@@ -120,6 +121,10 @@ class Store:
     def uploads(self) -> Uploads:
         """Files and their bytes, and who may see them (runtime.db.uploads)."""
         return Uploads(self._engine)
+
+    def sessions(self) -> Sessions:
+        """Login sessions and one-use socket tickets (runtime.db.sessions)."""
+        return Sessions(self._sessions)
 
     def state(self, function: str) -> SqlState:
         """``ctx.state`` of ``function``: its own keys in this database (runtime.db.state)."""

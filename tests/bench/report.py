@@ -448,11 +448,14 @@ def markdown(results: Results) -> str:
             "",
         ]
     parts += [*NOTES, ""]
+    if login_flood := _read(LOGIN_FLOOD):  # tests/bench/bench_login_flood.py writes it
+        parts += [login_flood.rstrip("\n"), ""]
     if plots:
         parts += ["## Plots", "", *plots, ""]
     return "\n".join(parts)
 
 
+LOGIN_FLOOD = "docs/bench/login_flood.md"
 NOTES = [
     "## How each case is measured",
     "",

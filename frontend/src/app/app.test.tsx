@@ -7,7 +7,7 @@ import { FakeWebSocket } from '@/test/fake-websocket';
 
 import { App } from './app';
 
-const env: Env = { apiBase: '', socketUrl: (token) => `ws://gateway.test/ws?token=${token}` };
+const env: Env = { apiBase: '', socketUrl: (ticket) => `ws://gateway.test/ws?ticket=${ticket}` };
 
 function href(input: RequestInfo | URL): string {
   return typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -17,9 +17,13 @@ function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 }
 
-/** A gateway's REST side: answers by path, records what was asked. */
+/**
+ * A gateway's REST side: answers by path, records what was asked. `session.open` stands for
+ * the HttpOnly session cookie: set by login, gone after logout.
+ */
 function fakeGateway() {
   const calls: { method: string; url: string; auth: string | null }[] = [];
+  const session = { open: false, tickets: 0 };
   const history: Record<string, unknown[]> = {
     general: [{ id: '0001', room: 'general', user: 'bob', text: 'welcome <b>all</b>', ts: '2030-01-01T09:00:00Z' }],
   };
@@ -27,7 +31,8 @@ function fakeGateway() {
     const url = new URL(href(input), 'http://page.test');
     const method = init?.method ?? 'GET';
     calls.push({ method, url: url.pathname + url.search, auth: new Headers(init?.headers).get('Authorization') });
-    if (url.pathname === '/api/login') return Promise.resolve(json(200, { username: 'alice', token: 'tok-1' }));
+    const auth = sessionAnswer(url.pathname, session, 'tok-1');
+    if (auth) return Promise.resolve(auth);
     const messages = /^\/api\/rooms\/([^/]+)\/messages$/.exec(url.pathname);
     if (messages) return Promise.resolve(json(200, { messages: history[messages[1]!] ?? [] }));
     const presence = /^\/api\/rooms\/([^/]+)\/presence$/.exec(url.pathname);
@@ -35,12 +40,32 @@ function fakeGateway() {
     if (url.pathname.startsWith('/api/private/')) return Promise.resolve(json(200, { messages: [] }));
     return Promise.resolve(json(404, { error: 'not_found', detail: url.pathname }));
   });
-  return { fetchImpl, calls };
+  return { fetchImpl, calls, session };
+}
+
+/** The session routes: login sets the cookie, refresh and tickets need it, logout ends it. */
+function sessionAnswer(path: string, session: { open: boolean; tickets: number }, token: string): Response | null {
+  if (path === '/api/login') {
+    session.open = true;
+    return json(200, { username: 'alice', token, expires_in: 900 });
+  }
+  if (path === '/api/refresh') {
+    return session.open ? json(200, { username: 'alice', token, expires_in: 900 }) : json(401, { error: 'unauthorized', detail: 'no session' });
+  }
+  if (path === '/api/ws-ticket') {
+    session.tickets += 1;
+    return json(200, { ticket: `t-${session.tickets}`, expires_in: 30 });
+  }
+  if (path === '/api/logout' || path === '/api/logout-all') {
+    session.open = false;
+    return json(200, { sessions: 1 });
+  }
+  return null;
 }
 
 async function signIn(fetchImpl: typeof fetch) {
   const view = render(<App env={env} WebSocketImpl={FakeWebSocket} fetchImpl={fetchImpl} />);
-  await userEvent.type(screen.getByLabelText('User name'), 'alice');
+  await userEvent.type(await screen.findByLabelText('User name'), 'alice');
   await userEvent.type(screen.getByLabelText('Password'), 'correct horse');
   await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
   await screen.findByText('Signed in as');
@@ -50,11 +75,26 @@ async function signIn(fetchImpl: typeof fetch) {
 /** The request for a room's latest polls that follows each join. */
 const listRequest = (room: string) => ({ type: 'poll', room, client_id: expect.any(String) as unknown });
 
-function openLatestSocket() {
-  act(() => {
-    FakeWebSocket.latest().open();
+/** Everything the tab keeps in sessionStorage and localStorage, as one string. */
+function storedText(): string {
+  const all: string[] = [];
+  for (const storage of [sessionStorage, localStorage]) {
+    for (let i = 0; i < storage.length; i += 1) all.push(`${storage.key(i)}=${storage.getItem(storage.key(i) ?? '')}`);
+  }
+  return all.join('\n');
+}
+
+/** Opens the next socket the page dials (once its ticket came). */
+async function openLatestSocket() {
+  const ws = await waitFor(() => {
+    const socket = FakeWebSocket.instances.at(-1);
+    if (!socket || socket.readyState !== 0) throw new Error('no new socket yet');
+    return socket;
   });
-  return FakeWebSocket.latest();
+  act(() => {
+    ws.open();
+  });
+  return ws;
 }
 
 beforeEach(() => {
@@ -65,9 +105,12 @@ describe('App', () => {
   it('signs in, joins a room, chats, and resumes after a reconnect', async () => {
     const { fetchImpl, calls } = fakeGateway();
     const view = await signIn(fetchImpl);
-    expect(FakeWebSocket.latest().url).toBe('ws://gateway.test/ws?token=tok-1');
+    await waitFor(() => {
+      expect(FakeWebSocket.latest().url).toBe('ws://gateway.test/ws?ticket=t-1');
+    });
+    expect(calls).toContainEqual({ method: 'POST', url: '/api/ws-ticket', auth: 'Bearer tok-1' });
     expect(screen.getByRole('status')).toHaveTextContent('Connecting…');
-    let ws = openLatestSocket();
+    let ws = await openLatestSocket();
     expect(screen.queryByRole('status')).toBeNull();
 
     // Join a room: history over REST with the token, then the join from its newest message
@@ -124,7 +167,7 @@ describe('App', () => {
     });
     expect(screen.getByRole('status')).toHaveTextContent(/Reconnecting in \ds/);
     await userEvent.click(screen.getByRole('button', { name: 'Reconnect now' }));
-    ws = openLatestSocket();
+    ws = await openLatestSocket();
     expect(ws.frames()).toEqual([{ type: 'join', room: 'general', since: '0003' }, unacked, listRequest('general')]);
 
     // A replayed message is not shown twice.
@@ -140,11 +183,13 @@ describe('App', () => {
     const dms = screen.getByRole('region', { name: 'Direct messages' });
     expect(within(dms).getByLabelText('1 unread')).toBeInTheDocument();
 
-    // Reload: the session and the joined room come back from sessionStorage.
+    // Reload: the session comes back through the cookie (no token was stored), the joined
+    // room from sessionStorage.
+    expect(storedText()).not.toContain('tok-1');
     view.unmount();
     render(<App env={env} WebSocketImpl={FakeWebSocket} fetchImpl={fetchImpl} />);
-    expect(screen.getByText('Signed in as')).toBeInTheDocument();
-    ws = openLatestSocket();
+    expect(await screen.findByText('Signed in as')).toBeInTheDocument();
+    ws = await openLatestSocket();
     expect(await screen.findByText('welcome <b>all</b>')).toBeInTheDocument();
     await waitFor(() => {
       expect(ws.frames()).toEqual([{ type: 'join', room: 'general', since: '0001' }, listRequest('general'), { type: 'read', room: 'general', id: '0001' }]);
@@ -152,17 +197,18 @@ describe('App', () => {
     const restored = screen.getByRole('region', { name: 'Direct messages' });
     expect(within(restored).getByRole('button', { name: /^bob/ })).toBeInTheDocument();
 
-    // Log out: back to the login form, socket closed, storage cleared.
+    // Log out: back to the login form, socket closed, storage cleared, the session ended.
     await userEvent.click(screen.getByRole('button', { name: 'Log out' }));
     expect(screen.getByRole('button', { name: 'Sign in' })).toBeInTheDocument();
     expect(ws.closedByClient).toBe(1000);
     expect(sessionStorage.length).toBe(0);
+    expect(calls.filter((call) => call.url === '/api/logout')).toHaveLength(1);
   });
 
   it('shows a failed send with a retry that re-sends the same client_id', async () => {
     const { fetchImpl } = fakeGateway();
     await signIn(fetchImpl);
-    const ws = openLatestSocket();
+    const ws = await openLatestSocket();
     await userEvent.type(screen.getByLabelText('Join or create a room'), 'general{Enter}');
     await userEvent.type(screen.getByRole('textbox', { name: 'Message' }), 'spam{Enter}');
     const first = ws.framesOfType('message')[0]!;
@@ -179,7 +225,7 @@ describe('App', () => {
   it('opens a poll from the composer, shows it live, votes on it and shows a refused vote', async () => {
     const { fetchImpl } = fakeGateway();
     await signIn(fetchImpl);
-    const ws = openLatestSocket();
+    const ws = await openLatestSocket();
     await userEvent.type(screen.getByLabelText('Join or create a room'), 'general{Enter}');
     await screen.findByText('welcome <b>all</b>');
     const box = screen.getByRole('textbox', { name: 'Message' });
@@ -243,13 +289,101 @@ describe('App', () => {
     expect(within(card).getByRole('button', { name: 'Vote for pizza' })).toBeDisabled();
   });
 
-  it('goes back to the login form when the gateway refuses the token', async () => {
-    const { fetchImpl } = fakeGateway();
+  it('goes back to the login form when the session ended (logged out elsewhere)', async () => {
+    const { fetchImpl, session } = fakeGateway();
     await signIn(fetchImpl);
+    const ws = await openLatestSocket();
+    session.open = false;
     act(() => {
-      FakeWebSocket.latest().drop(4401);
+      ws.drop(4401);
     });
     expect(await screen.findByRole('button', { name: 'Sign in' })).toBeInTheDocument();
+  });
+
+  it('carries on with a fresh socket when a 4401 comes while the session cookie still works', async () => {
+    const { fetchImpl } = fakeGateway();
+    await signIn(fetchImpl);
+    const ws = await openLatestSocket();
+    act(() => {
+      ws.drop(4401);
+    });
+    const next = await openLatestSocket();
+    expect(next).not.toBe(ws);
+    expect(screen.getByText('Signed in as')).toBeInTheDocument();
+  });
+
+  it('renews an expired access token through the cookie and sends the call again', async () => {
+    const { fetchImpl, calls, session } = fakeGateway();
+    let expired = true;
+    const inner = fetchImpl.getMockImplementation()!;
+    fetchImpl.mockImplementation((input, init) => {
+      const path = new URL(href(input), 'http://page.test').pathname;
+      const auth = new Headers(init?.headers).get('Authorization');
+      if (path === '/api/refresh' && session.open && expired) {
+        expired = false;
+        calls.push({ method: 'POST', url: path, auth });
+        return Promise.resolve(json(200, { username: 'alice', token: 'tok-2', expires_in: 900 }));
+      }
+      if (path === '/api/me' && auth === 'Bearer tok-1') {
+        calls.push({ method: 'GET', url: path, auth });
+        return Promise.resolve(json(401, { error: 'unauthorized', detail: 'expired' }));
+      }
+      return inner(input, init);
+    });
+    await signIn(fetchImpl);
+    await openLatestSocket();
+    await waitFor(() => {
+      expect(calls).toContainEqual({ method: 'GET', url: '/api/me', auth: 'Bearer tok-2' });
+    });
+    expect(screen.getByText('Signed in as')).toBeInTheDocument();
+  });
+
+  it('changes the password from the Account dialog and keeps this device signed in', async () => {
+    const { fetchImpl, calls } = fakeGateway();
+    const inner = fetchImpl.getMockImplementation()!;
+    fetchImpl.mockImplementation((input, init) => {
+      const path = new URL(href(input), 'http://page.test').pathname;
+      if (path === '/api/password') {
+        const body = JSON.parse(typeof init?.body === 'string' ? init.body : '{}') as { current: string; new: string };
+        calls.push({ method: 'POST', url: path, auth: new Headers(init?.headers).get('Authorization') });
+        return Promise.resolve(
+          body.current === 'correct horse'
+            ? json(200, { username: 'alice', token: 'tok-3', expires_in: 900 })
+            : json(403, { error: 'wrong_password', detail: 'the current password is wrong; nothing changed' }),
+        );
+      }
+      return inner(input, init);
+    });
+    await signIn(fetchImpl);
+    const first = await openLatestSocket();
+    await userEvent.click(screen.getByRole('button', { name: /^Account/ }));
+    const dialog = screen.getByRole('dialog');
+    await userEvent.type(within(dialog).getByLabelText('Current password'), 'wrong one');
+    await userEvent.type(within(dialog).getByLabelText('New password'), 'battery staple');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Change password' }));
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('the current password is wrong');
+    const second = await openLatestSocket(); // the socket came back after the refused change
+    expect(first.closedByClient).toBe(1000);
+
+    await userEvent.clear(within(dialog).getByLabelText('Current password'));
+    await userEvent.type(within(dialog).getByLabelText('Current password'), 'correct horse');
+    await userEvent.type(within(dialog).getByLabelText('New password'), 'battery staple');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Change password' }));
+    expect(await within(dialog).findByRole('status')).toHaveTextContent('Password changed');
+    const third = await openLatestSocket();
+    expect(second.closedByClient).toBe(1000);
+    expect(third).not.toBe(second);
+    expect(calls).toContainEqual({ method: 'POST', url: '/api/ws-ticket', auth: 'Bearer tok-3' });
+  });
+
+  it('logs out everywhere from the Account dialog', async () => {
+    const { fetchImpl, calls } = fakeGateway();
+    await signIn(fetchImpl);
+    await openLatestSocket();
+    await userEvent.click(screen.getByRole('button', { name: /^Account/ }));
+    await userEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Log out everywhere' }));
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeInTheDocument();
+    expect(calls.filter((call) => call.url === '/api/logout-all')).toHaveLength(1);
   });
 
   it('shows the ops table on the Ops tab', async () => {
@@ -260,7 +394,9 @@ describe('App', () => {
           ? json(200, { functions: [{ name: 'chat', trigger: 'on_message', topic: 'chat.message', group: 'fn.chat', replicas: 2, lag: 5 }] })
           : href(input) === '/api/me'
             ? json(200, { username: 'alice', admin: true, rooms: [], conversations: [] })
-            : json(200, { username: 'alice', token: 'tok-1', messages: [], users: [] }),
+            : href(input) === '/api/refresh'
+              ? json(401, { error: 'unauthorized', detail: 'no session' })
+              : json(200, { username: 'alice', token: 'tok-1', ticket: 't-1', messages: [], users: [] }),
       ),
     );
     await signIn(fetchImpl);
@@ -273,6 +409,8 @@ describe('App', () => {
     const fetchImpl = vi.fn<typeof fetch>((input) => {
       const path = new URL(href(input), 'http://page.test').pathname;
       if (path === '/api/login') return Promise.resolve(json(200, { username: 'alice', token: 'tok-2' }));
+      if (path === '/api/refresh') return Promise.resolve(json(401, { error: 'unauthorized', detail: 'no session' }));
+      if (path === '/api/ws-ticket') return Promise.resolve(json(200, { ticket: 't-1' }));
       if (path === '/api/me') {
         return Promise.resolve(
           json(200, {
@@ -291,11 +429,11 @@ describe('App', () => {
       return Promise.resolve(json(200, { messages: [] }));
     });
     render(<App env={env} WebSocketImpl={FakeWebSocket} fetchImpl={fetchImpl} />);
-    await userEvent.type(screen.getByLabelText('User name'), 'ALICE');
+    await userEvent.type(await screen.findByLabelText('User name'), 'ALICE');
     await userEvent.type(screen.getByLabelText('Password'), 'correct horse');
     await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
     expect(await screen.findByText('Signed in as')).toHaveTextContent('Signed in as alice');
-    openLatestSocket();
+    await openLatestSocket();
 
     const rooms = screen.getByRole('region', { name: 'Rooms' });
     expect(await within(rooms).findByRole('button', { name: /^plans, private/ })).toBeInTheDocument();

@@ -25,7 +25,7 @@ function makeController(api: ApiClient, onUnauthorized = vi.fn()) {
   const controller = new ChatController({
     session: { username: 'me', token: 'tok' },
     api,
-    socketUrl: (token) => `ws://test/ws?token=${token}`,
+    socketUrl: () => 'ws://test/ws?ticket=t-1',
     onUnauthorized,
     WebSocketImpl: FakeWebSocket,
   });

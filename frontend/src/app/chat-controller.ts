@@ -57,7 +57,8 @@ import { LiveActions } from './live-actions';
 export interface ChatControllerOptions {
   session: Session;
   api: ApiClient;
-  socketUrl: (token: string) => string;
+  /** The socket's URL for each attempt (with a fresh one-use ticket in the app). */
+  socketUrl: () => string | Promise<string>;
   onUnauthorized: () => void;
   WebSocketImpl?: WebSocketConstructor;
 }
@@ -111,9 +112,8 @@ export class ChatController {
     this.onUnauthorized = options.onUnauthorized;
     this.store = createChatStore(initialChatState(this.me));
     this.polls = createPollStore(initialPollsState(this.me));
-    const { token } = options.session;
     this.socket = new ChatSocket({
-      url: () => options.socketUrl(token),
+      url: options.socketUrl,
       ...(options.WebSocketImpl ? { WebSocketImpl: options.WebSocketImpl } : {}),
     });
     this.live = new LiveActions({
@@ -646,8 +646,8 @@ export class ChatController {
       return;
     }
     if (status.kind === 'reconnecting' && status.attempt === 2) {
-      // A refused handshake looks like any network error; ask the API whether the token still works
-      // (the API client calls onUnauthorized on a 401).
+      // A refused handshake looks like any network error; ask the API whether the session still
+      // works (the API client renews the token, and calls onUnauthorized when it cannot).
       this.api.get('/api/rooms').catch(() => undefined);
     }
     if (status.kind !== 'online') return;

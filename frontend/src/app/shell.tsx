@@ -5,16 +5,19 @@ import { SearchIcon } from '@/components/icons';
 import { NotificationsButton } from '@/components/notifications-button';
 import { ThemeToggle } from '@/components/theme-toggle';
 import type { Env } from '@/config/env';
+import { changePassword } from '@/features/auth/api/auth';
+import { AccountDialog } from '@/features/auth/components/account-dialog';
 import type { Files } from '@/features/chat/files/files-context';
 import { FilesContext } from '@/features/chat/files/files-context';
 import { createUploadClient } from '@/features/chat/files/upload-client';
 import { createUploadUrls } from '@/features/chat/files/upload-urls';
 import { OpsPage } from '@/features/ops/components/ops-page';
-import { SearchDialog } from '@/features/search/components/search-dialog';
 import { QuickSwitcher } from '@/features/rooms/components/quick-switcher';
+import { SearchDialog } from '@/features/search/components/search-dialog';
 import type { ApiClient } from '@/lib/api';
 import { conversationKey, sidebarOrder } from '@/lib/chat-store';
 import { titleFor } from '@/lib/chat-store-live';
+import type { AuthResponse } from '@/lib/protocol';
 import type { Session } from '@/lib/session';
 import type { WebSocketConstructor } from '@/lib/socket';
 
@@ -30,7 +33,15 @@ interface ShellProps {
   api: ApiClient;
   session: Session;
   onLogout: () => void;
+  /** End every session of the account (the Account dialog). */
+  onLogoutEverywhere?: () => void;
+  /** The gateway closed the socket because its session ended (4401); default: `onLogout`. */
+  onSessionEnded?: () => void;
+  /** A password change gave this device a new session and token. */
+  onPasswordChanged?: (auth: AuthResponse) => void;
   WebSocketImpl?: WebSocketConstructor;
+  /** The access token now, and its renewal after a 401 (uploads go by XMLHttpRequest, outside `api`); default: the session's. */
+  tokens?: { readonly token: string | null; renew: () => Promise<string | null> };
 }
 
 function Tab({ route, current, children }: { route: Route; current: Route; children: string }) {
@@ -52,23 +63,40 @@ function Tab({ route, current, children }: { route: Route; current: Route; child
 export type Panel = 'nav' | 'people' | 'members' | null;
 
 /** The signed-in app: header, connection banner, the current screen and the keyboard shortcuts. */
-export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps) {
+export function Shell({ env, api, session, onLogout, onLogoutEverywhere, onSessionEnded, onPasswordChanged, WebSocketImpl, tokens }: ShellProps) {
   const route = useRoute();
   const { controller, state, status, polls } = useChatController({
     env,
     api,
     session,
-    onUnauthorized: onLogout,
+    onUnauthorized: onSessionEnded ?? onLogout,
     ...(WebSocketImpl ? { WebSocketImpl } : {}),
   });
   const [panel, setPanel] = useState<Panel>(null);
   const [switcher, setSwitcher] = useState(false);
+  const [account, setAccount] = useState(false);
   /** #17: the message search, open with its starting query, or closed (null). */
   const [search, setSearch] = useState<string | null>(null);
   const [files] = useState<Files>(() => ({
-    uploads: createUploadClient({ baseUrl: env.apiBase, token: session.token, onUnauthorized: onLogout }),
+    uploads: createUploadClient({
+      baseUrl: env.apiBase,
+      token: () => (tokens ? tokens.token : session.token),
+      ...(tokens ? { renew: () => tokens.renew() } : {}),
+      onUnauthorized: onSessionEnded ?? onLogout,
+    }),
     urls: createUploadUrls(api, env.apiBase),
   }));
+
+  /** The change ends this device's session too: its socket goes first, then comes back on the new one. */
+  async function changeTo(current: string, next: string) {
+    controller.stop();
+    try {
+      const auth = await changePassword(api, current, next);
+      onPasswordChanged?.(auth);
+    } finally {
+      controller.start();
+    }
+  }
   const unread = state.conversations.reduce((sum, c) => sum + c.unread, 0);
 
   useEffect(() => {
@@ -129,19 +157,28 @@ export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps
           </nav>
           <div className="ml-auto flex min-w-0 items-center gap-1.5 sm:gap-3">
             <button
-            type="button"
-            onClick={() => setSearch('')}
-            aria-keyshortcuts="/"
-            title="Search messages (/)"
-            className="flex h-8 shrink-0 items-center gap-1.5 rounded-md border border-line-strong px-2 text-sm text-fg-2 hover:bg-hover"
-          >
-            <SearchIcon />
-            <span className="sr-only sm:not-sr-only">Search</span>
-            <span className="sr-only"> messages</span>
-          </button>
-          <ConnectionBadge status={status} />
+              type="button"
+              onClick={() => setSearch('')}
+              aria-keyshortcuts="/"
+              title="Search messages (/)"
+              className="flex h-8 shrink-0 items-center gap-1.5 rounded-md border border-line-strong px-2 text-sm text-fg-2 hover:bg-hover"
+            >
+              <SearchIcon />
+              <span className="sr-only sm:not-sr-only">Search</span>
+              <span className="sr-only"> messages</span>
+            </button>
+            <ConnectionBadge status={status} />
             <span className="hidden truncate text-sm text-muted md:inline">
-              Signed in as <strong className="font-semibold text-fg">{session.username}</strong>
+              Signed in as{' '}
+              <button
+                type="button"
+                onClick={() => setAccount(true)}
+                aria-label={`Account: ${session.username}`}
+                title="Change your password, or log out everywhere"
+                className="font-semibold text-fg hover:underline"
+              >
+                {session.username}
+              </button>
             </span>
             <NotificationsButton />
             <ThemeToggle />
@@ -157,6 +194,14 @@ export function Shell({ env, api, session, onLogout, WebSocketImpl }: ShellProps
           <RoomsRoute api={api} controller={controller} state={state} onShowChat={showChat} />
         ) : (
           <ChatRoute controller={controller} state={state} polls={polls} panel={panel} onPanel={setPanel} />
+        )}
+        {account && (
+          <AccountDialog
+            username={session.username}
+            onChangePassword={changeTo}
+            onLogoutEverywhere={onLogoutEverywhere ?? onLogout}
+            onClose={() => setAccount(false)}
+          />
         )}
         {switcher && (
           <QuickSwitcher

@@ -1,6 +1,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 
 import type { Env } from '@/config/env';
+import { socketTicket } from '@/features/auth/api/auth';
 import type { PollsState } from '@/features/polls/poll-store';
 import type { ApiClient } from '@/lib/api';
 import type { ChatState } from '@/lib/chat-store';
@@ -24,7 +25,8 @@ export function useChatController({ env, api, session, onUnauthorized, WebSocket
       new ChatController({
         session,
         api,
-        socketUrl: env.socketUrl,
+        // a one-use ticket per attempt: no token in the URL (docs/PROTOCOL.md 3.1)
+        socketUrl: async () => env.socketUrl(await socketTicket(api)),
         onUnauthorized,
         ...(WebSocketImpl ? { WebSocketImpl } : {}),
       }),

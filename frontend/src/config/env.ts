@@ -10,8 +10,8 @@
 export interface Env {
   /** Prefix for REST calls: '' (same origin) or 'https://host:port'. */
   apiBase: string;
-  /** Builds the WebSocket URL for a token. */
-  socketUrl: (token: string) => string;
+  /** Builds the WebSocket URL for a one-use ticket (`POST /api/ws-ticket`). */
+  socketUrl: (ticket: string) => string;
 }
 
 export class EnvError extends Error {
@@ -32,7 +32,7 @@ export function parseEnv(raw: Record<string, unknown>, location: PageLocation): 
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     return {
       apiBase: '',
-      socketUrl: (token) => `${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`,
+      socketUrl: (ticket) => `${scheme}//${location.host}/ws?ticket=${encodeURIComponent(ticket)}`,
     };
   }
   let url: URL;
@@ -51,7 +51,7 @@ export function parseEnv(raw: Record<string, unknown>, location: PageLocation): 
   const host = url.host;
   return {
     apiBase: `${secure ? 'https:' : 'http:'}//${host}`,
-    socketUrl: (token) => `${secure ? 'wss:' : 'ws:'}//${host}/ws?token=${encodeURIComponent(token)}`,
+    socketUrl: (ticket) => `${secure ? 'wss:' : 'ws:'}//${host}/ws?ticket=${encodeURIComponent(ticket)}`,
   };
 }
 

@@ -55,3 +55,47 @@ describe('api client', () => {
     expect(onUnauthorized).toHaveBeenCalledOnce();
   });
 });
+
+describe('api client with a short-lived token', () => {
+  it('reads the token before every call', async () => {
+    const fetchImpl = vi.fn<typeof fetch>(() => Promise.resolve(json(200, {})));
+    let token = 'first';
+    const api = createApiClient({ baseUrl: '', token: () => token, fetchImpl });
+    await api.get('/api/me');
+    token = 'second';
+    await api.get('/api/me');
+    const sent = fetchImpl.mock.calls.map(([, init]) => new Headers(init?.headers).get('Authorization'));
+    expect(sent).toEqual(['Bearer first', 'Bearer second']);
+  });
+
+  it('renews an expired token once and sends the call again', async () => {
+    const fetchImpl = vi.fn<typeof fetch>((_, init) =>
+      Promise.resolve(
+        new Headers(init?.headers).get('Authorization') === 'Bearer fresh' ? json(200, { ok: true }) : json(401, { error: 'unauthorized', detail: 'expired' }),
+      ),
+    );
+    const renew = vi.fn(() => Promise.resolve('fresh'));
+    const onUnauthorized = vi.fn();
+    const api = createApiClient({ baseUrl: '', token: 'stale', renew, fetchImpl, onUnauthorized });
+    await expect(api.post('/api/rooms', { name: 'x' })).resolves.toEqual({ ok: true });
+    expect(renew).toHaveBeenCalledOnce();
+    expect(fetchImpl).toHaveBeenCalledTimes(2);
+    expect(fetchImpl.mock.calls[1]![1]?.body).toBe('{"name":"x"}');
+    expect(onUnauthorized).not.toHaveBeenCalled();
+  });
+
+  it('gives up when the session cannot be renewed', async () => {
+    const fetchImpl = vi.fn<typeof fetch>().mockResolvedValue(json(401, { error: 'unauthorized', detail: 'ended' }));
+    const onUnauthorized = vi.fn();
+    const api = createApiClient({ baseUrl: '', token: 'stale', renew: () => Promise.resolve(null), fetchImpl, onUnauthorized });
+    await expect(api.get('/api/me')).rejects.toMatchObject({ status: 401, code: 'unauthorized' });
+    expect(fetchImpl).toHaveBeenCalledOnce();
+    expect(onUnauthorized).toHaveBeenCalledOnce();
+  });
+
+  it('sends the session cookie along (same origin)', async () => {
+    const fetchImpl = vi.fn<typeof fetch>().mockResolvedValue(json(200, {}));
+    await createApiClient({ baseUrl: '', fetchImpl }).post('/api/refresh', {});
+    expect(fetchImpl.mock.calls[0]![1]?.credentials).toBe('same-origin');
+  });
+});

@@ -1,6 +1,8 @@
 /**
  * REST calls to the gateway: JSON in and out, the bearer token on every call, and failures
- * turned into `ApiError` carrying the server's `{"error","detail"}`.
+ * turned into `ApiError` carrying the server's `{"error","detail"}`. Access tokens are short
+ * lived: a call refused with 401 asks `renew` for a fresh one (the session cookie's) and is
+ * sent once more before the session counts as ended.
  */
 import type { ErrorBody } from '@/lib/protocol';
 
@@ -22,9 +24,12 @@ export class ApiError extends Error {
 
 export interface ApiClientOptions {
   baseUrl: string;
-  token?: string | null;
+  /** The bearer token: a fixed one, or read before every call. */
+  token?: string | null | (() => string | null);
+  /** A fresh token after a 401 (null: the session ended); the call is then sent again once. */
+  renew?: () => Promise<string | null>;
   fetchImpl?: typeof fetch;
-  /** Called on any 401 from a call that carried a token (the session has expired). */
+  /** Called on a 401 from a call that carried a token and could not be renewed (the session ended). */
   onUnauthorized?: () => void;
 }
 
@@ -73,23 +78,35 @@ function withQuery(path: string, query?: Query): string {
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const doFetch = options.fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
 
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const currentToken = (): string | null =>
+    typeof options.token === 'function' ? options.token() : (options.token ?? null);
+
+  async function send(method: string, path: string, body: unknown, token: string | null): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    let response: Response;
     try {
-      response = await doFetch(`${options.baseUrl}${path}`, {
+      return await doFetch(`${options.baseUrl}${path}`, {
         method,
         headers,
         body: body === undefined ? null : JSON.stringify(body),
+        credentials: 'same-origin', // the session cookie, for /api/refresh and /api/logout
       });
     } catch {
       throw new ApiError(0, 'network', 'Could not reach the server. Check your connection and try again.');
     }
+  }
+
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const token = currentToken();
+    let response = await send(method, path, body, token);
+    if (response.status === 401 && token && options.renew) {
+      const fresh = await options.renew();
+      if (fresh) response = await send(method, path, body, fresh);
+    }
     if (!response.ok) {
       const error = await toApiError(response);
-      if (response.status === 401 && options.token) options.onUnauthorized?.();
+      if (response.status === 401 && token) options.onUnauthorized?.();
       throw error;
     }
     if (response.status === 204) return null as T;

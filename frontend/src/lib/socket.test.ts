@@ -10,7 +10,7 @@ let ids = 0;
 function makeSocket(options: Partial<ChatSocketOptions> = {}) {
   const events: SocketEvent[] = [];
   const socket = new ChatSocket({
-    url: 'ws://gateway.test/ws?token=t0k',
+    url: 'ws://gateway.test/ws?ticket=t0k',
     WebSocketImpl: FakeWebSocket,
     baseDelayMs: 1_000,
     maxDelayMs: 8_000,
@@ -40,14 +40,55 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** Lets promise callbacks that are already due run (microtasks; the timers stay fake). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i += 1) await Promise.resolve();
+}
+
 describe('connecting', () => {
+  it('waits for a URL that comes as a promise: a fresh one-use ticket per attempt', async () => {
+    const pending: ((url: string) => void)[] = [];
+    const failing: ((reason: Error) => void)[] = [];
+    const { socket } = makeSocket({
+      url: () =>
+        new Promise<string>((resolve, reject) => {
+          pending.push(resolve);
+          failing.push(reject);
+        }),
+    });
+    socket.connect();
+    expect(FakeWebSocket.instances).toHaveLength(0);
+    expect(socket.status).toEqual({ kind: 'connecting', attempt: 1 });
+    pending[0]!('ws://gateway.test/ws?ticket=t1');
+    await settle();
+    expect(FakeWebSocket.latest().url).toBe('ws://gateway.test/ws?ticket=t1');
+    FakeWebSocket.latest().drop(1006);
+    vi.advanceTimersByTime(1_000);
+    expect(pending).toHaveLength(2); // the reconnect asks for a new ticket
+    failing[1]!(new Error('no ticket'));
+    await settle();
+    expect(socket.status).toMatchObject({ kind: 'reconnecting', attempt: 2 });
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  it('does not dial a URL that arrives after it stopped', async () => {
+    const pending: ((url: string) => void)[] = [];
+    const { socket } = makeSocket({ url: () => new Promise<string>((resolve) => pending.push(resolve)) });
+    socket.connect();
+    socket.disconnect();
+    pending[0]!('ws://gateway.test/ws?ticket=late');
+    await settle();
+    expect(FakeWebSocket.instances).toHaveLength(0);
+    expect(socket.status).toEqual({ kind: 'offline', reason: 'stopped' });
+  });
+
   it('dials the URL, goes online on open and joins the rooms joined before', () => {
     const { socket, events } = makeSocket();
     socket.join('general');
     socket.join('random');
     socket.connect();
     const ws = FakeWebSocket.latest();
-    expect(ws.url).toBe('ws://gateway.test/ws?token=t0k');
+    expect(ws.url).toBe('ws://gateway.test/ws?ticket=t0k');
     expect(socket.status).toEqual({ kind: 'connecting', attempt: 1 });
     expect(ws.sent).toEqual([]);
 
@@ -322,7 +363,7 @@ describe('reconnecting', () => {
     expect(FakeWebSocket.latest().frames()).toEqual([{ type: 'join', room: 'general' }]);
   });
 
-  it('stops for good on close code 4401 (bad token)', () => {
+  it('stops for good on close code 4401 (bad ticket or token, or the session ended)', () => {
     const { socket } = makeSocket();
     socket.connect();
     FakeWebSocket.latest().drop(4401);

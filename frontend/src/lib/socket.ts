@@ -93,8 +93,11 @@ export type SocketEvent =
 export type SocketListener = (event: SocketEvent) => void;
 
 export interface ChatSocketOptions {
-  /** The URL to dial, read again on every attempt (the token may change). */
-  url: string | (() => string);
+  /**
+   * The URL to dial, read again on every attempt: a one-use ticket is fetched for each, so it
+   * may come as a promise (a rejected one counts as a failed attempt and is retried).
+   */
+  url: string | (() => string | Promise<string>);
   /** Defaults to the browser's WebSocket. */
   WebSocketImpl?: WebSocketConstructor;
   /** `online`/`offline` events; defaults to `window` when there is one, null ignores them. */
@@ -135,6 +138,8 @@ export class ChatSocket {
   private readonly network: NetworkEvents | null;
   private ws: WebSocketLike | null = null;
   private currentStatus: ConnectionStatus = { kind: 'offline', reason: 'stopped' };
+  /** Counts attempts, so a URL that arrives after its attempt was given up is not dialled. */
+  private dialing = 0;
   private attempt = 0;
   private stopped = true;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -314,7 +319,30 @@ export class ChatSocket {
   private open(): void {
     this.attempt += 1;
     this.setStatus({ kind: 'connecting', attempt: this.attempt });
-    const url = typeof this.options.url === 'function' ? this.options.url() : this.options.url;
+    const attempt = ++this.dialing;
+    let url: string | Promise<string>;
+    try {
+      url = typeof this.options.url === 'function' ? this.options.url() : this.options.url;
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    if (typeof url === 'string') {
+      this.dial(url);
+      return;
+    }
+    const current = () => attempt === this.dialing && !this.stopped && this.ws === null;
+    url.then(
+      (resolved) => {
+        if (current()) this.dial(resolved);
+      },
+      () => {
+        if (current()) this.scheduleReconnect();
+      },
+    );
+  }
+
+  private dial(url: string): void {
     const Impl = this.options.WebSocketImpl ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!Impl) throw new Error('No WebSocket implementation: pass WebSocketImpl to ChatSocket.');
     let ws: WebSocketLike;

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 from google.rpc import error_details_pb2, status_pb2
 
@@ -69,8 +71,8 @@ def test_a_messages_files_reach_grpc_as_attachments() -> None:
     image = {"id": "u1", "name": "cat.png", "size": 48213, "type": "image/png"}
     image |= {"width": 640, "height": 480}
     document = {"id": "u2", "name": "notes.pdf", "size": 900, "type": "application/pdf"}
-    frame = {"type": "message", "id": "m", "room": "r", "user": "ann", "text": ""}
-    frame |= {"ts": "2025-01-01T00:00:00.000Z", "attachments": [image, document]}
+    frame: dict[str, Any] = {"type": "message", "id": "m", "room": "r", "user": "ann"}
+    frame |= {"text": "", "ts": "2025-01-01T00:00:00.000Z", "attachments": [image, document]}
     message = message_of(frame)
     assert [(a.id, a.name, a.size, a.type, a.width, a.height) for a in message.attachments] == [
         ("u1", "cat.png", 48213, "image/png", 640, 480),

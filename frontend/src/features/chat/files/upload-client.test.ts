@@ -43,12 +43,13 @@ class FakeRequest implements UploadRequest {
   }
 }
 
-function setup(baseUrl = '') {
+function setup(baseUrl = '', renew?: () => Promise<string | null>) {
   const requests: FakeRequest[] = [];
   const onUnauthorized = vi.fn();
   const client = createUploadClient({
     baseUrl,
-    token: 'tok',
+    token: () => 'tok',
+    ...(renew ? { renew } : {}),
     onUnauthorized,
     newRequest: () => {
       const request = new FakeRequest();
@@ -105,6 +106,25 @@ describe('createUploadClient', () => {
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status, code });
     expect((error as ApiError).detail).toContain(words);
+  });
+
+  it('renews an expired token once and sends the file again; a second 401 ends the session', async () => {
+    const renew = vi.fn(() => Promise.resolve<string | null>('fresh'));
+    const { client, requests, onUnauthorized } = setup('', renew);
+    const upload = client.upload(new File(['x'], 'a.png', { type: 'image/png' }));
+    requests[0]!.answer(401, { error: 'unauthorized' });
+    await vi.waitFor(() => expect(requests).toHaveLength(2));
+    expect(requests[1]!.headers.Authorization).toBe('Bearer fresh');
+    requests[1]!.answer(201, STORED);
+    await expect(upload.done).resolves.toMatchObject({ id: 'u1' });
+    expect(onUnauthorized).not.toHaveBeenCalled();
+
+    const again = client.upload(new File(['x'], 'b.png', { type: 'image/png' }));
+    requests[2]!.answer(401, { error: 'unauthorized' });
+    await vi.waitFor(() => expect(requests).toHaveLength(4));
+    requests[3]!.answer(401, { error: 'unauthorized' });
+    await expect(again.done).rejects.toMatchObject({ status: 401 });
+    expect(onUnauthorized).toHaveBeenCalledOnce();
   });
 
   it('reports a 401 as an expired session, and a network failure as such', async () => {

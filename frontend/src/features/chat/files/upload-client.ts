@@ -24,10 +24,13 @@ export interface UploadRequest {
 
 export interface UploadClientOptions {
   baseUrl: string;
-  token: string;
+  /** The access token now (read for each request). */
+  token: () => string | null;
+  /** A fresh token after a 401 (null: the session ended); the upload is then sent again once. */
+  renew?: () => Promise<string | null>;
   /** Makes a request (default: a new XMLHttpRequest). */
   newRequest?: () => UploadRequest;
-  /** Called on a 401 (the session has expired). */
+  /** Called on a 401 that no renewal cured (the session ended). */
   onUnauthorized?: () => void;
 }
 
@@ -74,53 +77,77 @@ export interface UploadClient {
 
 export function createUploadClient(options: UploadClientOptions): UploadClient {
   const newRequest = options.newRequest ?? (() => new XMLHttpRequest());
-  return {
-    upload(file, onProgress) {
-      const request = newRequest();
-      let settled = false;
-      const done = new Promise<UploadInfo>((resolve, reject) => {
-        const fail = (error: Error) => {
-          if (settled) return;
-          settled = true;
-          reject(error);
-        };
-        request.upload.onprogress = (event) => {
-          if (event.lengthComputable && event.total > 0) onProgress?.(Math.min(1, event.loaded / event.total));
-        };
-        request.onload = () => {
-          if (request.status === 201 || request.status === 200) {
-            let body: unknown = null;
-            try {
-              body = JSON.parse(request.responseText);
-            } catch {
-              // handled below
-            }
-            const info = parseUploadInfo(body);
-            if (info === null) {
-              fail(new ApiError(request.status, 'bad_response', 'The server sent an answer that is not an upload.'));
-              return;
-            }
-            settled = true;
-            onProgress?.(1);
-            resolve(withBase(info, options.baseUrl));
+  /** One request; resolves with the file, or rejects with an ApiError (its status) or UploadAborted. */
+  function attempt(file: File, token: string | null, onProgress: ((fraction: number) => void) | undefined, request: UploadRequest): Promise<UploadInfo> {
+    return new Promise<UploadInfo>((resolve, reject) => {
+      request.upload.onprogress = (event) => {
+        if (event.lengthComputable && event.total > 0) onProgress?.(Math.min(1, event.loaded / event.total));
+      };
+      request.onload = () => {
+        if (request.status === 201 || request.status === 200) {
+          let body: unknown = null;
+          try {
+            body = JSON.parse(request.responseText);
+          } catch {
+            // handled below
+          }
+          const info = parseUploadInfo(body);
+          if (info === null) {
+            reject(new ApiError(request.status, 'bad_response', 'The server sent an answer that is not an upload.'));
             return;
           }
-          if (request.status === 401) options.onUnauthorized?.();
-          const code = errorCode(request.responseText) || `http_${request.status}`;
-          fail(new ApiError(request.status, code, uploadErrorText(request.status, code, file.name)));
-        };
-        request.onerror = () => fail(new ApiError(0, 'network', uploadErrorText(0, 'network', file.name)));
-        request.onabort = () => fail(new UploadAborted());
-      });
+          onProgress?.(1);
+          resolve(withBase(info, options.baseUrl));
+          return;
+        }
+        const code = errorCode(request.responseText) || `http_${request.status}`;
+        reject(new ApiError(request.status, code, uploadErrorText(request.status, code, file.name)));
+      };
+      request.onerror = () => reject(new ApiError(0, 'network', uploadErrorText(0, 'network', file.name)));
+      request.onabort = () => reject(new UploadAborted());
       request.open('POST', `${options.baseUrl}/api/uploads`);
-      request.setRequestHeader('Authorization', `Bearer ${options.token}`);
+      if (token !== null) request.setRequestHeader('Authorization', `Bearer ${token}`);
       request.setRequestHeader('Content-Type', file.type === '' ? 'application/octet-stream' : file.type);
       request.setRequestHeader('X-Filename', encodeURIComponent(file.name));
       request.send(file);
+    });
+  }
+
+  return {
+    upload(file, onProgress) {
+      let current = newRequest();
+      let settled = false;
+      let aborted = false;
+      const run = async (): Promise<UploadInfo> => {
+        try {
+          return await attempt(file, options.token(), onProgress, current);
+        } catch (error: unknown) {
+          if (!(error instanceof ApiError) || error.status !== 401) throw error;
+          // An expired access token: renew it once and send the file again.
+          const fresh = options.renew ? await options.renew() : null;
+          if (fresh === null) {
+            options.onUnauthorized?.();
+            throw error;
+          }
+          if (aborted) throw new UploadAborted();
+          current = newRequest();
+          try {
+            return await attempt(file, fresh, onProgress, current);
+          } catch (again: unknown) {
+            if (again instanceof ApiError && again.status === 401) options.onUnauthorized?.();
+            throw again;
+          }
+        }
+      };
+      const done = run().finally(() => {
+        settled = true;
+      });
       return {
         done,
         abort: () => {
-          if (!settled) request.abort();
+          if (settled) return;
+          aborted = true;
+          current.abort();
         },
       };
     },
