@@ -143,4 +143,43 @@ test.describe('search and files', () => {
     await expect(target).toBeInViewport();
     await expect(target).toHaveClass(/flash/);
   });
+
+  // Needs the gateway to pass `around` from GET /api/rooms/{room}/messages to the store (the
+  // contract's "history around a message"); a gateway that ignores it answers the newest page,
+  // and the UI then says the message could not be shown.
+  test('a hit older than the history shown is loaded with the messages around it, and "Jump to latest" comes back', async ({ people }) => {
+    const room = unique('deep');
+    const word = unique('okapi');
+    const ada = await people.open('ada');
+    await ada.register();
+    await ada.joinRoom(room);
+    await ada.send(`an ${word} far back`);
+    // More than a history page (50) after it, under the socket's rate limit (20/s, 40 at once).
+    for (let i = 1; i <= 55; i += 1) await ada.type(`later ${i}`);
+    await ada.expectAllAcked();
+    await expect(message(ada, 'later 55')).toBeVisible();
+
+    // After a reload only the newest page is held: the hit is not among it.
+    await ada.page.reload();
+    await ada.expectOnline();
+    await expect(message(ada, 'later 55')).toBeVisible();
+    await expect(message(ada, word)).toHaveCount(0);
+
+    await blur(ada);
+    await ada.page.keyboard.press('/');
+    const box = ada.page.getByRole('dialog', { name: 'Search messages' }).getByRole('combobox', { name: 'Search messages' });
+    await box.fill(word);
+    await expect(ada.page.getByRole('option').filter({ hasText: word })).toHaveCount(1);
+    await box.press('Enter');
+    const target = message(ada, `an ${word} far back`);
+    await expect(target).toBeInViewport();
+    await expect(target).toHaveClass(/flash/);
+    await expect(ada.page.getByText('This is the beginning of the conversation.')).toBeAttached();
+    // The window ends before the newest messages: they come back on request, with no hole.
+    await expect(message(ada, 'later 55')).toHaveCount(0);
+    await ada.page.getByRole('button', { name: 'Jump to latest ↓' }).click();
+    await expect(message(ada, 'later 55')).toBeVisible();
+    await expect(ada.page.getByRole('button', { name: 'Jump to latest ↓' })).toHaveCount(0);
+    await ada.send('back at the end');
+  });
 });

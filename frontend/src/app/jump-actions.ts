@@ -68,6 +68,10 @@ export class JumpActions {
     try {
       const messages = await getWindow(this.api, kind, name, { around: id, limit: AROUND_LIMIT });
       if (ticket !== this.latest) return;
+      if (!messages.some((m) => m.id === id)) {
+        this.store.dispatch({ type: 'notice', text: 'That message is no longer there (deleted, or its history could not be loaded around it).' });
+        return;
+      }
       this.store.dispatch({ type: 'history-around', key, id, messages, limit: AROUND_LIMIT });
     } catch (error: unknown) {
       this.store.dispatch({ type: 'notice', text: `Could not show that message: ${errorText(error)}` });
