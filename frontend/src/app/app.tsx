@@ -122,6 +122,7 @@ export function App({ env, WebSocketImpl, fetchImpl }: AppProps) {
       onLogoutEverywhere={() => logout(true)}
       onSessionEnded={socketRefused}
       onPasswordChanged={(auth) => tokens.set(auth.token)}
+      tokens={tokens}
       {...(WebSocketImpl ? { WebSocketImpl } : {})}
     />
   );

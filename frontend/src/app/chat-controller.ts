@@ -49,6 +49,9 @@ import type { Session } from '@/lib/session';
 import type { ConnectionStatus, SocketEvent, WebSocketConstructor } from '@/lib/socket';
 import { ChatSocket } from '@/lib/socket';
 
+import type { Attachment } from '@/lib/files-protocol';
+
+import { JumpActions } from './jump-actions';
 import { LiveActions } from './live-actions';
 
 export interface ChatControllerOptions {
@@ -70,6 +73,8 @@ export class ChatController {
   readonly polls: PollStore;
   /** #16: edit, delete, react, threads, and the change, seen and mention frames. */
   readonly live: LiveActions;
+  /** #17: going to a message in its context (a search hit). */
+  readonly jumps: JumpActions;
   private readonly socket: ChatSocket;
   private readonly api: ApiClient;
   private readonly me: string;
@@ -82,6 +87,8 @@ export class ChatController {
   private persistedActive: ConversationKey | null = null;
   /** Rooms opened in this session (joined, or waiting for their history before the join). */
   private readonly following = new Set<string>();
+  /** The first history load (and join) of each room followed, to wait for (#17: a jump). */
+  private readonly followed = new Map<string, Promise<void>>();
   /** Rooms joined without `since` (empty history): fetch again on their first frame. */
   private readonly refetchOnFrame = new Set<string>();
   /** Presence frames received per room, so an older REST answer never overwrites a newer frame. */
@@ -117,6 +124,7 @@ export class ChatController {
       onMentionedIn: (room) => this.follow(room),
       onShowRoom: (room) => this.openRoom(room),
     });
+    this.jumps = new JumpActions({ store: this.store, api: this.api, open: (kind, name) => this.openAndWait(kind, name) });
     for (const room of loadRooms()) {
       this.store.dispatch({ type: 'opened', kind: 'room', name: room, activate: false });
     }
@@ -239,6 +247,7 @@ export class ChatController {
     if (!conversation) return;
     if (conversation.kind === 'room') {
       this.following.delete(conversation.name);
+      this.followed.delete(conversation.name);
       this.refetchOnFrame.delete(conversation.name);
       this.socket.leave(conversation.name);
       this.polls.dispatch({ type: 'room-left', room: conversation.name });
@@ -246,15 +255,39 @@ export class ChatController {
     this.store.dispatch({ type: 'closed', key });
   }
 
-  /** Sends to the open conversation; with `replyTo`, as an answer to that message. */
-  send(text: string, replyTo?: Id): void {
+  /** Sends to the open conversation; with `replyTo`, as an answer to that message; with the uploaded `attachments` (#17). */
+  send(text: string, replyTo?: Id, attachments: Attachment[] = []): void {
     const active = this.active();
     if (!active) return;
     const clientId = newClientId();
     const ts = new Date().toISOString();
-    this.store.dispatch(replyTo === undefined ? { type: 'queued', key: active.key, clientId, text, ts } : { type: 'queued', key: active.key, clientId, text, ts, replyTo });
-    if (active.kind === 'room') this.socket.sendMessage(active.name, text, clientId, replyTo);
-    else this.socket.sendPrivate(active.name, text, clientId, replyTo);
+    this.store.dispatch({
+      type: 'queued',
+      key: active.key,
+      clientId,
+      text,
+      ts,
+      ...(replyTo === undefined ? {} : { replyTo }),
+      ...(attachments.length === 0 ? {} : { attachments }),
+    });
+    // An older window is shown (a jump): the message goes where the newest ones are.
+    if (active.detached === true) void this.jumps.loadLatest(active.key);
+    const ids = attachments.map((a) => a.id);
+    if (active.kind === 'room') this.socket.sendMessage(active.name, text, clientId, replyTo, ids);
+    else this.socket.sendPrivate(active.name, text, clientId, replyTo, ids);
+  }
+
+  /** Opens a room or conversation and resolves once its newest history is in (#17: a jump). */
+  private async openAndWait(kind: ConversationKind, name: string): Promise<void> {
+    if (kind === 'room') {
+      this.openRoom(name);
+      await this.followed.get(name);
+      return;
+    }
+    const key = conversationKey('dm', name);
+    const known = this.find(key) !== undefined;
+    this.store.dispatch({ type: 'opened', kind: 'dm', name });
+    if (!known) await this.loadHistory(key);
   }
 
   /** Opens a poll in a room (the poll function's declared action). */
@@ -329,7 +362,7 @@ export class ChatController {
     if (this.following.has(room)) return;
     this.following.add(room);
     const key = conversationKey('room', room);
-    void this.loadHistory(key).then((result) => {
+    const loaded = this.loadHistory(key).then((result) => {
       if (!this.following.has(room) || !this.find(key)) return; // left meanwhile
       if (result === 'missing') this.probing.add(room);
       const newest = this.find(key)?.messages.at(-1)?.id;
@@ -339,6 +372,7 @@ export class ChatController {
       if (result !== 'missing') this.refreshPresence(room);
       this.sendReads();
     });
+    this.followed.set(room, loaded);
   }
 
   /**
@@ -453,6 +487,7 @@ export class ChatController {
   /** Forgets a room the server no longer lets us in (no `leave` frame: it would be refused). */
   private forgetRoom(room: string): void {
     this.following.delete(room);
+    this.followed.delete(room);
     this.refetchOnFrame.delete(room);
     this.probing.delete(room);
     this.socket.forget(room);

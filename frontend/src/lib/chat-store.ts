@@ -9,6 +9,9 @@ import { isBot } from '@/lib/protocol';
 import type { LiveAction } from '@/lib/chat-store-live';
 import { addReply, countMention, firstUnread, freshest, liveFields, liveReducer, markDivider, namesMe, noteMention } from '@/lib/chat-store-live';
 import type { Reactions } from '@/lib/live-protocol';
+import type { JumpAction, JumpTarget } from '@/lib/chat-store-jump';
+import { jumpReducer } from '@/lib/chat-store-jump';
+import type { Attachment } from '@/lib/files-protocol';
 
 export type ConversationKind = 'room' | 'dm';
 export type ConversationKey = `room:${string}` | `dm:${string}`;
@@ -40,6 +43,8 @@ export interface ChatMessage {
   /** The rev of the last edit or delete applied, and of the last reactions applied (both start at `rev`; chat-store-live.ts). */
   editRev?: number;
   reactRev?: number;
+  /** #17: the files it carries. */
+  attachments?: Attachment[];
 }
 
 /** One of your own messages between sending and its delivery. */
@@ -53,6 +58,8 @@ export interface OutgoingMessage {
   error?: string;
   /** The message it answers (#16). */
   replyTo?: Id;
+  /** #17: the files sent with it. */
+  attachments?: Attachment[];
 }
 
 export interface Conversation {
@@ -81,6 +88,8 @@ export interface Conversation {
   threads: Record<Id, ChatMessage[]>;
   /** Ids of messages whose mention of you was counted already (message and mention frames count once). */
   mentionIds: Id[];
+  /** #17: a window of older history is shown (a jump), not the newest messages (chat-store-jump.ts). */
+  detached?: boolean;
 }
 
 export interface ChatState {
@@ -98,6 +107,8 @@ export interface ChatState {
   admin: boolean;
   /** room -> its members, once loaded (the member list); live `member` frames keep it current. */
   members: Record<string, Member[]>;
+  /** #17: the message the list should scroll to and flash (a search hit), until it did. */
+  jump: JumpTarget | null;
 }
 
 export type ChatAction =
@@ -108,7 +119,7 @@ export type ChatAction =
   | { type: 'history-loading'; key: ConversationKey }
   | { type: 'history-loaded'; key: ConversationKey; messages: ChatMessage[]; limit: number; older: boolean }
   | { type: 'history-failed'; key: ConversationKey }
-  | { type: 'queued'; key: ConversationKey; clientId: string; text: string; ts: string; replyTo?: Id }
+  | { type: 'queued'; key: ConversationKey; clientId: string; text: string; ts: string; replyTo?: Id; attachments?: Attachment[] }
   | { type: 'acked'; clientId: string; id: Id }
   | { type: 'rejected'; clientId: string; detail: string }
   | { type: 'retried'; clientId: string }
@@ -124,12 +135,13 @@ export type ChatAction =
   | { type: 'typing-expired'; room: string; user: string; now: number }
   | { type: 'viewing'; viewing: boolean }
   | { type: 'notice'; text: string | null }
-  | LiveAction;
+  | LiveAction
+  | JumpAction;
 
 export const TYPING_SHOWN_MS = 3_000;
 
 export function initialChatState(me: string): ChatState {
-  return { me, conversations: [], active: null, viewing: true, presence: {}, typing: {}, notice: null, admin: false, members: {} };
+  return { me, conversations: [], active: null, viewing: true, presence: {}, typing: {}, notice: null, admin: false, members: {}, jump: null };
 }
 
 export function fromRoomMessage(message: RoomMessage): ChatMessage {
@@ -140,6 +152,7 @@ export function fromRoomMessage(message: RoomMessage): ChatMessage {
     ts: message.ts,
     bot: isBot(message.user, message.bot === true),
     ...liveFields(message),
+    ...(message.attachments === undefined ? {} : { attachments: message.attachments }),
   };
 }
 
@@ -151,6 +164,7 @@ export function fromPrivateMessage(message: PrivateMessage): ChatMessage {
     ts: message.ts,
     bot: isBot(message.from, message.bot === true),
     ...liveFields(message),
+    ...(message.attachments === undefined ? {} : { attachments: message.attachments }),
   };
 }
 
@@ -182,6 +196,7 @@ function newConversation(kind: ConversationKind, name: string): Conversation {
     dividerPending: 0,
     threads: {},
     mentionIds: [],
+    detached: false,
   };
 }
 
@@ -368,6 +383,8 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const own = message.author === state.me;
       return updateConversation(next, action.key, (c) => {
         if (c.messages.some((m) => m.id === message.id)) return c;
+        // A window of older history is shown: the newest page comes back with "Jump to latest".
+        if (c.detached === true) return { ...c, outgoing: c.outgoing.filter((m) => m.id !== message.id), unread: own || onScreen(next, c.key) ? c.unread : c.unread + 1 };
         const named = c.kind === 'room' && (message.mentions === undefined ? mentions(message.text, state.me) : namesMe(message.mentions, state.me));
         const added: Conversation = {
           ...c,
@@ -386,6 +403,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'history-loaded':
       return updateConversation(state, action.key, (c) => {
         const delivered = new Set(action.messages.map((m) => m.id));
+        if (c.detached === true && !action.older) return { ...c, history: 'idle', outgoing: c.outgoing.filter((m) => m.id === undefined || !delivered.has(m.id)) };
         const messages = mergeHistory(c, action.messages, action.older);
         // A refresh after a reconnect brings what arrived meanwhile: newer than anything shown.
         const newest = c.messages.at(-1)?.id;
@@ -412,6 +430,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const next = ensureConversation(state, action.key);
       const message: OutgoingMessage = { clientId: action.clientId, text: action.text, ts: action.ts, status: 'pending' };
       if (action.replyTo !== undefined) message.replyTo = action.replyTo;
+      if (action.attachments !== undefined && action.attachments.length > 0) message.attachments = action.attachments;
       return updateConversation(next, action.key, (c) => ({ ...c, outgoing: [...c.outgoing, message] }));
     }
     case 'acked':
@@ -432,6 +451,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         ts: message.ts,
         status: 'pending',
         ...(message.replyTo === undefined ? {} : { replyTo: message.replyTo }),
+        ...(message.attachments === undefined ? {} : { attachments: message.attachments }),
       }));
     case 'presence':
       return { ...state, presence: { ...state.presence, [action.room]: [...action.users] } };
@@ -488,6 +508,11 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'seen':
     case 'mentioned':
       return liveReducer(state, action);
+    case 'history-around':
+    case 'jump':
+    case 'jumped':
+    case 'history-replaced':
+      return jumpReducer(state, action);
   }
 }
 

@@ -6,6 +6,8 @@
  */
 import type { DeliverEventData, MessageEventData, PrivateEventData } from '@/lib/events.gen';
 import { EVENT_FIELD_LIMITS } from '@/lib/events.gen';
+import type { Attachment } from '@/lib/files-protocol';
+import { parseAttachments } from '@/lib/files-protocol';
 import type { ErrorFrame, PresenceFrame, ServerFrame } from '@/lib/frames.gen';
 import type { LiveClientFrame, LiveFields, LiveFrame } from '@/lib/live-protocol';
 import { parseLiveFields } from '@/lib/live-protocol';
@@ -58,13 +60,19 @@ export interface RoomsResponse {
  */
 export type RoomMessage = Required<Pick<MessageEventData, 'id' | 'ts' | 'room' | 'user' | 'text'>> &
   Pick<MessageEventData, 'bot'> &
-  LiveFields;
+  LiveFields &
+  FileFields;
+
+/** #17: the files a stored message carries (absent: none). */
+export interface FileFields {
+  attachments?: Attachment[];
+}
 
 /**
  * A stored direct message as history returns it (the `private` frame without `type`): the
  * backend's `private` event, whose `sender` the wire calls `from`.
  */
-export interface PrivateMessage extends Required<Pick<PrivateEventData, 'id' | 'ts' | 'to' | 'text'>>, Pick<PrivateEventData, 'bot'>, LiveFields {
+export interface PrivateMessage extends Required<Pick<PrivateEventData, 'id' | 'ts' | 'to' | 'text'>>, Pick<PrivateEventData, 'bot'>, LiveFields, FileFields {
   from: PrivateEventData['sender'];
 }
 
@@ -214,8 +222,8 @@ export interface FunctionsResponse {
 export type ClientFrame =
   | { type: 'join'; room: string; since?: Id }
   | { type: 'leave'; room: string }
-  | { type: 'message'; room: string; text: string; client_id: string; reply_to?: Id }
-  | { type: 'private'; to: string; text: string; client_id: string; reply_to?: Id }
+  | { type: 'message'; room: string; text: string; client_id: string; reply_to?: Id; attachments?: Id[] }
+  | { type: 'private'; to: string; text: string; client_id: string; reply_to?: Id; attachments?: Id[] }
   | LiveClientFrame
   | { type: 'typing'; room: string }
   | { type: 'read'; room: string; id: Id }
@@ -285,14 +293,14 @@ function isStringArray(value: unknown): value is string[] {
 export function parseRoomMessage(value: unknown): RoomMessage | null {
   if (!isObject(value) || !strings(value, 'id', 'room', 'user', 'text', 'ts')) return null;
   const { id, room, user, text, ts } = value as unknown as RoomMessage;
-  return { id, room, user, text, ts, bot: value.bot === true, ...parseLiveFields(value) };
+  return { id, room, user, text, ts, bot: value.bot === true, ...parseLiveFields(value), ...parseAttachments(value) };
 }
 
 /** A direct message from a frame or a history body, or null when a field is missing. */
 export function parsePrivateMessage(value: unknown): PrivateMessage | null {
   if (!isObject(value) || !strings(value, 'id', 'from', 'to', 'text', 'ts')) return null;
   const { id, from, to, text, ts } = value as unknown as PrivateMessage;
-  return { id, from, to, text, ts, bot: value.bot === true, ...parseLiveFields(value) };
+  return { id, from, to, text, ts, bot: value.bot === true, ...parseLiveFields(value), ...parseAttachments(value) };
 }
 
 /**

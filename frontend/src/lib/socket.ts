@@ -118,6 +118,14 @@ export interface ChatSocketOptions {
 }
 
 /** Backoff with "equal jitter": half the exponential delay, plus a random share of the other half. */
+/** The optional fields of a message frame: the message it answers, the files it carries (#17). */
+function extras(replyTo: Id | undefined, attachments: Id[]): { reply_to?: Id; attachments?: Id[] } {
+  return {
+    ...(replyTo === undefined ? {} : { reply_to: replyTo }),
+    ...(attachments.length === 0 ? {} : { attachments: [...attachments] }),
+  };
+}
+
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
@@ -245,17 +253,13 @@ export class ChatSocket {
   }
 
   /** Posts to a room (an answer to `replyTo` when given); returns the client_id that its `ack` or `error` will carry. */
-  sendMessage(room: string, text: string, clientId = this.options.newClientId(), replyTo?: Id): string {
-    return this.enqueue(
-      replyTo === undefined ? { type: 'message', room, text, client_id: clientId } : { type: 'message', room, text, client_id: clientId, reply_to: replyTo },
-    );
+  sendMessage(room: string, text: string, clientId = this.options.newClientId(), replyTo?: Id, attachments: Id[] = []): string {
+    return this.enqueue({ type: 'message', room, text, client_id: clientId, ...extras(replyTo, attachments) });
   }
 
-  /** Sends a direct message; returns the client_id. */
-  sendPrivate(to: string, text: string, clientId = this.options.newClientId(), replyTo?: Id): string {
-    return this.enqueue(
-      replyTo === undefined ? { type: 'private', to, text, client_id: clientId } : { type: 'private', to, text, client_id: clientId, reply_to: replyTo },
-    );
+  /** Sends a direct message (with the uploads `attachments`, #17); returns the client_id. */
+  sendPrivate(to: string, text: string, clientId = this.options.newClientId(), replyTo?: Id, attachments: Id[] = []): string {
+    return this.enqueue({ type: 'private', to, text, client_id: clientId, ...extras(replyTo, attachments) });
   }
 
   /**

@@ -15,6 +15,7 @@ import { MemberList } from '@/features/rooms/components/member-list';
 import { RoomSidebar } from '@/features/rooms/components/room-sidebar';
 import { errorText } from '@/lib/api';
 import type { ChatState, Conversation, ConversationKey } from '@/lib/chat-store';
+import type { Attachment } from '@/lib/files-protocol';
 import { sortMembers, typingUsers } from '@/lib/chat-store';
 
 import type { ChatController } from '../chat-controller';
@@ -104,9 +105,9 @@ export function ChatRoute({ controller, state, polls, panel, onPanel }: ChatRout
   };
   const online = room === null ? 0 : new Set(state.presence[room] ?? []).size;
   /** `/poll Question? | a | b` opens a poll in the room; anything else is a message. */
-  const submit = (text: string, replyTo?: string): string | null => {
-    if (!isPollCommand(text) || replyTo !== undefined) {
-      controller.send(text, replyTo);
+  const submit = (text: string, replyTo?: string, attachments: Attachment[] = []): string | null => {
+    if (!isPollCommand(text) || replyTo !== undefined || attachments.length > 0) {
+      controller.send(text, replyTo, attachments);
       return null;
     }
     if (room === null) return 'Polls are for rooms: open a room to ask it something.';
@@ -157,6 +158,7 @@ export function ChatRoute({ controller, state, polls, panel, onPanel }: ChatRout
       </Drawer>
       {active ? (
         <ChatPane
+          key={active.key}
           me={state.me}
           conversation={active}
           status={<TypingIndicator users={typers} />}
@@ -209,6 +211,9 @@ export function ChatRoute({ controller, state, polls, panel, onPanel }: ChatRout
           onRetry={(clientId) => controller.retry(clientId)}
           onLoadOlder={() => controller.loadOlder(active.key)}
           onTyping={() => controller.typing()}
+          jumpTo={state.jump?.key === active.key ? state.jump.id : null}
+          onJumped={controller.jumps.jumped}
+          onLatest={() => void controller.jumps.loadLatest(active.key)}
         />
       ) : (
         <EmptyState notice={state.notice} onJoin={(name) => controller.openRoom(name)} onMenu={() => onPanel('nav')} />

@@ -1,7 +1,11 @@
 import { useEffect, useState } from 'react';
-import type { ReactNode } from 'react';
+import type { DragEvent, ReactNode } from 'react';
 
 import { Dialog } from '@/components/dialog';
+import { useFiles } from '../files/files-context';
+import { readyUploads, stillUploading } from '../files/pending-attachments';
+import { usePendingAttachments } from '../files/use-pending-attachments';
+import type { Attachment } from '@/lib/files-protocol';
 import type { ChatMessage, Conversation } from '@/lib/chat-store';
 import { findMessage, seenMessage } from '@/lib/chat-store-live';
 import { loadDraft, saveDraft } from '@/lib/drafts';
@@ -35,8 +39,16 @@ interface ChatPaneProps {
   /** Shown between the header and the messages (the room's polls). */
   above?: ReactNode;
   onDismissNotice?: () => void;
-  /** Returns a problem to show under the box (the text stays), or null once it is on its way; `replyTo`: an answer to that message. */
-  onSend: (text: string, replyTo?: Id) => string | null;
+  /**
+   * Returns a problem to show under the box (the text stays), or null once it is on its way;
+   * `replyTo`: an answer to that message; `attachments`: uploaded files it carries (#17).
+   */
+  onSend: (text: string, replyTo?: Id, attachments?: Attachment[]) => string | null;
+  /** #17: the message to scroll to and flash (a search hit), and that it was shown. */
+  jumpTo?: Id | null;
+  onJumped?: () => void;
+  /** #17: an older window is shown: load the newest messages again. */
+  onLatest?: () => void;
   /** #16: edit, delete, react, threads. */
   live?: LiveHandlers;
   /** You own or administer this room: any message may be deleted. */
@@ -75,6 +87,9 @@ export function ChatPane({
   onTyping,
   live = NO_LIVE,
   canModerate = false,
+  jumpTo = null,
+  onJumped,
+  onLatest,
 }: ChatPaneProps) {
   const room = conversation.kind === 'room';
   const [ui, setUi] = useState<PaneUi>(() => freshUi(conversation.key));
@@ -83,6 +98,11 @@ export function ChatPane({
   const patch = (change: Partial<PaneUi>) => setUi((current) => ({ ...current, ...change }));
   const replyParent = ui.replyTo === null ? undefined : findMessage(conversation, ui.replyTo);
   const lookup = (id: Id) => findMessage(conversation, id);
+  const files = useFiles();
+  const pending = usePendingAttachments(files);
+  const [dragging, setDragging] = useState(false);
+  const ready = readyUploads(pending.items);
+  const hasFiles = (event: DragEvent) => files !== null && [...event.dataTransfer.types].includes('Files');
 
   const actions: MessageActions = {
     onReply: (message) => setUi((current) => ({ ...current, replyTo: message.id, focus: current.focus + 1 })),
@@ -124,14 +144,42 @@ export function ChatPane({
   };
 
   const send = (text: string): string | null => {
-    const problem = replyParent === undefined ? onSend(text) : onSend(text, replyParent.id);
+    const problem = ready.length > 0 ? onSend(text, replyParent?.id, ready) : replyParent === undefined ? onSend(text) : onSend(text, replyParent.id);
     if (problem === null && ui.replyTo !== null) patch({ replyTo: null });
+    if (problem === null) pending.clear();
     return problem;
   };
 
   return (
     <div className="flex min-h-0 min-w-0 flex-1">
-      <section className="flex min-h-0 min-w-0 flex-1 flex-col bg-surface" aria-label={room ? `Room ${conversation.name}` : `Conversation with ${conversation.name}`}>
+      <section
+        className="relative flex min-h-0 min-w-0 flex-1 flex-col bg-surface"
+        aria-label={room ? `Room ${conversation.name}` : `Conversation with ${conversation.name}`}
+        data-testid="chat-drop-zone"
+        onDragEnter={(event) => {
+          if (hasFiles(event)) setDragging(true);
+        }}
+        onDragOver={(event) => {
+          if (!hasFiles(event)) return;
+          event.preventDefault();
+          event.dataTransfer.dropEffect = 'copy';
+        }}
+        onDragLeave={(event) => {
+          if (event.relatedTarget === null || !event.currentTarget.contains(event.relatedTarget as Node)) setDragging(false);
+        }}
+        onDrop={(event) => {
+          setDragging(false);
+          const dropped = [...event.dataTransfer.files];
+          if (files === null || dropped.length === 0) return;
+          event.preventDefault();
+          pending.add(dropped);
+        }}
+      >
+        {dragging && (
+          <div aria-hidden="true" className="pointer-events-none absolute inset-2 z-20 flex items-center justify-center rounded-xl border-2 border-dashed border-accent bg-surface/85 text-base font-semibold text-accent">
+            Drop files to attach them
+          </div>
+        )}
         <header className="flex h-14 shrink-0 items-center gap-2 border-b border-line px-3 sm:px-5">
           {leading}
           <span aria-hidden="true" className="text-lg font-semibold text-muted">{room ? '#' : '@'}</span>
@@ -172,6 +220,10 @@ export function ChatPane({
           editing={ui.editing}
           actions={actions}
           lookup={lookup}
+          jumpTo={jumpTo}
+          onJumped={onJumped}
+          detached={conversation.detached === true}
+          onLatest={onLatest}
         />
         <div className="h-5 shrink-0 truncate px-5 text-xs text-muted">{status}</div>
         {/* One composer per conversation: its text is that conversation's draft, never another's. */}
@@ -191,6 +243,9 @@ export function ChatPane({
           }}
           top={replyParent && <ReplyBar parent={replyParent} onCancel={() => patch({ replyTo: null })} />}
           focusSignal={ui.focus}
+          {...(files === null
+            ? {}
+            : { files: { items: pending.items, onAdd: pending.add, onRemove: pending.remove, ready: ready.length > 0, uploading: stillUploading(pending.items) } })}
         />
       </section>
       {ui.thread !== null && (

@@ -1,8 +1,23 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { KeyboardEvent, ReactNode } from 'react';
 
+import { PaperclipIcon } from '@/components/icons';
+import { AttachmentChips } from './attachment-chips';
+import type { PendingAttachment } from '../files/pending-attachments';
 import { MAX_TEXT } from '@/lib/protocol';
 import { messageProblem } from '@/lib/validation';
+
+/** #17: the files waiting to go with the message. */
+export interface ComposerFiles {
+  items: PendingAttachment[];
+  /** Files picked, pasted or dropped: start uploading them. */
+  onAdd: (files: File[]) => void;
+  onRemove: (key: string) => void;
+  /** Some are uploaded: a message may go without text. */
+  ready: boolean;
+  /** Some are still uploading: sending waits. */
+  uploading: boolean;
+}
 
 interface ComposerProps {
   placeholder: string;
@@ -26,16 +41,19 @@ interface ComposerProps {
   top?: ReactNode;
   /** Each new value moves the focus into the box (a reply was started). */
   focusSignal?: number;
+  /** #17: attach files (a button, paste); absent: no attaching here. */
+  files?: ComposerFiles;
 }
 
 /** The box grows with its text (wrapped lines too) up to this height, then scrolls. */
 const MAX_HEIGHT_PX = 192;
 
 /** Where you write. Give it a `key` per conversation: its text is that conversation's draft. */
-export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', onDraftChange, label = 'Message', onEditLast, onEscape, top, focusSignal }: ComposerProps) {
+export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', onDraftChange, label = 'Message', onEditLast, onEscape, top, focusSignal, files }: ComposerProps) {
   const [text, setText] = useState(draft);
   const [problem, setProblem] = useState<string | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
 
   useLayoutEffect(() => {
     const element = box.current;
@@ -54,6 +72,14 @@ export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', o
   }
 
   function send() {
+    if (files?.uploading === true) {
+      setProblem('Wait until the files are uploaded (or remove them), then send.');
+      return;
+    }
+    if (files?.ready === true && text.trim() === '') {
+      if (onSend('') === null) setProblem(null);
+      return;
+    }
     const trouble = messageProblem(text);
     if (trouble) {
       // An empty Enter is a no-op, not an error.
@@ -89,14 +115,42 @@ export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', o
   const hint = hintFor?.(text) ?? null;
   return (
     <form
-      className="border-t border-line bg-surface px-3 py-2 sm:px-4 sm:py-3"
+      className="border-t border-line bg-surface px-2 py-2 sm:px-4 sm:py-3"
       onSubmit={(event) => {
         event.preventDefault();
         send();
       }}
     >
       {top}
-      <div className="flex items-end gap-2 rounded-xl border border-line-strong bg-surface px-3 py-2 focus-within:border-accent focus-within:ring-2 focus-within:ring-accent/30">
+      {files && <AttachmentChips items={files.items} onRemove={files.onRemove} />}
+      <div className="flex items-end gap-1.5 rounded-xl border border-line-strong bg-surface px-3 py-2 focus-within:border-accent focus-within:ring-2 focus-within:ring-accent/30">
+        {files && (
+          <>
+            <button
+              type="button"
+              onClick={() => picker.current?.click()}
+              className="-ml-1 shrink-0 self-center rounded-md p-1 text-muted hover:bg-hover hover:text-fg"
+              aria-label="Attach files"
+              title="Attach files (or drop or paste them)"
+            >
+              <PaperclipIcon />
+            </button>
+            <input
+              ref={picker}
+              type="file"
+              multiple
+              hidden
+              tabIndex={-1}
+              aria-hidden="true"
+              data-testid="file-picker"
+              onChange={(event) => {
+                const picked = [...(event.target.files ?? [])];
+                event.target.value = '';
+                if (picked.length > 0) files.onAdd(picked);
+              }}
+            />
+          </>
+        )}
         <textarea
           ref={box}
           aria-label={label}
@@ -108,12 +162,19 @@ export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', o
             if (event.target.value.trim() !== '') onTyping?.();
           }}
           onKeyDown={onKeyDown}
+          onPaste={(event) => {
+            // Images (screenshots) from the clipboard become attachments; text pastes as usual.
+            const pasted = [...event.clipboardData.files];
+            if (!files || pasted.length === 0) return;
+            event.preventDefault();
+            files.onAdd(pasted);
+          }}
           className="min-h-6 min-w-0 flex-1 resize-none overflow-y-auto bg-transparent text-sm leading-6 text-fg outline-none placeholder:text-muted"
         />
         <button
           type="submit"
           className="shrink-0 rounded-lg bg-accent-strong px-3 py-1.5 text-sm font-semibold text-white hover:bg-accent-strong/90 disabled:opacity-60"
-          disabled={text.trim() === ''}
+          disabled={text.trim() === '' && files?.ready !== true}
         >
           Send
         </button>

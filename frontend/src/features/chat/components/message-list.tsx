@@ -1,5 +1,6 @@
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 
+import { PaperclipIcon } from '@/components/icons';
 import type { ChatMessage, OutgoingMessage } from '@/lib/chat-store';
 import type { Id } from '@/lib/protocol';
 import { dayKey, formatDay } from '@/lib/time';
@@ -29,6 +30,12 @@ interface MessageListProps {
   actions?: MessageActions;
   /** Finds a reply's parent (timeline or loaded threads). */
   lookup?: (id: Id) => ChatMessage | undefined;
+  /** #17: scroll to this message and flash it (a search hit); `onJumped` once done. */
+  jumpTo?: Id | null;
+  onJumped?: (() => void) | undefined;
+  /** #17: the messages are an older window: offer to load the newest. */
+  detached?: boolean;
+  onLatest?: (() => void) | undefined;
 }
 
 const noop = () => undefined;
@@ -111,6 +118,12 @@ function OutgoingRow({ message, me, onRetry, parent }: { message: OutgoingMessag
         <p className={`text-sm break-words whitespace-pre-wrap ${message.status === 'pending' ? 'text-muted' : 'text-fg'}`}>
           {message.text}
         </p>
+        {message.attachments !== undefined && (
+          <p className="flex items-center gap-1 text-xs text-muted">
+            <PaperclipIcon />
+            <span className="min-w-0 truncate">{message.attachments.map((a) => a.name).join(', ')}</span>
+          </p>
+        )}
         {failed && (
           <p className="mt-1 flex flex-wrap items-center gap-2 text-xs text-danger">
             <span>{message.error ?? 'The server refused this message.'}</span>
@@ -146,6 +159,10 @@ export function MessageList({
   editing = null,
   actions = NO_ACTIONS,
   lookup,
+  jumpTo = null,
+  onJumped,
+  detached = false,
+  onLatest,
 }: MessageListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const seen = useRef({ firstId: undefined as string | undefined, lastId: undefined as string | undefined, height: 0, nearBottom: true, count: 0 });
@@ -180,6 +197,20 @@ export function MessageList({
       count,
     };
   }, [messages, outgoing]);
+
+  // A jump (a search hit): once its message is on the list, bring it into view and flash it.
+  const target = jumpTo !== null && messages.some((m) => m.id === jumpTo) ? jumpTo : null;
+  useEffect(() => {
+    if (target === null) return;
+    const element = document.getElementById(`message-${target}`);
+    if (element) {
+      seen.current.nearBottom = false;
+      if (typeof element.scrollIntoView === 'function') element.scrollIntoView({ block: 'center' });
+      element.classList.remove('flash');
+      requestAnimationFrame(() => element.classList.add('flash'));
+    }
+    onJumped?.();
+  }, [target, onJumped]);
 
   // Announce a message that arrives at the end (not history loading on top, not the first page).
   const last = messages.at(-1);
@@ -263,7 +294,16 @@ export function MessageList({
           )}
         </ol>
       </div>
-      {unseen > 0 && (
+      {detached && onLatest && (
+        <button
+          type="button"
+          onClick={onLatest}
+          className="absolute right-3 bottom-3 rounded-full bg-accent-strong px-4 py-1.5 text-sm font-semibold text-white shadow-lg hover:bg-accent-strong/90"
+        >
+          Jump to latest ↓
+        </button>
+      )}
+      {unseen > 0 && !detached && (
         <button
           type="button"
           onClick={scrollToEnd}

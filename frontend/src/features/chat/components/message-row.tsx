@@ -1,5 +1,6 @@
 import { useState } from 'react';
 
+import { MessageAttachments } from './message-attachments';
 import type { ChatMessage } from '@/lib/chat-store';
 import type { Id } from '@/lib/protocol';
 import { formatTime } from '@/lib/time';
@@ -138,6 +139,7 @@ export function MessageRow({ message, continued, me, canModerate, editing, seen 
             <MessageText text={message.text} me={me} names={message.mentions} />
           </div>
         )}
+        {!deleted && message.attachments !== undefined && <MessageAttachments attachments={message.attachments} />}
         {!deleted && message.editedAt !== undefined && !editing && (
           <span data-testid="edited" title={`Edited ${message.editedAt}`} className="text-xs text-muted">
             (edited)

@@ -15,6 +15,8 @@ interface Option extends SwitcherPick {
   id: string;
   label: string;
   hint: string;
+  /** #17: not a place but "search messages for the query". */
+  search?: true;
 }
 
 interface QuickSwitcherProps {
@@ -24,6 +26,8 @@ interface QuickSwitcherProps {
   people: string[];
   onPick: (pick: SwitcherPick) => void;
   onClose: () => void;
+  /** #17: "Search messages for …" was chosen. */
+  onSearch?: (query: string) => void;
 }
 
 function options(me: string, entries: SidebarEntry[], people: string[], query: string): Option[] {
@@ -49,12 +53,20 @@ function options(me: string, entries: SidebarEntry[], people: string[], query: s
 }
 
 /** Ctrl+K: type part of a room or a name, Up/Down to choose, Enter to go there, Esc to close. */
-export function QuickSwitcher({ me, entries, people, onPick, onClose }: QuickSwitcherProps) {
+export function QuickSwitcher({ me, entries, people, onPick, onClose, onSearch }: QuickSwitcherProps) {
   const [query, setQuery] = useState('');
   const [index, setIndex] = useState(0);
   const ids = useId();
-  const list = options(me, entries, people, query);
+  const text = query.trim();
+  const list = [
+    ...options(me, entries, people, query),
+    ...(onSearch !== undefined && text !== '' ? [{ id: 'search', kind: 'room' as const, name: text, label: `Search messages for “${text}”`, hint: '/', search: true as const }] : []),
+  ];
   const selected = list[Math.min(index, list.length - 1)];
+  const choose = (option: Option) => {
+    if (option.search === true) onSearch?.(option.name);
+    else onPick(option);
+  };
 
   function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
@@ -63,7 +75,7 @@ export function QuickSwitcher({ me, entries, people, onPick, onClose }: QuickSwi
       setIndex((current) => (Math.min(current, list.length - 1) + step + list.length) % Math.max(1, list.length));
     } else if (event.key === 'Enter' && selected) {
       event.preventDefault();
-      onPick(selected);
+      choose(selected);
     }
   }
 
@@ -103,7 +115,7 @@ export function QuickSwitcher({ me, entries, people, onPick, onClose }: QuickSwi
               id={`${ids}-${option.id}`}
               role="option"
               aria-selected={option === selected}
-              onClick={() => onPick(option)}
+              onClick={() => choose(option)}
               className={`flex cursor-pointer items-center justify-between gap-3 rounded-md px-3 py-2 text-sm ${
                 option === selected ? 'bg-accent-strong text-white' : 'text-fg hover:bg-hover'
               }`}
