@@ -24,6 +24,7 @@ from quart_schema import security_scheme
 from gateway import schemas as s
 from gateway.api import BEARER, ApiError, caller
 from gateway.media import IMAGES, Sniffed, TooManyPixels, served_type, sniff
+from gateway.openapi import answers, raw_body
 from gateway.resources import Resources
 from gateway.schemas import returns
 from runtime.db.uploads import New, Stored, Variant
@@ -60,6 +61,8 @@ def files(res: Resources) -> Blueprint:
     api = Blueprint("files", __name__)
 
     @api.post(UPLOADS)
+    @raw_body
+    @answers(415)
     @security_scheme(BEARER)
     @returns(s.UploadBody, 201)
     @returns(s.ErrorBody, 401)
@@ -107,11 +110,13 @@ def files(res: Resources) -> Blueprint:
         return described(res, stored)
 
     @api.get("/files/<upload_id>")
+    @answers(403, 404)
     async def file(upload_id: str) -> Response:
         """The file's bytes, for the holder of a signed URL that has not expired."""
         return await served(res, upload_id, "file")
 
     @api.get("/files/<upload_id>/thumb")
+    @answers(403, 404)
     async def thumb(upload_id: str) -> Response:
         """An image's thumbnail (WebP), for the holder of a signed URL."""
         return await served(res, upload_id, "thumb")

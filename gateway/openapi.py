@@ -35,14 +35,36 @@ ERROR_BODY: dict[str, Any] = {
 }
 F = TypeVar("F", bound=Callable[..., Any])
 ANSWERS = "_parley_answers"
+RAW = "_parley_raw_body"
+# A raw upload: its bytes, and its name in X-Filename (URI-encoded; the document offers plain
+# names, which need no encoding).
+RAW_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+}
+FILENAME_HEADER: dict[str, Any] = {
+    "name": "X-Filename",
+    "in": "header",
+    "required": True,
+    "description": "the file's name, URI-encoded (encodeURIComponent)",
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},
+}
 REASONS = {
     204: "done; no body",
     401: "missing, malformed, forged or expired bearer token",
+    403: "the file link is wrong or expired",
     404: "no such room or user, or one the caller may not see",
-    413: "the body is over 64 KiB",
+    413: "the body is over its limit (64 KiB; an upload: files.max_size), or the quota is used",
+    415: "Content-Type claims an image the bytes are not",
     422: "a path, query string or body that breaks the rules",
     503: "the change is saved, but Kafka did not take its frames (open sockets were not told)",
 }
+
+
+def raw_body(route: F) -> F:
+    """Document a route whose body is a file's raw bytes, named by ``X-Filename``."""
+    setattr(route, RAW, True)
+    return route
 
 
 def answers(*statuses: int) -> Callable[[F], F]:
@@ -78,9 +100,13 @@ class GatewayOpenAPI(OpenAPIProvider):
 
     def build_paths(self, rule: Rule) -> tuple[dict[str, Any], dict[str, Any]]:
         paths, components = super().build_paths(rule)
-        declared = getattr(self._app.view_functions[rule.endpoint], ANSWERS, ())
+        view = self._app.view_functions[rule.endpoint]
+        declared = getattr(view, ANSWERS, ())
         for operations in paths.values():
             for path_operation in operations.values():
+                if getattr(view, RAW, False):
+                    path_operation["requestBody"] = dict(RAW_BODY)
+                    path_operation.setdefault("parameters", []).append(dict(FILENAME_HEADER))
                 _complete(path_operation, declared)
         return paths, components
 

@@ -21,19 +21,10 @@ from tests.support.system import System, running
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 SEED = 19
 EXAMPLES = 20
-# Routes of search and uploads (gateway/files.py, the search route) whose description does not
-# match their behaviour yet, left out until their owners document them; what schemathesis found:
-# - POST /api/uploads: it requires an X-Filename header and a raw body (422 without either);
-#   neither is in the document (ST202, schema-valid request rejected);
-# - GET /files/{upload_id} and /files/{upload_id}/thumb: 403 for a missing, expired or forged
-#   signature is not documented (ST103, undocumented status code);
-# - GET /api/search with both room and with: 422 "search one room or one conversation, not
-#   both", which the parameters cannot say (ST202): search runs with every other check.
-NOT_YET = [
-    "--exclude-name=POST /api/uploads",
-    "--exclude-path-regex=^/files/",
-    "--exclude-name=GET /api/search",
-]
+# GET /api/search with both room and with is 422 "search one room or one conversation, not
+# both", which the parameters cannot say (ST202, schema-valid request rejected): search runs
+# with every other check.
+NOT_YET = ["--exclude-name=GET /api/search"]
 SEARCH_ONLY = [
     "--include-name=GET /api/search",
     "--exclude-checks=positive_data_acceptance",
