@@ -29,9 +29,21 @@ export function currentTheme(): Theme {
   return media()?.matches ? 'dark' : 'light';
 }
 
-/** Puts the theme on <html>; call once at startup (main.tsx), then it keeps itself up to date. */
+let following = false;
+
+/**
+ * Puts the theme on <html>; call once at startup (main.tsx), then it keeps itself up to date:
+ * it follows the system setting from then on, whatever screen is shown (also before any
+ * component that shows the theme is mounted, such as while the session is being restored).
+ */
 export function applyTheme(): void {
   document.documentElement.classList.toggle('dark', currentTheme() === 'dark');
+  if (following) return;
+  following = true;
+  media()?.addEventListener('change', () => {
+    applyTheme();
+    for (const listener of [...listeners]) listener();
+  });
 }
 
 /** Picks a theme for good (or 'system' to follow the system again). */
@@ -47,16 +59,10 @@ export function setChoice(choice: ThemeChoice): void {
 }
 
 function subscribe(listener: () => void): () => void {
+  applyTheme(); // follows the system from now on, if startup did not call it (tests)
   listeners.add(listener);
-  const query = media();
-  const onChange = () => {
-    applyTheme();
-    listener();
-  };
-  query?.addEventListener('change', onChange);
   return () => {
     listeners.delete(listener);
-    query?.removeEventListener('change', onChange);
   };
 }
 
