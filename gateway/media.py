@@ -88,11 +88,11 @@ def _image(data: bytes, thumb_size: int, max_pixels: int) -> Sniffed | None:
                 kind = IMAGES[str(image.format)]
                 image.seek(0)  # an animation's first frame
                 thumb = _thumbnail(image, thumb_size)
+    except TooManyPixels:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise TooManyPixels(f"the image is too large to decode: {exc}") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        if isinstance(exc, TooManyPixels):
-            raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return None  # not an image Pillow can decode: named by its signature instead
     return Sniffed(kind, width, height, thumb)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from runtime.db.models import Member, Message, Upload, UploadBlob
@@ -101,11 +101,8 @@ class Uploads:
         if new.thumb is not None and new.thumb_type is not None:
             thumb = {"upload": upload_id, "variant": "thumb", "type": new.thumb_type}
             blobs.append(thumb | {"data": new.thumb})
-        used_query = select(func.coalesce(func.sum(Upload.size), 0)).where(
-            Upload.owner == new.owner
-        )
         async with self._engine.begin() as connection:
-            used = int(await connection.scalar(used_query) or 0)
+            used = int(await connection.scalar(_used_by(new.owner)) or 0)
             if used + len(new.data) > quota:
                 raise UserError(
                     "quota",
@@ -175,9 +172,8 @@ class Uploads:
 
     async def used(self, owner: str) -> int:
         """Bytes ``owner``'s uploads take."""
-        query = select(func.coalesce(func.sum(Upload.size), 0)).where(Upload.owner == owner)
         async with self._engine.connect() as connection:
-            return int(await connection.scalar(query) or 0)
+            return int(await connection.scalar(_used_by(owner)) or 0)
 
     async def _rows(self, ids: Sequence[str]) -> list[tuple[Stored, str | None, str | None, bool]]:
         has_thumb = (
@@ -203,3 +199,8 @@ class Uploads:
             )
             for r in rows
         ]
+
+
+def _used_by(owner: str) -> Select[int]:
+    """The bytes ``owner``'s uploads take, as one query (the quota check and ``used``)."""
+    return select(func.coalesce(func.sum(Upload.size), 0)).where(Upload.owner == owner)
