@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
+from parley.cli import entry
 
-from parley.cli import main
-
-sys.exit(main())
+entry()

@@ -35,7 +35,7 @@ from runtime.kafka.registry import read_registry
 from runtime.ops.broker import ensure_jars
 from runtime.ops.cluster import KafkaCluster
 from runtime.ops.lag import Functions
-from runtime.ops.private import keep_private
+from runtime.ops.private import keep_private, private_process
 from runtime.registry import FunctionRow, describe
 from runtime.settings import Settings
 
@@ -378,7 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"parley: {msg if msg.startswith(where) else f'{where}: {msg}'}", file=sys.stderr)
         return 2
     run: Command = args.run
-    keep_private(settings)  # files 0600, folders 0700: the data folder holds hashes and DMs
+    keep_private(settings)  # the data folder holds hashes and DMs: narrow what an old run left
     try:
         return run(args, settings)
     except ParleyError as exc:
@@ -388,5 +388,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":
+def entry() -> None:
+    """The ``parley`` process (console script, ``python -m parley`` and supervised children):
+    its files private to its owner (umask 077), then ``main``. Tests call ``main`` in-process,
+    which leaves the caller's umask alone."""
+    private_process()
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

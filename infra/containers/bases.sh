@@ -18,11 +18,17 @@
 # bases, so builds reach PyPI, npm, Maven Central and Debian through the same proxy as the host.
 # Those are specific to this machine: build the bases on the machine that uses them.
 #
+# Modes: the bases are built under umask 022 whatever the caller's (a parent that set 077 once
+# made /opt/venv 0700, and every container running as its own user crash-looped), and build_py
+# refuses a rootfs with files its users cannot read.
+#
 # All podman state (images, containers, volumes, networks) lives in PARLEY_CONTAINERS_HOME
 # (default ~/.cache/parley/containers), never in the system's /var/lib/containers. A base is
-# rebuilt only when its recipe (its build function here, the CA certificates, its parent's
-# recipe, the Node version) changed.
+# rebuilt only when its recipe changed: this whole script (so any change to how a base is made,
+# its modes included, invalidates every base built before it), the CA certificates, the Node
+# version. The hash is the image's `parley.recipe` label.
 set -euo pipefail
+umask 022
 
 HOME_DIR=${PARLEY_CONTAINERS_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/parley/containers}
 MIRROR=${PARLEY_DEBIAN_MIRROR:-}
@@ -73,12 +79,11 @@ mirror() {
   echo "${uri:-http://deb.debian.org/debian}"
 }
 
-recipe() {  # what a base is made from: its build function, the CAs, its parent's recipe
+recipe() {  # what a base is made from: this script, the CAs, the base's name, Node's version
   {
-    declare -f "build_$1"
-    printf '%s\n' "${ENVS[@]}"
+    echo "$1"
+    cat "${BASH_SOURCE[0]}"
     cat /usr/local/share/ca-certificates/* 2>/dev/null || true
-    if [ "$1" != py ]; then recipe py; fi
     if [ "$1" = node ]; then node --version; fi
   } | sha256sum | cut -c1-16
 }
@@ -104,6 +109,9 @@ build_py() {
   chroot "$root" update-ca-certificates >/dev/null 2>&1
   chroot "$root" python3 -m venv /opt/venv
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+  local unreadable
+  unreadable=$(find "$root/opt/venv" "$root"/usr/lib/python3* "$root/usr/local" ! -perm -o+r -print -quit)
+  [ -z "$unreadable" ] || { say "refusing a base whose users cannot read $unreadable"; exit 1; }
   local changes=(--change "LABEL parley.recipe=$(recipe py)" --change 'CMD ["/bin/bash"]')
   for e in "${ENVS[@]}"; do changes+=(--change "ENV $e"); done
   tar -C "$root" -c . | podman import -q "${changes[@]}" - localhost/parley-base:py >/dev/null

@@ -1,10 +1,14 @@
 """Parley's files are its owner's alone: the data folder holds password hashes and every
 direct message (``parley.db``), the signing secret and the logs.
 
-    keep_private(settings)     # once per process, before anything is created
+    private_process()          # only in a process's entry point (parley.cli.entry)
+    keep_private(settings)     # narrows what an older version left wider
 
-sets the process' umask to 077 (files 0600, folders 0700, the broker's and SQLite's included)
-and narrows what an older version left wider: the data folder, the SQLite files and ``logs/``.
+``private_process`` sets the umask to 077 (files 0600, folders 0700, the broker's and SQLite's
+included) for the process and its children. The umask belongs to the whole process, so only an
+entry point may set it: a library call would leak it into whatever else shares the process (a
+test run that calls ``parley.cli.main`` and later builds container images, say). Everything else
+here sets modes explicitly.
 """
 
 from __future__ import annotations
@@ -29,10 +33,14 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def keep_private(settings: Settings) -> None:
-    """Umask 077 for this process and its children; the data folder, its SQLite files and its
-    logs narrowed to the owner where they exist (someone else's files are left alone)."""
+def private_process() -> None:
+    """Umask 077 for this process and the children it starts. Call it from an entry point only."""
     os.umask(UMASK)
+
+
+def keep_private(settings: Settings) -> None:
+    """The data folder, its SQLite files and its logs narrowed to the owner where they exist
+    (someone else's files are left alone). Changes no process-wide state."""
     data = settings.data_dir
     _narrow(data, DIR_MODE)
     prefix = "sqlite+aiosqlite:///"

@@ -63,6 +63,18 @@ def _get(port: str, path: str, body: dict[str, Any] | None = None) -> tuple[int,
         return 0, None
 
 
+@pytest.mark.parametrize("image", ["gateway", "worker"])
+def test_every_file_of_an_image_is_readable_by_its_runtime_user(stack: Stack, image: str) -> None:
+    """The images run as user ``parley``: a base or a layer built under a narrow umask (0700
+    folders) makes every container crash-loop with "permission denied" before Python starts."""
+    ref = stack.env.get(f"PARLEY_{image.upper()}_IMAGE", f"localhost/parley-{image}:latest")
+    not_for_parley = ["(", "!", "-readable", "-o", "-type", "d", "!", "-executable", ")"]
+    found = stack.podman(
+        "run", "--rm", "--entrypoint", "find", ref, "/opt/venv", "/app", *not_for_parley, "-print"
+    )
+    assert found == "", f"{image}: files its runtime user cannot read:\n{found[:2000]}"
+
+
 async def test_gateway_answers_health(stack: Stack) -> None:
     # Health checks are not scheduled without systemd, and podman 4.3 ignores
     # `condition: service_healthy`: services start together and retry (or restart) until

@@ -3,15 +3,12 @@ number kept; a child's output reaches them through the supervisor."""
 
 from __future__ import annotations
 
-import os
 import stat
 import sys
 from pathlib import Path
 
 from runtime.ops.children import Child
 from runtime.ops.logfile import RotatingLog
-from runtime.ops.private import keep_private
-from runtime.settings import Settings
 
 
 def mode(path: Path) -> int:
@@ -46,25 +43,3 @@ def test_a_childs_output_goes_to_its_rotating_private_log(tmp_path: Path) -> Non
     assert sum(p.stat().st_size for p in pumped) <= 8192
     assert child.log_tail(1) == "x" * 99
     assert {mode(p) for p in pumped} == {0o600}
-
-
-def test_older_wider_files_are_narrowed_and_new_ones_private(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    (data / "logs").mkdir(parents=True)
-    for path in (data / "parley.db", data / "parley.db-wal", data / "logs" / "gateway.0.log"):
-        path.write_text("")
-        path.chmod(0o644)
-    data.chmod(0o755)
-    (data / "logs").chmod(0o755)
-
-    before = os.umask(0o022)
-    try:
-        keep_private(Settings(data_dir=data))
-        (data / "new").write_text("")
-        assert mode(data / "new") == 0o600
-    finally:
-        os.umask(before)
-    assert mode(data) == 0o700
-    assert mode(data / "logs") == 0o700
-    assert {mode(data / n) for n in ("parley.db", "parley.db-wal")} == {0o600}
-    assert mode(data / "logs" / "gateway.0.log") == 0o600
