@@ -26,7 +26,7 @@ class Delete(Action):
 async def delete(event: Delete, ctx: Context) -> Delivery:
     message = await ctx.store.message(event.target, seen_by=event.user)
     if message is None:
-        return event.refuse("not_found", f"there is no message {event.target!r}")
+        return event.no_message(event.target, ctx.attempt)
     if message.author != event.user and not (
         message.room is not None
         and await ctx.store.room_role(message.room, event.user) in MODERATORS

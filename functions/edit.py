@@ -28,7 +28,7 @@ class Edit(Action):
 async def edit(event: Edit, ctx: Context) -> Delivery | list[Delivery]:
     message = await ctx.store.message(event.target, seen_by=event.user)
     if message is None:
-        return event.refuse("not_found", f"there is no message {event.target!r}")
+        return event.no_message(event.target, ctx.attempt)
     if message.author != event.user:
         return event.refuse("forbidden", "only its author may edit a message")
     mentioned = []

@@ -28,7 +28,7 @@ class React(Action):
 async def react(event: React, ctx: Context) -> Delivery:
     message = await ctx.store.message(event.target, seen_by=event.user)
     if message is None:
-        return event.refuse("not_found", f"there is no message {event.target!r}")
+        return event.no_message(event.target, ctx.attempt)
     change = Change(
         id=event.id,
         message=message.id,

@@ -18,14 +18,23 @@ from __future__ import annotations
 import re
 import typing
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from pydantic import Field
 
-from runtime.events import Delivery, Event, Username
+from runtime.events import Delivery, Event, Username, minted_at, utcnow
 from runtime.frames import error_frame
 from runtime.names import action_topic
-from runtime.triggers import Decorator, Handler, HandlerFn, Options, Start, describe_handler
+from runtime.triggers import (
+    Decorator,
+    Handler,
+    HandlerFn,
+    Options,
+    Retry,
+    Start,
+    describe_handler,
+)
 
 # Frame types the gateway itself answers: no function may declare them.
 BUILTIN_TYPES = frozenset(
@@ -37,6 +46,10 @@ SERVER_FIELDS = ("id", "ts", "user")
 # A model field that takes the client frame's "id" (what the action is about, such as a
 # message): "id" on the wire, since the event's own id is the gateway's to set.
 TARGET = "target"
+# A message is acked once Kafka has it, and stored a moment later by the chat function: a change
+# that names a message this young, not found yet, is tried again (a few times) before "not_found".
+ON_ITS_WAY = timedelta(seconds=5)
+ON_ITS_WAY_ATTEMPTS = 4
 
 
 class Action(Event):
@@ -65,6 +78,16 @@ class Action(Event):
         action when Kafka had it, so this is how a function says no."""
         frame = error_frame(error, f"{self.type}: {detail}", self.client_id)
         return Delivery(users=(self.user,), frame=dict(frame))
+
+    def no_message(self, message: str, attempt: int) -> Delivery:
+        """The answer when ``message`` is not found (pass ``ctx.attempt``). A client may act on
+        its message as soon as it is acked, which is before the chat function stored it: a
+        message id minted in the last few seconds makes this a ``Retry`` for the first few
+        attempts; otherwise (or then) the sender is refused with ``not_found``."""
+        minted = minted_at(message)
+        if minted is not None and utcnow() - minted < ON_ITS_WAY and attempt < ON_ITS_WAY_ATTEMPTS:
+            raise Retry(defer=0.1 * 2**attempt, reason=f"message {message} is not stored yet")
+        return self.refuse("not_found", f"there is no message {message!r}")
 
 
 def on_action(

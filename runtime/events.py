@@ -129,6 +129,18 @@ def new_id() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+def minted_at(id: str) -> datetime | None:
+    """When ``new_id`` made ``id`` (a UUIDv7's millisecond timestamp); None for another shape."""
+    digits = id.replace("-", "")
+    if len(digits) != 32 or digits[12] != "7":
+        return None
+    try:
+        ms = int(digits[:12], 16)
+    except ValueError:
+        return None
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
 def utcnow() -> datetime:
     """Now, in UTC, to the millisecond (what the wire carries, so round trips are exact)."""
     now = datetime.now(UTC)
