@@ -31,22 +31,57 @@ case "$mode" in
     exit $status ;;
 esac
 
+images_pid=
+own_broker=
+cleanup() {
+  [ -z "$images_pid" ] || kill -- "-$images_pid" 2>/dev/null || true
+  [ -z "$own_broker" ] || { $bin/parley kafka stop >/dev/null; rm -rf "$PARLEY_DATA_DIR"; }
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
 if [ -z "${PARLEY_KAFKA__BOOTSTRAP:-}" ]; then
   export PARLEY_DATA_DIR
   PARLEY_DATA_DIR=$(mktemp -d /tmp/parley-test.XXXXXX)
   PARLEY_KAFKA__PORT=$($bin/python -m tests.support.net)
   export PARLEY_KAFKA__PORT
-  stop_broker() { $bin/parley kafka stop >/dev/null; rm -rf "$PARLEY_DATA_DIR"; }
-  trap stop_broker EXIT
-  trap 'exit 130' INT TERM
+  own_broker=1
   $bin/parley kafka start || exit 1
   export PARLEY_KAFKA__BOOTSTRAP="127.0.0.1:$PARLEY_KAFKA__PORT"
 fi
 
-if [ -f frontend/package.json ]; then
-  bash infra/frontend.sh check || status=1
-  bash infra/e2e.sh || status=1
+# The container images build (mostly downloads) while the frontend and browser checks run;
+# pytest's container tests then find them in podman's cache. A failed build is reported here
+# and again, with its cause, by the container tests, which build what is missing. (Not when
+# arguments choose the tests.) In a process group of its own, so that cleanup stops all of it.
+images_log=$(mktemp /tmp/parley-images.XXXXXX)
+if command -v podman >/dev/null && [ $# -eq 0 ]; then
+  setsid bash infra/containers/images.sh >/dev/null 2>"$images_log" &
+  images_pid=$!
 fi
-static || status=1
-$bin/pytest "$@" || status=1
+timed() {  # timed NAME COMMAND...: run it, say how long it took
+  local began=$SECONDS rc=0
+  "${@:2}" || rc=$?
+  echo "test.sh: $1 took $((SECONDS - began)) s$([ $rc -eq 0 ] || echo " (failed)")"
+  return $rc
+}
+
+if [ -f frontend/package.json ]; then
+  timed frontend bash infra/frontend.sh check || status=1
+  timed e2e bash infra/e2e.sh || status=1
+fi
+timed static static || status=1
+if [ -n "$images_pid" ]; then
+  began=$SECONDS
+  if wait "$images_pid"; then
+    images_pid=
+    echo "test.sh: container images ready (waited $((SECONDS - began)) s)"
+  else
+    images_pid=
+    echo "test.sh: building the container images failed:" >&2
+    tail -20 "$images_log" >&2
+  fi
+fi
+rm -f "$images_log"
+timed pytest $bin/pytest "$@" || status=1
 exit $status

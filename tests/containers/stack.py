@@ -1,6 +1,6 @@
 """The compose stack under test: Podman state in its own folder, images built on local bases.
 
-    stack = Stack.prepare(name)       # bases (cached), images (layer cache), env for podman
+    stack = Stack.prepare(name, port) # images (infra/containers/images.sh), env for podman
     stack.compose("up", "-d")
     stack.container("fn-chat")        # "<project>_fn-chat_1"
     stack.down()                      # down -v; then nothing of the project may remain
@@ -23,10 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runtime.settings import Settings
-
 REPO = Path(__file__).resolve().parents[2]
-BASES = REPO / "infra" / "containers" / "bases.sh"
+IMAGES = REPO / "infra" / "containers" / "images.sh"
 COMPOSE = Path(sys.executable).parent / "podman-compose"
 
 
@@ -47,28 +45,19 @@ class Stack:
 
     @classmethod
     def prepare(cls, project: str, port: int) -> Stack:
-        """Build the local bases (when their recipe changed) and the four images."""
+        """The images on local bases (infra/containers/images.sh: bases kept by recipe, images
+        by podman's layer cache, so this is quick after `make test` prebuilt them)."""
         env = dict(os.environ)
-        for line in _run(["bash", str(BASES), "--env"], env).splitlines():
-            name, _, value = line.removeprefix("export ").partition("=")
-            env[name] = value
-        timings = {}
         started = time.monotonic()
-        for line in _run(["bash", str(BASES)], env).splitlines():
-            base, _, image = line.partition("=")
-            env[f"PARLEY_{base}"] = image  # the compose file's build arguments
-        timings["bases"] = time.monotonic() - started
+        for line in _run(["bash", str(IMAGES)], env).splitlines():
+            name, _, value = line.partition("=")
+            env[name] = value
         env |= {
-            "BUILDAH_FORMAT": "docker",  # OCI images drop HEALTHCHECK
             "PARLEY_SECRET": "container-test-secret-" + project,
             "PARLEY_PORT": str(port),
+            "PARLEY_COMPOSE": str(COMPOSE),
         }
-        stack = cls(project, env, timings)
-        started = time.monotonic()
-        _prefetch_jars()
-        stack.compose("build", "kafka", "postgres", "gateway", "fn-chat")
-        timings["images"] = time.monotonic() - started
-        return stack
+        return cls(project, env, {"images": time.monotonic() - started})
 
     def compose(self, *args: str, check: bool = True) -> str:
         """Run ``podman-compose -p PROJECT ARGS`` in the repository; its output."""
@@ -136,16 +125,3 @@ def _run(argv: list[str], env: dict[str, str], check: bool = True) -> str:
             f"{result.stderr[-3000:]}"
         )
     return result.stdout
-
-
-def _prefetch_jars() -> None:
-    """Hand the Kafka image the jars this host resolved already (the embedded broker's), so
-    its build needs no Maven download inside the container (one stalled there for minutes)."""
-    target = REPO / "infra" / "containers" / "kafka" / "prefetched"
-    jars = sorted(Settings().kafka.jars().glob("*.jar"))
-    if not jars:
-        return
-    for old in target.glob("*.jar"):
-        old.unlink()
-    for jar in jars:
-        shutil.copy2(jar, target / jar.name)
