@@ -33,6 +33,8 @@ fi
 
 export BUILDAH_FORMAT=docker # OCI images drop HEALTHCHECK
 compose=${PARLEY_COMPOSE:-.venv/bin/podman-compose}
-"$compose" -p parley-images build kafka postgres gateway fn-chat >&2
+# The compose file requires a secret for the services it runs; a build uses none.
+PARLEY_SECRET=${PARLEY_SECRET:-not-used-when-building} \
+  "$compose" -p parley-images build kafka postgres gateway fn-chat >&2
 say "images ready in $(($(date +%s) - started)) s"
 printf '%s\n' "$env_lines" "$args"
