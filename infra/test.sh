@@ -83,5 +83,5 @@ if [ -n "$images_pid" ]; then
   fi
 fi
 rm -f "$images_log"
-timed pytest $bin/pytest "$@" || status=1
+timed pytest $bin/pytest --durations=15 "$@" || status=1
 exit $status
