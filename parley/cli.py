@@ -118,7 +118,7 @@ def _dlq(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"{letter.partition}@{letter.offset}  from {letter.source_topic}"
             f"[{letter.source_partition}]@{letter.source_offset}"
-            f"  attempts={letter.attempts}  {letter.error}"
+            f"  reason={letter.reason}  attempts={letter.attempts}  {letter.error}"
         )
     print(f"{len(letters)} dead letter(s) for {args.name}")
     return 0
