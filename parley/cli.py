@@ -355,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
         "bench",
         help="benchmarks vs baselines -> docs/BENCHMARKS.md (a checkout's tests/bench/)",
         description="Runs `python -m tests.bench` with these options: --quick (about 2 "
-        "minutes), --cases runtime,fanout,... or 1-5, --out DIR, --report (redraw only).",
+        "minutes), --cases runtime,fanout,batch,... or 1-9, --out DIR, --report (redraw only).",
     )
     bench.set_defaults(run=_bench)
     apikey.add_parser(commands)

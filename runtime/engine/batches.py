@@ -76,7 +76,7 @@ class Batcher:
             self.busy.pop(key, None)
 
     def flush(self) -> None:
-        """From now on, send whatever is waiting without waiting for its window."""
+        """Send whatever is waiting without waiting for its window, until nothing is left."""
         self._flushing = True
         self._pump()
 
@@ -99,6 +99,8 @@ class Batcher:
             wait = self.pending[0].arrived + self.window - loop.time()
             if wait > 0:  # else the oldest waits for its key or a free place: _ended pumps
                 self._timer = loop.call_later(wait, self._due)
+        if not self.pending and not self.running:
+            self._flushing = False  # drained (a revoke, say): gather as usual again
 
     def take(self, full_only: bool) -> list[Item]:
         """Up to ``size`` pending items in fetch order, skipping every item of a key that has
