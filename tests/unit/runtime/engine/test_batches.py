@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime import BatchFailures, Context, MessageEvent, Reply, on_message
+from runtime import BatchFailures, Context, MessageEvent, Reply, Retry, on_message
 from runtime.history import History
 from runtime.kafka.headers import DLQ_PREFIX
 from runtime.testing import message, test_store
@@ -190,3 +190,67 @@ async def test_batch_failures_from_a_one_event_handler_fail_the_attempt(store: H
     await rig.until_finished(1)
     [letter] = rig.dead_letters()
     assert b"for batch handlers" in dict(letter.header_pairs)[DLQ_PREFIX + "error"]
+
+
+async def test_flush_sends_a_gathering_batch_without_its_window(store: History) -> None:
+    calls: list[list[str]] = []
+
+    async def handle(events: list[MessageEvent], ctx: Context) -> None:
+        calls.append(texts(events))
+
+    rig = rig_for(handle, store, batch=10, window=300)
+    rig.submit(message("a"))
+    rig.submit(message("b"))
+    rig.runner.flush()  # what the worker does when it stops or loses partitions
+    await rig.until_finished(2)
+    assert calls == [["a", "b"]]
+
+
+async def test_a_refused_output_sends_the_batch_round_again(store: History) -> None:
+    calls: list[int] = []
+
+    async def count(events: list[MessageEvent], ctx: Context) -> Reply:
+        calls.append(ctx.attempt)
+        return Reply(room="lobby", text=f"{len(events)} events")
+
+    rig = rig_for(count, store, batch=2, retries=2)
+    rig.bus.refuse(rig.topic)  # the first reply
+    rig.submit(message("a", room="r1"))
+    rig.submit(message("b", room="r2"))
+    await rig.until_finished(2)
+    assert calls == [1, 2]
+    assert rig.dead_letters() == []
+    assert rig.stats.processed == 2
+
+
+async def test_retry_tries_the_whole_batch_again_as_an_attempt(store: History) -> None:
+    calls: list[tuple[int, list[str]]] = []
+
+    async def later(events: list[MessageEvent], ctx: Context) -> None:
+        calls.append((ctx.attempt, texts(events)))
+        if ctx.attempt == 1:
+            raise Retry(defer=0.001, reason="busy")
+
+    rig = rig_for(later, store, batch=3)
+    for text in "abc":
+        rig.submit(message(text, room=f"r{text}"))
+    await rig.until_finished(3)
+    assert calls == [(1, ["a", "b", "c"]), (2, ["a", "b", "c"])]
+    assert rig.stats.splits == 0
+
+
+async def test_a_batch_past_its_timeout_is_split(store: History) -> None:
+    calls: list[list[str]] = []
+
+    async def hangs_on_b(events: list[MessageEvent], ctx: Context) -> None:
+        calls.append(texts(events))
+        if "b" in texts(events):
+            await asyncio.Event().wait()
+
+    rig = rig_for(hangs_on_b, store, batch=2, retries=0, timeout=0.05)
+    rig.submit(message("a", room="r1"))
+    rig.submit(message("b", room="r2"))
+    await rig.until_finished(2)
+    assert calls == [["a", "b"], ["a"], ["b"]]
+    [letter] = rig.dead_letters()
+    assert b"ran past its timeout" in dict(letter.header_pairs)[DLQ_PREFIX + "error"]
