@@ -18,6 +18,9 @@ A batch call's outcome, like Lambda's Kafka and SQS triggers:
 - an exception or a timeout: the batch is split in halves, run one after the other (the
   earlier half first, for order), until the failing event is alone; a lone event that fails
   is retried and dead-lettered as with ``batch`` unset. A split is not an attempt.
+
+The batcher is the runner's own part, kept in a module of its own for size: it uses the
+runner's bookkeeping (attempts, backoff, dead letters, outputs) as the lanes' path does.
 """
 
 from __future__ import annotations
