@@ -132,3 +132,25 @@ async def test_an_expired_event_is_dead_lettered_as_expired(
     assert (letter.reason, letter.attempts) == ("expired", 0)
     assert letter.error.startswith("expired: the event is 6")  # 600 s and some
     assert worker.stats.expired == 1
+
+
+async def test_stopping_hands_a_gathering_batch_over_and_commits_it(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    settings = make_settings(kafka_bootstrap, tmp_path, partitions=1)
+    calls: list[list[str]] = []
+
+    @on_message(batch=100, window=300)
+    async def patient(events: list[MessageEvent], ctx: Context) -> None:
+        calls.append([e.text for e in events])
+
+    topic = settings.topic("chat.message")
+    async with Store(settings.database_url()) as store:
+        await store.migrate()
+        async with running(patient, settings, store) as worker:
+            await produce(settings, [message(t, room="lobby") for t in ("a", "b", "c")])
+            await eventually(lambda: worker.stats.fetched == 3, what="three fetched")
+            assert calls == [], "a partial batch left before its window"
+        # leaving ``running`` stopped the worker: it drained the batch, then committed
+    assert calls == [["a", "b", "c"]]
+    assert committed(settings, worker.group, topic)[0] == 3
