@@ -152,6 +152,10 @@ class Options:
             raise ValueError(f"max_age must be > 0 seconds, got {self.max_age}")
         if self.match is not None:
             object.__setattr__(self, "match", check_pattern(self.match))
+        # Share groups (``ordered=False``, another option) hand records out one by one, with no
+        # partition order to gather batches in: refused together until that is designed.
+        if self.batch is not None and getattr(self, "ordered", True) is False:
+            raise ValueError("batch= needs ordered=True (share groups do not batch yet)")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -195,3 +196,15 @@ def test_a_batch_handler_must_take_a_list_and_a_list_handler_a_batch() -> None:
     with pytest.raises(TypeError, match="give its trigger batch=N"):
         on_message(many)
     assert on_message(batch=10)(many).options.batch == 10
+
+
+def test_a_batch_is_refused_with_unordered_delivery() -> None:
+    """``ordered`` comes with share groups (another change); the check waits for it."""
+
+    @dataclasses.dataclass(frozen=True)
+    class Shared(Options):
+        ordered: bool = True
+
+    assert Shared(batch=10).batch == 10
+    with pytest.raises(ValueError, match="batch= needs ordered=True"):
+        Shared(batch=10, ordered=False)
