@@ -57,7 +57,7 @@ class DeadLetter:
     headers: tuple[tuple[str, bytes], ...]
 
     @classmethod
-    def from_message(cls, message: Message) -> DeadLetter:
+    def from_message(cls, message: Record) -> DeadLetter:
         headers = tuple(headers_of(message))
         meta = {
             k.removeprefix(DLQ_PREFIX): v.decode() for k, v in headers if k.startswith(DLQ_PREFIX)
