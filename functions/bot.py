@@ -3,6 +3,8 @@
 /help           what the bot understands
 /roll 2d6       dice: N dice of S sides (at most 100 dice of 1000 sides)
 /who            who is in this room
+
+Its trigger only wants messages whose text starts with "/": the others never wake it.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ DICE = re.compile(r"^(\d{1,3})d(\d{1,4})$")
 HELP = "commands: /help, /roll NdS (e.g. /roll 2d6), /who"
 
 
-@on_message
+@on_message(match={"text": {"prefix": "/"}})
 async def bot(event: MessageEvent, ctx: Context) -> Reply | None:
-    if not event.text.startswith("/"):
+    if not event.text.startswith("/"):  # the filter says so too; a direct call may not
         return None
     command, _, arg = event.text[1:].partition(" ")
     if command == "help":

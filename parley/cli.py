@@ -118,7 +118,7 @@ def _dlq(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"{letter.partition}@{letter.offset}  from {letter.source_topic}"
             f"[{letter.source_partition}]@{letter.source_offset}"
-            f"  attempts={letter.attempts}  {letter.error}"
+            f"  reason={letter.reason}  attempts={letter.attempts}  {letter.error}"
         )
     print(f"{len(letters)} dead letter(s) for {args.name}")
     return 0
@@ -355,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
         "bench",
         help="benchmarks vs baselines -> docs/BENCHMARKS.md (a checkout's tests/bench/)",
         description="Runs `python -m tests.bench` with these options: --quick (about 2 "
-        "minutes), --cases runtime,fanout,... or 1-5, --out DIR, --report (redraw only).",
+        "minutes), --cases runtime,fanout,batch,... or 1-9, --out DIR, --report (redraw only).",
     )
     bench.set_defaults(run=_bench)
     apikey.add_parser(commands)

@@ -33,6 +33,7 @@ from runtime.events import (
 )
 from runtime.history import Change, StoredMessage
 from runtime.triggers import (
+    BatchFailures,
     Reply,
     Retry,
     on,
@@ -71,4 +72,5 @@ __all__ = [  # noqa: RUF022 - grouped by what callers look for
     "Delivery",
     "Reply",
     "Retry",
+    "BatchFailures",
 ]

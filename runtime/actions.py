@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from runtime.events import Delivery, Event, Username, minted_at, utcnow
+from runtime.filters import Pattern
 from runtime.frames import error_frame
 from runtime.names import action_topic
 from runtime.triggers import (
@@ -98,6 +99,11 @@ def on_action(
     timeout: float = 30.0,
     concurrency: int = 16,
     start: Start = "earliest",
+    # trigger options (see runtime.triggers.Options)
+    batch: int | None = None,
+    window: float = 0.0,
+    match: Pattern | None = None,
+    max_age: float | None = None,
 ) -> Decorator:
     """Declare the client action ``action`` and run the decorated function on each one.
 
@@ -117,7 +123,17 @@ def on_action(
         raise ValueError(
             f"action {action!r} is a built-in frame type; name your action something else"
         )
-    options = Options(retries=retries, timeout=timeout, concurrency=concurrency, start=start)
+    options = Options(
+        retries=retries,
+        timeout=timeout,
+        concurrency=concurrency,
+        start=start,
+        # trigger options
+        batch=batch,
+        window=window,
+        match=match,
+        max_age=max_age,
+    )
 
     def wrap(fn: HandlerFn) -> Handler:
         base = model or _first_parameter_model(fn)
@@ -186,6 +202,8 @@ def _first_parameter_model(fn: HandlerFn) -> type[Action]:
         ) from None
     parameters = [p for p in hints if p != "return"]
     found = hints.get(parameters[0]) if parameters else None
+    if typing.get_origin(found) in (list, Sequence) and typing.get_args(found):
+        found = typing.get_args(found)[0]  # a batch handler: list[Shout]
     if not (isinstance(found, type) and issubclass(found, Action) and found is not Action):
         raise TypeError(
             f"{name}: annotate its first parameter with your Action subclass "

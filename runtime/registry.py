@@ -30,6 +30,10 @@ class Descriptor(BaseModel):
     topic: str = Field(description="the physical topics it reads, comma-separated")
     group: str = Field(description="its consumer group (every replica shares it)")
     options: dict[str, str]
+    match: dict[str, Any] | None = Field(
+        default=None,
+        description="the filter pattern its events must match to be handled (runtime.filters)",
+    )
     action: str | None = Field(default=None, description="the client frame type it declares")
     action_schema: dict[str, Any] | None = Field(
         default=None, alias="schema", description="JSON Schema of that frame"
@@ -58,7 +62,21 @@ def describe(handler: Handler, settings: Settings) -> Descriptor:
             "timeout": f"{options.timeout:g}",
             "concurrency": str(options.concurrency),
             "start": options.start,
+            **trigger_options(handler),
         },
+        match=options.match,
         action=action.type if action is not None else None,
         schema=client_schema(action) if action is not None else None,
     )
+
+
+def trigger_options(handler: Handler) -> dict[str, str]:
+    """The batch and age options, as strings, when set (the filter is ``match``, as JSON)."""
+    options = handler.options
+    shown: dict[str, str] = {}
+    if options.batch is not None:
+        shown["batch"] = str(options.batch)
+        shown["window"] = f"{options.window:g}"
+    if options.max_age is not None:
+        shown["max_age"] = f"{options.max_age:g}"
+    return shown

@@ -8,13 +8,19 @@
     async def slow(event: MessageEvent, ctx: Context) -> None:
         ...
 
+    @on_message(batch=100, window=0.5, match={"text": {"prefix": "/"}}, max_age=60)
+    async def commands(events: list[MessageEvent], ctx: Context) -> BatchFailures | None:
+        ...
+
 Each decorator returns a frozen ``Handler``: the function's name (its file's stem), the topic
 it listens on, the event model and a few options. ``discover`` collects them from a folder.
 """
 
 from __future__ import annotations
 
+import collections.abc
 import inspect
+import typing
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +38,7 @@ from runtime.events import (
     Text,
     Username,
 )
+from runtime.filters import Pattern, check_pattern
 
 if TYPE_CHECKING:
     from runtime.context import Context
@@ -72,24 +79,83 @@ class Retry(Exception):
 
 Output = Reply | Event
 Result = Output | Sequence[Output] | None
-HandlerFn = Callable[[Any, "Context"], Awaitable[Result]]
+
+
+@dataclass(frozen=True)
+class BatchFailures:
+    """Return it from a batch handler (``batch=N``) to report which events of the batch failed
+    (Lambda's "partial batch response"): ``ids`` are their ``event.id``. Only those are tried
+    again (after a backoff, as a smaller batch) and, after ``retries``, dead-lettered; the
+    others are done once ``outputs`` (the batch's outputs, as a handler would return them) are
+    acknowledged by Kafka.
+
+        @on_message(batch=50)
+        async def store(events: list[MessageEvent], ctx: Context) -> BatchFailures | None:
+            failed = [e.id for e in events if not await save(e)]
+            return BatchFailures(ids=failed, reason="database refused") if failed else None
+
+    Within a batch a key's events come in order. Report a failed event's later events of the
+    same key too when they must not be handled before it (as Lambda asks of FIFO handlers):
+    the batches after this one wait for the failed events' keys.
+    """
+
+    ids: Sequence[str]
+    outputs: Output | Sequence[Output] | None = None
+    reason: str = "reported failed by the handler"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.ids, str):
+            raise TypeError("BatchFailures(ids=...) takes a list of event ids, not one string")
+        object.__setattr__(self, "ids", tuple(self.ids))
+
+
+HandlerFn = Callable[[Any, "Context"], Awaitable[Result | BatchFailures]]
 Start = Literal["latest", "earliest"]
+MAX_BATCH = 10_000
+MAX_WINDOW = 300.0
 
 
 @dataclass(frozen=True)
 class Options:
-    """Per-handler knobs. ``concurrency``: events in flight at once (one key at a time each)."""
+    """Per-handler knobs. ``concurrency``: events in flight at once (one key at a time each);
+    with ``batch``, batches in flight at once."""
 
     retries: int = 3
     timeout: float = 30.0
     concurrency: int = 16
     start: Start = "latest"
+    # --- trigger options (docs/FUNCTIONS.md, "Trigger options") ---------------------------
+    # batch: up to N events per call, as a list, gathered for at most ``window`` seconds;
+    # match: a filter pattern (runtime.filters) applied before the function is invoked;
+    # max_age: seconds after the event's ``ts`` past which it is dead-lettered as expired.
+    batch: int | None = None
+    window: float = 0.0
+    match: Pattern | None = field(default=None, hash=False)
+    max_age: float | None = None
+    # --- end of trigger options ------------------------------------------------------------
 
     def __post_init__(self) -> None:
         if self.retries < 0 or self.timeout <= 0 or self.concurrency < 1:
             raise ValueError("retries must be >= 0, timeout > 0 and concurrency >= 1")
         if self.start not in ("latest", "earliest"):
             raise ValueError('start must be "latest" or "earliest"')
+        self._check_trigger_options()
+
+    def _check_trigger_options(self) -> None:
+        if self.batch is not None and not (1 <= self.batch <= MAX_BATCH):
+            raise ValueError(f"batch must be between 1 and {MAX_BATCH} events, got {self.batch}")
+        if not (0 <= self.window <= MAX_WINDOW):
+            raise ValueError(f"window must be between 0 and {MAX_WINDOW:g} seconds")
+        if self.window and self.batch is None:
+            raise ValueError("window= gathers a batch: give batch=N with it")
+        if self.max_age is not None and self.max_age <= 0:
+            raise ValueError(f"max_age must be > 0 seconds, got {self.max_age}")
+        if self.match is not None:
+            object.__setattr__(self, "match", check_pattern(self.match))
+        # Share groups (``ordered=False``, another option) hand records out one by one, with no
+        # partition order to gather batches in: refused together until that is designed.
+        if self.batch is not None and getattr(self, "ordered", True) is False:
+            raise ValueError("batch= needs ordered=True (share groups do not batch yet)")
 
 
 @dataclass(frozen=True)
@@ -110,7 +176,7 @@ class Handler:
     def topic(self) -> str:
         return ",".join(self.topics)
 
-    async def __call__(self, event: Any, ctx: Context) -> Result:
+    async def __call__(self, event: Any, ctx: Context) -> Result | BatchFailures:
         return await self.fn(event, ctx)
 
 
@@ -125,13 +191,28 @@ def on(
     timeout: float = 30.0,
     concurrency: int = 16,
     start: Start = "latest",
+    # trigger options (see Options)
+    batch: int | None = None,
+    window: float = 0.0,
+    match: Pattern | None = None,
+    max_age: float | None = None,
 ) -> Decorator:
     """Bind an async function to any topic whose events are ``model``.
 
     @on("chat.message", MessageEvent, start="earliest")
     async def archive(event: MessageEvent, ctx: Context) -> None: ...
     """
-    options = Options(retries=retries, timeout=timeout, concurrency=concurrency, start=start)
+    options = Options(
+        retries=retries,
+        timeout=timeout,
+        concurrency=concurrency,
+        start=start,
+        # trigger options
+        batch=batch,
+        window=window,
+        match=match,
+        max_age=max_age,
+    )
     return describe_handler(f"on({topic})", (topic,), (model,), options)
 
 
@@ -161,6 +242,11 @@ class Trigger:
         timeout: float = ...,
         concurrency: int = ...,
         start: Start = ...,
+        # trigger options (see Options)
+        batch: int | None = ...,
+        window: float = ...,
+        match: Pattern | None = ...,
+        max_age: float | None = ...,
     ) -> Decorator: ...
     def __call__(
         self,
@@ -170,8 +256,23 @@ class Trigger:
         timeout: float = 30.0,
         concurrency: int = 16,
         start: Start = "latest",
+        # trigger options (see Options)
+        batch: int | None = None,
+        window: float = 0.0,
+        match: Pattern | None = None,
+        max_age: float | None = None,
     ) -> Handler | Decorator:
-        options = Options(retries=retries, timeout=timeout, concurrency=concurrency, start=start)
+        options = Options(
+            retries=retries,
+            timeout=timeout,
+            concurrency=concurrency,
+            start=start,
+            # trigger options
+            batch=batch,
+            window=window,
+            match=match,
+            max_age=max_age,
+        )
         topics = tuple(m.topic for m in self.models)
         describe = describe_handler(self.trigger, topics, self.models, options)
         return describe if fn is None else describe(fn)
@@ -187,10 +288,35 @@ def describe_handler(
             raise TypeError(
                 f"{getattr(fn, '__qualname__', fn)} must be `async def` to be a handler"
             )
+        _check_batch_signature(fn, options)
         name = Path(fn.__code__.co_filename).stem
         return Handler(name, trigger, topics, models, fn, options)
 
     return wrap
+
+
+def _check_batch_signature(fn: HandlerFn, options: Options) -> None:
+    """A batch handler takes ``list[Event]``, any other one event: say so now, not on the
+    first call. (An annotation that cannot be resolved here is not checked.)"""
+    name = getattr(fn, "__qualname__", repr(fn))
+    try:
+        hints = typing.get_type_hints(fn)
+    except (NameError, TypeError):
+        return
+    first = next((hints[p] for p in inspect.signature(fn).parameters if p in hints), None)
+    if first is None:
+        return
+    takes_list = typing.get_origin(first) in (list, collections.abc.Sequence)
+    if options.batch is not None and not takes_list:
+        raise TypeError(
+            f"{name} has batch={options.batch}: it receives a list of events; annotate its "
+            "first parameter `events: list[MessageEvent]` (or your event type)"
+        )
+    if options.batch is None and takes_list:
+        raise TypeError(
+            f"{name} takes a list of events: give its trigger batch=N (e.g. batch=100) to "
+            "receive batches, or annotate one event"
+        )
 
 
 on_message = Trigger("on_message", MessageEvent)

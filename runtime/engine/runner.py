@@ -12,20 +12,28 @@ instead of waiting a broker round trip each. Once every output is acknowledged t
 finished: its offset may be committed. A failed attempt is retried in the lane after a backoff
 (the key waits); an output Kafka refused makes the record go round again, queued at the back of
 its lane. After ``retries`` the original record goes to the dead-letter topic and is finished.
+
+Trigger options (runtime.triggers.Options) act here too: a record that does not ``match`` the
+function's filter is finished at once, never handled; one whose event is older than
+``max_age`` is dead-lettered as ``expired``; with ``batch`` the records go through a
+``Batcher`` (runtime.engine.batches) instead of the lanes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 
 from runtime.bus import Acknowledged, Bus, Record, send
 from runtime.context import Context
+from runtime.engine.batches import Batcher
 from runtime.engine.lanes import Gate, Lane, Lanes
 from runtime.engine.offsets import Slot
 from runtime.engine.stats import WorkerStats
@@ -39,15 +47,16 @@ from runtime.events import (
     encode,
 )
 from runtime.faults import faults_for
+from runtime.filters import event_fields, matches
 from runtime.history import History
 from runtime.kafka import tracing
-from runtime.kafka.dlq import dead_letter_headers
+from runtime.kafka.dlq import Reason, dead_letter_headers
 from runtime.kafka.headers import ORIGIN, ROUTE, TRACEPARENT
 from runtime.names import dlq_topic, group_of
 from runtime.settings import Settings
 from runtime.state import State
 from runtime.telemetry import EVENT_ID, TRACE_ID
-from runtime.triggers import Handler, Reply, Result, Retry
+from runtime.triggers import BatchFailures, Handler, Reply, Result, Retry
 
 log = logging.getLogger("parley.worker")
 
@@ -63,6 +72,7 @@ class Item:
     attempt: int = 1  # the attempt to run next
     error: str | None = None  # why the previous attempt failed
     delay: float = 0.0  # how long to wait before the next attempt
+    arrived: float = 0.0  # when it was submitted (loop time; for a batch's window)
 
 
 class Runner:
@@ -95,10 +105,48 @@ class Runner:
         self._ctx_log = logging.LoggerAdapter(self._fn_log, {"function": self.name})
         self._gate = Gate(handler.options.concurrency)
         self._topics: dict[str, str] = {}  # logical name -> physical (prefixed)
+        self._match = handler.options.match
+        self.batcher = Batcher(self) if handler.options.batch is not None else None
 
     def submit(self, message: Record, slot: Slot, traceparent: bytes | None) -> None:
-        """Queue a fetched record behind the earlier ones of its key."""
-        self.lanes.add(message.key() or b"", Item(message, slot, traceparent))
+        """Queue a fetched record behind the earlier ones of its key (or finish it now when
+        it does not match the function's filter)."""
+        if self._match is not None and not self._wanted(message):
+            self.stats.filtered += 1
+            self._finished(slot)
+            return
+        item = Item(message, slot, traceparent)
+        if self.batcher is not None:
+            self.batcher.add(item)
+        else:
+            self.lanes.add(message.key() or b"", item)
+
+    def flush(self) -> None:
+        """Stop gathering: hand every waiting record to the function now (on shutdown)."""
+        if self.batcher is not None:
+            self.batcher.flush()
+
+    def _wanted(self, message: Record) -> bool:
+        """Whether the record matches the filter. A value that is not a JSON envelope is let
+        through: decoding it dead-letters it as undecodable, as without a filter."""
+        assert self._match is not None
+        try:
+            envelope = json.loads(message.value() or b"")
+        except ValueError:
+            return True
+        if not isinstance(envelope, dict):
+            return True
+        return matches(self._match, event_fields(envelope))
+
+    def expired(self, event: Event) -> str | None:
+        """Why ``event`` is too old to handle (past the function's ``max_age``), or None."""
+        limit = self.handler.options.max_age
+        if limit is None:
+            return None
+        age = (datetime.now(UTC) - event.ts).total_seconds()
+        if age <= limit:
+            return None
+        return f"expired: the event is {age:.1f}s old (its ts), past max_age={limit:g}s"
 
     async def watch(self) -> None:
         """Enforce the handler's timeout (forever; run it beside the consuming loop)."""
@@ -118,7 +166,11 @@ class Runner:
             try:
                 item.event = decode_any(message.value(), self.handler.models)
             except DecodeError as exc:
-                await self._dead_letter(item, f"undecodable: {exc.reason}", attempts=0)
+                await self._dead_letter(item, f"undecodable: {exc.reason}", 0, "undecodable")
+                return
+            too_old = self.expired(item.event)
+            if too_old is not None:
+                await self._dead_letter(item, too_old, 0, "expired")
                 return
         event = item.event
         # This lane's log lines carry the event and trace ids (see runtime.telemetry).
@@ -154,6 +206,10 @@ class Runner:
                         result = await lane.within(began + options.timeout, call)
                     finally:
                         self.stats.handler_seconds.observe(time.monotonic() - began)
+                    if isinstance(result, BatchFailures):
+                        raise TypeError(
+                            "BatchFailures is for batch handlers: give the trigger batch=N"
+                        )
                     self._send(result, item)
                 finally:
                     self._gate.leave()
@@ -161,12 +217,12 @@ class Runner:
             except Exception as exc:  # noqa: BLE001 - any handler failure is retried
                 self._failed(item, exc)
 
-    def _call(self, event: Event, ctx: Context) -> Awaitable[Result]:
+    def _call(self, event: Event | list[Event], ctx: Context) -> Awaitable[Result | BatchFailures]:
         if self.faults.active:
             return self._faulty(event, ctx)
         return self.handler.fn(event, ctx)
 
-    async def _faulty(self, event: Event, ctx: Context) -> Result:
+    async def _faulty(self, event: Event | list[Event], ctx: Context) -> Result | BatchFailures:
         """The handler between the injected faults (see runtime.faults)."""
         strike = await self.faults.before(self.name)
         result = await self.handler.fn(event, ctx)
@@ -174,10 +230,10 @@ class Runner:
             self.faults.after(self.name)
         return result
 
-    def _failed(self, item: Item, exc: BaseException) -> None:
+    def _failed(self, item: Item, exc: BaseException | str) -> None:
         """Count a failed attempt and schedule the next one."""
         self.stats.failed += 1
-        item.error = _describe(exc)
+        item.error = exc if isinstance(exc, str) else _describe(exc)
         tracing.failed(item.error, final=item.attempt > self.handler.options.retries)
         item.delay = exc.defer if isinstance(exc, Retry) else self._backoff(item.attempt)
         item.attempt += 1
@@ -188,7 +244,7 @@ class Runner:
         ceiling = min(worker.backoff_max, worker.backoff_base * 2 ** (attempt - 1))
         return random.uniform(ceiling / 2, ceiling)
 
-    def _context(self, item: Item, event: Event, traceparent: bytes | None) -> Context:
+    def _context(self, item: Item, event: object, traceparent: bytes | None) -> Context:
         topic, partition = item.slot.partition
         # Positional, in field order (a per-event call: keywords cost a fifth more). The log's
         # event id comes from EVENT_ID, set for this lane.
@@ -249,6 +305,11 @@ class Runner:
 
     def _done(self, item: Item) -> None:
         self.stats.processed += 1
+        self._finish(item)
+
+    def _finish(self, item: Item) -> None:
+        if self.batcher is not None:
+            self.batcher.release(item)
         self._finished(item.slot)
 
     def _as_event(self, output: Reply | Event) -> Event:
@@ -259,12 +320,14 @@ class Runner:
         assert output.to is not None  # a Reply validates that it has one target
         return PrivateEvent(sender=self.name, to=output.to, text=output.text, bot=True)
 
-    async def _dead_letter(self, item: Item, error: str, attempts: int) -> None:
+    async def _dead_letter(
+        self, item: Item, error: str, attempts: int, reason: Reason = "failed"
+    ) -> None:
         """Publish the original record to the dead-letter topic (until that works), then
         finish it: the event must land somewhere before its offset may be committed."""
         message = item.message
         tracing.failed(error, final=True)
-        headers = dead_letter_headers(message, self.name, error, attempts)
+        headers = dead_letter_headers(message, self.name, error, attempts, reason)
         delay = self.settings.worker.backoff_base
         while True:
             try:
@@ -275,6 +338,8 @@ class Runner:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.settings.worker.backoff_max)
         self.stats.dead_lettered += 1
+        if reason == "expired":
+            self.stats.expired += 1
         log.error(
             "dead-lettered %s[%s]@%s after %d attempts: %s",
             message.topic(),
@@ -283,7 +348,7 @@ class Runner:
             attempts,
             error,
         )
-        self._finished(item.slot)
+        self._finish(item)
 
 
 class _Acks:

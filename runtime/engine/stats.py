@@ -30,6 +30,10 @@ class WorkerStats:
     retried: int = 0
     dead_lettered: int = 0
     skipped_own: int = 0
+    filtered: int = 0  # records that did not match the function's filter (never handled)
+    expired: int = 0  # records dead-lettered for being older than max_age
+    batches: int = 0  # calls of a batch handler (batch=N)
+    splits: int = 0  # failed batches split in halves
     in_flight: int = 0
     max_in_flight: int = 0
     pauses: int = 0
@@ -54,8 +58,17 @@ class WorkerCollector:
             ("retried", "failed attempts that were tried again", stats.retried),
             ("dead_lettered", "events sent to its dead-letter topic", stats.dead_lettered),
             ("skipped_own", "records skipped because the function wrote them", stats.skipped_own),
+            ("expired", "events dead-lettered as older than the max_age", stats.expired),
+            ("batches", "calls of a batch handler, each with a list of events", stats.batches),
+            ("batch_splits", "failed batches split in halves", stats.splits),
         ):
             yield counter(f"parley_worker_{name}", doc, ["function"], [(fn, value)])
+        yield counter(
+            "parley_function_filtered",
+            "events skipped without calling the function: they did not match its filter",
+            ["function"],
+            [(fn, stats.filtered)],
+        )
         yield gauge(
             "parley_worker_in_flight",
             "events fetched and not finished",

@@ -44,7 +44,8 @@ class Worker:
         self.settings = settings
         self.name = handler.name
         self.topics = [settings.topic(t) for t in handler.topics]
-        self.cap = max(32 * handler.options.concurrency, 64)
+        # A batch handler needs room for at least two full batches in flight.
+        self.cap = max(32 * handler.options.concurrency, 64, 2 * (handler.options.batch or 0))
         self.stats = WorkerStats()
         self.runner = Runner(handler, settings, store, state, bus, self.stats, self._finished)
         self.group = self.runner.group
@@ -217,6 +218,7 @@ class Worker:
 
     async def _drain(self) -> None:
         """Wait (up to the drain timeout) until nothing is in flight."""
+        self.runner.flush()  # a batch being gathered leaves now
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.worker.drain_timeout
         while self.stats.in_flight and loop.time() < deadline:
@@ -252,6 +254,7 @@ class Worker:
         log.info("revoked %s", [f"{t}[{p}]" for t, p in owned])
 
     async def _drain_partitions(self, owned: list[tuple[str, int]]) -> None:
+        self.runner.flush()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.worker.drain_timeout
         while self._offsets.in_flight(owned) and loop.time() < deadline:

@@ -1,7 +1,8 @@
 """Dead letters: what a function gave up on, and how to send it back.
 
 ``chat.dlq.<function>`` holds the original record (value, key, headers) plus ``parley-dlq-*``
-headers: the source topic, partition and offset, the error and the attempt count.
+headers: the source topic, partition and offset, why (``reason``: ``failed``, ``undecodable``
+or ``expired``), the error and the attempt count.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Literal
 
 from runtime.bus import Headers, Record, send
 from runtime.kafka.client import Consumer, Message, Producer, TopicPartition, headers_of
@@ -16,8 +18,14 @@ from runtime.kafka.headers import DLQ_PREFIX
 from runtime.names import dlq_topic
 from runtime.settings import Settings
 
+# Why a record was dead-lettered: the handler failed it for good, it could not be decoded, or
+# it was older than the function's max_age.
+Reason = Literal["failed", "undecodable", "expired"]
 
-def dead_letter_headers(message: Record, function: str, error: str, attempts: int) -> Headers:
+
+def dead_letter_headers(
+    message: Record, function: str, error: str, attempts: int, reason: Reason = "failed"
+) -> Headers:
     """The headers of ``message`` sent to the dead-letter topic: its own (minus any earlier
     dead letter's) and where it came from, why it failed and after how many attempts."""
     return [
@@ -28,6 +36,7 @@ def dead_letter_headers(message: Record, function: str, error: str, attempts: in
         (DLQ_PREFIX + "offset", str(message.offset()).encode()),
         (DLQ_PREFIX + "error", error.encode()[:2000]),
         (DLQ_PREFIX + "attempts", str(attempts).encode()),
+        (DLQ_PREFIX + "reason", reason.encode()),
     ]
 
 
@@ -44,10 +53,11 @@ class DeadLetter:
     source_offset: int
     error: str
     attempts: int
+    reason: str  # failed, undecodable or expired (older dead letters: guessed from the error)
     headers: tuple[tuple[str, bytes], ...]
 
     @classmethod
-    def from_message(cls, message: Message) -> DeadLetter:
+    def from_message(cls, message: Record) -> DeadLetter:
         headers = tuple(headers_of(message))
         meta = {
             k.removeprefix(DLQ_PREFIX): v.decode() for k, v in headers if k.startswith(DLQ_PREFIX)
@@ -62,6 +72,8 @@ class DeadLetter:
             source_offset=int(meta.get("offset", "-1")),
             error=meta.get("error", ""),
             attempts=int(meta.get("attempts", "0")),
+            reason=meta.get("reason")
+            or ("undecodable" if meta.get("error", "").startswith("undecodable") else "failed"),
             headers=tuple((k, v) for k, v in headers if not k.startswith(DLQ_PREFIX)),
         )
 

@@ -211,6 +211,10 @@ export interface FunctionInfo {
   lag: number;
   /** Dead-letter count (or topic) when the gateway reports it. */
   dlq?: number | string | null;
+  /** Trigger options, every value a string (retries, timeout, ..., batch, window, max_age). */
+  options?: Record<string, string>;
+  /** The filter pattern its events must match to reach it (docs/FUNCTIONS.md), or null. */
+  match?: Record<string, unknown> | null;
 }
 
 export interface FunctionsResponse {

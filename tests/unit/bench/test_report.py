@@ -273,3 +273,17 @@ def test_parley_bench_outside_a_checkout_says_so(
     monkeypatch.setattr(cli, "__file__", str(tmp_path / "site-packages" / "parley" / "cli.py"))
     assert cli.main(["bench", "--quick"]) == 2
     assert "needs a source checkout" in capsys.readouterr().err
+
+
+def test_batch_rows_compare_batches_with_one_event_per_call() -> None:
+    raw = {
+        "params": {"events": 20000, "rounds": 3, "batch": 100, "window": 0.05},
+        "rates": {"single": [4000.0, 4100.0, 3900.0], "batch": [16000.0, 15000.0, 14000.0]},
+        "cpu_us": {"single": [180.0, 190.0, 170.0], "batch": [45.0, 50.0, 40.0]},
+    }
+    rate, cpu = report.batch_rows(raw)
+    assert (rate.parley, rate.baseline) == ("15,000 events/s", "4,000 events/s")
+    assert rate.ratio == "3.75x"
+    assert (cpu.parley, cpu.baseline, cpu.ratio) == ("45.0 us", "180 us", "0.25x")
+    assert "batch=100, window=0.05 s" in rate.note
+    assert selected("9") == ["batch"]

@@ -131,3 +131,14 @@ def test_each_schema_is_compiled_once() -> None:
     assert again is not None
     assert again.validate is first.validate
     assert actions.types() == ["shout", "wave"]
+
+
+def test_a_batch_action_handler_takes_a_list_of_its_model() -> None:
+    @on_action("shout", batch=20, window=0.1, match={"room": "lobby"})
+    async def shout(events: list[Shout], ctx: Context) -> None:
+        return None
+
+    [model] = shout.models
+    assert issubclass(model, Shout)
+    assert model.type == "shout"
+    assert (shout.options.batch, shout.options.match) == (20, {"room": "lobby"})

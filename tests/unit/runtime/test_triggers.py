@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -115,7 +117,10 @@ def test_parley_functions_json(capsys: pytest.CaptureFixture[str]) -> None:
         "options": {"retries": "8", "timeout": "30", "concurrency": "16", "start": "earliest"},
         "action": None,
         "schema": None,
+        "match": None,
     }
+    bot = next(r for r in rows if r["name"] == "bot")
+    assert bot["match"] == {"text": {"prefix": "/"}}
 
 
 def test_parley_functions_table(capsys: pytest.CaptureFixture[str]) -> None:
@@ -136,3 +141,70 @@ def test_parley_functions_table(capsys: pytest.CaptureFixture[str]) -> None:
         "chat.join,chat.leave",
         "fn.presence",
     ]
+
+
+def test_trigger_options_are_kept_and_published_in_the_descriptor() -> None:
+    from runtime.registry import describe
+    from runtime.settings import Settings
+
+    pattern = {"text": {"prefix": "/"}, "room": ["lobby", "dev"]}
+
+    @on_message(batch=50, window=0.5, match=pattern, max_age=120)
+    async def commands(events: list[MessageEvent], ctx: Context) -> None:
+        return None
+
+    assert commands.options.batch == 50
+    assert commands.options.match == pattern
+    descriptor = describe(commands, Settings())
+    assert descriptor.match == pattern
+    assert descriptor.options["batch"] == "50"
+    assert descriptor.options["window"] == "0.5"
+    assert descriptor.options["max_age"] == "120"
+    assert json.loads(descriptor.model_dump_json())["match"] == pattern
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ({"batch": 0}, "batch must be between 1 and 10000"),
+        ({"window": 1.0}, "give batch=N with it"),
+        ({"batch": 5, "window": -1.0}, "window must be between 0 and 300"),
+        ({"max_age": 0}, "max_age must be > 0"),
+        ({"match": {"text": {"prefix": 1}}}, 'match.text: "prefix" takes a string'),
+        ({"match": {}}, "leave match= out"),
+    ],
+)
+def test_bad_trigger_options_are_refused_when_decorating(
+    options: dict[str, object], says: str
+) -> None:
+    async def handle(event: MessageEvent, ctx: Context) -> None:
+        return None
+
+    with pytest.raises(ValueError, match=re.escape(says)):
+        on_message(**options)(handle)  # type: ignore[call-overload]
+
+
+def test_a_batch_handler_must_take_a_list_and_a_list_handler_a_batch() -> None:
+    async def one(event: MessageEvent, ctx: Context) -> None:
+        return None
+
+    async def many(events: list[MessageEvent], ctx: Context) -> None:
+        return None
+
+    with pytest.raises(TypeError, match="annotate its first parameter `events: list"):
+        on_message(batch=10)(one)
+    with pytest.raises(TypeError, match="give its trigger batch=N"):
+        on_message(many)
+    assert on_message(batch=10)(many).options.batch == 10
+
+
+def test_a_batch_is_refused_with_unordered_delivery() -> None:
+    """``ordered`` comes with share groups (another change); the check waits for it."""
+
+    @dataclasses.dataclass(frozen=True)
+    class Shared(Options):
+        ordered: bool = True
+
+    assert Shared(batch=10).batch == 10
+    with pytest.raises(ValueError, match="batch= needs ordered=True"):
+        Shared(batch=10, ordered=False)

@@ -15,6 +15,23 @@ function Dlq({ dlq }: { dlq: FunctionInfo['dlq'] }) {
   return <span className={`font-mono text-xs ${bad && typeof dlq === 'number' ? 'font-semibold text-danger' : 'text-muted'}`}>{dlq}</span>;
 }
 
+/** What narrows the function's events or groups them: its filter, batch size and age limit. */
+function TriggerOptions({ fn }: { fn: FunctionInfo }) {
+  const shown = [
+    fn.match ? `match ${JSON.stringify(fn.match)}` : null,
+    fn.options?.batch ? `batch ${fn.options.batch} / ${fn.options.window ?? '0'} s` : null,
+    fn.options?.max_age ? `max_age ${fn.options.max_age} s` : null,
+  ].filter((item): item is string => item !== null);
+  if (shown.length === 0) return null;
+  return (
+    <ul className="mt-1 space-y-0.5 text-[11px] break-all text-muted">
+      {shown.map((item) => (
+        <li key={item}>{item}</li>
+      ))}
+    </ul>
+  );
+}
+
 export function FunctionsTable({ functions }: FunctionsTableProps) {
   if (functions.length === 0) {
     return <p className="rounded-lg border border-dashed border-line-strong p-6 text-center text-sm text-muted">No functions are running.</p>;
@@ -39,7 +56,10 @@ export function FunctionsTable({ functions }: FunctionsTableProps) {
               <th scope="row" className="px-4 py-2.5 font-semibold text-fg">
                 {fn.name}
               </th>
-              <td className="px-4 py-2.5 font-mono text-xs text-muted">{fn.trigger}</td>
+              <td className="px-4 py-2.5 font-mono text-xs text-muted">
+                {fn.trigger}
+                <TriggerOptions fn={fn} />
+              </td>
               <td className="px-4 py-2.5 font-mono text-xs text-muted">{fn.topic}</td>
               <td className="px-4 py-2.5 font-mono text-xs text-muted">{fn.group}</td>
               <td className="px-4 py-2.5 text-right tabular-nums">{fn.replicas}</td>

@@ -26,6 +26,17 @@ describe('FunctionsTable', () => {
     expect(within(rows[1]!).getAllByRole('cell').map((cell) => cell.textContent)).toEqual(['on_message', 'chat.message', 'fn.bot', '1', '42', '—']);
   });
 
+  it('shows the filter, batch and age limit of a function under its trigger', () => {
+    const options = { retries: '3', timeout: '30', concurrency: '16', start: 'latest', batch: '100', window: '0.5', max_age: '60' };
+    render(<FunctionsTable functions={[{ ...bot, options, match: { text: { prefix: '/' } } }]} />);
+    const trigger = within(screen.getAllByRole('row')[1]!).getAllByRole('cell')[0]!;
+    expect(within(trigger).getAllByRole('listitem').map((item) => item.textContent)).toEqual([
+      'match {"text":{"prefix":"/"}}',
+      'batch 100 / 0.5 s',
+      'max_age 60 s',
+    ]);
+  });
+
   it('says so when nothing runs', () => {
     render(<FunctionsTable functions={[]} />);
     expect(screen.getByText('No functions are running.')).toBeInTheDocument();
