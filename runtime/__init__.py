@@ -9,7 +9,10 @@
         return None
 
 A file can also declare a new client frame type (``Action`` + ``@on_action``) and keep
-durable state in ``ctx.state``: see docs/FUNCTIONS.md. Importing it loads no database or Kafka
+durable state in ``ctx.state``: see docs/FUNCTIONS.md. A file in ``functions/`` imports only the
+names in ``__all__`` (``from runtime import ...``), pydantic and the standard library
+(tests/unit/functions/test_sdk_imports.py checks every file); a name a function needs from
+elsewhere in ``runtime`` is exported here first. Importing it loads no database or Kafka
 code: the engine (``runtime.engine``), the Kafka adapter (``runtime.kafka``), the store
 (``runtime.db``) and the process layer (``runtime.ops``) live below it. ``runtime.testing``
 calls handlers in unit tests.
@@ -31,7 +34,9 @@ from runtime.events import (
     Text,
     Username,
 )
+from runtime.frames import mention_frame, presence_change_frame
 from runtime.history import Change, StoredMessage
+from runtime.mentions import mentions_in
 from runtime.triggers import (
     Reply,
     Retry,
@@ -71,4 +76,9 @@ __all__ = [  # noqa: RUF022 - grouped by what callers look for
     "Delivery",
     "Reply",
     "Retry",
+    # frames of the protocol it may deliver, built as docs/PROTOCOL.md says
+    "mention_frame",
+    "presence_change_frame",
+    # helpers
+    "mentions_in",
 ]
