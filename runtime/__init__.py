@@ -9,13 +9,14 @@
         return None
 
 A file can also declare a new client frame type (``Action`` + ``@on_action``) and keep
-durable state in ``ctx.state``: see docs/FUNCTIONS.md. A file in ``functions/`` imports only the
-names in ``__all__`` (``from runtime import ...``), pydantic and the standard library
-(tests/unit/functions/test_sdk_imports.py checks every file); a name a function needs from
-elsewhere in ``runtime`` is exported here first. Importing it loads no database or Kafka
+durable state in ``ctx.state``: see docs/FUNCTIONS.md. Importing it loads no database or Kafka
 code: the engine (``runtime.engine``), the Kafka adapter (``runtime.kafka``), the store
 (``runtime.db``) and the process layer (``runtime.ops``) live below it. ``runtime.testing``
 calls handlers in unit tests.
+
+A file in ``functions/`` imports only the names in ``__all__`` (``from runtime import ...``),
+pydantic and the standard library (tests/unit/functions/test_sdk_imports.py checks every file);
+a name a function needs from elsewhere in ``runtime`` is exported here first.
 """
 
 from __future__ import annotations
@@ -72,13 +73,13 @@ __all__ = [  # noqa: RUF022 - grouped by what callers look for
     "Room",
     "Text",
     "Username",
-    # what it returns
-    "Delivery",
-    "Reply",
-    "Retry",
     # frames of the protocol it may deliver, built as docs/PROTOCOL.md says
     "mention_frame",
     "presence_change_frame",
     # helpers
     "mentions_in",
+    # what it returns
+    "Delivery",
+    "Reply",
+    "Retry",
 ]
