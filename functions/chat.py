@@ -3,9 +3,15 @@ it names (``@name``) wherever they are."""
 
 from __future__ import annotations
 
-from runtime import Context, Delivery, MessageEvent, StoredMessage, on_message
-from runtime.frames import mention_frame
-from runtime.mentions import named
+from runtime import (
+    Context,
+    Delivery,
+    MessageEvent,
+    StoredMessage,
+    mention_frame,
+    mentions_in,
+    on_message,
+)
 
 
 # "earliest": on a fresh system every acked message must be stored, even one acked before this
@@ -13,7 +19,7 @@ from runtime.mentions import named
 # dead-lettered message is one a user saw acked and nobody else ever sees.
 @on_message(start="earliest", retries=8)
 async def chat(event: MessageEvent, ctx: Context) -> list[Delivery]:
-    names = named(event.text)
+    names = mentions_in(event.text)
     mentioned = await ctx.store.members_named(event.room, names) if names else []
     # A redelivered event (or a client's retry) finds the stored row and delivers it again with
     # the same id; gateways drop frames they already sent, so nobody sees it twice.

@@ -13,9 +13,17 @@ sender (``not_found``, ``forbidden``, ``invalid``) and changes nothing.
 
 from __future__ import annotations
 
-from runtime import Action, Change, Context, Delivery, MessageId, Text, on_action
-from runtime.frames import mention_frame
-from runtime.mentions import named
+from runtime import (
+    Action,
+    Change,
+    Context,
+    Delivery,
+    MessageId,
+    Text,
+    mention_frame,
+    mentions_in,
+    on_action,
+)
 
 
 class Edit(Action):
@@ -33,7 +41,7 @@ async def edit(event: Edit, ctx: Context) -> Delivery | list[Delivery]:
         return event.refuse("forbidden", "only its author may edit a message")
     mentioned = []
     if message.room is not None:  # direct messages mention nobody
-        mentioned = await ctx.store.members_named(message.room, named(event.text))
+        mentioned = await ctx.store.members_named(message.room, mentions_in(event.text))
     change = Change(
         id=event.id,
         message=message.id,

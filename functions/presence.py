@@ -7,8 +7,7 @@ most one frame per second for its sockets, and gives a joining socket the whole 
 
 from __future__ import annotations
 
-from runtime import Context, Delivery, JoinEvent, LeaveEvent, on_presence
-from runtime.frames import presence_change_frame
+from runtime import Context, Delivery, JoinEvent, LeaveEvent, on_presence, presence_change_frame
 
 
 @on_presence(start="earliest")

@@ -19,21 +19,21 @@ from quart_schema.openapi import HttpSecurityScheme, Info
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import PathConverter
 
-from gateway.accounts import account_routes
-from gateway.api import ApiError, rest
-from gateway.files import files, sized_request
-from gateway.headers import add_security_headers
-from gateway.login_metrics import LoginCollector
+from gateway.guard.login_metrics import LoginCollector
+from gateway.http.accounts import account_routes
+from gateway.http.api import ApiError, rest
+from gateway.http.headers import add_security_headers
+from gateway.http.openapi import GatewayOpenAPI
+from gateway.http.requests import StrictRequest
+from gateway.http.rooms import rooms
+from gateway.http.search import search
+from gateway.http.uploads import files, sized_request
 from gateway.metrics import gateway_registry
-from gateway.openapi import GatewayOpenAPI
-from gateway.requests import StrictRequest
 from gateway.resources import Resources
-from gateway.rooms import rooms
 from gateway.rpc.metrics import RpcCollector
 from gateway.rpc.server import RpcServer
-from gateway.search import search
-from gateway.session import serve_socket
-from gateway.transport import INBOUND_QUEUE, BoundedWebsocketConnection, DirectWebsocket
+from gateway.socket.session import serve_socket
+from gateway.socket.transport import INBOUND_QUEUE, BoundedWebsocketConnection, DirectWebsocket
 from runtime.errors import validation_text
 from runtime.settings import Settings
 
@@ -59,7 +59,8 @@ def create_app(settings: Settings) -> Quart:
     app.static_folder = frontend  # served by ``asset`` below, never under /api
     app.url_map.converters["asset"] = AssetPath
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, PROPAGATE_EXCEPTIONS=False)
-    # JSON bodies read strictly (gateway.requests), uploads up to files.max_size (gateway.files)
+    # JSON bodies read strictly (gateway.http.requests), uploads up to files.max_size
+    # (gateway.http.uploads)
     sized = sized_request(settings.files.max_size)
     app.request_class = cast(
         type[StrictRequest], type("GatewayRequest", (StrictRequest, sized), {})

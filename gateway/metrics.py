@@ -34,7 +34,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, ProcessCollector
 from prometheus_client.core import HistogramMetricFamily, Metric
 
-from gateway.inbound import CLIENT_FRAMES
+from gateway.protocol.inbound import CLIENT_FRAMES
 from runtime.events import Delivery
 from runtime.metrics import Histogram, counter, gauge
 

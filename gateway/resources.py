@@ -17,25 +17,25 @@ import contextlib
 import logging
 import uuid
 
-from gateway.access import Watch
-from gateway.actions import Actions
-from gateway.auth import Auth, load_secret
-from gateway.feed import Feed
-from gateway.hashing import HashPool
+from gateway.delivery.feed import Feed
+from gateway.delivery.hub import Hub
+from gateway.delivery.peer import GOING_AWAY
+from gateway.delivery.presence import Presence
+from gateway.delivery.publisher import Publisher
+from gateway.delivery.reaper import Reaper
+from gateway.delivery.roster import Roster
+from gateway.files.signed_urls import Links
+from gateway.guard.access import Watch
+from gateway.guard.auth import Auth, load_secret
+from gateway.guard.hashing import HashPool
+from gateway.guard.login_metrics import LoginMetrics
+from gateway.guard.origins import Origins
+from gateway.guard.quotas import Quotas
+from gateway.guard.throttle import LoginThrottle
 from gateway.health import Health
-from gateway.hub import Hub
-from gateway.links import Links
-from gateway.login_metrics import LoginMetrics
 from gateway.metrics import GatewayMetrics
-from gateway.origins import Origins
-from gateway.peer import GOING_AWAY
-from gateway.presence import Presence
-from gateway.publisher import Publisher
-from gateway.quotas import Quotas
-from gateway.reaper import Reaper
-from gateway.receipts import Receipts
-from gateway.roster import Roster
-from gateway.throttle import LoginThrottle
+from gateway.protocol.actions import Actions
+from gateway.protocol.receipts import Receipts
 from runtime.db.people import People
 from runtime.db.reads import Reads
 from runtime.db.rooms import Rooms

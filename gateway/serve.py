@@ -20,8 +20,8 @@ from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
 from gateway.app import create_app, resources_of
-from gateway.auth import load_secret
-from gateway.transport import patch_hypercorn
+from gateway.guard.auth import load_secret
+from gateway.socket.transport import patch_hypercorn
 from runtime.kafka.tracing import configure_tracing
 from runtime.settings import Settings
 from runtime.telemetry import configure_logging

@@ -13,6 +13,10 @@ durable state in ``ctx.state``: see docs/FUNCTIONS.md. Importing it loads no dat
 code: the engine (``runtime.engine``), the Kafka adapter (``runtime.kafka``), the store
 (``runtime.db``) and the process layer (``runtime.ops``) live below it. ``runtime.testing``
 calls handlers in unit tests.
+
+A file in ``functions/`` imports only the names in ``__all__`` (``from runtime import ...``),
+pydantic and the standard library (tests/unit/functions/test_sdk_imports.py checks every file);
+a name a function needs from elsewhere in ``runtime`` is exported here first.
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ from runtime.events import (
     Text,
     Username,
 )
+from runtime.frames import mention_frame, presence_change_frame
 from runtime.history import Change, StoredMessage
+from runtime.mentions import mentions_in
 from runtime.triggers import (
     BatchFailures,
     Reply,
@@ -68,6 +74,11 @@ __all__ = [  # noqa: RUF022 - grouped by what callers look for
     "Room",
     "Text",
     "Username",
+    # frames of the protocol it may deliver, built as docs/PROTOCOL.md says
+    "mention_frame",
+    "presence_change_frame",
+    # helpers
+    "mentions_in",
     # what it returns
     "Delivery",
     "Reply",

@@ -4,7 +4,7 @@
 (``ada@example.org`` mentions nobody); the name runs over username characters, and a ``.``
 that ends it is the sentence's, not the name's (``@ada.`` names ada, ``@ada.b`` names ada.b).
 
-    named("thanks @Ada and @bob.")      # ["Ada", "bob"]: matched to members in any case later
+    mentions_in("thanks @Ada and @bob.")    # ["Ada", "bob"]: matched to members in any case later
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ MENTION = re.compile(r"(?<![\w.-])@([A-Za-z0-9_.-]+)")
 LONGEST = 32  # a username's length limit
 
 
-def named(text: str) -> list[str]:
+def mentions_in(text: str) -> list[str]:
     """The names ``text`` mentions, each once, in the order they first appear."""
     names: dict[str, None] = {}
     for match in MENTION.finditer(text):

@@ -69,7 +69,7 @@ class GatewaySettings(BaseModel):
     origins: list[str] = Field(
         default=[],
         description="browser origins (scheme://host[:port]) allowed to open a WebSocket besides "
-        "the gateway's own http://host:port (gateway.origins)",
+        "the gateway's own http://host:port (gateway.guard.origins)",
     )
     dev_origins: bool = Field(
         default=True,

@@ -361,7 +361,7 @@ test('someone who opens the room after a poll was opened sees it with its totals
   for (const option of ['tea', 'coffee', 'neither']) await expect(ada.poll(question).getByRole('button', { name: `Vote for ${option}` })).toBeDisabled();
 });
 
-// The built UI under the gateway's Content-Security-Policy (gateway/headers.py): the header is
+// The built UI under the gateway's Content-Security-Policy (gateway/http/headers.py): the header is
 // there, and signing up, joining a room and chatting trip no policy violation.
 test('the UI works under the content security policy, with no violation', async ({ people }) => {
   const ada = await people.open('ada');

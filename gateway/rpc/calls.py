@@ -28,7 +28,7 @@ from opentelemetry.trace import SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from sqlalchemy.exc import SQLAlchemyError
 
-from gateway.publisher import Unavailable
+from gateway.delivery.publisher import Unavailable
 from gateway.rpc.errors import Refused
 from gateway.rpc.metrics import RpcMetrics
 from runtime.db.apikeys import ApiKeys, ServiceKey

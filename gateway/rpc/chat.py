@@ -3,7 +3,7 @@
 
 A message posted here is the same ``MessageEvent`` or ``PrivateEvent`` on the same topic as a
 browser's, authored by the key's service name, so functions see no difference. It is produced
-once per ``client_id`` the way a socket's frame is (``gateway.receipts``, then the store's
+once per ``client_id`` the way a socket's frame is (``gateway.protocol.receipts``, then the store's
 ``find_by_client_id``) and answered only after Kafka acknowledged it.
 """
 

@@ -30,7 +30,7 @@ from typing import Any
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from gateway.peer import GOING_AWAY, Peer
+from gateway.delivery.peer import GOING_AWAY, Peer
 from gateway.resources import Resources
 from gateway.rpc.errors import Refused
 from gateway.rpc.v1 import chat_pb2 as pb

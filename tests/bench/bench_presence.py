@@ -35,7 +35,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from gateway.auth import Auth, load_secret
+from gateway.guard.auth import Auth, load_secret
 from runtime.db.store import Store
 from tests.bench.broker import bench_broker
 from tests.bench.servers import raise_nofile

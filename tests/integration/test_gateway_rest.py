@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from gateway.auth import load_secret
+from gateway.guard.auth import load_secret
 from runtime.db.store import Store
 from tests.support.harness import POSTGRES_URL, eventually
 from tests.support.net import unique

@@ -19,7 +19,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from gateway.auth import load_secret
+from gateway.guard.auth import load_secret
 from tests.support.net import unique
 from tests.support.system import Client, Gateway, System, running
 from tests.support.web import Answer, call, sign

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from gateway.auth import load_secret
+from gateway.guard.auth import load_secret
 from runtime.db.store import Store
 from tests.support.harness import eventually
 from tests.support.net import unique

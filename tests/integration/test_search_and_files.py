@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 from PIL import Image
 
-from gateway.links import Links
+from gateway.files.signed_urls import Links
 from runtime.settings import FilesSettings
 from tests.support.net import unique
 from tests.support.system import Answer, System, fetch, http, running

@@ -3,8 +3,8 @@ they close."""
 
 from __future__ import annotations
 
-from gateway.access import SESSION_ENDED, UNAUTHORIZED, Watch
-from gateway.peer import Peer
+from gateway.delivery.peer import Peer
+from gateway.guard.access import SESSION_ENDED, UNAUTHORIZED, Watch
 
 
 def test_ending_a_session_closes_its_sockets_only() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.auth import MIN_SECRET, Auth, Claims, load_secret
+from gateway.guard.auth import MIN_SECRET, Auth, Claims, load_secret
 from runtime.errors import SetupError
 from runtime.settings import GatewaySettings, Settings
 

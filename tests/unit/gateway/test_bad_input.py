@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gateway.app import create_app
-from gateway.inbound import Refusal, read_json
+from gateway.protocol.inbound import Refusal, read_json
 from runtime.settings import GatewaySettings, Settings
 
 DEEP = "[" * 20_000 + "]" * 20_000  # under the 64 KiB body limit, past the parser's depth

@@ -10,7 +10,8 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from gateway.inbound import (
+from gateway.delivery.wire import Encoded
+from gateway.protocol.inbound import (
     CLIENT_FRAMES,
     ClientFrame,
     Refusal,
@@ -19,7 +20,6 @@ from gateway.inbound import (
     read_json,
     validate,
 )
-from gateway.link import Encoded
 
 PARSER_CODES = {"bad_json", "unknown_type", "invalid"}
 # Any code point, lone surrogates included (json.dumps writes them as \udXXX escapes).

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from gateway.hashing import Busy, HashPool
+from gateway.guard.hashing import Busy, HashPool
 
 
 async def test_excess_calls_are_refused_and_the_pool_recovers() -> None:

@@ -7,10 +7,10 @@ import json
 from dataclasses import dataclass, field
 from typing import cast
 
-from gateway.hub import Hub
-from gateway.link import Encoded
-from gateway.outbox import Outbox
-from gateway.peer import TRY_AGAIN_LATER, Peer
+from gateway.delivery.hub import Hub
+from gateway.delivery.outbox import Outbox
+from gateway.delivery.peer import TRY_AGAIN_LATER, Peer
+from gateway.delivery.wire import Encoded
 from runtime.events import Delivery, encode
 from runtime.kafka.client import Message
 from runtime.kafka.headers import ROUTE

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, generate_latest
 
-from gateway.hashing import HashPool
-from gateway.login_metrics import LoginCollector, LoginMetrics
+from gateway.guard.hashing import HashPool
+from gateway.guard.login_metrics import LoginCollector, LoginMetrics
 
 
 def scrape(logins: LoginMetrics, pool: HashPool | None) -> str:

@@ -1,5 +1,6 @@
-"""What an upload is (gateway.media) and its signed links (gateway.links): decided by the bytes,
-never the name or the client's word; links that only this server can make and that expire."""
+"""What an upload is (gateway.files.media) and its signed links (gateway.files.signed_urls):
+decided by the bytes, never the name or the client's word; links that only this server can make
+and that expire."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import time
 import pytest
 from PIL import Image
 
-from gateway.links import Links
-from gateway.media import OCTETS, TooManyPixels, served_type, sniff
+from gateway.files.media import OCTETS, TooManyPixels, served_type, sniff
+from gateway.files.signed_urls import Links
 
 LIMITS = {"thumb_size": 64, "max_pixels": 1_000_000}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.api import reserved
+from gateway.http.api import reserved
 
 
 def test_function_and_bot_names_are_reserved() -> None:

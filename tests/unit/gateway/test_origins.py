@@ -9,7 +9,7 @@ import pytest
 from quart.testing import WebsocketResponseError
 
 from gateway.app import create_app
-from gateway.origins import Origins, normal
+from gateway.guard.origins import Origins, normal
 from runtime.settings import GatewaySettings, Settings
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.quotas import Quotas, client_address
+from gateway.guard.quotas import Quotas, client_address
 from runtime.settings import GatewaySettings
 
 

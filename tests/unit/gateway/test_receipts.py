@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from gateway.inbound import Refusal, validate
-from gateway.receipts import Intent
+from gateway.protocol.inbound import Refusal, validate
+from gateway.protocol.receipts import Intent
 from runtime.events import Text
 from runtime.history import StoredMessage
 

@@ -1,4 +1,4 @@
-"""The roster (gateway/roster.py): snapshots from one load per room, changes coalesced."""
+"""The roster (gateway/delivery/roster.py): snapshots from one load per room, changes coalesced."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from gateway.roster import CROWD, Roster
+from gateway.delivery.roster import CROWD, Roster
 from runtime.frames import PresenceChangeFrame
 
 

@@ -4,7 +4,7 @@ address."""
 
 from __future__ import annotations
 
-from gateway.throttle import Limit, LoginThrottle, Throttle, retry_after
+from gateway.guard.throttle import Limit, LoginThrottle, Throttle, retry_after
 
 
 class Clock:

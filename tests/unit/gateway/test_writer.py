@@ -9,9 +9,9 @@ import pytest
 from hypercorn.protocol.ws_stream import ASGIWebsocketState
 from hypercorn.utils import UnexpectedMessageError
 
-from gateway.link import Encoded
-from gateway.peer import Peer
-from gateway.writer import gone, write_outbox
+from gateway.delivery.peer import Peer
+from gateway.delivery.wire import Encoded
+from gateway.socket.writer import gone, write_outbox
 
 
 async def refuse(exc: BaseException) -> None:

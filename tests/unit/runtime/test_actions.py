@@ -7,8 +7,8 @@ from pathlib import Path
 import fastjsonschema
 import pytest
 
-from gateway.actions import Actions
-from gateway.inbound import Refusal
+from gateway.protocol.actions import Actions
+from gateway.protocol.inbound import Refusal
 from runtime import Action, Context, Delivery, Room, Text, on_action
 from runtime.actions import client_schema
 from runtime.engine.discovery import load

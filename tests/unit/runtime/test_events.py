@@ -19,7 +19,7 @@ from runtime.events import (
     json_schema,
     new_id,
 )
-from runtime.mentions import named
+from runtime.mentions import mentions_in
 
 
 def test_envelope_round_trip() -> None:
@@ -121,4 +121,4 @@ def test_json_schema_covers_every_event() -> None:
 def test_mentions_are_names_after_an_at_sign_that_starts_a_word(
     text: str, names: list[str]
 ) -> None:
-    assert named(text) == names
+    assert mentions_in(text) == names

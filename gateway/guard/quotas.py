@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Protocol
 
-from gateway.bucket import Bucket
+from gateway.guard.bucket import Bucket
 from runtime.settings import GatewaySettings
 
 TOO_MANY = 4429  # close code: too many sockets for this user or address
@@ -64,7 +64,7 @@ class HeaderLookup(Protocol):
 
 def client_address(headers: HeaderLookup, peer: str | None, limits: GatewaySettings) -> str:
     """The address a socket counts against: the ``client_ip_header`` a trusted proxy sets
-    (its last entry), as the login throttle reads it (gateway.access), else the TCP peer."""
+    (its last entry), as the login throttle reads it (gateway.guard.access), else the TCP peer."""
     if limits.client_ip_header:
         given = headers.get(limits.client_ip_header, "").split(",")[-1].strip()
         if given:

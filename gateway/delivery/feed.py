@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 
-from gateway.hub import Hub
+from gateway.delivery.hub import Hub
 from runtime.kafka import tracing
 from runtime.kafka.client import Consumer, KafkaException, Message, TopicPartition, header
 from runtime.kafka.headers import ROUTE

@@ -1,5 +1,5 @@
 """REST routes of docs/PROTOCOL.md: history, presence, health and the functions table; accounts
-and sessions come from ``gateway.accounts``.
+and sessions come from ``gateway.http.accounts``.
 
 Every error is ``{"error": code, "detail": sentence}`` (``ApiError``, rendered in ``app.py``).
 """
@@ -13,10 +13,10 @@ from pydantic import TypeAdapter, ValidationError
 from quart import Blueprint, Response, g, request
 from quart_schema import security_scheme
 
-from gateway import schemas as s
-from gateway.access import Caller, Unauthorized, authenticate, bearer_token, current_caller
+from gateway.guard.access import Caller, Unauthorized, authenticate, bearer_token, current_caller
+from gateway.http import schemas as s
+from gateway.http.schemas import query, returns
 from gateway.resources import Resources
-from gateway.schemas import query, returns
 from runtime.errors import UserError
 from runtime.events import Room, Username
 from runtime.telemetry import REQUEST_ID, new_request_id

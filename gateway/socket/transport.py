@@ -6,7 +6,8 @@
 - ``DirectWebsocket``: Quart's ``send`` yields to the event loop before every frame, so a socket
   writer sent one frame per loop turn and fell behind any burst. The gateway's writer already
   waits on its outbox; its sends go straight to the ASGI server. It also carries the socket's
-  ``Link`` (gateway.link): deliveries are written to the transport directly, not through ASGI.
+  ``Link`` (gateway.delivery.wire): deliveries are written to the transport directly, not
+  through ASGI.
 - ``patch_hypercorn()``, applied by ``run_gateway`` before serving:
   - no permessage-deflate: Hypercorn accepts it from every client that offers it (browsers
     always do), which costs about 300 KiB of zlib state per socket and compresses each fan-out
@@ -28,7 +29,7 @@ from quart import Quart, Websocket
 from quart.asgi import ASGIWebsocketConnection
 from wsproto.events import Ping
 
-from gateway.link import Link
+from gateway.delivery.wire import Link
 
 INBOUND_QUEUE = "PARLEY_INBOUND_QUEUE"
 
@@ -56,7 +57,7 @@ class BoundedWebsocketConnection(ASGIWebsocketConnection):
 class DirectWebsocket(Websocket):
     """Quart's ``Websocket`` whose ``send`` does not first yield to the event loop (and
     assumes the socket was accepted, as the gateway's session always does first). ``link``
-    writes frames straight to the socket (gateway.link), when the server allows it."""
+    writes frames straight to the socket (gateway.delivery.wire), when the server allows it."""
 
     link: Link | None = None
 

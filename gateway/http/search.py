@@ -9,10 +9,10 @@ from __future__ import annotations
 from quart import Blueprint
 from quart_schema import security_scheme
 
-from gateway import schemas as s
-from gateway.api import BEARER, ApiError, caller
+from gateway.http import schemas as s
+from gateway.http.api import BEARER, ApiError, caller
+from gateway.http.schemas import query, returns
 from gateway.resources import Resources
-from gateway.schemas import query, returns
 from runtime.db.search import Query
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
-from gateway.hashing import HashPool
+from gateway.guard.hashing import HashPool
 from runtime.metrics import Rows, counter, gauge
 
 OUTCOMES = ("ok", "wrong", "throttled", "busy")

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 
-from gateway.publisher import Publisher, Unavailable
+from gateway.delivery.publisher import Publisher, Unavailable
 from runtime.events import LeaveEvent
 
 log = logging.getLogger("parley.gateway")

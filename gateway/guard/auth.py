@@ -9,7 +9,8 @@ A token is ``base64url(payload) "." base64url(HMAC-SHA256(secret, payload))`` (n
 decoded strictly: one character outside the alphabet, or unused bits that are not zero, and the
 token is refused) where the payload is the JSON object ``{"sub": username, "sid": session id,
 "exp": unix seconds}``. A valid signature is not enough: the caller also checks that the session
-``sid`` is still open and belongs to ``sub`` (``gateway.access``), so logging out ends a token.
+``sid`` is still open and belongs to ``sub`` (``gateway.guard.access``), so logging out ends a
+token.
 """
 
 from __future__ import annotations
@@ -92,8 +93,8 @@ def _read_secret(path: Path) -> str:
 
 
 class Auth:
-    """Hashes and checks passwords (blocking: run them in ``gateway.hashing.HashPool``); issues
-    and verifies access tokens."""
+    """Hashes and checks passwords (blocking: run them in ``gateway.guard.hashing.HashPool``);
+    issues and verifies access tokens."""
 
     def __init__(self, secret: bytes, gateway: GatewaySettings) -> None:
         self._secret = secret

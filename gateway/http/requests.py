@@ -1,4 +1,4 @@
-"""The gateway's HTTP request class: JSON bodies read strictly (``gateway.jsontext``).
+"""The gateway's HTTP request class: JSON bodies read strictly (``gateway.protocol.jsontext``).
 
 Quart's own ``get_json`` turns a body that is not UTF-8, or nests too deeply, into a 500;
 here each is a ``400 BadRequest`` whose description says what is wrong, which the app answers
@@ -12,7 +12,7 @@ from typing import Any
 from quart.wrappers import Request
 from werkzeug.exceptions import BadRequest
 
-from gateway.jsontext import BadJson, decode, parse
+from gateway.protocol.jsontext import BadJson, decode, parse
 
 
 class StrictRequest(Request):

@@ -16,9 +16,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 
-from gateway.link import Encoded
+from gateway.delivery.peer import Peer, Recent, Subscription
+from gateway.delivery.wire import Encoded
 from gateway.metrics import GatewayMetrics, HubStats
-from gateway.peer import Peer, Recent, Subscription
 from runtime.events import DecodeError, Delivery, decode
 from runtime.kafka import tracing
 from runtime.kafka.client import Message, header

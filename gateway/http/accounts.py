@@ -17,19 +17,19 @@ from quart import Blueprint, after_this_request
 from quart.typing import ResponseTypes
 from quart_schema import security_scheme
 
-from gateway import schemas as s
-from gateway.access import (
+from gateway.guard.access import (
     Caller,
     clear_session_cookie,
     client_address,
     session_cookie,
     set_session_cookie,
 )
-from gateway.api import BEARER, ApiError, refused, reserved, signed_in
-from gateway.hashing import Busy
+from gateway.guard.hashing import Busy
+from gateway.guard.throttle import retry_after
+from gateway.http import schemas as s
+from gateway.http.api import BEARER, ApiError, refused, reserved, signed_in
+from gateway.http.schemas import body, returns
 from gateway.resources import Resources
-from gateway.schemas import body, returns
-from gateway.throttle import retry_after
 from runtime.db.people import name_key
 from runtime.errors import UserError
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections import deque
 
-from gateway.inbound import Refusal
-from gateway.link import Encoded
-from gateway.peer import Peer, Subscription
-from gateway.publisher import Unavailable
+from gateway.delivery.peer import Peer, Subscription
+from gateway.delivery.publisher import Unavailable
+from gateway.delivery.wire import Encoded
+from gateway.protocol.inbound import Refusal
 from gateway.resources import Resources
 from runtime.errors import UserError
 from runtime.events import JoinEvent

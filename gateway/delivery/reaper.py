@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from gateway.publisher import Publisher, Unavailable
+from gateway.delivery.publisher import Publisher, Unavailable
 from runtime.db.store import Store
 from runtime.events import LeaveEvent
 from runtime.settings import GatewaySettings

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from hypercorn.utils import UnexpectedMessageError
 from wsproto.utilities import LocalProtocolError
 
-from gateway.peer import Peer
+from gateway.delivery.peer import Peer
 
 log = logging.getLogger("parley.gateway")
 DISCONNECTED: tuple[type[BaseException], ...] = (

@@ -20,10 +20,14 @@ from quart.globals import websocket_ctx
 from quart.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
-from gateway.access import socket_caller
-from gateway.actions import Declared
-from gateway.bucket import Bucket
-from gateway.inbound import (
+from gateway.delivery.peer import Peer, Subscription
+from gateway.delivery.publisher import Unavailable
+from gateway.delivery.wire import Encoded
+from gateway.guard.access import socket_caller
+from gateway.guard.bucket import Bucket
+from gateway.guard.quotas import TOO_MANY, client_address
+from gateway.protocol.actions import Declared
+from gateway.protocol.inbound import (
     Join,
     Leave,
     Ping,
@@ -38,14 +42,10 @@ from gateway.inbound import (
     read_json,
     validate,
 )
-from gateway.link import Encoded
-from gateway.peer import Peer, Subscription
-from gateway.publisher import Unavailable
-from gateway.quotas import TOO_MANY, client_address
-from gateway.receipts import Intent, Receipt
-from gateway.replay import join_room
+from gateway.protocol.receipts import Intent, Receipt
 from gateway.resources import Resources
-from gateway.writer import DISCONNECTED, gone, write_outbox
+from gateway.socket.replay import join_room
+from gateway.socket.writer import DISCONNECTED, gone, write_outbox
 from runtime.actions import from_client
 from runtime.errors import UserError
 from runtime.events import (

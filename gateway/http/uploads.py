@@ -4,8 +4,8 @@
     GET  /api/uploads/{id}       for one who may see it        -> fresh URLs
     GET  /files/{id}[/thumb]?exp=&sig=                         -> the bytes
 
-What a file is comes from its bytes (``gateway.media``). Only images (png, jpeg, gif, webp) are
-shown inline; anything else downloads as an attachment, and a type a browser would run (HTML,
+What a file is comes from its bytes (``gateway.files.media``). Only images (png, jpeg, gif, webp)
+are shown inline; anything else downloads as an attachment, and a type a browser would run (HTML,
 SVG, ...) is served as plain bytes. Every file response carries ``nosniff`` and a Content
 Security Policy that forbids everything.
 """
@@ -21,12 +21,12 @@ from urllib.parse import quote, unquote
 from quart import Blueprint, Request, Response, request
 from quart_schema import security_scheme
 
-from gateway import schemas as s
-from gateway.api import BEARER, ApiError, caller
-from gateway.media import IMAGES, Sniffed, TooManyPixels, served_type, sniff
-from gateway.openapi import answers, raw_body
+from gateway.files.media import IMAGES, Sniffed, TooManyPixels, served_type, sniff
+from gateway.http import schemas as s
+from gateway.http.api import BEARER, ApiError, caller
+from gateway.http.openapi import answers, raw_body
+from gateway.http.schemas import returns
 from gateway.resources import Resources
-from gateway.schemas import returns
 from runtime.db.uploads import New, Stored, Variant
 from runtime.errors import UserError
 

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from gateway.jsontext import BadJson, parse
+from gateway.protocol.jsontext import BadJson, parse
 from runtime.errors import validation_text
 from runtime.events import MAX_ATTACHMENTS, Caption, MessageId, Room, Username, says_something
 from runtime.frames import ErrorFrame, error_frame

@@ -16,8 +16,8 @@ from websockets.asyncio.client import connect
 from wsproto.connection import Connection, ConnectionType
 from wsproto.events import Message
 
-from gateway.link import Encoded, Link, text_frame
-from gateway.transport import BoundedWebsocketConnection, DirectWebsocket, patch_hypercorn
+from gateway.delivery.wire import Encoded, Link, text_frame
+from gateway.socket.transport import BoundedWebsocketConnection, DirectWebsocket, patch_hypercorn
 from tests.support.net import free_port
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 
-from gateway.link import Encoded, Link
-from gateway.outbox import Outbox
+from gateway.delivery.outbox import Outbox
+from gateway.delivery.wire import Encoded, Link
 
 # Live frames held for one room while its ``join`` replays history: past this the socket cannot
 # keep up with the room and is closed like any slow socket.

@@ -4,7 +4,7 @@
 A private room is invisible to non-members: every route here answers them ``404``, as for a
 room that does not exist. A change of membership is told over Kafka, so every gateway hears it:
 the room's sockets get a ``member`` frame, and a removed or banned user's sockets a ``removed``
-frame, on which their gateway takes them out of the room (``gateway.hub``).
+frame, on which their gateway takes them out of the room (``gateway.delivery.hub``).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import asyncio
 from quart import Blueprint
 from quart_schema import security_scheme
 
-from gateway import schemas as s
-from gateway.api import BEARER, USER, ApiError, caller, refused, valid, visible
-from gateway.openapi import answers
-from gateway.publisher import Unavailable
+from gateway.delivery.publisher import Unavailable
+from gateway.http import schemas as s
+from gateway.http.api import BEARER, USER, ApiError, caller, refused, valid, visible
+from gateway.http.openapi import answers
+from gateway.http.schemas import body, query, returns
 from gateway.resources import Resources
-from gateway.schemas import body, query, returns
 from runtime.errors import UserError
 from runtime.events import Delivery, rfc3339
 from runtime.frames import member_frame, removed_frame

@@ -2,10 +2,10 @@
 token, each checked against the login session it names.
 
     found = await authenticate(auth, sessions, token)   # Caller("ada", sid) or None
-    g.caller = found                  # before each request (gateway.api), for current_caller()
+    g.caller = found                  # before each request (gateway.http.api), for current_caller()
     me = current_caller()             # that caller, or Unauthorized (the API's 401)
 
-A token's signature and expiry are checked first (``gateway.auth``), then that its session is
+A token's signature and expiry are checked first (``gateway.guard.auth``), then that its session is
 still open and belongs to its ``sub`` (so a token for a user that does not exist, or of a
 session that was logged out, is refused). ``Watch`` closes the sockets of sessions that end:
 at once on this gateway, within ``gateway.session_sweep`` seconds on the others.
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from quart import g, request, websocket
 from werkzeug.sansio.response import Response
 
-from gateway.auth import Auth
-from gateway.peer import Peer
+from gateway.delivery.peer import Peer
+from gateway.guard.auth import Auth
 from runtime.db.sessions import Sessions
 from runtime.settings import GatewaySettings
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import fastjsonschema
 
-from gateway.inbound import Refusal, client_id_of
+from gateway.protocol.inbound import Refusal, client_id_of
 from runtime.registry import Descriptor
 
 log = logging.getLogger("parley.gateway")
