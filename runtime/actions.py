@@ -25,7 +25,15 @@ from pydantic import Field
 from runtime.events import Delivery, Event, Username
 from runtime.frames import error_frame
 from runtime.names import action_topic
-from runtime.triggers import Decorator, Handler, HandlerFn, Options, Start, describe_handler
+from runtime.triggers import (
+    MAX_REPLICAS,
+    Decorator,
+    Handler,
+    HandlerFn,
+    Options,
+    Start,
+    describe_handler,
+)
 
 # Frame types the gateway itself answers: no function may declare them.
 BUILTIN_TYPES = frozenset(
@@ -75,6 +83,8 @@ def on_action(
     timeout: float = 30.0,
     concurrency: int = 16,
     start: Start = "earliest",
+    ordered: bool = True,
+    max_replicas: int = MAX_REPLICAS,
 ) -> Decorator:
     """Declare the client action ``action`` and run the decorated function on each one.
 
@@ -84,7 +94,7 @@ def on_action(
     The action's model is the type of the function's first parameter (a subclass of
     ``Action``), or ``model=`` when that annotation cannot be resolved. ``start`` is
     "earliest": an action acked before the function's first worker owned its partitions is
-    still handled.
+    still handled. ``ordered=False`` consumes through a share group (see ``Options``).
     """
     if not ACTION_NAME.match(action):
         raise ValueError(
@@ -94,7 +104,7 @@ def on_action(
         raise ValueError(
             f"action {action!r} is a built-in frame type; name your action something else"
         )
-    options = Options(retries=retries, timeout=timeout, concurrency=concurrency, start=start)
+    options = Options(retries, timeout, concurrency, start, ordered, max_replicas)
 
     def wrap(fn: HandlerFn) -> Handler:
         base = model or _first_parameter_model(fn)

@@ -28,8 +28,18 @@ class Descriptor(BaseModel):
     name: str
     trigger: str
     topic: str = Field(description="the physical topics it reads, comma-separated")
-    group: str = Field(description="its consumer group (every replica shares it)")
+    group: str = Field(
+        description="its consumer group (every replica shares it); a share group when "
+        'options["ordered"] is "false"'
+    )
     options: dict[str, str]
+
+    @property
+    def ordered(self) -> bool:
+        """False for an ``ordered=False`` function (a share group; descriptors published
+        before the option existed are ordered)."""
+        return self.options.get("ordered", "true") != "false"
+
     action: str | None = Field(default=None, description="the client frame type it declares")
     action_schema: dict[str, Any] | None = Field(
         default=None, alias="schema", description="JSON Schema of that frame"
@@ -58,6 +68,8 @@ def describe(handler: Handler, settings: Settings) -> Descriptor:
             "timeout": f"{options.timeout:g}",
             "concurrency": str(options.concurrency),
             "start": options.start,
+            "ordered": "true" if options.ordered else "false",
+            "max_replicas": str(options.max_replicas),
         },
         action=action.type if action is not None else None,
         schema=client_schema(action) if action is not None else None,

@@ -76,20 +76,44 @@ HandlerFn = Callable[[Any, "Context"], Awaitable[Result]]
 Start = Literal["latest", "earliest"]
 
 
+# A share group's broker gives up on a record after ``share.delivery.count.limit`` deliveries
+# (at most 10, a broker bound); an unordered handler sets it to ``retries + 2``, one delivery
+# spare for a replica killed while holding the record.
+MAX_UNORDERED_RETRIES = 8
+MAX_REPLICAS = 24
+
+
 @dataclass(frozen=True)
 class Options:
-    """Per-handler knobs. ``concurrency``: events in flight at once (one key at a time each)."""
+    """Per-handler knobs. ``concurrency``: events in flight at once (one key at a time each).
+
+    ``ordered`` (default True): a consumer group, in order per key, at most one replica per
+    partition. ``ordered=False``: a Kafka share group; any number of replicas (up to
+    ``max_replicas``) share the partitions and each record is acknowledged on its own, in no
+    particular order.
+    """
 
     retries: int = 3
     timeout: float = 30.0
     concurrency: int = 16
     start: Start = "latest"
+    ordered: bool = True
+    max_replicas: int = MAX_REPLICAS
 
     def __post_init__(self) -> None:
         if self.retries < 0 or self.timeout <= 0 or self.concurrency < 1:
             raise ValueError("retries must be >= 0, timeout > 0 and concurrency >= 1")
         if self.start not in ("latest", "earliest"):
             raise ValueError('start must be "latest" or "earliest"')
+        if not isinstance(self.ordered, bool):
+            raise ValueError("ordered must be True or False")
+        if isinstance(self.max_replicas, bool) or self.max_replicas < 1:
+            raise ValueError("max_replicas must be >= 1")
+        if not self.ordered and self.retries > MAX_UNORDERED_RETRIES:
+            raise ValueError(
+                f"retries must be <= {MAX_UNORDERED_RETRIES} with ordered=False: the broker "
+                "delivers a record at most 10 times; lower retries or keep ordered=True"
+            )
 
 
 @dataclass(frozen=True)
@@ -125,13 +149,15 @@ def on(
     timeout: float = 30.0,
     concurrency: int = 16,
     start: Start = "latest",
+    ordered: bool = True,
+    max_replicas: int = MAX_REPLICAS,
 ) -> Decorator:
     """Bind an async function to any topic whose events are ``model``.
 
     @on("chat.message", MessageEvent, start="earliest")
     async def archive(event: MessageEvent, ctx: Context) -> None: ...
     """
-    options = Options(retries=retries, timeout=timeout, concurrency=concurrency, start=start)
+    options = Options(retries, timeout, concurrency, start, ordered, max_replicas)
     return describe_handler(f"on({topic})", (topic,), (model,), options)
 
 
@@ -143,6 +169,9 @@ class Trigger:
 
     @on_private(retries=5, timeout=10)
     async def notify(event: PrivateEvent, ctx: Context) -> None: ...
+
+    @on_message(ordered=False, max_replicas=12)   # a share group: past the partition count
+    async def index(event: MessageEvent, ctx: Context) -> None: ...
     """
 
     def __init__(self, trigger: str, *models: type[Event]) -> None:
@@ -161,6 +190,8 @@ class Trigger:
         timeout: float = ...,
         concurrency: int = ...,
         start: Start = ...,
+        ordered: bool = ...,
+        max_replicas: int = ...,
     ) -> Decorator: ...
     def __call__(
         self,
@@ -170,8 +201,10 @@ class Trigger:
         timeout: float = 30.0,
         concurrency: int = 16,
         start: Start = "latest",
+        ordered: bool = True,
+        max_replicas: int = MAX_REPLICAS,
     ) -> Handler | Decorator:
-        options = Options(retries=retries, timeout=timeout, concurrency=concurrency, start=start)
+        options = Options(retries, timeout, concurrency, start, ordered, max_replicas)
         topics = tuple(m.topic for m in self.models)
         describe = describe_handler(self.trigger, topics, self.models, options)
         return describe if fn is None else describe(fn)

@@ -12,6 +12,10 @@ instead of waiting a broker round trip each. Once every output is acknowledged t
 finished: its offset may be committed. A failed attempt is retried in the lane after a backoff
 (the key waits); an output Kafka refused makes the record go round again, queued at the back of
 its lane. After ``retries`` the original record goes to the dead-letter topic and is finished.
+
+For an unordered handler (a share group, runtime.engine.share) a failed attempt is not retried
+here: after the backoff the record is handed to ``release`` (the broker delivers it again,
+maybe to another replica, with its delivery count grown), and the attempt number is that count.
 """
 
 from __future__ import annotations
@@ -61,6 +65,8 @@ class Item:
     traceparent: bytes | None  # the record's own ``traceparent`` header
     event: Event | None = None  # once decoded
     attempt: int = 1  # the attempt to run next
+    key: bytes = b""  # its lane: the record's key, or its own position when unordered
+    delivery: int = 1  # how many times Kafka delivered it (a share group counts; else 1)
     error: str | None = None  # why the previous attempt failed
     delay: float = 0.0  # how long to wait before the next attempt
 
@@ -77,6 +83,7 @@ class Runner:
         bus: Bus,
         stats: WorkerStats,
         finished: Callable[[Slot], None],
+        release: Callable[[Slot], None] | None = None,
     ) -> None:
         self.handler = handler
         self.settings = settings
@@ -90,15 +97,29 @@ class Runner:
         self.faults = faults_for(settings.faults, handler.name)
         self.lanes: Lanes[Item] = Lanes(self._run)
         self._finished = finished
+        self._release = release
         self._origin = [(ORIGIN, self.name.encode())]
         self._fn_log = logging.getLogger(f"parley.fn.{handler.name}")
         self._ctx_log = logging.LoggerAdapter(self._fn_log, {"function": self.name})
         self._gate = Gate(handler.options.concurrency)
         self._topics: dict[str, str] = {}  # logical name -> physical (prefixed)
 
-    def submit(self, message: Record, slot: Slot, traceparent: bytes | None) -> None:
-        """Queue a fetched record behind the earlier ones of its key."""
-        self.lanes.add(message.key() or b"", Item(message, slot, traceparent))
+    def submit(
+        self,
+        message: Record,
+        slot: Slot,
+        traceparent: bytes | None,
+        key: bytes | None = None,
+        delivery: int = 1,
+    ) -> None:
+        """Queue a fetched record behind the earlier ones of its key (or of ``key``, its lane,
+        when given). ``delivery`` is its delivery count; with ``release`` set it is also the
+        attempt it is on."""
+        lane = message.key() or b"" if key is None else key
+        attempt = delivery if self._release is not None else 1
+        self.lanes.add(
+            lane, Item(message, slot, traceparent, attempt=attempt, key=lane, delivery=delivery)
+        )
 
     async def watch(self) -> None:
         """Enforce the handler's timeout (forever; run it beside the consuming loop)."""
@@ -143,6 +164,9 @@ class Runner:
                 )
                 self.stats.retried += 1
                 await asyncio.sleep(item.delay)
+                if self._release is not None:  # the broker delivers it again
+                    self._release(item.slot)
+                    return
             ctx = self._context(item, event, traceparent)
             try:
                 if not self._gate.try_enter():
@@ -203,6 +227,7 @@ class Runner:
             item.slot.offset,
             item.attempt,
             traceparent.decode() if traceparent else None,
+            item.delivery,
         )
 
     def _send(self, result: Result, item: Item) -> None:
@@ -245,7 +270,7 @@ class Runner:
             self._done(item)
             return
         self._failed(item, error)  # an output was refused: go round again
-        self.lanes.add(item.message.key() or b"", item)
+        self.lanes.add(item.key, item)
 
     def _done(self, item: Item) -> None:
         self.stats.processed += 1
@@ -264,7 +289,8 @@ class Runner:
         finish it: the event must land somewhere before its offset may be committed."""
         message = item.message
         tracing.failed(error, final=True)
-        headers = dead_letter_headers(message, self.name, error, attempts)
+        delivery = item.delivery if self._release is not None else None
+        headers = dead_letter_headers(message, self.name, error, attempts, delivery)
         delay = self.settings.worker.backoff_base
         while True:
             try:

@@ -1,7 +1,8 @@
 """Dead letters: what a function gave up on, and how to send it back.
 
 ``chat.dlq.<function>`` holds the original record (value, key, headers) plus ``parley-dlq-*``
-headers: the source topic, partition and offset, the error and the attempt count.
+headers: the source topic, partition and offset, the error and the attempt count; for an
+unordered function (a share group) also the broker's delivery count of the record.
 """
 
 from __future__ import annotations
@@ -16,10 +17,16 @@ from runtime.kafka.headers import DLQ_PREFIX
 from runtime.names import dlq_topic
 from runtime.settings import Settings
 
+DELIVERY_COUNT = DLQ_PREFIX + "delivery-count"
 
-def dead_letter_headers(message: Record, function: str, error: str, attempts: int) -> Headers:
+
+def dead_letter_headers(
+    message: Record, function: str, error: str, attempts: int, delivery_count: int | None = None
+) -> Headers:
     """The headers of ``message`` sent to the dead-letter topic: its own (minus any earlier
-    dead letter's) and where it came from, why it failed and after how many attempts."""
+    dead letter's) and where it came from, why it failed and after how many attempts (and
+    deliveries, when a share group counted them)."""
+    counted = [] if delivery_count is None else [(DELIVERY_COUNT, str(delivery_count).encode())]
     return [
         *[(k, v) for k, v in headers_of(message) if not k.startswith(DLQ_PREFIX)],
         (DLQ_PREFIX + "function", function.encode()),
@@ -28,6 +35,7 @@ def dead_letter_headers(message: Record, function: str, error: str, attempts: in
         (DLQ_PREFIX + "offset", str(message.offset()).encode()),
         (DLQ_PREFIX + "error", error.encode()[:2000]),
         (DLQ_PREFIX + "attempts", str(attempts).encode()),
+        *counted,
     ]
 
 
@@ -45,6 +53,7 @@ class DeadLetter:
     error: str
     attempts: int
     headers: tuple[tuple[str, bytes], ...]
+    delivery_count: int | None = None  # a share group's count, for unordered functions
 
     @classmethod
     def from_message(cls, message: Message) -> DeadLetter:
@@ -63,6 +72,7 @@ class DeadLetter:
             error=meta.get("error", ""),
             attempts=int(meta.get("attempts", "0")),
             headers=tuple((k, v) for k, v in headers if not k.startswith(DLQ_PREFIX)),
+            delivery_count=int(meta["delivery-count"]) if "delivery-count" in meta else None,
         )
 
 
