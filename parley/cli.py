@@ -36,6 +36,7 @@ from runtime.ops.broker import ensure_jars
 from runtime.ops.cluster import KafkaCluster
 from runtime.ops.lag import Functions
 from runtime.ops.private import keep_private
+from runtime.ops.shares import ShareGroups
 from runtime.registry import FunctionRow, describe
 from runtime.settings import Settings
 
@@ -83,7 +84,8 @@ def _functions(args: argparse.Namespace, settings: Settings) -> int:
 async def _registry_rows(settings: Settings) -> list[FunctionRow]:
     descriptors = await read_registry(settings)
     admin = admin_client(settings.kafka.client_config())
-    return await Functions(settings, admin, lambda: descriptors).rows()
+    shares = ShareGroups(settings)
+    return await Functions(settings, admin, lambda: descriptors, shares=shares).rows()
 
 
 def _cell(value: Any) -> str:
@@ -133,6 +135,10 @@ def _up(args: argparse.Namespace, settings: Settings) -> int:
 
     configure_logging("supervisor")
     scale = dict(_replicas(item) for item in args.scale)
+    problem = _scale_problem(args.functions or settings.functions_dir, scale, settings)
+    if problem is not None:
+        print(f"parley up: {problem}", file=sys.stderr)
+        return 2
     autoscale = (
         Autoscale(threshold=args.lag_threshold, minimum=1, maximum=args.max_replicas)
         if args.autoscale
@@ -248,6 +254,21 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     return subprocess.run(argv, cwd=root, check=False).returncode
 
 
+def _scale_problem(folder: Path, scale: dict[str, int], settings: Settings) -> str | None:
+    """Why ``--scale`` asks for more replicas than a function can use (None: it does not)."""
+    from runtime.ops.lag import check_replicas
+
+    for handler in discover(folder):
+        if handler.name in scale:
+            try:
+                check_replicas(
+                    handler.name, handler.options, scale[handler.name], settings.kafka.partitions
+                )
+            except ValueError as exc:
+                return str(exc)
+    return None
+
+
 def _replicas(item: str) -> tuple[str, int]:
     name, _, count = item.partition("=")
     if not name or not count.isdigit() or int(count) < 1:
@@ -312,7 +333,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--autoscale", action="store_true", help="replicas follow consumer lag")
     up.add_argument("--lag-threshold", type=int, default=1000, help="lag per replica")
-    up.add_argument("--max-replicas", type=int, default=6, help="at most (and <= partitions)")
+    up.add_argument(
+        "--max-replicas",
+        type=int,
+        default=24,
+        help="at most, for any function (ordered ones also at most the partition count, "
+        "unordered ones at most their max_replicas)",
+    )
     up.add_argument("--no-gateway", action="store_true", help="functions only")
     up.set_defaults(run=_up)
 
@@ -338,7 +365,11 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--gateways", type=int, default=2, help="gateway replicas (HPA minimum)")
     deploy.add_argument("--max-gateways", type=int, default=6, help="HPA maximum")
     deploy.add_argument(
-        "--max-replicas", type=int, default=6, help="per function (never above the partitions)"
+        "--max-replicas",
+        type=int,
+        default=6,
+        help="per ordered function (never above the partitions); an unordered one uses its "
+        "own max_replicas",
     )
     deploy.add_argument("--lag-threshold", type=int, default=1000, help="lag per replica (KEDA)")
     deploy.add_argument("--cooldown", type=int, default=300, help="KEDA cooldown, seconds")

@@ -49,8 +49,13 @@ class Descriptor(BaseModel):
 class FunctionRow(Descriptor):
     """A descriptor with how the function does now (``/api/functions``, ``parley functions``)."""
 
-    replicas: int = Field(description="members of its consumer group")
-    lag: int = Field(description="records not yet committed by its group, over its partitions")
+    replicas: int = Field(
+        description="members of its consumer group (or share group); -1 when unknown"
+    )
+    lag: int = Field(
+        description="records not yet committed by its group, over its partitions (a share "
+        "group: the broker's share group lag); -1 when unknown"
+    )
     dlq: int = Field(description="records in its dead-letter topic")
 
 

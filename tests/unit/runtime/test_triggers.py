@@ -112,7 +112,14 @@ def test_parley_functions_json(capsys: pytest.CaptureFixture[str]) -> None:
         "trigger": "on_message",
         "topic": "chat.message",
         "group": "fn.chat",
-        "options": {"retries": "8", "timeout": "30", "concurrency": "16", "start": "earliest"},
+        "options": {
+            "retries": "8",
+            "timeout": "30",
+            "concurrency": "16",
+            "start": "earliest",
+            "ordered": "true",
+            "max_replicas": "24",
+        },
         "action": None,
         "schema": None,
     }
