@@ -68,13 +68,14 @@ def _functions(args: argparse.Namespace, settings: Settings) -> int:
         columns = ["name", "trigger", "action", "topic", "group", "options"]
     else:
         rows = [row.model_dump(by_alias=True) for row in asyncio.run(_registry_rows(settings))]
-        columns = ["name", "trigger", "action", "replicas", "lag", "dlq", "group"]
+        columns = ["name", "trigger", "action", "ordered", "replicas", "lag", "dlq", "group"]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
     table = [[c.upper() for c in columns]]
     for row in rows:
-        table.append([_cell(row[c]) for c in columns])
+        ordered = row["options"].get("ordered", "true") != "false"
+        table.append([_cell({**row, "ordered": ordered}[c]) for c in columns])
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for cells in table:
         print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
@@ -89,6 +90,10 @@ async def _registry_rows(settings: Settings) -> list[FunctionRow]:
 
 
 def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) and value < 0:
+        return "?"  # unknown: a share group's, where ShareGroupCommand cannot run
     if isinstance(value, dict):
         return " ".join(f"{k}={v}" for k, v in value.items())
     return "-" if value is None else str(value)
