@@ -123,6 +123,37 @@ def scaling_rows(raw: Results) -> list[Row]:
                 note,
             )
         )
+    return rows + unordered_rows(raw, one)
+
+
+def unordered_rows(raw: Results, one: float) -> list[Row]:
+    """The unordered function (a share group) past the partition count, against 1 ordered
+    replica: CPU per event per replica shows where the time goes once cores run out."""
+    unordered = raw.get("unordered")
+    if not unordered:
+        return []
+    cores = raw["params"].get("cores", os.cpu_count())
+    events = raw["params"].get("events", 0)
+    rows = []
+    for n, rate in sorted((int(k), median(v)) for k, v in unordered["rates"].items()):
+        used = unordered.get("replica_cpu_s", {}).get(str(n))
+        note = f"{cores} cores: past {cores} busy replicas the speedup flattens"
+        if used and events:
+            each = " + ".join(f"{u / events * 1000:.2f}" for u in used[0])
+            note = (
+                f"ms CPU per event per replica {each} (total {sum(used[0]) / events * 1000:.2f}); "
+                + note
+            )
+        rows.append(
+            Row(
+                f"2. scaling: {n} replica(s) unordered (share group, 6 partitions), "
+                f"{raw['params']['work_ms']:g} ms CPU per event",
+                number(rate, "events/s"),
+                number(one, "events/s") + " (1 replica)",
+                ratio(rate, one).replace("x", "x speedup"),
+                note,
+            )
+        )
     return rows
 
 
