@@ -138,12 +138,12 @@ def _up(args: argparse.Namespace, settings: Settings) -> int:
     from runtime.ops.supervisor import Supervisor
     from runtime.telemetry import configure_logging
 
-    configure_logging("supervisor")
     scale = dict(_replicas(item) for item in args.scale)
     problem = _scale_problem(args.functions or settings.functions_dir, scale, settings)
     if problem is not None:
         print(f"parley up: {problem}", file=sys.stderr)
         return 2
+    configure_logging("supervisor")
     autoscale = (
         Autoscale(threshold=args.lag_threshold, minimum=1, maximum=args.max_replicas)
         if args.autoscale

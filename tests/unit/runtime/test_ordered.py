@@ -3,15 +3,22 @@ share group's configs and the parsing of Kafka's ShareGroupCommand output."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from parley.cli import main
 from runtime import Action, Context, MessageEvent, on_action, on_message
+from runtime.kafka.dlq import DELIVERY_COUNT, dead_letter_headers
 from runtime.kafka.share import share_group_configs
 from runtime.ops.lag import check_replicas, replica_ceiling
 from runtime.ops.shares import parse_lag, parse_members
 from runtime.registry import describe
 from runtime.settings import Settings
+from runtime.testing import MemoryRecord
 from runtime.triggers import Options
+
+REPO = Path(__file__).resolve().parents[3]
 
 
 async def index(event: MessageEvent, ctx: Context) -> None:
@@ -93,3 +100,20 @@ def test_share_group_command_output_is_parsed() -> None:
     assert parse_lag("Share group 'x' has no active members.\n") is None
     assert parse_members(STATE) == 12
     assert parse_members("") is None
+
+
+def test_parley_up_refuses_to_scale_an_ordered_function_past_the_partitions(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["up", "--scale", "chat=7", "--functions", str(REPO / "functions"), "--no-gateway"]
+    assert main(argv) == 2  # refused before anything starts
+    error = capsys.readouterr().err
+    assert "function chat is ordered: at most 6 replicas" in error
+    assert "ordered=False" in error
+
+
+def test_dead_letter_headers_carry_the_delivery_count_when_given() -> None:
+    record = MemoryRecord("chat.message", 7, b"k", b"{}", [("traceparent", b"t")])
+    counted = dict(dead_letter_headers(record, "index", "boom", 3, delivery_count=4))
+    assert counted[DELIVERY_COUNT] == b"4"
+    assert DELIVERY_COUNT not in dict(dead_letter_headers(record, "chat", "boom", 3))
