@@ -481,12 +481,15 @@ def markdown(results: Results) -> str:
     parts += [*NOTES, ""]
     if login_flood := _read(LOGIN_FLOOD):  # tests/bench/bench_login_flood.py writes it
         parts += [login_flood.rstrip("\n"), ""]
+    if unordered := _read(UNORDERED):  # a hand-written run's conditions and figures
+        parts += [unordered.rstrip("\n"), ""]
     if plots:
         parts += ["## Plots", "", *plots, ""]
     return "\n".join(parts)
 
 
 LOGIN_FLOOD = "docs/bench/login_flood.md"
+UNORDERED = "docs/bench/unordered.md"
 NOTES = [
     "## How each case is measured",
     "",
@@ -502,7 +505,11 @@ NOTES = [
     "measuring reader and any other work share them, so the speedup flattens at the core "
     "count or before. Each row gives the CPU% each replica got while it worked (CPU seconds "
     "x rate / events) and the CPU spent per event: when the latter stays flat while replicas "
-    "are added, the replicas scale with the CPU they get and the limit is the machine.",
+    "are added, the replicas scale with the CPU they get and the limit is the machine. The "
+    "unordered rows run `tests/bench/functions/burnshare.py` (the same work, `ordered=False`) "
+    "with 6 to 12 replicas in one share group on the same 6 partitions, the input produced in "
+    "batches of 16 (the broker hands a share group whole producer batches), and give the CPU "
+    "per event each replica spent.",
     "- **Fan-out**: N receiver sockets in one room, spread over several receiver processes; "
     "a sender posts M messages back to back; rate = N x M / (last delivery - first send). "
     "Parley runs the whole pipeline (gateway -> Kafka -> chat worker -> Kafka -> gateway) with "
