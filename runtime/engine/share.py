@@ -17,6 +17,9 @@ own, so records of one key run concurrently. A record's verdict:
 
 The share consumer wants a verdict for every record of a poll before the next poll, so the
 worker handles one batch at a time (concurrently within it, up to the handler's concurrency).
+While a batch is still running, the verdicts reached so far are sent every ``FLUSH`` seconds:
+a record's acquisition lock (30 s by default) runs from its delivery, and a slow neighbour in
+its batch must not make it expire (the broker would hand the record to another replica).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from runtime.settings import Settings
 from runtime.state import State
 from runtime.triggers import Handler
 
+FLUSH = 0.2  # seconds between sending the verdicts of a batch still running
 log = logging.getLogger("parley.worker")
 
 
@@ -96,7 +100,7 @@ class ShareWorker:
                 if not self.assigned.is_set():
                     log.info("assigned %s", [f"{t}[share]" for t in self.topics])
                     self.assigned.set()
-                verdicts = await self._handle(batch, stop)
+                verdicts = await self._handle(batch, stop, consumer)
                 self._beat()
         finally:
             for task in (watchdog, announce):
@@ -113,14 +117,15 @@ class ShareWorker:
             path.touch()
             self._last_beat = now
 
-    async def _handle(self, batch: list[Message], stop: asyncio.Event) -> list[Verdict]:
-        """Every record of ``batch`` through the function; their verdicts."""
+    async def _handle(
+        self, batch: list[Message], stop: asyncio.Event, consumer: ShareConsumer
+    ) -> list[Verdict]:
+        """Every record of ``batch`` through the function; the verdicts not sent yet."""
         self._verdicts = []
         self._settled.clear()
         for message in batch:
             self._dispatch(message)
-        if self._pending:
-            await self._wait(stop)
+        await self._settle(stop, consumer)
         for slot, message in self._pending.items():  # stopping: give the rest back
             self.stats.in_flight -= 1
             self._verdicts.append((message, AcknowledgeType.RELEASE))
@@ -128,18 +133,21 @@ class ShareWorker:
         self._pending.clear()
         return self._verdicts
 
-    async def _wait(self, stop: asyncio.Event) -> None:
-        """Until the batch is settled; once ``stop`` is set, at most the drain timeout more."""
-        settled = asyncio.ensure_future(self._settled.wait())
-        stopping = asyncio.ensure_future(stop.wait())
-        try:
-            await asyncio.wait({settled, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            if not settled.done():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(settled, self.settings.worker.drain_timeout)
-        finally:
-            for task in (settled, stopping):
-                task.cancel()
+    async def _settle(self, stop: asyncio.Event, consumer: ShareConsumer) -> None:
+        """Until the batch is settled (once ``stop`` is set, at most the drain timeout more),
+        sending the verdicts reached so far every ``FLUSH`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = float("inf")
+        while self._pending:
+            if stop.is_set():
+                deadline = min(deadline, loop.time() + self.settings.worker.drain_timeout)
+                if loop.time() >= deadline:
+                    return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._settled.wait(), FLUSH)
+            if self._pending and self._verdicts:
+                verdicts, self._verdicts = self._verdicts, []
+                await consumer.acknowledge(verdicts)
 
     def _dispatch(self, message: Message) -> None:
         if message.error() is not None:

@@ -93,6 +93,15 @@ class ShareConsumer:
         self._record(verdicts)
         return list(self._consumer.poll(timeout))
 
+    async def acknowledge(self, verdicts: Sequence[Verdict]) -> None:
+        """Send ``verdicts`` now (records of the current batch; the rest follow later)."""
+        if verdicts:
+            await self._call(self._send, verdicts)
+
+    def _send(self, verdicts: Sequence[Verdict]) -> None:
+        self._record(verdicts)
+        self._consumer.commit_async()
+
     def _record(self, verdicts: Sequence[Verdict]) -> None:
         for message, verdict in verdicts:
             self._consumer.acknowledge(message, verdict)

@@ -17,6 +17,8 @@ import pytest
 from runtime.db.store import Store
 from runtime.kafka.client import Producer
 from runtime.kafka.dlq import DeadLetter, list_dead_letters
+from runtime.kafka.share import configure_share_group
+from runtime.names import group_of
 from runtime.settings import Settings
 from runtime.testing import message
 from tests.support.harness import eventually, produce
@@ -97,3 +99,33 @@ async def test_kill_9_of_replicas_mid_stream_loses_nothing(
     # The killed replicas' acquired records come back once their locks expire (30 s).
     await eventually(lambda: wanted <= all_handled(settings), timeout=150, what="all handled")
     assert all(proc.poll() is None for proc in replicas[2:])
+
+
+async def test_a_slow_record_does_not_let_its_batch_neighbours_locks_expire(
+    settings: Settings, store: Store, workers: Workers
+) -> None:
+    # A 15 s lock (the broker's lowest) and a 20 s handler: verdicts sent only at the next
+    # poll would come too late, and the broker would deliver the fast records a second time.
+    connection = settings.kafka.client_config()
+    group = group_of(settings, "spread")
+    await asyncio.to_thread(
+        configure_share_group, connection, group, {"share.record.lock.duration.ms": "15000"}
+    )
+    await workers.start("spread", FIXTURES)
+    slow = message("slow", room="room-0")
+    fast = [message(f"m{n}", room=f"room-{n}") for n in range(20)]
+    await produce(settings, [slow, *fast])  # one producer batch: one poll's batch
+    lines: list[str] = []
+
+    def slow_done() -> bool:
+        lines[:] = [
+            line
+            for path in (settings.data_dir / "spread").glob("*.txt")
+            for line in path.read_text().splitlines()
+        ]
+        return any(line.startswith(slow.id) for line in lines)
+
+    await eventually(slow_done, timeout=90, what="the slow record handled")
+    counts = [line.split() for line in lines if not line.startswith(slow.id)]
+    assert sorted(i for i, _ in counts) == sorted(e.id for e in fast)  # each exactly once
+    assert {n for _, n in counts} == {"1"}
