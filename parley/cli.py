@@ -36,6 +36,7 @@ from runtime.ops.broker import ensure_jars
 from runtime.ops.cluster import KafkaCluster
 from runtime.ops.lag import Functions
 from runtime.ops.private import keep_private, private_process
+from runtime.ops.shares import ShareGroups
 from runtime.registry import FunctionRow, describe
 from runtime.settings import Settings
 
@@ -67,13 +68,14 @@ def _functions(args: argparse.Namespace, settings: Settings) -> int:
         columns = ["name", "trigger", "action", "topic", "group", "options"]
     else:
         rows = [row.model_dump(by_alias=True) for row in asyncio.run(_registry_rows(settings))]
-        columns = ["name", "trigger", "action", "replicas", "lag", "dlq", "group"]
+        columns = ["name", "trigger", "action", "ordered", "replicas", "lag", "dlq", "group"]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
     table = [[c.upper() for c in columns]]
     for row in rows:
-        table.append([_cell(row[c]) for c in columns])
+        ordered = row["options"].get("ordered", "true") != "false"
+        table.append([_cell({**row, "ordered": ordered}[c]) for c in columns])
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for cells in table:
         print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
@@ -83,10 +85,15 @@ def _functions(args: argparse.Namespace, settings: Settings) -> int:
 async def _registry_rows(settings: Settings) -> list[FunctionRow]:
     descriptors = await read_registry(settings)
     admin = admin_client(settings.kafka.client_config())
-    return await Functions(settings, admin, lambda: descriptors).rows()
+    shares = ShareGroups(settings)
+    return await Functions(settings, admin, lambda: descriptors, shares=shares).rows()
 
 
 def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) and value < 0:
+        return "?"  # unknown: a share group's, where ShareGroupCommand cannot run
     if isinstance(value, dict):
         return " ".join(f"{k}={v}" for k, v in value.items())
     return "-" if value is None else str(value)
@@ -131,8 +138,12 @@ def _up(args: argparse.Namespace, settings: Settings) -> int:
     from runtime.ops.supervisor import Supervisor
     from runtime.telemetry import configure_logging
 
-    configure_logging("supervisor")
     scale = dict(_replicas(item) for item in args.scale)
+    problem = _scale_problem(args.functions or settings.functions_dir, scale, settings)
+    if problem is not None:
+        print(f"parley up: {problem}", file=sys.stderr)
+        return 2
+    configure_logging("supervisor")
     autoscale = (
         Autoscale(threshold=args.lag_threshold, minimum=1, maximum=args.max_replicas)
         if args.autoscale
@@ -248,6 +259,21 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     return subprocess.run(argv, cwd=root, check=False).returncode
 
 
+def _scale_problem(folder: Path, scale: dict[str, int], settings: Settings) -> str | None:
+    """Why ``--scale`` asks for more replicas than a function can use (None: it does not)."""
+    from runtime.ops.lag import check_replicas
+
+    for handler in discover(folder):
+        if handler.name in scale:
+            try:
+                check_replicas(
+                    handler.name, handler.options, scale[handler.name], settings.kafka.partitions
+                )
+            except ValueError as exc:
+                return str(exc)
+    return None
+
+
 def _replicas(item: str) -> tuple[str, int]:
     name, _, count = item.partition("=")
     if not name or not count.isdigit() or int(count) < 1:
@@ -312,7 +338,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--autoscale", action="store_true", help="replicas follow consumer lag")
     up.add_argument("--lag-threshold", type=int, default=1000, help="lag per replica")
-    up.add_argument("--max-replicas", type=int, default=6, help="at most (and <= partitions)")
+    up.add_argument(
+        "--max-replicas",
+        type=int,
+        default=24,
+        help="at most, for any function (ordered ones also at most the partition count, "
+        "unordered ones at most their max_replicas)",
+    )
     up.add_argument("--no-gateway", action="store_true", help="functions only")
     up.set_defaults(run=_up)
 
@@ -338,7 +370,11 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--gateways", type=int, default=2, help="gateway replicas (HPA minimum)")
     deploy.add_argument("--max-gateways", type=int, default=6, help="HPA maximum")
     deploy.add_argument(
-        "--max-replicas", type=int, default=6, help="per function (never above the partitions)"
+        "--max-replicas",
+        type=int,
+        default=6,
+        help="per ordered function (never above the partitions); an unordered one uses its "
+        "own max_replicas",
     )
     deploy.add_argument("--lag-threshold", type=int, default=1000, help="lag per replica (KEDA)")
     deploy.add_argument("--cooldown", type=int, default=300, help="KEDA cooldown, seconds")

@@ -28,6 +28,7 @@ from runtime.filters import Pattern
 from runtime.frames import error_frame
 from runtime.names import action_topic
 from runtime.triggers import (
+    MAX_REPLICAS,
     Decorator,
     Handler,
     HandlerFn,
@@ -99,6 +100,8 @@ def on_action(
     timeout: float = 30.0,
     concurrency: int = 16,
     start: Start = "earliest",
+    ordered: bool = True,
+    max_replicas: int = MAX_REPLICAS,
     # trigger options (see runtime.triggers.Options)
     batch: int | None = None,
     window: float = 0.0,
@@ -113,7 +116,7 @@ def on_action(
     The action's model is the type of the function's first parameter (a subclass of
     ``Action``), or ``model=`` when that annotation cannot be resolved. ``start`` is
     "earliest": an action acked before the function's first worker owned its partitions is
-    still handled.
+    still handled. ``ordered=False`` consumes through a share group (see ``Options``).
     """
     if not ACTION_NAME.match(action):
         raise ValueError(
@@ -128,6 +131,8 @@ def on_action(
         timeout=timeout,
         concurrency=concurrency,
         start=start,
+        ordered=ordered,
+        max_replicas=max_replicas,
         # trigger options
         batch=batch,
         window=window,

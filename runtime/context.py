@@ -17,7 +17,10 @@ class Context:
     ``store`` is history and presence (a ``History``: not accounts, not gateway state);
     ``state`` is the function's own durable key-value state (``runtime.state``); ``log``
     carries the function and event id on every line; ``attempt`` starts at 1 and grows with
-    each retry.
+    each retry. ``delivery_count`` is how many times Kafka has handed this record out: 1 on
+    first delivery; for an ``ordered=False`` handler (a share group) it is the broker's count,
+    which also grows when a replica died holding the record; an ordered handler's consumer
+    group counts nothing, so it stays 1 there.
     """
 
     function: str
@@ -30,3 +33,4 @@ class Context:
     offset: int = -1
     attempt: int = 1
     traceparent: str | None = None
+    delivery_count: int = 1

@@ -28,12 +28,22 @@ class Descriptor(BaseModel):
     name: str
     trigger: str
     topic: str = Field(description="the physical topics it reads, comma-separated")
-    group: str = Field(description="its consumer group (every replica shares it)")
+    group: str = Field(
+        description="its consumer group (every replica shares it); a share group when "
+        'options["ordered"] is "false"'
+    )
     options: dict[str, str]
     match: dict[str, Any] | None = Field(
         default=None,
         description="the filter pattern its events must match to be handled (runtime.filters)",
     )
+
+    @property
+    def ordered(self) -> bool:
+        """False for an ``ordered=False`` function (a share group; descriptors published
+        before the option existed are ordered)."""
+        return self.options.get("ordered", "true") != "false"
+
     action: str | None = Field(default=None, description="the client frame type it declares")
     action_schema: dict[str, Any] | None = Field(
         default=None, alias="schema", description="JSON Schema of that frame"
@@ -43,8 +53,13 @@ class Descriptor(BaseModel):
 class FunctionRow(Descriptor):
     """A descriptor with how the function does now (``/api/functions``, ``parley functions``)."""
 
-    replicas: int = Field(description="members of its consumer group")
-    lag: int = Field(description="records not yet committed by its group, over its partitions")
+    replicas: int = Field(
+        description="members of its consumer group (or share group); -1 when unknown"
+    )
+    lag: int = Field(
+        description="records not yet committed by its group, over its partitions (a share "
+        "group: the broker's share group lag); -1 when unknown"
+    )
     dlq: int = Field(description="records in its dead-letter topic")
 
 
@@ -62,6 +77,8 @@ def describe(handler: Handler, settings: Settings) -> Descriptor:
             "timeout": f"{options.timeout:g}",
             "concurrency": str(options.concurrency),
             "start": options.start,
+            "ordered": "true" if options.ordered else "false",
+            "max_replicas": str(options.max_replicas),
             **trigger_options(handler),
         },
         match=options.match,

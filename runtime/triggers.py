@@ -115,15 +115,30 @@ MAX_BATCH = 10_000
 MAX_WINDOW = 300.0
 
 
+# A share group's broker gives up on a record after ``share.delivery.count.limit`` deliveries
+# (at most 10, a broker bound); an unordered handler sets it to ``retries + 2``, one delivery
+# spare for a replica killed while holding the record.
+MAX_UNORDERED_RETRIES = 8
+MAX_REPLICAS = 24
+
+
 @dataclass(frozen=True)
 class Options:
     """Per-handler knobs. ``concurrency``: events in flight at once (one key at a time each);
-    with ``batch``, batches in flight at once."""
+    with ``batch``, batches in flight at once.
+
+    ``ordered`` (default True): a consumer group, in order per key, at most one replica per
+    partition. ``ordered=False``: a Kafka share group; any number of replicas (up to
+    ``max_replicas``) share the partitions and each record is acknowledged on its own, in no
+    particular order.
+    """
 
     retries: int = 3
     timeout: float = 30.0
     concurrency: int = 16
     start: Start = "latest"
+    ordered: bool = True
+    max_replicas: int = MAX_REPLICAS
     # --- trigger options (docs/FUNCTIONS.md, "Trigger options") ---------------------------
     # batch: up to N events per call, as a list, gathered for at most ``window`` seconds;
     # match: a filter pattern (runtime.filters) applied before the function is invoked;
@@ -139,6 +154,15 @@ class Options:
             raise ValueError("retries must be >= 0, timeout > 0 and concurrency >= 1")
         if self.start not in ("latest", "earliest"):
             raise ValueError('start must be "latest" or "earliest"')
+        if not isinstance(self.ordered, bool):
+            raise ValueError("ordered must be True or False")
+        if isinstance(self.max_replicas, bool) or self.max_replicas < 1:
+            raise ValueError("max_replicas must be >= 1")
+        if not self.ordered and self.retries > MAX_UNORDERED_RETRIES:
+            raise ValueError(
+                f"retries must be <= {MAX_UNORDERED_RETRIES} with ordered=False: the broker "
+                "delivers a record at most 10 times; lower retries or keep ordered=True"
+            )
         self._check_trigger_options()
 
     def _check_trigger_options(self) -> None:
@@ -152,9 +176,9 @@ class Options:
             raise ValueError(f"max_age must be > 0 seconds, got {self.max_age}")
         if self.match is not None:
             object.__setattr__(self, "match", check_pattern(self.match))
-        # Share groups (``ordered=False``, another option) hand records out one by one, with no
-        # partition order to gather batches in: refused together until that is designed.
-        if self.batch is not None and getattr(self, "ordered", True) is False:
+        # Share groups (``ordered=False``) hand records out one by one, with no partition
+        # order to gather batches in: refused together until that is designed.
+        if self.batch is not None and not self.ordered:
             raise ValueError("batch= needs ordered=True (share groups do not batch yet)")
 
 
@@ -191,6 +215,8 @@ def on(
     timeout: float = 30.0,
     concurrency: int = 16,
     start: Start = "latest",
+    ordered: bool = True,
+    max_replicas: int = MAX_REPLICAS,
     # trigger options (see Options)
     batch: int | None = None,
     window: float = 0.0,
@@ -207,6 +233,8 @@ def on(
         timeout=timeout,
         concurrency=concurrency,
         start=start,
+        ordered=ordered,
+        max_replicas=max_replicas,
         # trigger options
         batch=batch,
         window=window,
@@ -224,6 +252,9 @@ class Trigger:
 
     @on_private(retries=5, timeout=10)
     async def notify(event: PrivateEvent, ctx: Context) -> None: ...
+
+    @on_message(ordered=False, max_replicas=12)   # a share group: past the partition count
+    async def index(event: MessageEvent, ctx: Context) -> None: ...
     """
 
     def __init__(self, trigger: str, *models: type[Event]) -> None:
@@ -242,6 +273,8 @@ class Trigger:
         timeout: float = ...,
         concurrency: int = ...,
         start: Start = ...,
+        ordered: bool = ...,
+        max_replicas: int = ...,
         # trigger options (see Options)
         batch: int | None = ...,
         window: float = ...,
@@ -256,6 +289,8 @@ class Trigger:
         timeout: float = 30.0,
         concurrency: int = 16,
         start: Start = "latest",
+        ordered: bool = True,
+        max_replicas: int = MAX_REPLICAS,
         # trigger options (see Options)
         batch: int | None = None,
         window: float = 0.0,
@@ -267,6 +302,8 @@ class Trigger:
             timeout=timeout,
             concurrency=concurrency,
             start=start,
+            ordered=ordered,
+            max_replicas=max_replicas,
             # trigger options
             batch=batch,
             window=window,

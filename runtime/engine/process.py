@@ -9,6 +9,7 @@ from pathlib import Path
 
 from runtime.db.store import Store
 from runtime.engine.discovery import load
+from runtime.engine.share import ShareWorker
 from runtime.engine.stats import worker_registry
 from runtime.engine.worker import Worker
 from runtime.kafka.client import Producer
@@ -28,7 +29,8 @@ async def serve(handler: Handler, settings: Settings) -> None:
     async with Store(settings.database_url()) as store:
         await store.migrate()
         producer = Producer(settings.kafka.client_config())
-        worker = Worker(handler, settings, store, store.state(handler.name), producer)
+        kind = Worker if handler.options.ordered else ShareWorker
+        worker = kind(handler, settings, store, store.state(handler.name), producer)
         metrics = settings.worker
         # What start-up built (modules, models, the engine) lives as long as the process: keep
         # it out of the collector's scans, which otherwise walk it all on every full collection

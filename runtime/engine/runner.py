@@ -17,6 +17,10 @@ Trigger options (runtime.triggers.Options) act here too: a record that does not 
 function's filter is finished at once, never handled; one whose event is older than
 ``max_age`` is dead-lettered as ``expired``; with ``batch`` the records go through a
 ``Batcher`` (runtime.engine.batches) instead of the lanes.
+
+For an unordered handler (a share group, runtime.engine.share) a failed attempt is not retried
+here: after the backoff the record is handed to ``release`` (the broker delivers it again,
+maybe to another replica, with its delivery count grown), and the attempt number is that count.
 """
 
 from __future__ import annotations
@@ -70,6 +74,8 @@ class Item:
     traceparent: bytes | None  # the record's own ``traceparent`` header
     event: Event | None = None  # once decoded
     attempt: int = 1  # the attempt to run next
+    key: bytes = b""  # its lane: the record's key, or its own position when unordered
+    delivery: int = 1  # how many times Kafka delivered it (a share group counts; else 1)
     error: str | None = None  # why the previous attempt failed
     delay: float = 0.0  # how long to wait before the next attempt
     arrived: float = 0.0  # when it was submitted (loop time; for a batch's window)
@@ -87,6 +93,7 @@ class Runner:
         bus: Bus,
         stats: WorkerStats,
         finished: Callable[[Slot], None],
+        release: Callable[[Slot], None] | None = None,
     ) -> None:
         self.handler = handler
         self.settings = settings
@@ -100,6 +107,7 @@ class Runner:
         self.faults = faults_for(settings.faults, handler.name)
         self.lanes: Lanes[Item] = Lanes(self._run)
         self._finished = finished
+        self._release = release
         self._origin = [(ORIGIN, self.name.encode())]
         self._fn_log = logging.getLogger(f"parley.fn.{handler.name}")
         self._ctx_log = logging.LoggerAdapter(self._fn_log, {"function": self.name})
@@ -108,18 +116,29 @@ class Runner:
         self._match = handler.options.match
         self.batcher = Batcher(self) if handler.options.batch is not None else None
 
-    def submit(self, message: Record, slot: Slot, traceparent: bytes | None) -> None:
-        """Queue a fetched record behind the earlier ones of its key (or finish it now when
-        it does not match the function's filter)."""
+    def submit(
+        self,
+        message: Record,
+        slot: Slot,
+        traceparent: bytes | None,
+        key: bytes | None = None,
+        delivery: int = 1,
+    ) -> None:
+        """Queue a fetched record behind the earlier ones of its key (or of ``key``, its lane,
+        when given), or finish it now when it does not match the function's filter.
+        ``delivery`` is its delivery count; with ``release`` set it is also the attempt it is
+        on."""
         if self._match is not None and not self._wanted(message):
             self.stats.filtered += 1
             self._finished(slot)
             return
-        item = Item(message, slot, traceparent)
+        lane = (message.key() or b"") if key is None else key
+        attempt = delivery if self._release is not None else 1
+        item = Item(message, slot, traceparent, attempt=attempt, key=lane, delivery=delivery)
         if self.batcher is not None:
             self.batcher.add(item)
         else:
-            self.lanes.add(message.key() or b"", item)
+            self.lanes.add(lane, item)
 
     def flush(self) -> None:
         """Stop gathering: hand every waiting record to the function now (on shutdown)."""
@@ -195,6 +214,9 @@ class Runner:
                 )
                 self.stats.retried += 1
                 await asyncio.sleep(item.delay)
+                if self._release is not None:  # the broker delivers it again
+                    self._release(item.slot)
+                    return
             ctx = self._context(item, event, traceparent)
             try:
                 if not self._gate.try_enter():
@@ -259,6 +281,7 @@ class Runner:
             item.slot.offset,
             item.attempt,
             traceparent.decode() if traceparent else None,
+            item.delivery,
         )
 
     def _send(self, result: Result, item: Item) -> None:
@@ -301,7 +324,7 @@ class Runner:
             self._done(item)
             return
         self._failed(item, error)  # an output was refused: go round again
-        self.lanes.add(item.message.key() or b"", item)
+        self.lanes.add(item.key, item)
 
     def _done(self, item: Item) -> None:
         self.stats.processed += 1
@@ -327,7 +350,8 @@ class Runner:
         finish it: the event must land somewhere before its offset may be committed."""
         message = item.message
         tracing.failed(error, final=True)
-        headers = dead_letter_headers(message, self.name, error, attempts, reason)
+        delivery = item.delivery if self._release is not None else None
+        headers = dead_letter_headers(message, self.name, error, attempts, reason, delivery)
         delay = self.settings.worker.backoff_base
         while True:
             try:

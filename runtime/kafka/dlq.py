@@ -2,7 +2,8 @@
 
 ``chat.dlq.<function>`` holds the original record (value, key, headers) plus ``parley-dlq-*``
 headers: the source topic, partition and offset, why (``reason``: ``failed``, ``undecodable``
-or ``expired``), the error and the attempt count.
+or ``expired``), the error and the attempt count; for an unordered function (a share group)
+also the broker's delivery count of the record.
 """
 
 from __future__ import annotations
@@ -21,13 +22,21 @@ from runtime.settings import Settings
 # Why a record was dead-lettered: the handler failed it for good, it could not be decoded, or
 # it was older than the function's max_age.
 Reason = Literal["failed", "undecodable", "expired"]
+DELIVERY_COUNT = DLQ_PREFIX + "delivery-count"
 
 
 def dead_letter_headers(
-    message: Record, function: str, error: str, attempts: int, reason: Reason = "failed"
+    message: Record,
+    function: str,
+    error: str,
+    attempts: int,
+    reason: Reason = "failed",
+    delivery_count: int | None = None,
 ) -> Headers:
     """The headers of ``message`` sent to the dead-letter topic: its own (minus any earlier
-    dead letter's) and where it came from, why it failed and after how many attempts."""
+    dead letter's) and where it came from, why it failed and after how many attempts (and
+    deliveries, when a share group counted them)."""
+    counted = [] if delivery_count is None else [(DELIVERY_COUNT, str(delivery_count).encode())]
     return [
         *[(k, v) for k, v in headers_of(message) if not k.startswith(DLQ_PREFIX)],
         (DLQ_PREFIX + "function", function.encode()),
@@ -37,6 +46,7 @@ def dead_letter_headers(
         (DLQ_PREFIX + "error", error.encode()[:2000]),
         (DLQ_PREFIX + "attempts", str(attempts).encode()),
         (DLQ_PREFIX + "reason", reason.encode()),
+        *counted,
     ]
 
 
@@ -55,6 +65,7 @@ class DeadLetter:
     attempts: int
     reason: str  # failed, undecodable or expired (older dead letters: guessed from the error)
     headers: tuple[tuple[str, bytes], ...]
+    delivery_count: int | None = None  # a share group's count, for unordered functions
 
     @classmethod
     def from_message(cls, message: Record) -> DeadLetter:
@@ -75,6 +86,7 @@ class DeadLetter:
             reason=meta.get("reason")
             or ("undecodable" if meta.get("error", "").startswith("undecodable") else "failed"),
             headers=tuple((k, v) for k, v in headers if not k.startswith(DLQ_PREFIX)),
+            delivery_count=int(meta["delivery-count"]) if "delivery-count" in meta else None,
         )
 
 

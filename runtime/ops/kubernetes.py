@@ -13,7 +13,9 @@ What it describes (Kafka and PostgreSQL are yours: point the settings at them):
 - per function: a Deployment whose probes read the worker's heartbeat file
   (``parley health /tmp/parley-heartbeat``), and a KEDA ``ScaledObject`` on its consumer group's
   lag, one trigger per topic, its maximum never above the partition count (a replica past it
-  would own no partition).
+  would own no partition). An unordered function (``ordered=False``, a share group) scales up
+  to its own ``max_replicas`` on CPU instead: KEDA's Kafka scaler reads a consumer group's
+  committed offsets, and a share group commits none.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class Plan:
     tag: str = "latest"
     gateways: int = 2
     max_gateways: int = 6
-    max_replicas: int = 6  # per function, and never above the partitions
+    max_replicas: int = 6  # per ordered function, and never above the partitions
     lag_threshold: int = 1000  # records of lag per replica
     cooldown: int = 300  # seconds without lag before KEDA scales to the minimum
     database_url: str = "postgresql+asyncpg://parley:CHANGE-ME@postgres:5432/parley"
@@ -261,12 +263,16 @@ def _function(handler: Handler, settings: Settings, plan: Plan) -> list[Manifest
 
 def scaling(handler: Handler, settings: Settings, plan: Plan) -> list[Manifest]:
     """The KEDA objects of one function: a ScaledObject on its group's lag (and, for a secured
-    Kafka, the TriggerAuthentication it uses)."""
+    Kafka, the TriggerAuthentication it uses); for an unordered function, on its CPU."""
     k = settings.kafka
     name = f"fn-{handler.name}"
-    secured = k.security_protocol != "PLAINTEXT"
-    triggers = []
-    for topic in handler.topics:
+    ordered = handler.options.ordered
+    secured = ordered and k.security_protocol != "PLAINTEXT"
+    triggers: list[Manifest] = []
+    if not ordered:
+        cpu = {"type": "cpu", "metricType": "Utilization", "metadata": {"value": "70"}}
+        triggers.append(cpu)
+    for topic in handler.topics if ordered else ():
         trigger: Manifest = {
             "type": "kafka",
             "metadata": {
@@ -290,7 +296,9 @@ def scaling(handler: Handler, settings: Settings, plan: Plan) -> list[Manifest]:
             "spec": {
                 "scaleTargetRef": {"name": name},
                 "minReplicaCount": 1,
-                "maxReplicaCount": max(1, min(plan.max_replicas, k.partitions)),
+                "maxReplicaCount": max(1, min(plan.max_replicas, k.partitions))
+                if ordered
+                else handler.options.max_replicas,
                 "pollingInterval": 15,
                 "cooldownPeriod": plan.cooldown,
                 "triggers": triggers,

@@ -3,6 +3,10 @@
 For each function (a registry ``Descriptor``): ``replicas`` = members of its consumer group;
 ``lag`` = sum over its partitions of (end offset - committed offset); ``dlq`` = records in
 its dead-letter topic. Computed in a thread with the admin client, cached for ``ttl`` seconds.
+
+An unordered function (``ordered=False``) consumes through a share group, which the admin
+client cannot describe: its replicas and lag come from ``runtime.ops.shares`` when one is
+given (``parley up``, ``parley functions``), else they are -1 (unknown).
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._listoffsets import OffsetSpec
 
 from runtime.names import dlq_topic
+from runtime.ops.shares import ShareGroups
 from runtime.registry import Descriptor, FunctionRow
 from runtime.settings import Settings
+from runtime.triggers import Options
 
 TIMEOUT = 5.0
 
@@ -34,8 +40,10 @@ class Functions:
         admin: AdminClient,
         descriptors: Callable[[], list[Descriptor]],
         ttl: float = 2.0,
+        shares: ShareGroups | None = None,
     ) -> None:
         self.settings = settings
+        self.shares = shares
         self.admin = admin
         self.descriptors = descriptors
         self.ttl = ttl
@@ -61,11 +69,18 @@ class Functions:
         rows = []
         for function in functions:
             dlq = dlq_topic(self.settings, function.name)
+            if function.ordered:
+                replicas = self._members(function.group)
+                lag = self._lag(function, partitions, low, high)
+            else:
+                share = self.shares.state(function.group) if self.shares else None
+                replicas = -1 if share is None or share.members is None else share.members
+                lag = -1 if share is None or share.lag is None else share.lag
             rows.append(
                 FunctionRow(
                     **function.model_dump(by_alias=True),
-                    replicas=self._members(function.group),
-                    lag=self._lag(function, partitions, low, high),
+                    replicas=replicas,
+                    lag=lag,
                     dlq=sum(high[tp] - low[tp] for tp in partitions if tp[0] == dlq),
                 )
             )
@@ -114,6 +129,31 @@ class Functions:
         return lag
 
 
+def replica_ceiling(options: Options, partitions: int) -> int:
+    """The most replicas a function can use: an ordered one (a consumer group) no more than
+    the partition count, an unordered one (a share group) its ``max_replicas``."""
+    if options.ordered:
+        return min(partitions, options.max_replicas)
+    return options.max_replicas
+
+
+def check_replicas(name: str, options: Options, replicas: int, partitions: int) -> None:
+    """ValueError (saying what to do) when ``replicas`` is more than ``name`` can use."""
+    ceiling = replica_ceiling(options, partitions)
+    if replicas <= ceiling:
+        return
+    if options.ordered and replicas > partitions:
+        raise ValueError(
+            f"function {name} is ordered: at most {partitions} replicas (one per partition of "
+            f"its topics; more would sit idle); ask for {partitions} or fewer, or declare it "
+            "with ordered=False to consume through a share group"
+        )
+    raise ValueError(
+        f"function {name}: at most {ceiling} replicas (its max_replicas); ask for fewer or "
+        "raise max_replicas in its decorator"
+    )
+
+
 @dataclass(frozen=True)
 class Autoscale:
     """replicas = clamp(ceil(lag / threshold), minimum, maximum), one step per decision,
@@ -121,7 +161,7 @@ class Autoscale:
 
     threshold: int = 1000
     minimum: int = 1
-    maximum: int = 6
+    maximum: int = 24  # for any function; see ``replica_ceiling`` for each one's own
     cooldown: float = 15.0
 
     def next_replicas(self, lag: int, current: int) -> int:

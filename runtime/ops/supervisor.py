@@ -32,8 +32,9 @@ from runtime.metrics import loopback
 from runtime.names import CHAT_TOPICS
 from runtime.ops.broker import EmbeddedBroker
 from runtime.ops.children import Child, command
-from runtime.ops.lag import Autoscale, Functions
+from runtime.ops.lag import Autoscale, Functions, check_replicas, replica_ceiling
 from runtime.ops.scrape import Aggregate, Target, url_in
+from runtime.ops.shares import ShareGroups
 from runtime.registry import Descriptor, describe
 from runtime.settings import Settings
 from runtime.triggers import Handler
@@ -225,8 +226,12 @@ class Supervisor:
             self.functions[name] = fn
             try:
                 fn.handler = load(path)
-            except DiscoveryError as exc:
-                fn.error = exc.reason
+                check_replicas(
+                    name, fn.handler.options, fn.replicas, self.settings.kafka.partitions
+                )
+            except (DiscoveryError, ValueError) as exc:
+                fn.error = exc.reason if isinstance(exc, DiscoveryError) else str(exc)
+                fn.handler = None
                 self.out.error("function %s not started: %s", name, exc)
                 self._withdraw(name)
                 continue
@@ -283,7 +288,7 @@ class Supervisor:
         if policy is None or now - self._last_autoscale < 5.0:
             return
         self._last_autoscale = now
-        ceiling = min(policy.maximum, self.settings.kafka.partitions)
+        partitions = self.settings.kafka.partitions
         try:
             lags = {row.name: row.lag for row in self._groups().snapshot()}
         except (DiscoveryError, KafkaException) as exc:
@@ -293,6 +298,9 @@ class Supervisor:
             if fn.handler is None or now - fn.scaled_at < policy.cooldown:
                 continue
             lag = lags.get(fn.name, 0)
+            if lag < 0:  # a share group whose lag is unknown here: leave it as it is
+                continue
+            ceiling = min(policy.maximum, replica_ceiling(fn.handler.options, partitions))
             wanted = min(ceiling, policy.next_replicas(lag, fn.replicas))
             if wanted != fn.replicas:
                 self.out.info(
@@ -304,7 +312,8 @@ class Supervisor:
     def _groups(self) -> Functions:
         if self._functions_view is None:
             admin = admin_client(self.settings.kafka.client_config())
-            self._functions_view = Functions(self.settings, admin, self._descriptors)
+            shares = ShareGroups(self.settings)
+            self._functions_view = Functions(self.settings, admin, self._descriptors, shares=shares)
         return self._functions_view
 
     def _descriptors(self) -> list[Descriptor]:

@@ -19,6 +19,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from confluent_kafka import Consumer, Producer
 
@@ -31,9 +32,9 @@ CONTENDERS = ("bare", "parley", "faststream")
 REPO = Path(__file__).resolve().parents[2]
 
 
-def prefill(bootstrap: str, topic: str, count: int) -> None:
+def prefill(bootstrap: str, topic: str, count: int, **config: Any) -> None:
     producer = Producer(
-        {"bootstrap.servers": bootstrap, "linger.ms": 20, "enable.idempotence": True}
+        {"bootstrap.servers": bootstrap, "linger.ms": 20, "enable.idempotence": True, **config}
     )
     for n in range(count):
         event = MessageEvent(room=f"room-{n % 64}", user="bench", text=f"message {n}")

@@ -123,6 +123,37 @@ def scaling_rows(raw: Results) -> list[Row]:
                 note,
             )
         )
+    return rows + unordered_rows(raw, one)
+
+
+def unordered_rows(raw: Results, one: float) -> list[Row]:
+    """The unordered function (a share group) past the partition count, against 1 ordered
+    replica: CPU per event per replica shows where the time goes once cores run out."""
+    unordered = raw.get("unordered")
+    if not unordered:
+        return []
+    cores = raw["params"].get("cores", os.cpu_count())
+    events = raw["params"].get("events", 0)
+    rows = []
+    for n, rate in sorted((int(k), median(v)) for k, v in unordered["rates"].items()):
+        used = unordered.get("replica_cpu_s", {}).get(str(n))
+        note = f"{cores} cores: past {cores} busy replicas the speedup flattens"
+        if used and events:
+            each = " + ".join(f"{u / events * 1000:.2f}" for u in used[0])
+            note = (
+                f"ms CPU per event per replica {each} (total {sum(used[0]) / events * 1000:.2f}); "
+                + note
+            )
+        rows.append(
+            Row(
+                f"2. scaling: {n} replica(s) unordered (share group, 6 partitions), "
+                f"{raw['params']['work_ms']:g} ms CPU per event",
+                number(rate, "events/s"),
+                number(one, "events/s") + " (1 replica)",
+                ratio(rate, one).replace("x", "x speedup"),
+                note,
+            )
+        )
     return rows
 
 
@@ -477,12 +508,15 @@ def markdown(results: Results) -> str:
     parts += [*NOTES, ""]
     if login_flood := _read(LOGIN_FLOOD):  # tests/bench/bench_login_flood.py writes it
         parts += [login_flood.rstrip("\n"), ""]
+    if unordered := _read(UNORDERED):  # a hand-written run's conditions and figures
+        parts += [unordered.rstrip("\n"), ""]
     if plots:
         parts += ["## Plots", "", *plots, ""]
     return "\n".join(parts)
 
 
 LOGIN_FLOOD = "docs/bench/login_flood.md"
+UNORDERED = "docs/bench/unordered.md"
 NOTES = [
     "## How each case is measured",
     "",
@@ -498,7 +532,11 @@ NOTES = [
     "measuring reader and any other work share them, so the speedup flattens at the core "
     "count or before. Each row gives the CPU% each replica got while it worked (CPU seconds "
     "x rate / events) and the CPU spent per event: when the latter stays flat while replicas "
-    "are added, the replicas scale with the CPU they get and the limit is the machine.",
+    "are added, the replicas scale with the CPU they get and the limit is the machine. The "
+    "unordered rows run `tests/bench/functions/burnshare.py` (the same work, `ordered=False`) "
+    "with 6 to 12 replicas in one share group on the same 6 partitions, the input produced in "
+    "batches of 16 (the broker hands a share group whole producer batches), and give the CPU "
+    "per event each replica spent.",
     "- **Fan-out**: N receiver sockets in one room, spread over several receiver processes; "
     "a sender posts M messages back to back; rate = N x M / (last delivery - first send). "
     "Parley runs the whole pipeline (gateway -> Kafka -> chat worker -> Kafka -> gateway) with "

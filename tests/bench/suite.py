@@ -203,7 +203,9 @@ def run_case(name: str, quick: bool, runner: Runner, done: dict[str, Any]) -> di
         return runner.run(name, "bench_runtime", ["--events", events, "--rounds", rounds])
     if name == "scaling":
         events, rounds = ("1500", "1") if quick else ("6000", "2")
-        return runner.run(name, "bench_scaling", ["--events", events, "--rounds", rounds])
+        unordered = "6,12" if quick else "6,8,12"
+        argv = ["--events", events, "--rounds", rounds, "--unordered", unordered]
+        return runner.run(name, "bench_scaling", argv)
     if name == "fanout":
         sizes = (1000,) if quick else (1000, 5000)
         messages, rounds = ("20", "1") if quick else ("50", "3")

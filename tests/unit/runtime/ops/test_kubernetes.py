@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from parley.cli import main
+from runtime import Context, MessageEvent, on_message
 from runtime.engine.discovery import discover
 from runtime.ops.kubernetes import Plan, manifests, scaling
 from runtime.settings import KafkaSettings, Settings
@@ -145,3 +146,14 @@ def test_parley_deploy_kubernetes_writes_the_files(tmp_path: Path) -> None:
         for doc in yaml.safe_load_all(path.read_text()):
             if not doc["apiVersion"].startswith("keda.sh/"):
                 kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+
+
+def test_an_unordered_function_scales_past_the_partitions_on_cpu() -> None:
+    async def index(event: MessageEvent, ctx: Context) -> None:
+        return None
+
+    handler = on_message(ordered=False, max_replicas=18)(index)
+    (scaled,) = scaling(handler, Settings(), Plan(max_replicas=3))
+    assert scaled["spec"]["maxReplicaCount"] == 18  # not capped at 6 partitions nor the plan
+    (trigger,) = scaled["spec"]["triggers"]
+    assert trigger["type"] == "cpu"  # KEDA's Kafka scaler cannot read a share group's lag

@@ -26,7 +26,7 @@ def test_missing_maven_names_the_debian_package(
 
 
 def test_cached_jars_need_no_maven(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    (tmp_path / "kafka_2.13-4.1.1.jar").write_bytes(b"")
+    (tmp_path / "kafka_2.13-4.4.0.jar").write_bytes(b"")
     pom = (KIT / "pom.xml").read_bytes()
     (tmp_path / ".pom.sha256").write_text(hashlib.sha256(pom).hexdigest())
     monkeypatch.setenv("PATH", "/nonexistent")
