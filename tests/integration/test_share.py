@@ -2,7 +2,8 @@
 
 Twelve replica processes share a 6-partition topic; killing some with SIGKILL loses nothing
 (their records come back when the acquisition lock expires); a poison event is dead-lettered
-with the broker's delivery count after ``retries``.
+with the broker's delivery count after ``retries``; a slow record does not let the locks of
+the records fetched with it expire.
 """
 
 from __future__ import annotations
