@@ -261,16 +261,23 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
 
 def _scale_problem(folder: Path, scale: dict[str, int], settings: Settings) -> str | None:
     """Why ``--scale`` asks for more replicas than a function can use (None: it does not)."""
+    from runtime.engine.discovery import function_files, load
+    from runtime.errors import DiscoveryError
     from runtime.ops.lag import check_replicas
 
-    for handler in discover(folder):
-        if handler.name in scale:
-            try:
-                check_replicas(
-                    handler.name, handler.options, scale[handler.name], settings.kafka.partitions
-                )
-            except ValueError as exc:
-                return str(exc)
+    for path in function_files(folder) if scale else ():
+        if path.stem not in scale:
+            continue
+        try:
+            handler = load(path)
+        except DiscoveryError:
+            continue  # the supervisor reports a broken file itself, and keeps watching it
+        try:
+            check_replicas(
+                handler.name, handler.options, scale[path.stem], settings.kafka.partitions
+            )
+        except ValueError as exc:
+            return str(exc)
     return None
 
 

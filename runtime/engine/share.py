@@ -32,10 +32,11 @@ from runtime.bus import Bus
 from runtime.engine.offsets import Slot
 from runtime.engine.runner import Runner
 from runtime.engine.stats import WorkerStats
+from runtime.engine.worker import announce_when
 from runtime.history import History
 from runtime.kafka.client import Message, header
 from runtime.kafka.headers import ORIGIN, TRACEPARENT
-from runtime.kafka.registry import ensure_registry, publish
+from runtime.kafka.registry import ensure_registry
 from runtime.kafka.share import (
     AcknowledgeType,
     ShareConsumer,
@@ -44,7 +45,6 @@ from runtime.kafka.share import (
     share_group_configs,
 )
 from runtime.kafka.topics import ensure_topics
-from runtime.registry import describe
 from runtime.settings import Settings
 from runtime.state import State
 from runtime.triggers import Handler
@@ -92,7 +92,9 @@ class ShareWorker:
         )
         await consumer.subscribe(self.topics)
         watchdog = asyncio.create_task(self.runner.watch())
-        announce = asyncio.create_task(_announce(self))
+        announce = asyncio.create_task(
+            announce_when(self.assigned, self.handler, self.settings, self.runner.bus)
+        )
         verdicts: list[Verdict] = []
         try:
             while not stop.is_set():
@@ -185,19 +187,3 @@ class ShareWorker:
         self._verdicts.append((message, verdict))
         if not self._pending:
             self._settled.set()
-
-
-async def _announce(worker: ShareWorker) -> None:
-    """Publish the function's descriptor once the group is joined (see Worker._announce)."""
-    await worker.assigned.wait()
-    descriptor = describe(worker.handler, worker.settings)
-    delay = worker.settings.worker.backoff_base
-    while True:
-        try:
-            await publish(worker.runner.bus, worker.settings, descriptor)
-            log.info("announced %s in the registry", worker.name)
-            return
-        except Exception as exc:  # noqa: BLE001 - the broker is away: try again
-            log.warning("could not announce %s (%s); again in %.1fs", worker.name, exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, worker.settings.worker.backoff_max)

@@ -79,7 +79,9 @@ class Worker:
         paused = False
         last_commit = self._loop.time()
         watchdog = asyncio.create_task(self.runner.watch())
-        announce = asyncio.create_task(self._announce())
+        announce = asyncio.create_task(
+            announce_when(self.assigned, self.handler, self.settings, self.runner.bus)
+        )
         ahead: asyncio.Future[list[Message]] | None = None  # the next batch, being fetched
         try:
             while not stop.is_set():
@@ -106,22 +108,6 @@ class Worker:
                 with contextlib.suppress(Exception):
                     await ahead
             await consumer.close()
-
-    async def _announce(self) -> None:
-        """Once this replica owns partitions, publish the function's descriptor to the
-        registry: from then on gateways accept its action (events sent to it are handled)."""
-        await self.assigned.wait()
-        descriptor = describe(self.handler, self.settings)
-        delay = self.settings.worker.backoff_base
-        while True:
-            try:
-                await publish(self.runner.bus, self.settings, descriptor)
-                log.info("announced %s in the registry", self.name)
-                return
-            except Exception as exc:  # noqa: BLE001 - the broker is away: try again
-                log.warning("could not announce %s (%s); again in %.1fs", self.name, exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.settings.worker.backoff_max)
 
     def _fetch(
         self, consumer: Consumer, paused: bool, arriving: int
@@ -261,3 +247,23 @@ class Worker:
             self._room.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._room.wait(), deadline - loop.time())
+
+
+async def announce_when(
+    assigned: asyncio.Event, handler: Handler, settings: Settings, bus: Bus
+) -> None:
+    """Once ``assigned`` is set (this replica owns partitions, or joined its share group),
+    publish the function's descriptor to the registry: from then on gateways accept its
+    action (events sent to it are handled)."""
+    await assigned.wait()
+    descriptor = describe(handler, settings)
+    delay = settings.worker.backoff_base
+    while True:
+        try:
+            await publish(bus, settings, descriptor)
+            log.info("announced %s in the registry", handler.name)
+            return
+        except Exception as exc:  # noqa: BLE001 - the broker is away: try again
+            log.warning("could not announce %s (%s); again in %.1fs", handler.name, exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, settings.worker.backoff_max)
