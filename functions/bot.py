@@ -16,7 +16,7 @@ DICE = re.compile(r"^(\d{1,3})d(\d{1,4})$")
 HELP = "commands: /help, /roll NdS (e.g. /roll 2d6), /who"
 
 
-@on_message
+@on_message(min_replicas=0)  # sleeps when idle under --autoscale: see docs/FUNCTIONS.md
 async def bot(event: MessageEvent, ctx: Context) -> Reply | None:
     if not event.text.startswith("/"):
         return None

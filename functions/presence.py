@@ -11,7 +11,7 @@ from runtime import Context, Delivery, JoinEvent, LeaveEvent, on_presence
 from runtime.frames import presence_change_frame
 
 
-@on_presence(start="earliest")
+@on_presence(start="earliest", min_replicas=1)
 async def presence(event: JoinEvent | LeaveEvent, ctx: Context) -> Delivery | None:
     room, user = event.room, event.user
     if isinstance(event, LeaveEvent):

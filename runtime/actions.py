@@ -75,6 +75,8 @@ def on_action(
     timeout: float = 30.0,
     concurrency: int = 16,
     start: Start = "earliest",
+    min_replicas: int | None = None,
+    max_replicas: int | None = None,
 ) -> Decorator:
     """Declare the client action ``action`` and run the decorated function on each one.
 
@@ -84,7 +86,8 @@ def on_action(
     The action's model is the type of the function's first parameter (a subclass of
     ``Action``), or ``model=`` when that annotation cannot be resolved. ``start`` is
     "earliest": an action acked before the function's first worker owned its partitions is
-    still handled.
+    still handled. ``min_replicas=0`` lets it sleep: the gateway still accepts the action
+    while it sleeps, and the first one wakes it (docs/FUNCTIONS.md, Scaling).
     """
     if not ACTION_NAME.match(action):
         raise ValueError(
@@ -94,7 +97,14 @@ def on_action(
         raise ValueError(
             f"action {action!r} is a built-in frame type; name your action something else"
         )
-    options = Options(retries=retries, timeout=timeout, concurrency=concurrency, start=start)
+    options = Options(
+        retries=retries,
+        timeout=timeout,
+        concurrency=concurrency,
+        start=start,
+        min_replicas=min_replicas,
+        max_replicas=max_replicas,
+    )
 
     def wrap(fn: HandlerFn) -> Handler:
         base = model or _first_parameter_model(fn)

@@ -2,14 +2,16 @@
 
 Every worker publishes its function's ``Descriptor`` to the compacted topic
 ``parley.functions`` (keyed by the function's name) once it owns its partitions; the
-supervisor removes it (a tombstone) when the function is gone for good: its file deleted, or
-scaled to zero. Gateways follow the topic to learn declared actions (``runtime.actions``)
-without importing any function file, and the ops views list it with each group's lag.
+supervisor removes it (a tombstone) when the function is gone for good: its file deleted or
+broken. A function asleep (no replica while it has nothing to do) keeps its entry, so its
+declared action is still accepted and handled when it wakes. Gateways follow the topic to
+learn declared actions (``runtime.actions``) without importing any function file, and the ops
+views list it with each group's lag.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,9 +38,17 @@ class Descriptor(BaseModel):
     )
 
 
+State = Literal["running", "asleep", "stopped"]
+
+
 class FunctionRow(Descriptor):
     """A descriptor with how the function does now (``/api/functions``, ``parley functions``)."""
 
+    state: State = Field(
+        default="running",
+        description="running (members in its group), asleep (none, and it may sleep: the "
+        "next event wakes it) or stopped (none, though it should run)",
+    )
     replicas: int = Field(description="members of its consumer group")
     lag: int = Field(description="records not yet committed by its group, over its partitions")
     dlq: int = Field(description="records in its dead-letter topic")
@@ -58,7 +68,30 @@ def describe(handler: Handler, settings: Settings) -> Descriptor:
             "timeout": f"{options.timeout:g}",
             "concurrency": str(options.concurrency),
             "start": options.start,
+            "min_replicas": str(min_replicas(handler, settings)),
+            "max_replicas": str(max_replicas(handler, settings)),
         },
         action=action.type if action is not None else None,
         schema=client_schema(action) if action is not None else None,
     )
+
+
+def min_replicas(handler: Handler, settings: Settings) -> int:
+    """The function's own ``min_replicas``, else ``PARLEY_AUTOSCALE__MIN_REPLICAS``."""
+    own = handler.options.min_replicas
+    return settings.autoscale.min_replicas if own is None else own
+
+
+def max_replicas(handler: Handler, settings: Settings) -> int:
+    """The function's own ``max_replicas``, else ``PARLEY_AUTOSCALE__MAX_REPLICAS`` (never
+    below its minimum)."""
+    own = handler.options.max_replicas
+    high = settings.autoscale.max_replicas if own is None else own
+    return max(high, min_replicas(handler, settings), 1)
+
+
+def state_of(options: dict[str, str], replicas: int) -> State:
+    """A function's state from its published options and its group's members."""
+    if replicas > 0:
+        return "running"
+    return "asleep" if options.get("min_replicas") == "0" else "stopped"

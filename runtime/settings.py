@@ -246,6 +246,31 @@ class SupervisorSettings(BaseModel):
     )
 
 
+class AutoscaleSettings(BaseModel):
+    """``parley up --autoscale`` and ``parley autoscale``: the defaults a function's own
+    ``min_replicas`` / ``max_replicas`` options override (see docs/FUNCTIONS.md, Scaling)."""
+
+    idle_after: float = Field(
+        default=60.0,
+        gt=0,
+        description="a function that may sleep (min_replicas 0) sleeps after this many seconds "
+        "with no lag and no new events",
+    )
+    min_replicas: int = Field(
+        default=1, ge=0, description="replicas of a function that sets no min_replicas; 0 = sleep"
+    )
+    max_replicas: int = Field(
+        default=6,
+        ge=1,
+        description="replicas of a function that sets no max_replicas, at most (and never above "
+        "the partitions)",
+    )
+    lag_threshold: int = Field(default=1000, ge=1, description="records of lag per replica")
+    cooldown: float = Field(
+        default=15.0, ge=0, description="seconds between two scaling steps of one function"
+    )
+
+
 class Settings(BaseSettings):
     """Every knob of a Parley process. Environment: ``PARLEY_KAFKA__BOOTSTRAP`` and so on."""
 
@@ -263,6 +288,7 @@ class Settings(BaseSettings):
     files: FilesSettings = FilesSettings()
     supervisor: SupervisorSettings = SupervisorSettings()
     logs: LogSettings = LogSettings()
+    autoscale: AutoscaleSettings = AutoscaleSettings()
     topic_prefix: str = Field(default="", description="prepended to every topic and group name")
     secret: str | None = None
     faults: str = Field(

@@ -78,18 +78,33 @@ Start = Literal["latest", "earliest"]
 
 @dataclass(frozen=True)
 class Options:
-    """Per-handler knobs. ``concurrency``: events in flight at once (one key at a time each)."""
+    """Per-handler knobs. ``concurrency``: events in flight at once (one key at a time each).
+
+    ``min_replicas`` and ``max_replicas`` bound the autoscaler (``parley up --autoscale``,
+    ``parley autoscale``, KEDA); None means the ``PARLEY_AUTOSCALE__*`` default (1 and 6).
+    ``min_replicas=0`` lets the function sleep: no process while it has nothing to do, woken
+    by the first event that arrives (docs/FUNCTIONS.md, Scaling).
+    """
 
     retries: int = 3
     timeout: float = 30.0
     concurrency: int = 16
     start: Start = "latest"
+    min_replicas: int | None = None
+    max_replicas: int | None = None
 
     def __post_init__(self) -> None:
         if self.retries < 0 or self.timeout <= 0 or self.concurrency < 1:
             raise ValueError("retries must be >= 0, timeout > 0 and concurrency >= 1")
         if self.start not in ("latest", "earliest"):
             raise ValueError('start must be "latest" or "earliest"')
+        low, high = self.min_replicas, self.max_replicas
+        if low is not None and (isinstance(low, bool) or not isinstance(low, int) or low < 0):
+            raise ValueError(f"min_replicas must be an integer >= 0 (0 lets it sleep); got {low!r}")
+        if high is not None and (isinstance(high, bool) or not isinstance(high, int) or high < 1):
+            raise ValueError(f"max_replicas must be an integer >= 1; got {high!r}")
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"min_replicas ({low}) must not exceed max_replicas ({high})")
 
 
 @dataclass(frozen=True)
@@ -125,13 +140,22 @@ def on(
     timeout: float = 30.0,
     concurrency: int = 16,
     start: Start = "latest",
+    min_replicas: int | None = None,
+    max_replicas: int | None = None,
 ) -> Decorator:
     """Bind an async function to any topic whose events are ``model``.
 
     @on("chat.message", MessageEvent, start="earliest")
     async def archive(event: MessageEvent, ctx: Context) -> None: ...
     """
-    options = Options(retries=retries, timeout=timeout, concurrency=concurrency, start=start)
+    options = Options(
+        retries=retries,
+        timeout=timeout,
+        concurrency=concurrency,
+        start=start,
+        min_replicas=min_replicas,
+        max_replicas=max_replicas,
+    )
     return describe_handler(f"on({topic})", (topic,), (model,), options)
 
 
@@ -141,7 +165,7 @@ class Trigger:
     @on_message
     async def echo(event: MessageEvent, ctx: Context) -> Reply | None: ...
 
-    @on_private(retries=5, timeout=10)
+    @on_private(retries=5, timeout=10, min_replicas=0)
     async def notify(event: PrivateEvent, ctx: Context) -> None: ...
     """
 
@@ -161,6 +185,8 @@ class Trigger:
         timeout: float = ...,
         concurrency: int = ...,
         start: Start = ...,
+        min_replicas: int | None = ...,
+        max_replicas: int | None = ...,
     ) -> Decorator: ...
     def __call__(
         self,
@@ -170,8 +196,17 @@ class Trigger:
         timeout: float = 30.0,
         concurrency: int = 16,
         start: Start = "latest",
+        min_replicas: int | None = None,
+        max_replicas: int | None = None,
     ) -> Handler | Decorator:
-        options = Options(retries=retries, timeout=timeout, concurrency=concurrency, start=start)
+        options = Options(
+            retries=retries,
+            timeout=timeout,
+            concurrency=concurrency,
+            start=start,
+            min_replicas=min_replicas,
+            max_replicas=max_replicas,
+        )
         topics = tuple(m.topic for m in self.models)
         describe = describe_handler(self.trigger, topics, self.models, options)
         return describe if fn is None else describe(fn)

@@ -2,16 +2,17 @@
 
 For each function (a registry ``Descriptor``): ``replicas`` = members of its consumer group;
 ``lag`` = sum over its partitions of (end offset - committed offset); ``dlq`` = records in
-its dead-letter topic. Computed in a thread with the admin client, cached for ``ttl`` seconds.
+its dead-letter topic; ``state`` = running, asleep or stopped (runtime.registry.state_of).
+Computed in a thread with the admin client, cached for ``ttl`` seconds. ``ends`` keeps the sum
+of each function's topics' end offsets from the last snapshot (it moves with every event:
+the autoscaler's sign of activity).
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
@@ -19,7 +20,7 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._listoffsets import OffsetSpec
 
 from runtime.names import dlq_topic
-from runtime.registry import Descriptor, FunctionRow
+from runtime.registry import Descriptor, FunctionRow, state_of
 from runtime.settings import Settings
 
 TIMEOUT = 5.0
@@ -42,6 +43,7 @@ class Functions:
         self._lock = asyncio.Lock()
         self._at = -ttl
         self._rows: list[FunctionRow] = []
+        self.ends: dict[str, int] = {}
 
     async def rows(self) -> list[FunctionRow]:
         async with self._lock:
@@ -61,10 +63,14 @@ class Functions:
         rows = []
         for function in functions:
             dlq = dlq_topic(self.settings, function.name)
+            mine = set(function.topic.split(","))
+            self.ends[function.name] = sum(high[tp] for tp in partitions if tp[0] in mine)
+            members = self._members(function.group)
             rows.append(
                 FunctionRow(
                     **function.model_dump(by_alias=True),
-                    replicas=self._members(function.group),
+                    state=state_of(function.options, members),
+                    replicas=members,
                     lag=self._lag(function, partitions, low, high),
                     dlq=sum(high[tp] - low[tp] for tp in partitions if tp[0] == dlq),
                 )
@@ -112,22 +118,3 @@ class Functions:
             elif function.options.get("start") == "earliest":  # it will read from the start
                 lag += high[key] - low[key]
         return lag
-
-
-@dataclass(frozen=True)
-class Autoscale:
-    """replicas = clamp(ceil(lag / threshold), minimum, maximum), one step per decision,
-    at most one decision per ``cooldown`` seconds per function."""
-
-    threshold: int = 1000
-    minimum: int = 1
-    maximum: int = 6
-    cooldown: float = 15.0
-
-    def next_replicas(self, lag: int, current: int) -> int:
-        target = min(self.maximum, max(self.minimum, math.ceil(lag / self.threshold)))
-        if target > current:
-            return current + 1
-        if target < current:
-            return current - 1
-        return current
