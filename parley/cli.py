@@ -70,7 +70,7 @@ def _functions(args: argparse.Namespace, settings: Settings) -> int:
         columns = ["name", "trigger", "action", "topic", "group", "options"]
     else:
         rows = [row.model_dump(by_alias=True) for row in asyncio.run(_registry_rows(settings))]
-        columns = ["name", "trigger", "action", "replicas", "lag", "dlq", "group"]
+        columns = ["name", "trigger", "action", "state", "replicas", "lag", "dlq", "group"]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0

@@ -75,15 +75,21 @@ class Autoscaler:
         self._looked = now
         self._looking = [descriptor for descriptor, _ in functions.values()]
         try:
-            self.lags = lags = {row.name: row.lag for row in self.view.snapshot()}
+            rows = self.view.snapshot()
         except (DiscoveryError, KafkaException) as exc:
             log.warning("autoscale skipped: %s", exc)
             return changes
+        self.lags = lags = {row.name: row.lag for row in rows}
+        members = {row.name: row.replicas for row in rows}
         for name, (descriptor, current) in functions.items():
             if name in changes:
                 continue
             lag = lags.get(name, 0)
             quiet = self._quiet.setdefault(name, Quiet(now))
+            if current and not members.get(name):
+                # Its replicas have not joined the group yet: it has owned nothing and
+                # committed nothing, so it is not idle (and may not sleep) before they have.
+                quiet.reset(now)
             wanted = self.policy.decide(
                 current=current,
                 lag=lag,

@@ -13,7 +13,10 @@ What it describes (Kafka and PostgreSQL are yours: point the settings at them):
 - per function: a Deployment whose probes read the worker's heartbeat file
   (``parley health /tmp/parley-heartbeat``), and a KEDA ``ScaledObject`` on its consumer group's
   lag, one trigger per topic, its maximum never above the partition count (a replica past it
-  would own no partition).
+  would own no partition). Its bounds follow the function's options: ``min_replicas=0`` gives
+  ``minReplicaCount: 0`` (KEDA stops every pod once no trigger is active for the cooldown,
+  and starts one when lag passes ``activationLagThreshold``), ``max_replicas`` (else
+  ``--max-replicas``) gives ``maxReplicaCount``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.ops.yamltext import dump_all
+from runtime.registry import min_replicas
 from runtime.settings import Settings
 from runtime.triggers import Handler
 
@@ -42,7 +46,7 @@ class Plan:
     tag: str = "latest"
     gateways: int = 2
     max_gateways: int = 6
-    max_replicas: int = 6  # per function, and never above the partitions
+    max_replicas: int = 6  # per function that sets none, and never above the partitions
     lag_threshold: int = 1000  # records of lag per replica
     cooldown: int = 300  # seconds without lag before KEDA scales to the minimum
     database_url: str = "postgresql+asyncpg://parley:CHANGE-ME@postgres:5432/parley"
@@ -265,6 +269,9 @@ def scaling(handler: Handler, settings: Settings, plan: Plan) -> list[Manifest]:
     k = settings.kafka
     name = f"fn-{handler.name}"
     secured = k.security_protocol != "PLAINTEXT"
+    low = min_replicas(handler, settings)
+    high = handler.options.max_replicas or plan.max_replicas
+    high = max(1, low, min(high, k.partitions))
     triggers = []
     for topic in handler.topics:
         trigger: Manifest = {
@@ -279,6 +286,14 @@ def scaling(handler: Handler, settings: Settings, plan: Plan) -> list[Manifest]:
                 "allowIdleConsumers": "false",
             },
         }
+        if low == 0:
+            # Asleep, any record waiting wakes it. A group that never committed counts as
+            # lag (scaleToZeroOnInvalidOffset false), so the first pod runs and commits its
+            # positions before the function may sleep: nothing is skipped on wake.
+            trigger["metadata"] |= {
+                "activationLagThreshold": "0",
+                "scaleToZeroOnInvalidOffset": "false",
+            }
         if secured:
             trigger["authenticationRef"] = {"name": f"{name}-kafka"}
         triggers.append(trigger)
@@ -289,8 +304,8 @@ def scaling(handler: Handler, settings: Settings, plan: Plan) -> list[Manifest]:
             "metadata": _meta(name, plan, "function"),
             "spec": {
                 "scaleTargetRef": {"name": name},
-                "minReplicaCount": 1,
-                "maxReplicaCount": max(1, min(plan.max_replicas, k.partitions)),
+                "minReplicaCount": min(low, high),
+                "maxReplicaCount": high,
                 "pollingInterval": 15,
                 "cooldownPeriod": plan.cooldown,
                 "triggers": triggers,

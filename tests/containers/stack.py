@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.settings import Settings
+from tests.support.net import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 BASES = REPO / "infra" / "containers" / "bases.sh"
@@ -46,7 +47,7 @@ class Stack:
     timings: dict[str, float]
 
     @classmethod
-    def prepare(cls, project: str, port: int) -> Stack:
+    def prepare(cls, project: str, port: int, kafka_port: int | None = None) -> Stack:
         """Build the local bases (when their recipe changed) and the four images."""
         env = dict(os.environ)
         for line in _run(["bash", str(BASES), "--env"], env).splitlines():
@@ -62,6 +63,8 @@ class Stack:
             "BUILDAH_FORMAT": "docker",  # OCI images drop HEALTHCHECK
             "PARLEY_SECRET": "container-test-secret-" + project,
             "PARLEY_PORT": str(port),
+            # The broker's listener for the host (parley autoscale), on a port of its own.
+            "PARLEY_KAFKA_HOST_PORT": str(kafka_port or free_port()),
         }
         stack = cls(project, env, timings)
         started = time.monotonic()

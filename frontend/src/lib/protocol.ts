@@ -202,11 +202,15 @@ export interface PresenceResponse {
   users: string[];
 }
 
+export type FunctionState = 'running' | 'asleep' | 'stopped';
+
 export interface FunctionInfo {
   name: string;
   trigger: string;
   topic: string;
   group: string;
+  /** running, asleep (no replica; the next event wakes it) or stopped (none, though it should run). */
+  state?: FunctionState;
   replicas: number;
   lag: number;
   /** Dead-letter count (or topic) when the gateway reports it. */
