@@ -16,6 +16,7 @@ on the next tick.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 
@@ -25,7 +26,7 @@ from runtime.errors import DiscoveryError
 from runtime.kafka.admin import admin_client
 from runtime.ops.lag import Functions
 from runtime.ops.policy import Bounds, Policy, Quiet
-from runtime.ops.positions import NotSettled, settle
+from runtime.ops.positions import NotSettled, committed, settle
 from runtime.ops.watcher import Sleeper, Watcher, wants_of
 from runtime.registry import Descriptor
 from runtime.settings import Settings
@@ -61,6 +62,12 @@ class Autoscaler:
         self.lags: dict[str, int] = {}  # each function's lag at the last look
 
     def start(self) -> None:
+        """Start the watcher. First ask for a group's offsets the way a consumer does, so that
+        Kafka has its group coordinators up before the lag view asks through the admin client
+        (librdkafka's ListConsumerGroupOffsets crashes on a broker that has none yet: issue
+        5040)."""
+        with contextlib.suppress(KafkaException):
+            committed(self.settings.kafka.client_config(), self.watcher.group, [])
         self.watcher.start()
 
     def close(self) -> None:
@@ -107,7 +114,9 @@ class Autoscaler:
         False when Kafka would not settle them: start a replica again (nothing is lost)."""
         start: Start = "earliest" if descriptor.options.get("start") == "earliest" else "latest"
         try:
-            positions = settle(self.admin, descriptor.group, descriptor.topic.split(","), start)
+            connection = self.settings.kafka.client_config()
+            topics = descriptor.topic.split(",")
+            positions = settle(connection, descriptor.group, topics, start)
         except NotSettled as exc:
             log.warning("%s cannot sleep: %s", descriptor.name, exc)
             return False

@@ -64,6 +64,7 @@ class Watcher:
     """One thread reading, for every sleeper, the records past its group's positions."""
 
     def __init__(self, connection: Connection, group: str, **config: Any) -> None:
+        self.group = group
         self._config = {
             **connection_config(connection),
             # Required by the client; the watcher never joins it nor commits to it.

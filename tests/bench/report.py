@@ -344,7 +344,7 @@ def wake_rows(raw: Results) -> list[Row]:
             percentile(sleeper, 0.99),
             percentile(warm, 0.99),
             "s",
-            f"{n} wakes (p99 of 20 is the slowest but one); lower is better",
+            f"{n} wakes (nearest rank: of 20, the slowest); lower is better",
         ),
     ]
     idle = raw.get("idle", {})
