@@ -45,11 +45,22 @@ def _consumer(connection: Connection, group: str) -> RawConsumer:
     )
 
 
-def committed(connection: Connection, group: str, topics: list[str]) -> dict[Partition, int]:
-    """The group's committed offset on every partition of ``topics`` (negative: none)."""
+def committed(
+    connection: Connection, group: str, topics: list[str], wait: float = 10.0
+) -> dict[Partition, int]:
+    """The group's committed offset on every partition of ``topics`` (negative: none). Kafka
+    answers "not coordinator" while it is still electing the group's coordinator (a fresh
+    broker): asked again for up to ``wait`` seconds."""
+    deadline = time.monotonic() + wait
     consumer = _consumer(connection, group)
     try:
-        return _committed(consumer, topics)
+        while True:
+            try:
+                return _committed(consumer, topics)
+            except KafkaException:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.2)
     finally:
         consumer.close()
 

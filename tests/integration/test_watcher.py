@@ -97,9 +97,9 @@ async def test_only_a_wanted_record_past_the_position_wakes_a_sleeper(
     watcher.watch(Sleeper("elsewhere", unique("g"), {(unique("t"), 0): 0}))
 
     # Same key, same partition: once the sentinel is woken, the watcher has judged what came
-    # before it. Neither the records before the positions nor plain's own reply woke plain.
-    await send(settings, topic, [b"its own reply"], b"k", origin="plain")
-    await send(settings, topic, [b"sentinel"], b"k")
+    # before it. Neither the records before the positions nor plain's own replies (the
+    # sentinel is one too) woke plain.
+    await send(settings, topic, [b"its own reply", b"sentinel"], b"k", origin="plain")
     await eventually(lambda: "sentinel" in watcher.woken(), timeout=20, what="sentinel woken")
     assert watcher.woken() == {"sentinel"}
 
