@@ -27,6 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from confluent_kafka import KafkaException
+
 from runtime.errors import SetupError
 from runtime.kafka.registry import Follower
 from runtime.ops.autoscaler import Autoscaler, Current
@@ -138,7 +140,11 @@ async def _loop(settings: Settings, policy: Policy, compose: Compose, once: bool
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     follower = Follower(settings)
-    await follower.start()
+    while not await _started(follower, settings):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 2.0)
+        if stop.is_set():
+            return 0
     scaler = Autoscaler(settings, policy)
     scaler.start()
     scaling = Scaling(scaler, compose)
@@ -154,6 +160,21 @@ async def _loop(settings: Settings, policy: Policy, compose: Compose, once: bool
         scaler.close()
         await follower.close()
     return 0
+
+
+async def _started(follower: Follower, settings: Settings) -> bool:
+    """Whether the registry could be read: the stack's broker may still be starting."""
+    try:
+        await follower.start()
+    except KafkaException as exc:
+        log.warning(
+            "Kafka at %s does not answer yet (%s); trying again (is the stack up, and "
+            "PARLEY_KAFKA__BOOTSTRAP its host listener?)",
+            settings.kafka.address(),
+            exc,
+        )
+        return False
+    return True
 
 
 class Scaling:
