@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from runtime.kafka.client import Producer
 from runtime.settings import Settings
 from runtime.testing import message
 from tests.support.harness import make_settings, produce
@@ -128,29 +129,37 @@ def wakes(bootstrap: str, count: int) -> dict[str, list[float]]:
         ["--no-gateway", "--autoscale", "--functions", str(folder)],
         {"PARLEY_AUTOSCALE__IDLE_AFTER": "1"},
     )
+    try:
+        return asyncio.run(_wakes(up, settings, count))
+    finally:
+        up.stop()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+async def _wakes(up: Up, settings: Settings, count: int) -> dict[str, list[float]]:
+    """The rounds, with one producer (connected and warm: its start is not timed)."""
     out: dict[str, list[float]] = {"sleeper": [], "warm": []}
+    producer = Producer(settings.kafka.client_config())
     try:
         # Both own their partitions ("latest": only what is produced from then on counts).
         first = message("warm-up", room="r0")
-
-        def both_handle_it() -> bool:
-            asyncio.run(produce(settings, [first]))
-            time.sleep(0.5)
-            return first.id in handled(settings, "warm") and first.id in handled(
-                settings, "sleeper"
-            )
-
-        wait_for(both_handle_it, 120, "both functions handling events")
+        deadline = time.monotonic() + 120
+        while not (
+            first.id in handled(settings, "warm") and first.id in handled(settings, "sleeper")
+        ):
+            if time.monotonic() > deadline:
+                raise RuntimeError("timed out waiting for both functions to handle events")
+            await produce(settings, [first], producer)
+            await asyncio.sleep(0.5)
         for n in range(count):
-            wait_for(lambda: up.states().get("fn-sleeper") == "asleep", 120, "the sleeper asleep")
+            await until(lambda: up.states().get("fn-sleeper") == "asleep", "the sleeper asleep")
             event = message(f"wake {n}", room=f"r{n % 6}")
             sent = time.time()
-            asyncio.run(produce(settings, [event]))
-            wait_for(
+            await produce(settings, [event], producer)
+            await until(
                 lambda wanted=event.id: (
                     wanted in handled(settings, "sleeper") and wanted in handled(settings, "warm")
                 ),
-                120,
                 "the event handled by both",
             )
             sleeper = handled(settings, "sleeper")[event.id] - sent
@@ -159,9 +168,16 @@ def wakes(bootstrap: str, count: int) -> dict[str, list[float]]:
             out["warm"].append(warm)
             print(f"wake {n + 1}: sleeper {sleeper:.2f}s, warm {warm * 1000:.0f}ms", flush=True)
     finally:
-        up.stop()
-        shutil.rmtree(data, ignore_errors=True)
+        await producer.close()
     return out
+
+
+async def until(check: Any, what: str, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.02)
 
 
 def tree(root: int) -> list[int]:
