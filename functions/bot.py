@@ -18,7 +18,8 @@ DICE = re.compile(r"^(\d{1,3})d(\d{1,4})$")
 HELP = "commands: /help, /roll NdS (e.g. /roll 2d6), /who"
 
 
-@on_message(match={"text": {"prefix": "/"}})
+# min_replicas=0: sleeps when idle under --autoscale, and only a command ("/...") wakes it
+@on_message(match={"text": {"prefix": "/"}}, min_replicas=0)
 async def bot(event: MessageEvent, ctx: Context) -> Reply | None:
     if not event.text.startswith("/"):  # the filter says so too; a direct call may not
         return None

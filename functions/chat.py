@@ -17,7 +17,7 @@ from runtime import (
 # "earliest": on a fresh system every acked message must be stored, even one acked before this
 # function's first worker owned its partitions. 8 retries (about a minute of backoff): a
 # dead-lettered message is one a user saw acked and nobody else ever sees.
-@on_message(start="earliest", retries=8)
+@on_message(start="earliest", retries=8, min_replicas=1)  # always warm: every message
 async def chat(event: MessageEvent, ctx: Context) -> list[Delivery]:
     names = mentions_in(event.text)
     mentioned = await ctx.store.members_named(event.room, names) if names else []

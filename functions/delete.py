@@ -22,7 +22,7 @@ class Delete(Action):
     target: MessageId
 
 
-@on_action("delete", retries=8)
+@on_action("delete", retries=8, min_replicas=0)
 async def delete(event: Delete, ctx: Context) -> Delivery:
     message = await ctx.store.message(event.target, seen_by=event.user)
     if message is None:

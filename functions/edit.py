@@ -32,7 +32,7 @@ class Edit(Action):
 
 
 # Like chat: an acked edit is applied, retried for about a minute before dead-lettering.
-@on_action("edit", retries=8)
+@on_action("edit", retries=8, min_replicas=0)
 async def edit(event: Edit, ctx: Context) -> Delivery | list[Delivery]:
     message = await ctx.store.message(event.target, seen_by=event.user)
     if message is None:

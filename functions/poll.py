@@ -36,7 +36,7 @@ class Poll(Action):
 KEPT = 20  # polls a room lists to a client that joins
 
 
-@on_action("poll")
+@on_action("poll", min_replicas=0)
 async def poll(event: Poll, ctx: Context) -> Delivery | list[Delivery]:
     if event.poll is not None:
         return await _vote(event, event.poll, ctx)

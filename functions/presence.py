@@ -10,7 +10,7 @@ from __future__ import annotations
 from runtime import Context, Delivery, JoinEvent, LeaveEvent, on_presence, presence_change_frame
 
 
-@on_presence(start="earliest")
+@on_presence(start="earliest", min_replicas=1)
 async def presence(event: JoinEvent | LeaveEvent, ctx: Context) -> Delivery | None:
     room, user = event.room, event.user
     if isinstance(event, LeaveEvent):

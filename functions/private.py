@@ -6,7 +6,7 @@ from runtime import Context, Delivery, PrivateEvent, StoredMessage, on_private
 
 
 # Like chat: every acked message is stored, retried for about a minute before dead-lettering.
-@on_private(start="earliest", retries=8)
+@on_private(start="earliest", retries=8, min_replicas=1)
 async def private(event: PrivateEvent, ctx: Context) -> Delivery:
     stored, _ = await ctx.store.save_message(
         StoredMessage(

@@ -24,7 +24,7 @@ class React(Action):
     emoji: str = Field(min_length=1, max_length=32, pattern=r"^\S+$")
 
 
-@on_action("react", retries=8)
+@on_action("react", retries=8, min_replicas=0)
 async def react(event: React, ctx: Context) -> Delivery:
     message = await ctx.store.message(event.target, seen_by=event.user)
     if message is None:

@@ -5,6 +5,8 @@ parley functions [--local] [--json]    the running functions: registry, replicas
 parley worker NAME                     run one function (consumer group fn.NAME)
 parley gateway [--host H --port P]     the WebSocket and REST gateway
 parley up [--scale F=N] [--autoscale]  everything: broker, gateway, one worker per function
+                                       (--autoscale: replicas follow lag, idle sleepers sleep)
+parley autoscale [-p PROJECT]          scale a compose stack's fn-* containers, to zero and back
 parley compose                         the podman-compose.yaml for functions/
 parley deploy kubernetes --out DIR     Kubernetes manifests (KEDA autoscaling per function)
 parley health URL|FILE                 a container health check (gateway URL, worker heartbeat)
@@ -35,6 +37,7 @@ from runtime.kafka.registry import read_registry
 from runtime.ops.broker import ensure_jars
 from runtime.ops.cluster import KafkaCluster
 from runtime.ops.lag import Functions
+from runtime.ops.policy import Policy
 from runtime.ops.private import keep_private, private_process
 from runtime.ops.shares import ShareGroups
 from runtime.registry import FunctionRow, describe
@@ -68,7 +71,17 @@ def _functions(args: argparse.Namespace, settings: Settings) -> int:
         columns = ["name", "trigger", "action", "topic", "group", "options"]
     else:
         rows = [row.model_dump(by_alias=True) for row in asyncio.run(_registry_rows(settings))]
-        columns = ["name", "trigger", "action", "ordered", "replicas", "lag", "dlq", "group"]
+        columns = [
+            "name",
+            "trigger",
+            "action",
+            "ordered",
+            "state",
+            "replicas",
+            "lag",
+            "dlq",
+            "group",
+        ]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -134,21 +147,17 @@ def _dlq(args: argparse.Namespace, settings: Settings) -> int:
 def _up(args: argparse.Namespace, settings: Settings) -> int:
     import signal
 
-    from runtime.ops.lag import Autoscale
     from runtime.ops.supervisor import Supervisor
     from runtime.telemetry import configure_logging
 
     scale = dict(_replicas(item) for item in args.scale)
+    settings = _autoscale_settings(args, settings)
     problem = _scale_problem(args.functions or settings.functions_dir, scale, settings)
     if problem is not None:
         print(f"parley up: {problem}", file=sys.stderr)
         return 2
     configure_logging("supervisor")
-    autoscale = (
-        Autoscale(threshold=args.lag_threshold, minimum=1, maximum=args.max_replicas)
-        if args.autoscale
-        else None
-    )
+    autoscale = _policy(settings) if args.autoscale else None
     supervisor = Supervisor(
         settings,
         args.functions or settings.functions_dir,
@@ -160,6 +169,45 @@ def _up(args: argparse.Namespace, settings: Settings) -> int:
         signal.signal(sig, lambda *_: supervisor.stop.set())
     supervisor.run()
     return 0
+
+
+def _autoscale_settings(args: argparse.Namespace, settings: Settings) -> Settings:
+    """The settings with --lag-threshold, --max-replicas and --idle-after applied (the
+    workers get them too, so what they publish in the registry agrees)."""
+    flags = {
+        "lag_threshold": args.lag_threshold,
+        "max_replicas": args.max_replicas,
+        "idle_after": args.idle_after,
+    }
+    update = {k: v for k, v in flags.items() if v is not None}
+    if not update:
+        return settings
+    try:
+        autoscale = type(settings.autoscale).model_validate(
+            settings.autoscale.model_dump() | update
+        )
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        flag = "--" + str(error["loc"][0]).replace("_", "-")
+        raise ParleyError(f"{flag}: {error['msg']}") from None
+    return settings.model_copy(update={"autoscale": autoscale})
+
+
+def _policy(settings: Settings) -> Policy:
+    from runtime.ops.policy import Policy
+
+    config = settings.autoscale
+    return Policy(config.lag_threshold, config.cooldown, config.idle_after)
+
+
+def _autoscale(args: argparse.Namespace, settings: Settings) -> int:
+    from runtime.ops.podman import Compose, run_autoscale
+    from runtime.telemetry import configure_logging
+
+    configure_logging("autoscale")
+    settings = _autoscale_settings(args, settings)
+    compose = Compose(project=args.project, file=args.file, podman_compose=args.podman_compose)
+    return run_autoscale(settings, _policy(settings), compose, once=args.once)
 
 
 def _compose(args: argparse.Namespace, settings: Settings) -> int:
@@ -288,6 +336,23 @@ def _replicas(item: str) -> tuple[str, int]:
     return name, int(count)
 
 
+def _autoscale_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lag-threshold", type=int, help="lag per replica (PARLEY_AUTOSCALE__LAG_THRESHOLD, 1000)"
+    )
+    parser.add_argument(
+        "--max-replicas",
+        type=int,
+        help="at most, for any function, over its own max_replicas; an ordered one also at "
+        "most the partitions (PARLEY_AUTOSCALE__MAX_REPLICAS, 24)",
+    )
+    parser.add_argument(
+        "--idle-after",
+        type=float,
+        help="seconds idle before a sleeper sleeps (PARLEY_AUTOSCALE__IDLE_AFTER, 60)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="parley", description="Parley: chat on Kafka triggers")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -343,17 +408,36 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=N",
         help="replicas of one function, e.g. --scale chat=3 (repeatable)",
     )
-    up.add_argument("--autoscale", action="store_true", help="replicas follow consumer lag")
-    up.add_argument("--lag-threshold", type=int, default=1000, help="lag per replica")
     up.add_argument(
-        "--max-replicas",
-        type=int,
-        default=24,
-        help="at most, for any function (ordered ones also at most the partition count, "
-        "unordered ones at most their max_replicas)",
+        "--autoscale",
+        action="store_true",
+        help="replicas follow consumer lag; functions with min_replicas=0 sleep when idle",
     )
+    _autoscale_flags(up)
     up.add_argument("--no-gateway", action="store_true", help="functions only")
     up.set_defaults(run=_up)
+
+    autoscale = commands.add_parser(
+        "autoscale",
+        help="scale a running compose stack's fn-* services from lag, to zero and back",
+        description="Beside a stack started with podman-compose: reads the registry and each "
+        "function's lag, sets each fn-<name> service's containers (podman), stops idle sleepers "
+        "(min_replicas=0) and starts them when an event waits. PARLEY_KAFKA__BOOTSTRAP must "
+        "reach the stack's broker from here (the compose file publishes it on "
+        "127.0.0.1:${PARLEY_KAFKA_HOST_PORT:-9094}).",
+    )
+    autoscale.add_argument("--project", "-p", default="parley", help="the compose project name")
+    autoscale.add_argument(
+        "--file", "-f", type=Path, default=Path("podman-compose.yaml"), help="the compose file"
+    )
+    autoscale.add_argument(
+        "--podman-compose",
+        default="podman-compose",
+        help="the podman-compose command (1.6 or newer)",
+    )
+    autoscale.add_argument("--once", action="store_true", help="one look and one decision")
+    _autoscale_flags(autoscale)
+    autoscale.set_defaults(run=_autoscale)
 
     compose = commands.add_parser("compose", help="print podman-compose.yaml for functions/")
     compose.add_argument("--functions", **functions_dir)  # type: ignore[arg-type]

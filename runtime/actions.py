@@ -102,6 +102,7 @@ def on_action(
     start: Start = "earliest",
     ordered: bool = True,
     max_replicas: int = MAX_REPLICAS,
+    min_replicas: int | None = None,
     # trigger options (see runtime.triggers.Options)
     batch: int | None = None,
     window: float = 0.0,
@@ -117,6 +118,8 @@ def on_action(
     ``Action``), or ``model=`` when that annotation cannot be resolved. ``start`` is
     "earliest": an action acked before the function's first worker owned its partitions is
     still handled. ``ordered=False`` consumes through a share group (see ``Options``).
+    ``min_replicas=0`` lets it sleep: the gateway still accepts the action while it
+    sleeps, and the first one wakes it (docs/FUNCTIONS.md, Scaling).
     """
     if not ACTION_NAME.match(action):
         raise ValueError(
@@ -133,6 +136,7 @@ def on_action(
         start=start,
         ordered=ordered,
         max_replicas=max_replicas,
+        min_replicas=min_replicas,
         # trigger options
         batch=batch,
         window=window,

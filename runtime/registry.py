@@ -2,14 +2,16 @@
 
 Every worker publishes its function's ``Descriptor`` to the compacted topic
 ``parley.functions`` (keyed by the function's name) once it owns its partitions; the
-supervisor removes it (a tombstone) when the function is gone for good: its file deleted, or
-scaled to zero. Gateways follow the topic to learn declared actions (``runtime.actions``)
-without importing any function file, and the ops views list it with each group's lag.
+supervisor removes it (a tombstone) when the function is gone for good: its file deleted or
+broken. A function asleep (no replica while it has nothing to do) keeps its entry, so its
+declared action is still accepted and handled when it wakes. Gateways follow the topic to
+learn declared actions (``runtime.actions``) without importing any function file, and the ops
+views list it with each group's lag.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -50,9 +52,18 @@ class Descriptor(BaseModel):
     )
 
 
+State = Literal["running", "asleep", "stopped", "unknown"]
+
+
 class FunctionRow(Descriptor):
     """A descriptor with how the function does now (``/api/functions``, ``parley functions``)."""
 
+    state: State = Field(
+        default="running",
+        description="running (members in its group), asleep (none, and it may sleep: the "
+        "next event wakes it), stopped (none, though it should run) or unknown (a share "
+        "group whose members cannot be asked here)",
+    )
     replicas: int = Field(
         description="members of its consumer group (or share group); -1 when unknown"
     )
@@ -78,6 +89,7 @@ def describe(handler: Handler, settings: Settings) -> Descriptor:
             "concurrency": str(options.concurrency),
             "start": options.start,
             "ordered": "true" if options.ordered else "false",
+            "min_replicas": str(min_replicas(handler, settings)),
             "max_replicas": str(options.max_replicas),
             **trigger_options(handler),
         },
@@ -97,3 +109,22 @@ def trigger_options(handler: Handler) -> dict[str, str]:
     if options.max_age is not None:
         shown["max_age"] = f"{options.max_age:g}"
     return shown
+
+
+def min_replicas(handler: Handler, settings: Settings) -> int:
+    """The function's own ``min_replicas``, else ``PARLEY_AUTOSCALE__MIN_REPLICAS`` (never
+    above its ``max_replicas``; never 0 for an unordered function, which cannot sleep)."""
+    options = handler.options
+    low = settings.autoscale.min_replicas if options.min_replicas is None else options.min_replicas
+    if not options.ordered:
+        low = max(low, 1)
+    return min(low, options.max_replicas)
+
+
+def state_of(options: dict[str, str], replicas: int) -> State:
+    """A function's state from its published options and its group's members (-1: unknown)."""
+    if replicas < 0:
+        return "unknown"
+    if replicas > 0:
+        return "running"
+    return "asleep" if options.get("min_replicas") == "0" else "stopped"

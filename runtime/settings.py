@@ -246,6 +246,32 @@ class SupervisorSettings(BaseModel):
     )
 
 
+class AutoscaleSettings(BaseModel):
+    """``parley up --autoscale`` and ``parley autoscale``: the ``min_replicas`` of a function
+    that sets none, and a ceiling over every function's own ``max_replicas`` (see
+    docs/FUNCTIONS.md, Scaling)."""
+
+    idle_after: float = Field(
+        default=60.0,
+        gt=0,
+        description="a function that may sleep (min_replicas 0) sleeps after this many seconds "
+        "with no lag and no new events",
+    )
+    min_replicas: int = Field(
+        default=1, ge=0, description="replicas of a function that sets no min_replicas; 0 = sleep"
+    )
+    max_replicas: int = Field(
+        default=24,
+        ge=1,
+        description="replicas of any function, at most, over its own max_replicas (default 24) "
+        "and, for an ordered function, the partitions",
+    )
+    lag_threshold: int = Field(default=1000, ge=1, description="records of lag per replica")
+    cooldown: float = Field(
+        default=15.0, ge=0, description="seconds between two scaling steps of one function"
+    )
+
+
 class Settings(BaseSettings):
     """Every knob of a Parley process. Environment: ``PARLEY_KAFKA__BOOTSTRAP`` and so on."""
 
@@ -263,6 +289,7 @@ class Settings(BaseSettings):
     files: FilesSettings = FilesSettings()
     supervisor: SupervisorSettings = SupervisorSettings()
     logs: LogSettings = LogSettings()
+    autoscale: AutoscaleSettings = AutoscaleSettings()
     topic_prefix: str = Field(default="", description="prepended to every topic and group name")
     secret: str | None = None
     faults: str = Field(

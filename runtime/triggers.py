@@ -131,6 +131,12 @@ class Options:
     partition. ``ordered=False``: a Kafka share group; any number of replicas (up to
     ``max_replicas``) share the partitions and each record is acknowledged on its own, in no
     particular order.
+
+    ``min_replicas`` bounds the autoscaler from below (``parley up --autoscale``, ``parley
+    autoscale``, KEDA); None means ``PARLEY_AUTOSCALE__MIN_REPLICAS`` (1). ``min_replicas=0``
+    lets the function sleep: no process while it has nothing to do, woken by the first event
+    it wants (its ``match``) that arrives (docs/FUNCTIONS.md, Scaling). ``max_replicas`` bounds
+    it from above (an ordered function also by the partition count).
     """
 
     retries: int = 3
@@ -139,6 +145,7 @@ class Options:
     start: Start = "latest"
     ordered: bool = True
     max_replicas: int = MAX_REPLICAS
+    min_replicas: int | None = None
     # --- trigger options (docs/FUNCTIONS.md, "Trigger options") ---------------------------
     # batch: up to N events per call, as a list, gathered for at most ``window`` seconds;
     # match: a filter pattern (runtime.filters) applied before the function is invoked;
@@ -163,7 +170,22 @@ class Options:
                 f"retries must be <= {MAX_UNORDERED_RETRIES} with ordered=False: the broker "
                 "delivers a record at most 10 times; lower retries or keep ordered=True"
             )
+        self._check_replicas()
         self._check_trigger_options()
+
+    def _check_replicas(self) -> None:
+        low, high = self.min_replicas, self.max_replicas
+        if low is not None and (isinstance(low, bool) or not isinstance(low, int) or low < 0):
+            raise ValueError(f"min_replicas must be an integer >= 0 (0 lets it sleep); got {low!r}")
+        if low is not None and low > high:
+            raise ValueError(f"min_replicas ({low}) must not exceed max_replicas ({high})")
+        # A sleeper's wake and its settled offsets are a consumer group's; a share group
+        # commits none (runtime.ops.positions): refused together until that is designed.
+        if low == 0 and not self.ordered:
+            raise ValueError(
+                "min_replicas=0 needs ordered=True (share groups cannot sleep yet); "
+                "give min_replicas >= 1 or keep ordered=True"
+            )
 
     def _check_trigger_options(self) -> None:
         if self.batch is not None and not (1 <= self.batch <= MAX_BATCH):
@@ -217,6 +239,7 @@ def on(
     start: Start = "latest",
     ordered: bool = True,
     max_replicas: int = MAX_REPLICAS,
+    min_replicas: int | None = None,
     # trigger options (see Options)
     batch: int | None = None,
     window: float = 0.0,
@@ -235,6 +258,7 @@ def on(
         start=start,
         ordered=ordered,
         max_replicas=max_replicas,
+        min_replicas=min_replicas,
         # trigger options
         batch=batch,
         window=window,
@@ -250,7 +274,7 @@ class Trigger:
     @on_message
     async def echo(event: MessageEvent, ctx: Context) -> Reply | None: ...
 
-    @on_private(retries=5, timeout=10)
+    @on_private(retries=5, timeout=10, min_replicas=0)
     async def notify(event: PrivateEvent, ctx: Context) -> None: ...
 
     @on_message(ordered=False, max_replicas=12)   # a share group: past the partition count
@@ -275,6 +299,7 @@ class Trigger:
         start: Start = ...,
         ordered: bool = ...,
         max_replicas: int = ...,
+        min_replicas: int | None = ...,
         # trigger options (see Options)
         batch: int | None = ...,
         window: float = ...,
@@ -291,6 +316,7 @@ class Trigger:
         start: Start = "latest",
         ordered: bool = True,
         max_replicas: int = MAX_REPLICAS,
+        min_replicas: int | None = None,
         # trigger options (see Options)
         batch: int | None = None,
         window: float = 0.0,
@@ -304,6 +330,7 @@ class Trigger:
             start=start,
             ordered=ordered,
             max_replicas=max_replicas,
+            min_replicas=min_replicas,
             # trigger options
             batch=batch,
             window=window,

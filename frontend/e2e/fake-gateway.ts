@@ -41,10 +41,10 @@ const LIVE: Record<string, Message[]> = {
 const PRESENCE: Record<string, string[]> = { general: ['ada', 'bob', 'carol', 'helper-bot'], random: ['ada', 'bob', 'carol'] };
 
 const FUNCTIONS = [
-  { name: 'chat', trigger: 'on_message', topic: 'chat.message', group: 'fn.chat', replicas: 2, lag: 0, dlq: 0 },
-  { name: 'private', trigger: 'on_private', topic: 'chat.private', group: 'fn.private', replicas: 1, lag: 0, dlq: 0 },
-  { name: 'presence', trigger: 'on_join', topic: 'chat.join', group: 'fn.presence', replicas: 1, lag: 3, dlq: 0 },
-  { name: 'bot', trigger: 'on_message', topic: 'chat.message', group: 'fn.bot', replicas: 1, lag: 0, dlq: 2 },
+  { name: 'chat', trigger: 'on_message', topic: 'chat.message', group: 'fn.chat', state: 'running', replicas: 2, lag: 0, dlq: 0 },
+  { name: 'private', trigger: 'on_private', topic: 'chat.private', group: 'fn.private', state: 'running', replicas: 1, lag: 0, dlq: 0 },
+  { name: 'presence', trigger: 'on_join', topic: 'chat.join', group: 'fn.presence', state: 'running', replicas: 1, lag: 3, dlq: 0 },
+  { name: 'bot', trigger: 'on_message', topic: 'chat.message', group: 'fn.bot', state: 'asleep', replicas: 0, lag: 0, dlq: 2 },
 ];
 
 /** The sidebar as the server keeps it: ada is a server admin (the Ops tab shows). */

@@ -6,8 +6,10 @@ PostgreSQL and Apache Kafka 4 in KRaft mode (one node; three with the ``cluster`
 the environment can override (``PARLEY_PYTHON_IMAGE`` ...) and images it can name
 (``PARLEY_GATEWAY_IMAGE`` ...); health checks, restart policies and named volumes. Each worker
 serves its metrics on port 9100 inside the compose network (the gateway's are at ``/metrics``
-on its port). The file is rendered, not templated, so it can be compared with what is
-committed.
+on its port). The broker is also published on the host's loopback
+(``127.0.0.1:${PARLEY_KAFKA_HOST_PORT:-9094}``) for ``parley autoscale``, which scales the
+``fn-*`` services from lag, to zero and back (runtime.ops.podman). The file is rendered, not
+templated, so it can be compared with what is committed.
 """
 
 from __future__ import annotations
@@ -76,14 +78,20 @@ def kafka_node(node: int) -> dict[str, Any]:
     profile and ``infra/containers/cluster.env`` three nodes (replication 3, min ISR 2)."""
     host = "kafka" if node == 1 else f"kafka-{node}"
     cluster = node > 1  # nodes 2 and 3 exist only in the cluster: their defaults are its values
+    # A second listener, published on the host's loopback only, for tools beside the stack
+    # (``parley autoscale``, ``parley functions``): node N on 9093 + N by default.
+    outside = f"${{PARLEY_KAFKA_HOST_PORT{'' if node == 1 else f'_{node}'}:-{9093 + node}}}"
     voters = ",".join(f"{i}@{'kafka' if i == 1 else f'kafka-{i}'}:9093" for i in (1, 2, 3))
     service: dict[str, Any] = {
         **_image("kafka", "kafka.Containerfile", "MAVEN_IMAGE", "JRE_IMAGE"),
         "environment": {
             "KAFKA_NODE_ID": str(node),
             "KAFKA_CLUSTER_ID": f"${{PARLEY_KAFKA_CLUSTER_ID:-{CLUSTER_ID}}}",
-            "KAFKA_LISTENERS": "PLAINTEXT://:9092,CONTROLLER://:9093",
-            "KAFKA_ADVERTISED_LISTENERS": f"PLAINTEXT://{host}:9092",
+            "KAFKA_LISTENERS": "PLAINTEXT://:9092,CONTROLLER://:9093,HOST://:9094",
+            "KAFKA_ADVERTISED_LISTENERS": f"PLAINTEXT://{host}:9092,HOST://127.0.0.1:{outside}",
+            "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": (
+                "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,HOST:PLAINTEXT"
+            ),
             "KAFKA_CONTROLLER_QUORUM_VOTERS": (
                 voters if cluster else "${PARLEY_KAFKA_VOTERS:-1@kafka:9093}"
             ),
@@ -111,6 +119,7 @@ def kafka_node(node: int) -> dict[str, Any]:
             "KAFKA_BROKER_HEARTBEAT_INTERVAL_MS": "500",
             "KAFKA_BROKER_SESSION_TIMEOUT_MS": "3000",
         },
+        "ports": [f"127.0.0.1:{outside}:9094"],
         "volumes": [f"{host}-data:/var/lib/kafka/data"],
         "healthcheck": _health(["CMD", "/opt/kafka/healthcheck.sh"]),
         "restart": "unless-stopped",

@@ -15,7 +15,11 @@ What it describes (Kafka and PostgreSQL are yours: point the settings at them):
   lag, one trigger per topic, its maximum never above the partition count (a replica past it
   would own no partition). An unordered function (``ordered=False``, a share group) scales up
   to its own ``max_replicas`` on CPU instead: KEDA's Kafka scaler reads a consumer group's
-  committed offsets, and a share group commits none.
+  committed offsets, and a share group commits none. The bounds follow the function's options:
+  ``min_replicas=0`` (ordered functions only) gives ``minReplicaCount: 0`` (KEDA stops every pod
+  once no trigger is active for the cooldown, and starts one when lag passes
+  ``activationLagThreshold``); an ordered function's ``maxReplicaCount`` is the lowest of its
+  ``max_replicas``, ``--max-replicas`` and the partitions.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.ops.yamltext import dump_all
+from runtime.registry import min_replicas
 from runtime.settings import Settings
 from runtime.triggers import Handler
 
@@ -44,7 +49,7 @@ class Plan:
     tag: str = "latest"
     gateways: int = 2
     max_gateways: int = 6
-    max_replicas: int = 6  # per ordered function, and never above the partitions
+    max_replicas: int = 6  # per ordered function, under its own and the partitions
     lag_threshold: int = 1000  # records of lag per replica
     cooldown: int = 300  # seconds without lag before KEDA scales to the minimum
     database_url: str = "postgresql+asyncpg://parley:CHANGE-ME@postgres:5432/parley"
@@ -268,6 +273,9 @@ def scaling(handler: Handler, settings: Settings, plan: Plan) -> list[Manifest]:
     name = f"fn-{handler.name}"
     ordered = handler.options.ordered
     secured = ordered and k.security_protocol != "PLAINTEXT"
+    low = min_replicas(handler, settings)
+    own = handler.options.max_replicas
+    high = max(1, low, min(own, plan.max_replicas, k.partitions) if ordered else own)
     triggers: list[Manifest] = []
     if not ordered:
         cpu = {"type": "cpu", "metricType": "Utilization", "metadata": {"value": "70"}}
@@ -285,6 +293,14 @@ def scaling(handler: Handler, settings: Settings, plan: Plan) -> list[Manifest]:
                 "allowIdleConsumers": "false",
             },
         }
+        if low == 0:
+            # Asleep, any record waiting wakes it. A group that never committed counts as
+            # lag (scaleToZeroOnInvalidOffset false), so the first pod runs and commits its
+            # positions before the function may sleep: nothing is skipped on wake.
+            trigger["metadata"] |= {
+                "activationLagThreshold": "0",
+                "scaleToZeroOnInvalidOffset": "false",
+            }
         if secured:
             trigger["authenticationRef"] = {"name": f"{name}-kafka"}
         triggers.append(trigger)
@@ -295,10 +311,8 @@ def scaling(handler: Handler, settings: Settings, plan: Plan) -> list[Manifest]:
             "metadata": _meta(name, plan, "function"),
             "spec": {
                 "scaleTargetRef": {"name": name},
-                "minReplicaCount": 1,
-                "maxReplicaCount": max(1, min(plan.max_replicas, k.partitions))
-                if ordered
-                else handler.options.max_replicas,
+                "minReplicaCount": min(low, high),
+                "maxReplicaCount": high,
                 "pollingInterval": 15,
                 "cooldownPeriod": plan.cooldown,
                 "triggers": triggers,

@@ -2,20 +2,22 @@
 
 For each function (a registry ``Descriptor``): ``replicas`` = members of its consumer group;
 ``lag`` = sum over its partitions of (end offset - committed offset); ``dlq`` = records in
-its dead-letter topic. Computed in a thread with the admin client, cached for ``ttl`` seconds.
+its dead-letter topic; ``state`` = running, asleep or stopped (runtime.registry.state_of).
+Computed in a thread with the admin client, cached for ``ttl`` seconds. ``ends`` keeps the sum
+of each function's topics' end offsets from the last snapshot (it moves with every event:
+the autoscaler's sign of activity).
 
 An unordered function (``ordered=False``) consumes through a share group, which the admin
 client cannot describe: its replicas and lag come from ``runtime.ops.shares`` when one is
-given (``parley up``, ``parley functions``), else they are -1 (unknown).
+given (``parley up``, ``parley functions``), else they are -1 (unknown) and its state is
+unknown.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
@@ -24,7 +26,7 @@ from confluent_kafka.admin._listoffsets import OffsetSpec
 
 from runtime.names import dlq_topic
 from runtime.ops.shares import ShareGroups
-from runtime.registry import Descriptor, FunctionRow
+from runtime.registry import Descriptor, FunctionRow, state_of
 from runtime.settings import Settings
 from runtime.triggers import Options
 
@@ -50,6 +52,7 @@ class Functions:
         self._lock = asyncio.Lock()
         self._at = -ttl
         self._rows: list[FunctionRow] = []
+        self.ends: dict[str, int] = {}
 
     async def rows(self) -> list[FunctionRow]:
         async with self._lock:
@@ -69,6 +72,8 @@ class Functions:
         rows = []
         for function in functions:
             dlq = dlq_topic(self.settings, function.name)
+            mine = set(function.topic.split(","))
+            self.ends[function.name] = sum(high[tp] for tp in partitions if tp[0] in mine)
             if function.ordered:
                 replicas = self._members(function.group)
                 lag = self._lag(function, partitions, low, high)
@@ -79,6 +84,7 @@ class Functions:
             rows.append(
                 FunctionRow(
                     **function.model_dump(by_alias=True),
+                    state=state_of(function.options, replicas),
                     replicas=replicas,
                     lag=lag,
                     dlq=sum(high[tp] - low[tp] for tp in partitions if tp[0] == dlq),
@@ -152,22 +158,3 @@ def check_replicas(name: str, options: Options, replicas: int, partitions: int) 
         f"function {name}: at most {ceiling} replicas (its max_replicas); ask for fewer or "
         "raise max_replicas in its decorator"
     )
-
-
-@dataclass(frozen=True)
-class Autoscale:
-    """replicas = clamp(ceil(lag / threshold), minimum, maximum), one step per decision,
-    at most one decision per ``cooldown`` seconds per function."""
-
-    threshold: int = 1000
-    minimum: int = 1
-    maximum: int = 24  # for any function; see ``replica_ceiling`` for each one's own
-    cooldown: float = 15.0
-
-    def next_replicas(self, lag: int, current: int) -> int:
-        target = min(self.maximum, max(self.minimum, math.ceil(lag / self.threshold)))
-        if target > current:
-            return current + 1
-        if target < current:
-            return current - 1
-        return current

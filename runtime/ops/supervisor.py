@@ -5,7 +5,10 @@ topics, migrates the database, then runs the gateway and one process per functio
 Crashed processes restart with backoff; a crash loop stops that service with its last log
 lines. ``functions/`` is watched: a new file starts its function, a changed file restarts only
 that function (gracefully), a deleted file stops it, a broken file is reported while the rest
-keeps running. On SIGTERM or Ctrl-C everything it started stops, broker included.
+keeps running. With an autoscaling ``Policy`` (``--autoscale``) replicas follow each
+function's lag, and a function whose ``min_replicas`` is 0 sleeps when idle: no process, its
+registry entry kept, woken by the first event it wants (runtime.ops.autoscaler). On SIGTERM or
+Ctrl-C everything it started stops, broker included.
 """
 
 from __future__ import annotations
@@ -24,17 +27,16 @@ from prometheus_client import CollectorRegistry, start_http_server
 from runtime.db.store import Store
 from runtime.engine.discovery import function_files, load
 from runtime.errors import DiscoveryError
-from runtime.kafka.admin import admin_client
-from runtime.kafka.client import KafkaException
 from runtime.kafka.registry import ensure_registry, withdraw
 from runtime.kafka.topics import ensure_topics
 from runtime.metrics import loopback
 from runtime.names import CHAT_TOPICS
+from runtime.ops.autoscaler import Autoscaler, Current
 from runtime.ops.broker import EmbeddedBroker
 from runtime.ops.children import Child, command
-from runtime.ops.lag import Autoscale, Functions, check_replicas, replica_ceiling
+from runtime.ops.lag import check_replicas
+from runtime.ops.policy import Policy
 from runtime.ops.scrape import Aggregate, Target, url_in
-from runtime.ops.shares import ShareGroups
 from runtime.registry import Descriptor, describe
 from runtime.settings import Settings
 from runtime.triggers import Handler
@@ -53,9 +55,10 @@ class Function:
     mtime: float
     handler: Handler | None = None
     error: str | None = None
+    descriptor: Descriptor | None = None  # as the registry shows it, once loaded
     replicas: int = 1
     children: list[Child] = field(default_factory=list)
-    scaled_at: float = 0.0
+    asleep: bool = False  # no replica until an event wakes it (autoscaling only)
 
 
 class Supervisor:
@@ -67,7 +70,7 @@ class Supervisor:
         functions: Path,
         *,
         scale: dict[str, int] | None = None,
-        autoscale: Autoscale | None = None,
+        autoscale: Policy | None = None,
         gateway: bool = True,
         out: logging.Logger = log,
     ) -> None:
@@ -83,8 +86,7 @@ class Supervisor:
         self.env: dict[str, str] = {}
         self.stop = threading.Event()
         self._last_status = ""
-        self._last_autoscale = 0.0
-        self._functions_view: Functions | None = None
+        self.scaler: Autoscaler | None = None
         self._snapshot: list[Child] = []  # the children, for the metrics server's thread
         self._metrics_server: WSGIServer | None = None
 
@@ -94,6 +96,9 @@ class Supervisor:
         """Start everything, supervise until ``stop`` is set, then stop everything."""
         try:
             self._start_infrastructure()
+            if self.autoscale is not None:
+                self.scaler = Autoscaler(self.settings, self.autoscale)
+                self.scaler.start()
             if self.with_gateway:
                 self.gateway = self._child("gateway", 0, command("gateway"))
                 self.gateway.start()
@@ -115,6 +120,9 @@ class Supervisor:
             self._metrics_server.shutdown()
             self._metrics_server.server_close()
             self._metrics_server = None
+        if self.scaler is not None:
+            self.scaler.close()
+            self.scaler = None
         children = self.children()
         for child in children:
             child.terminate()
@@ -213,6 +221,7 @@ class Supervisor:
             if name not in present:
                 self.out.info("function %s: file removed, stopping it", name)
                 self._set_replicas(self.functions.pop(name), 0)
+                self._forget(name)
                 self._withdraw(name)
         for name, path in present.items():
             mtime = path.stat().st_mtime
@@ -222,6 +231,7 @@ class Supervisor:
             if known is not None:
                 self.out.info("function %s: file changed, restarting it", name)
                 self._set_replicas(known, 0)
+                self._forget(name)
             fn = Function(name, path, mtime, replicas=self.scale.get(name, 1))
             self.functions[name] = fn
             try:
@@ -229,9 +239,11 @@ class Supervisor:
                 check_replicas(
                     name, fn.handler.options, fn.replicas, self.settings.kafka.partitions
                 )
+                fn.descriptor = describe(fn.handler, self.settings)
             except (DiscoveryError, ValueError) as exc:
                 fn.error = exc.reason if isinstance(exc, DiscoveryError) else str(exc)
                 fn.handler = None
+                fn.descriptor = None
                 self.out.error("function %s not started: %s", name, exc)
                 self._withdraw(name)
                 continue
@@ -283,46 +295,47 @@ class Supervisor:
     # -- autoscaling -----------------------------------------------------------------------
 
     def _autoscale(self) -> None:
-        policy = self.autoscale
+        """Apply the autoscaler's word: scale, put to sleep, wake."""
+        scaler = self.scaler
+        if scaler is None:
+            return
         now = time.monotonic()
-        if policy is None or now - self._last_autoscale < 5.0:
-            return
-        self._last_autoscale = now
-        partitions = self.settings.kafka.partitions
-        try:
-            lags = {row.name: row.lag for row in self._groups().snapshot()}
-        except (DiscoveryError, KafkaException) as exc:
-            self.out.warning("autoscale skipped: %s", exc)
-            return
-        for fn in self.functions.values():
-            if fn.handler is None or now - fn.scaled_at < policy.cooldown:
+        current: Current = {
+            f.name: (f.descriptor, f.replicas)
+            for f in self.functions.values()
+            if f.descriptor is not None
+        }
+        for name, wanted in scaler.decide(now, current).items():
+            fn = self.functions[name]
+            if fn.descriptor is None or wanted == fn.replicas:
                 continue
-            lag = lags.get(fn.name, 0)
-            if lag < 0:  # a share group whose lag is unknown here: leave it as it is
-                continue
-            ceiling = min(policy.maximum, replica_ceiling(fn.handler.options, partitions))
-            wanted = min(ceiling, policy.next_replicas(lag, fn.replicas))
-            if wanted != fn.replicas:
+            if wanted == 0:
+                self.out.info("function %s: idle, going to sleep", name)
+                self._set_replicas(fn, 0)
+                fn.asleep = scaler.asleep(fn.descriptor)
+                if not fn.asleep:
+                    self._set_replicas(fn, 1)
+                    scaler.awake(name, time.monotonic())
+            elif fn.asleep:
+                self.out.info("function %s: an event waits for it, waking it", name)
+                self._set_replicas(fn, wanted)
+                fn.asleep = False
+                scaler.awake(name, now)
+            else:
+                lag = scaler.lags.get(name, 0)
                 self.out.info(
-                    "function %s: lag %d, scaling %d -> %d", fn.name, lag, fn.replicas, wanted
+                    "function %s: lag %d, scaling %d -> %d", name, lag, fn.replicas, wanted
                 )
                 self._set_replicas(fn, wanted)
-                fn.scaled_at = now
+                scaler.scaled(name, now)
 
-    def _groups(self) -> Functions:
-        if self._functions_view is None:
-            admin = admin_client(self.settings.kafka.client_config())
-            shares = ShareGroups(self.settings)
-            self._functions_view = Functions(self.settings, admin, self._descriptors, shares=shares)
-        return self._functions_view
-
-    def _descriptors(self) -> list[Descriptor]:
-        running = [f for f in list(self.functions.values()) if f.handler and f.replicas]
-        return [describe(f.handler, self.settings) for f in running if f.handler is not None]
+    def _forget(self, name: str) -> None:
+        if self.scaler is not None:
+            self.scaler.gone(name)
 
     def _withdraw(self, name: str) -> None:
-        """Take ``name`` out of the registry: it is gone for good (file deleted, broken, or
-        scaled to zero), so gateways refuse its action from now on."""
+        """Take ``name`` out of the registry: it is gone for good (file deleted or broken), so
+        gateways refuse its action from now on. A sleeping function keeps its entry."""
         if not withdraw(self.settings, name):
             self.out.warning("function %s: Kafka did not ack its withdrawal in time", name)
 
@@ -343,6 +356,7 @@ class Supervisor:
         rows += [
             (f"fn-{f.name}", "-", f"error: {f.error}") for f in self.functions.values() if f.error
         ]
+        rows += [(f"fn-{f.name}", "-", "asleep") for f in self.functions.values() if f.asleep]
         return rows
 
     def _report(self) -> None:

@@ -377,6 +377,62 @@ def batch_rows(raw: Results) -> list[Row]:
     ]
 
 
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile (``share`` 0.99: p99) of ``values``."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+
+
+def wake_rows(raw: Results) -> list[Row]:
+    sleeper, warm = raw["wake"]["sleeper"], raw["wake"]["warm"]
+    n = len(sleeper)
+    rows = [
+        compare(
+            "10. wake: first event to its handling by a sleeping function, p50 vs warm",
+            median(sleeper),
+            median(warm),
+            "s",
+            f"{n} wakes; target p50 <= 3 s; lower is better",
+        ),
+        compare(
+            "10. wake: the same, p99 vs warm",
+            percentile(sleeper, 0.99),
+            percentile(warm, 0.99),
+            "s",
+            f"{n} wakes (nearest rank: of 20, the slowest); lower is better",
+        ),
+    ]
+    idle = raw.get("idle", {})
+    warm_idle = idle.get("warm")
+    for variant, label in (
+        ("builtin", "built-ins' own options (5 of 8 sleep)"),
+        ("every", "every function allowed to sleep"),
+    ):
+        ours = idle.get(variant)
+        if ours is None or warm_idle is None:
+            continue
+        rows += [
+            compare(
+                f"10. idle `parley up --autoscale`, {label}: CPU per minute vs all warm",
+                ours["cpu_s_per_min"],
+                warm_idle["cpu_s_per_min"],
+                "CPU s/min",
+                f"{ours['processes']} vs {warm_idle['processes']} processes (broker not "
+                "counted); lower is better",
+            ),
+            compare(
+                f"10. idle `parley up --autoscale`, {label}: RSS vs all warm",
+                ours["rss_mib"],
+                warm_idle["rss_mib"],
+                "MiB",
+                "supervisor, gateway and workers summed; lower is better",
+            ),
+        ]
+    return rows
+
+
 ROWS = {
     "runtime": runtime_rows,
     "scaling": scaling_rows,
@@ -388,6 +444,7 @@ ROWS = {
     "living": living_rows,
     "search": search_rows,
     "batch": batch_rows,
+    "wake": wake_rows,
 }
 
 
@@ -583,6 +640,16 @@ NOTES = [
     "transaction) vs `batch=100, window=0.05` (one `executemany` and one commit per call). "
     "Rate: events / (last event finished - first call); CPU: the process' CPU time over the "
     "run / events. The baseline column is one event per call.",
+    "- **Wake**: `parley up --autoscale --no-gateway` with two functions on `chat.message`, a "
+    "sleeper (`min_replicas=0`, `PARLEY_AUTOSCALE__IDLE_AFTER=1`) and a warm one; each round "
+    "waits until the supervisor shows the sleeper asleep, produces one message and times, from "
+    "just before the produce, its handling by each (the warm function is the baseline: the "
+    "same event with nothing to wake). The wake is the watcher noticing the record, a worker "
+    "process starting (imports, database, group join) and resuming at the committed offset. "
+    "Idle cost: `parley up` with the gateway and `functions/`, on the bench's broker (not "
+    "counted), left alone after it settled; CPU seconds per minute and RSS summed over the "
+    "supervisor and its children: all warm (no `--autoscale`, today's default), then "
+    "`--autoscale` with the built-ins' own options, then with every function allowed to sleep.",
     "- The machine runs other work at the same time, so absolute figures are noisy; compare "
     "the ratios.",
 ]

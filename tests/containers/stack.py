@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.support.net import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 IMAGES = REPO / "infra" / "containers" / "images.sh"
 COMPOSE = Path(sys.executable).parent / "podman-compose"
@@ -44,9 +46,10 @@ class Stack:
     timings: dict[str, float]
 
     @classmethod
-    def prepare(cls, project: str, port: int) -> Stack:
+    def prepare(cls, project: str, port: int, kafka_port: int | None = None) -> Stack:
         """The images on local bases (infra/containers/images.sh: bases kept by recipe, images
-        by podman's layer cache, so this is quick after `make test` prebuilt them)."""
+        by podman's layer cache, so this is quick after `make test` prebuilt them).
+        ``kafka_port``: the broker's listener for the host (``parley autoscale``)."""
         env = dict(os.environ)
         started = time.monotonic()
         for line in _run(["bash", str(IMAGES)], env).splitlines():
@@ -56,6 +59,8 @@ class Stack:
             "PARLEY_SECRET": "container-test-secret-" + project,
             "PARLEY_PORT": str(port),
             "PARLEY_COMPOSE": str(COMPOSE),
+            # The broker's listener for the host (parley autoscale), on a port of its own.
+            "PARLEY_KAFKA_HOST_PORT": str(kafka_port or free_port()),
         }
         return cls(project, env, {"images": time.monotonic() - started})
 

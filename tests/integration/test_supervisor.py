@@ -46,7 +46,12 @@ class Up:
     """A `parley up` process and its parsed log."""
 
     def __init__(
-        self, settings: Settings, functions: Path, *args: str, embedded: bool = False
+        self,
+        settings: Settings,
+        functions: Path,
+        *args: str,
+        embedded: bool = False,
+        env: dict[str, str] | None = None,
     ) -> None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = settings.data_dir / "up.log"
@@ -59,6 +64,7 @@ class Up:
             "PARLEY_DATABASE__URL": settings.database_url(),
             "PARLEY_TOPIC_PREFIX": settings.topic_prefix,
             "PARLEY_KAFKA__PARTITIONS": "6",
+            **(env or {}),
         }
         if embedded:
             env.pop("PARLEY_KAFKA__BOOTSTRAP", None)
@@ -96,6 +102,14 @@ class Up:
             return {}
         rows = re.findall(r"^\s+(\S+)\s+(\d+)\s+running", tables[-1], re.MULTILINE)
         return {name: int(pid) for name, pid in rows}
+
+    def states(self) -> dict[str, str]:
+        """name -> state ("running", "asleep", ...) from the newest status table."""
+        tables = [m for m in self.messages() if m.startswith("processes:")]
+        if not tables:
+            return {}
+        rows = re.findall(r"^\s+(\S+)\s+(\S+)\s+(\S.*)$", tables[-1], re.MULTILINE)
+        return {name: state for name, _, state in rows}
 
     def said(self, text: str) -> bool:
         return any(text in m for m in self.messages())

@@ -202,11 +202,16 @@ export interface PresenceResponse {
   users: string[];
 }
 
+export type FunctionState = 'running' | 'asleep' | 'stopped' | 'unknown';
+
 export interface FunctionInfo {
   name: string;
   trigger: string;
   topic: string;
   group: string;
+  /** running, asleep (no replica; the next event it wants wakes it), stopped (none, though it
+   * should run) or unknown (a share group whose members the gateway cannot ask). */
+  state?: FunctionState;
   replicas: number;
   lag: number;
   /** Dead-letter count (or topic) when the gateway reports it. */

@@ -50,6 +50,31 @@ def test_generic_trigger_and_bad_options() -> None:
         on_message(concurrency=0)
 
 
+def test_replica_options_are_checked_at_decoration() -> None:
+    @on_message(min_replicas=0, max_replicas=3)
+    async def sleepy(event: MessageEvent, ctx: Context) -> None:
+        return None
+
+    assert (sleepy.options.min_replicas, sleepy.options.max_replicas) == (0, 3)
+    assert on_message(lambda_free_default).options.min_replicas is None
+    with pytest.raises(ValueError, match="min_replicas must be an integer >= 0"):
+        on_message(min_replicas=-1)
+    with pytest.raises(ValueError, match="max_replicas must be >= 1"):
+        on_message(max_replicas=0)
+    with pytest.raises(ValueError, match=r"min_replicas \(4\) must not exceed max_replicas \(2\)"):
+        on_message(min_replicas=4, max_replicas=2)
+    with pytest.raises(ValueError, match="min_replicas"):
+        on_message(min_replicas=True)
+    with pytest.raises(ValueError, match="share groups cannot sleep"):
+        on_message(ordered=False, min_replicas=0)
+    unordered = on_message(ordered=False, min_replicas=2, max_replicas=12)(lambda_free_default)
+    assert (unordered.options.min_replicas, unordered.options.max_replicas) == (2, 12)
+
+
+async def lambda_free_default(event: MessageEvent, ctx: Context) -> None:
+    return None
+
+
 def test_sync_functions_are_refused_at_decoration() -> None:
     def plain(event: MessageEvent, ctx: Context) -> None:
         return None
@@ -120,6 +145,7 @@ def test_parley_functions_json(capsys: pytest.CaptureFixture[str]) -> None:
             "concurrency": "16",
             "start": "earliest",
             "ordered": "true",
+            "min_replicas": "1",
             "max_replicas": "24",
         },
         "action": None,

@@ -117,6 +117,29 @@ def test_scaled_objects_follow_the_group_lag_and_stop_at_the_partitions(tmp_path
     assert secret["stringData"]["PARLEY_KAFKA__SASL_PASSWORD"] == "pw"
 
 
+def test_sleepers_scale_to_zero_and_their_own_maximum_wins() -> None:
+    handlers = {h.name: h for h in discover(REPO / "functions")}
+    settings = Settings(kafka=KafkaSettings(partitions=6))
+    (poll,) = scaling(handlers["poll"], settings, Plan(max_replicas=3))
+    spec = poll["spec"]
+    assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (0, 3)
+    for trigger in spec["triggers"]:
+        assert trigger["metadata"]["activationLagThreshold"] == "0"
+        assert trigger["metadata"]["scaleToZeroOnInvalidOffset"] == "false"
+    (chat,) = scaling(handlers["chat"], settings, Plan(max_replicas=3))
+    assert chat["spec"]["minReplicaCount"] == 1  # stays warm
+    assert "activationLagThreshold" not in chat["spec"]["triggers"][0]["metadata"]
+
+    @on_message(min_replicas=0, max_replicas=2)
+    async def capped(event: MessageEvent, ctx: Context) -> None: ...
+
+    (own,) = scaling(capped, settings, Plan(max_replicas=5))
+    assert (own["spec"]["minReplicaCount"], own["spec"]["maxReplicaCount"]) == (0, 2)
+    wide = on_message(max_replicas=12)(capped.fn)
+    (ordered,) = scaling(wide, settings, Plan())
+    assert ordered["spec"]["maxReplicaCount"] == 6  # never above the partitions
+
+
 def test_a_plain_kafka_needs_no_trigger_authentication() -> None:
     handlers = {h.name: h for h in discover(REPO / "functions")}
     (scaled,) = scaling(handlers["chat"], Settings(), Plan(max_replicas=3))

@@ -1,4 +1,4 @@
-import type { FunctionInfo } from '@/lib/protocol';
+import type { FunctionInfo, FunctionState } from '@/lib/protocol';
 
 interface FunctionsTableProps {
   functions: FunctionInfo[];
@@ -32,11 +32,28 @@ function TriggerOptions({ fn }: { fn: FunctionInfo }) {
   );
 }
 
+const STATES: Record<FunctionState, { label: string; tone: string; hint: string }> = {
+  running: { label: 'running', tone: 'bg-emerald-50 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300', hint: 'Its replicas are consuming.' },
+  asleep: { label: 'asleep', tone: 'bg-panel text-muted ring-1 ring-line-strong', hint: 'No replica while idle: the next event it wants wakes it.' },
+  stopped: { label: 'stopped', tone: 'bg-danger-soft text-danger', hint: 'No replica, though it should run.' },
+  unknown: { label: 'unknown', tone: 'bg-panel text-muted', hint: 'A share group: its members cannot be asked from here.' },
+};
+
+function State({ state }: { state: FunctionInfo['state'] }) {
+  if (state === undefined || !(state in STATES)) return <span className="text-muted">—</span>;
+  const { label, tone, hint } = STATES[state];
+  return (
+    <span title={hint} className={`rounded-full px-2 py-0.5 text-xs font-medium ${tone}`}>
+      {label}
+    </span>
+  );
+}
+
 export function FunctionsTable({ functions }: FunctionsTableProps) {
   if (functions.length === 0) {
     return <p className="rounded-lg border border-dashed border-line-strong p-6 text-center text-sm text-muted">No functions are running.</p>;
   }
-  const headers = ['Function', 'Trigger', 'Topic', 'Consumer group', 'Replicas', 'Lag', 'DLQ'];
+  const headers = ['Function', 'State', 'Trigger', 'Topic', 'Consumer group', 'Replicas', 'Lag', 'DLQ'];
   return (
     // Focusable: on a narrow screen the table scrolls sideways, and a keyboard must be able to.
     <div tabIndex={0} role="region" aria-label="Functions table" className="overflow-x-auto rounded-xl border border-line bg-surface shadow-sm">
@@ -56,6 +73,9 @@ export function FunctionsTable({ functions }: FunctionsTableProps) {
               <th scope="row" className="px-4 py-2.5 font-semibold text-fg">
                 {fn.name}
               </th>
+              <td className="px-4 py-2.5">
+                <State state={fn.state} />
+              </td>
               <td className="px-4 py-2.5 font-mono text-xs text-muted">
                 {fn.trigger}
                 <TriggerOptions fn={fn} />

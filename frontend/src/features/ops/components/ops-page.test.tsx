@@ -8,7 +8,7 @@ import type { FunctionInfo } from '@/lib/protocol';
 import { FunctionsTable } from './functions-table';
 import { OpsPage } from './ops-page';
 
-const chat: FunctionInfo = { name: 'chat', trigger: 'on_message', topic: 'chat.message', group: 'fn.chat', replicas: 3, lag: 0, dlq: 0 };
+const chat: FunctionInfo = { name: 'chat', trigger: 'on_message', topic: 'chat.message', group: 'fn.chat', state: 'running', replicas: 3, lag: 0, dlq: 0 };
 const bot: FunctionInfo = { name: 'bot', trigger: 'on_message', topic: 'chat.message', group: 'fn.bot', replicas: 1, lag: 42, dlq: 2 };
 
 afterEach(() => {
@@ -22,14 +22,32 @@ describe('FunctionsTable', () => {
     expect(rows).toHaveLength(2);
     const cells = within(rows[0]!).getAllByRole('cell').map((cell) => cell.textContent);
     expect(within(rows[0]!).getByRole('rowheader')).toHaveTextContent('chat');
-    expect(cells).toEqual(['on_message', 'chat.message', 'fn.chat', '3', '0', '0']);
-    expect(within(rows[1]!).getAllByRole('cell').map((cell) => cell.textContent)).toEqual(['on_message', 'chat.message', 'fn.bot', '1', '42', '—']);
+    expect(cells).toEqual(['running', 'on_message', 'chat.message', 'fn.chat', '3', '0', '0']);
+    expect(within(rows[1]!).getAllByRole('cell').map((cell) => cell.textContent)).toEqual(['—', 'on_message', 'chat.message', 'fn.bot', '1', '42', '—']);
+  });
+
+  it('badges a sleeping function asleep, with what wakes it, apart from a stopped one', () => {
+    const poll: FunctionInfo = { name: 'poll', trigger: 'on_action(poll)', topic: 'chat.action.poll', group: 'fn.poll', state: 'asleep', replicas: 0, lag: 0, dlq: 0 };
+    render(<FunctionsTable functions={[chat, poll, { ...bot, state: 'stopped', replicas: 0 }]} />);
+    const asleep = screen.getByText('asleep');
+    expect(asleep).toHaveAttribute('title', 'No replica while idle: the next event it wants wakes it.');
+    const rows = screen.getAllByRole('row').slice(1);
+    expect(within(rows[1]!).getByRole('rowheader')).toHaveTextContent('poll');
+    expect(within(rows[1]!).getAllByRole('cell')[0]).toHaveTextContent('asleep');
+    expect(within(rows[1]!).getAllByRole('cell')[4]).toHaveTextContent('0');
+    expect(within(rows[2]!).getAllByRole('cell')[0]).toHaveTextContent('stopped');
+    expect(screen.getByRole('columnheader', { name: 'State' })).toBeInTheDocument();
+  });
+
+  it('says unknown for a share group whose members the gateway cannot ask', () => {
+    render(<FunctionsTable functions={[{ ...chat, name: 'index', state: 'unknown', replicas: -1, lag: -1 }]} />);
+    expect(screen.getByText('unknown')).toHaveAttribute('title', 'A share group: its members cannot be asked from here.');
   });
 
   it('shows the filter, batch and age limit of a function under its trigger', () => {
     const options = { retries: '3', timeout: '30', concurrency: '16', start: 'latest', batch: '100', window: '0.5', max_age: '60' };
     render(<FunctionsTable functions={[{ ...bot, options, match: { text: { prefix: '/' } } }]} />);
-    const trigger = within(screen.getAllByRole('row')[1]!).getAllByRole('cell')[0]!;
+    const trigger = within(screen.getAllByRole('row')[1]!).getAllByRole('cell')[1]!; // after State
     expect(within(trigger).getAllByRole('listitem').map((item) => item.textContent)).toEqual([
       'match {"text":{"prefix":"/"}}',
       'batch 100 / 0.5 s',
