@@ -1,7 +1,8 @@
 """Sleep and wake under `parley up --autoscale`, against the real broker: a function with
 min_replicas=0 goes to zero processes once idle, keeps its registry entry, and the next event
-wakes it and is handled exactly once (nothing lost, nothing twice); a declared action of a
-sleeping function is acked by the gateway and handled on wake."""
+wakes it and is handled exactly once (nothing lost, nothing twice); an event its ``match``
+filter refuses does not wake it; a declared action of a sleeping function is acked by the
+gateway and handled on wake."""
 
 from __future__ import annotations
 
@@ -45,6 +46,16 @@ class Shout(Action):
 async def shout(event: Shout, ctx: Context) -> Delivery:
     frame = {"type": "shout", "room": event.room, "user": event.user, "text": event.text.upper()}
     return Delivery(room=event.room, frame=frame)
+"""
+
+CHOOSY = """
+import os
+from runtime import Context, MessageEvent, on_message
+
+@on_message(min_replicas=0, match={{"text": {{"prefix": "/"}}}})
+async def {name}(event: MessageEvent, ctx: Context) -> None:
+    with open(ctx.settings.data_dir / "{name}.seen", "a") as out:
+        out.write(f"{{os.getpid()}} {{event.id}}\\n")
 """
 
 QUICK = {"PARLEY_AUTOSCALE__IDLE_AFTER": "2"}
@@ -124,6 +135,45 @@ async def test_a_sleeper_goes_to_zero_and_a_message_wakes_it_without_loss_or_rep
         counts = handled(settings, "sleepy")
         assert set(counts) == expected | {last.id}
         assert [e for e, n in counts.items() if n > 1] == [], "an event was handled twice"
+    finally:
+        assert up.stop() == 0
+
+
+async def test_an_event_the_filter_refuses_does_not_wake_a_sleeper(
+    settings: Settings, folder: Path
+) -> None:
+    (folder / "choosy.py").write_text(CHOOSY.format(name="choosy"))
+    (folder / "plain.py").write_text(SLEEPER.format(name="plain", start="latest"))
+    up = Up(settings, folder, "--autoscale", env=QUICK)
+    try:
+
+        async def announced() -> bool:  # both own their partitions
+            names = [d.name for d in await read_registry(settings)]
+            return "choosy" in names and "plain" in names
+
+        await eventually(announced, timeout=60, what="both in the registry")
+        await asleep(up, "choosy")
+        await asleep(up, "plain")
+        # One record, judged for both sleepers at once: plain (no filter) wakes on it, so
+        # once plain is woken the watcher has judged it for choosy too, and refused it.
+        chatter = message("just chatting", room="r0")
+        await produce(settings, [chatter])
+        await eventually(
+            lambda: up.said("function plain: an event waits for it, waking it"),
+            timeout=60,
+            what="plain woken by the chatter",
+        )
+        await eventually(lambda: chatter.id in handled(settings, "plain"), what="plain handled")
+        assert not up.said("function choosy: an event waits for it, waking it")
+        assert up.states().get("fn-choosy") == "asleep"
+
+        command = message("/roll 2d6", room="r0")
+        await produce(settings, [command])
+        await eventually(
+            lambda: command.id in handled(settings, "choosy"), timeout=60, what="choosy woken"
+        )
+        assert up.said("function choosy: an event waits for it, waking it")
+        assert chatter.id not in handled(settings, "choosy")  # its worker skipped it
     finally:
         assert up.stop() == 0
 
