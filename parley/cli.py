@@ -1,7 +1,7 @@
 """The ``parley`` command: one subcommand per moving part.
 
 parley kafka start|stop|status|fetch [--nodes N]  the embedded broker (N KRaft nodes)
-parley functions [--local] [--json]    the running functions: registry, replicas, lag, DLQ
+parley functions [--local] [--json]    the running functions: registry, state, replicas, lag, DLQ
 parley worker NAME                     run one function (consumer group fn.NAME)
 parley gateway [--host H --port P]     the WebSocket and REST gateway
 parley up [--scale F=N] [--autoscale]  everything: broker, gateway, one worker per function

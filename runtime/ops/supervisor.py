@@ -224,7 +224,10 @@ class Supervisor:
                 self._forget(name)
                 self._withdraw(name)
         for name, path in present.items():
-            mtime = path.stat().st_mtime
+            try:
+                mtime = path.stat().st_mtime
+            except FileNotFoundError:  # deleted since it was listed: the next scan stops it
+                continue
             known = self.functions.get(name)
             if known is not None and known.mtime == mtime:
                 continue
