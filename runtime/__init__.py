@@ -8,8 +8,9 @@
             return Reply(room=event.room, text=event.text.removeprefix("!echo "))
         return None
 
-A file can also declare a new client frame type (``Action`` + ``@on_action``) and keep
-durable state in ``ctx.state``: see docs/FUNCTIONS.md. Importing it loads no database or Kafka
+A file can also declare a new client frame type (``Action`` + ``@on_action``), run on a clock
+(``@every``, ``@cron``: its event is a ``Tick``), keep durable state in ``ctx.state`` and send
+something later with ``ctx.later``: see docs/FUNCTIONS.md. Importing it loads no database or Kafka
 code: the engine (``runtime.engine``), the Kafka adapter (``runtime.kafka``), the store
 (``runtime.db``) and the process layer (``runtime.ops``) live below it. ``runtime.testing``
 calls handlers in unit tests.
@@ -32,6 +33,7 @@ from runtime.events import (
     Username,
 )
 from runtime.history import Change, StoredMessage
+from runtime.schedules import Tick, cron, every
 from runtime.triggers import (
     Reply,
     Retry,
@@ -52,6 +54,8 @@ __all__ = [  # noqa: RUF022 - grouped by what callers look for
     "on_private",
     "on_action",
     "on",
+    "every",
+    "cron",
     # what a handler receives
     "Context",
     "Event",
@@ -60,6 +64,7 @@ __all__ = [  # noqa: RUF022 - grouped by what callers look for
     "LeaveEvent",
     "PrivateEvent",
     "Action",
+    "Tick",
     "StoredMessage",
     "Change",
     # field types for an Action's model

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from runtime.events import Event
 from runtime.history import History
 from runtime.settings import Settings
 from runtime.state import State
+from runtime.timers import NO_TIMERS, NoTimers, Timers, When
+from runtime.triggers import Reply
 
 
 @dataclass(slots=True)  # not frozen: that would cost each event a microsecond; read it only
@@ -17,7 +20,8 @@ class Context:
     ``store`` is history and presence (a ``History``: not accounts, not gateway state);
     ``state`` is the function's own durable key-value state (``runtime.state``); ``log``
     carries the function and event id on every line; ``attempt`` starts at 1 and grows with
-    each retry.
+    each retry. ``later`` and ``cancel`` set and cancel the function's durable timers
+    (``runtime.timers``).
     """
 
     function: str
@@ -30,3 +34,16 @@ class Context:
     offset: int = -1
     attempt: int = 1
     traceparent: str | None = None
+    timers: Timers | NoTimers = NO_TIMERS
+
+    async def later(self, when: When, output: Reply | Event) -> str:
+        """Send ``output`` (a ``Reply`` or an event, such as this function's own action) at
+        ``when``: an aware datetime, a ``timedelta`` or seconds from now. Durable (it survives
+        restarts); delivered at least once, normally within a second of its time. Returns the
+        timer's id, which is also the id of the event it sends."""
+        return await self.timers.later(when, output)
+
+    async def cancel(self, timer: str) -> bool:
+        """Cancel the timer ``timer`` (an id from ``later``); False when it already fired,
+        was cancelled, or belongs to another function."""
+        return await self.timers.cancel(timer)

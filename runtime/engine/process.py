@@ -28,7 +28,8 @@ async def serve(handler: Handler, settings: Settings) -> None:
     async with Store(settings.database_url()) as store:
         await store.migrate()
         producer = Producer(settings.kafka.client_config())
-        worker = Worker(handler, settings, store, store.state(handler.name), producer)
+        state = store.state(handler.name)
+        worker = Worker(handler, settings, store, state, producer, store.timers())
         metrics = settings.worker
         # What start-up built (modules, models, the engine) lives as long as the process: keep
         # it out of the collector's scans, which otherwise walk it all on every full collection

@@ -47,6 +47,7 @@ from runtime.names import dlq_topic, group_of
 from runtime.settings import Settings
 from runtime.state import State
 from runtime.telemetry import EVENT_ID, TRACE_ID
+from runtime.timers import NO_TIMERS, NoTimers, Timers
 from runtime.triggers import Handler, Reply, Result, Retry
 
 log = logging.getLogger("parley.worker")
@@ -77,8 +78,10 @@ class Runner:
         bus: Bus,
         stats: WorkerStats,
         finished: Callable[[Slot], None],
+        timers: Timers | NoTimers = NO_TIMERS,
     ) -> None:
         self.handler = handler
+        self.timers = timers
         self.settings = settings
         self.store = store
         self.state = state
@@ -203,6 +206,7 @@ class Runner:
             item.slot.offset,
             item.attempt,
             traceparent.decode() if traceparent else None,
+            self.timers,
         )
 
     def _send(self, result: Result, item: Item) -> None:

@@ -67,6 +67,7 @@ class Functions:
                     replicas=self._members(function.group),
                     lag=self._lag(function, partitions, low, high),
                     dlq=sum(high[tp] - low[tp] for tp in partitions if tp[0] == dlq),
+                    next_run=function.next_tick(),
                 )
             )
         return rows

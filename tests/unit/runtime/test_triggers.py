@@ -115,21 +115,25 @@ def test_parley_functions_json(capsys: pytest.CaptureFixture[str]) -> None:
         "options": {"retries": "8", "timeout": "30", "concurrency": "16", "start": "earliest"},
         "action": None,
         "schema": None,
+        "schedule": None,
+        "next_run": None,
     }
 
 
 def test_parley_functions_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["functions", "--local", "--functions", str(REPO / "functions")]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["NAME", "TRIGGER", "ACTION", "TOPIC", "GROUP", "OPTIONS"]
-    assert lines[5].split()[:5] == [
+    header = ["NAME", "TRIGGER", "ACTION", "TOPIC", "GROUP", "OPTIONS", "NEXT_RUN"]
+    assert lines[0].split() == header
+    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert rows["poll"][:5] == [
         "poll",
         "on_action(poll)",
         "poll",
         "chat.action.poll",
         "fn.poll",
     ]
-    assert lines[6].split()[:5] == [
+    assert rows["presence"][:5] == [
         "presence",
         "on_presence",
         "-",
