@@ -100,6 +100,7 @@ def test_discovery_of_the_builtin_functions() -> None:
         ("presence", "on_presence"),
         ("private", "on_private"),
         ("react", "on_action(react)"),
+        ("remind", "on_action(remind)"),
     ]
 
 
