@@ -194,11 +194,13 @@ async def _cancel(event: Remind, id: str, ctx: Context) -> Event:
 
 async def _fire(event: Remind, ctx: Context) -> list[Event] | Event:
     """The timer of reminder ``event.id`` is due (the event's id is the timer's)."""
-    listed = await _reminders(event.user, ctx)
+    known = await ctx.state.get(_key(event.user))
+    listed = [r for r in known if isinstance(r, dict)] if isinstance(known, list) else []
     reminder = next((r for r in listed if r.get("id") == event.id), None)
     if reminder is None:
-        return []  # sent already (a redelivery), cancelled, or not from a timer
-    await _forget(event.user, event.id, ctx)
+        return []  # cancelled, or not from a timer
+    if reminder.get("sent") is None:  # a redelivered wake-up sends the same again
+        await _mark_sent(event.user, event.id, ctx)
     what, room = str(reminder["text"]), reminder.get("room")
     frame: dict[str, JsonValue] = {"type": "reminder", "id": event.id, "text": what, "room": room}
     outputs: list[Event] = [Delivery(users=(event.user,), frame=frame)]
@@ -222,9 +224,26 @@ async def _forget(user: str, id: str, ctx: Context) -> None:
     await ctx.state.update(_key(user), drop)
 
 
+async def _mark_sent(user: str, id: str, ctx: Context) -> None:
+    """Keep a sent reminder for a day (a redelivered wake-up finds it), out of the list."""
+    now = datetime.now(UTC)
+    horizon = _rfc(now - timedelta(days=1))
+
+    def mark(known: JsonValue) -> JsonValue:
+        items = [r for r in known if isinstance(r, dict)] if isinstance(known, list) else []
+        kept = [
+            r for r in items if not (isinstance(r.get("sent"), str) and str(r["sent"]) < horizon)
+        ]
+        return [{**r, "sent": _rfc(now)} if r.get("id") == id else r for r in kept]
+
+    await ctx.state.update(_key(user), mark)
+
+
 async def _reminders(user: str, ctx: Context) -> list[dict[str, JsonValue]]:
+    """The user's pending reminders (not the ones sent)."""
     known = await ctx.state.get(_key(user))
-    return [r for r in known if isinstance(r, dict)] if isinstance(known, list) else []
+    found = [r for r in known if isinstance(r, dict)] if isinstance(known, list) else []
+    return [r for r in found if r.get("sent") is None]
 
 
 async def _listing(user: str, ctx: Context) -> Delivery:

@@ -125,11 +125,16 @@ async def test_a_due_reminder_comes_as_a_direct_message_and_a_notification(store
     assert notice.users == ("ada",)
     assert notice.frame["id"] == message.id
     assert listed(fired) == []
-    # The same wake-up again (redelivered) sends nothing more.
-    again = message.model_copy()
+    # The same wake-up again (redelivered) sends the same message (one id: stored once).
     ctx = context(store, "remind", state=rig.state, timers=rig.timers)
-    wake = action(remind, user="ada", due="pending").model_copy(update={"id": again.id})
-    assert await remind(wake, ctx) == []
+    wake = action(remind, user="ada", due="pending").model_copy(update={"id": message.id})
+    again = events(await remind(wake, ctx))
+    assert [(e.id, e.text) for e in again if isinstance(e, PrivateEvent)] == [
+        (message.id, message.text)
+    ]
+    assert listed(again) == []
+    forged = action(remind, user="ada", due="pending")  # a client's: an id no timer has
+    assert await remind(forged, ctx) == []
 
 
 async def test_a_room_reminder_goes_to_the_room_while_the_user_may_post(store: Store) -> None:

@@ -101,6 +101,7 @@ def test_discovery_of_the_builtin_functions() -> None:
         ("private", "on_private"),
         ("react", "on_action(react)"),
         ("remind", "on_action(remind)"),
+        ("scheduled", "on_action(scheduled)"),
     ]
 
 
