@@ -211,6 +211,9 @@ export interface FunctionInfo {
   lag: number;
   /** Dead-letter count (or topic) when the gateway reports it. */
   dlq?: number | string | null;
+  /** A scheduled function's schedule (such as `every 5s`) and its next tick (RFC 3339). */
+  schedule?: string | null;
+  next_run?: string | null;
 }
 
 export interface FunctionsResponse {
