@@ -24,8 +24,8 @@ export class LaterActions {
   readonly store: LaterStore = createLaterStore();
   /** client_ids of list requests: refused (no function runs), they show nothing. */
   private readonly quiet = new Set<string>();
-  /** Rooms whose scheduled messages were asked for. */
-  private readonly listed = new Set<string>();
+  /** Rooms whose scheduled messages were asked for, with the request's client_id. */
+  private readonly listed = new Map<string, string>();
   /** client_ids of our own actions, so their refusals read as ours. */
   private readonly mine = new Set<string>();
 
@@ -65,14 +65,19 @@ export class LaterActions {
   /** Asks once per session for your scheduled messages of a room (when it is shown). */
   listScheduled(room: string): void {
     if (this.listed.has(room)) return;
-    this.listed.add(room);
-    this.quiet.add(this.send('scheduled', { room }));
+    const clientId = this.send('scheduled', { room });
+    this.listed.set(room, clientId);
+    this.quiet.add(clientId);
   }
 
   /** A refusal of one of our actions: true when it was ours (then it becomes the notice). */
   rejected(clientId: string, detail: string): boolean {
     if (!this.mine.delete(clientId)) return false;
-    if (this.quiet.delete(clientId)) return true;
+    if (this.quiet.delete(clientId)) {
+      // Asked too early (or no function runs): ask again next time the room is shown.
+      for (const [room, id] of this.listed) if (id === clientId) this.listed.delete(room);
+      return true;
+    }
     this.options.store.dispatch({ type: 'notice', text: detail.replace(/^(remind|scheduled): /, '') });
     return true;
   }

@@ -112,10 +112,12 @@ export function ChatRoute({ controller, state, polls, later, panel, onPanel }: C
     controller.openPrivate(user);
   };
   const online = room === null ? 0 : new Set(state.presence[room] ?? []).size;
-  // Your scheduled messages of the room on screen, asked for once a session.
+  // Your scheduled messages of the room on screen, asked for once a session, once joined (the
+  // room's presence has come: the gateway takes room actions from joined sockets only).
+  const joined = room !== null && state.presence[room] !== undefined;
   useEffect(() => {
-    if (room !== null) controller.later.listScheduled(room);
-  }, [controller, room]);
+    if (room !== null && joined) controller.later.listScheduled(room);
+  }, [controller, room, joined]);
   /** `/poll Question? | a | b` opens a poll in the room; anything else is a message. */
   const submit = (text: string, replyTo?: string, attachments: Attachment[] = []): string | null => {
     if (isRemindCommand(text) && replyTo === undefined && attachments.length === 0) {
