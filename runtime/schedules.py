@@ -15,7 +15,7 @@ share the tick's id (the function's name and the scheduled time) and only the fi
 the handler is wrapped so that a tick not after the function's last handled tick (kept in its
 ``ctx.state`` under ``WATERMARK``) is skipped, and the watermark moves once the handler
 returned. A tick is handled at least once: a crash after the handler and before the watermark
-moved runs it again.
+moved runs it again, and so does a retry of the record whose outputs Kafka refused.
 """
 
 from __future__ import annotations
@@ -194,7 +194,10 @@ def _once_per_tick(fn: HandlerFn) -> HandlerFn:
     async def run(tick: Tick, ctx: Context) -> Result:
         last = await ctx.state.get(WATERMARK)
         scheduled = rfc3339(tick.scheduled)
-        if isinstance(last, str) and scheduled <= last:
+        # Handled already: an older tick, or a copy of the last one. The same record on a
+        # later attempt whose tick is the last one ran, but Kafka refused its outputs: again.
+        again = ctx.attempt > 1 and scheduled == last
+        if isinstance(last, str) and scheduled <= last and not again:
             ctx.log.debug("tick %s: already handled (last %s)", tick.id, last)
             return None
         result = await fn(tick, ctx)

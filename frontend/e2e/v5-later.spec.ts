@@ -25,12 +25,12 @@ for (const [label, viewport] of [
 ] as const) {
   test.describe(`reminders and scheduled messages (${label})`, () => {
     test.describe.configure({ timeout: 180_000 });
-    test.use({ viewport });
 
     test('a reminder is set, listed, cancelled, and a due one arrives from remind', async ({ people }) => {
       const ada = await people.open('ada');
       await ada.register();
       await ada.joinRoom(unique('later'));
+      await ada.page.setViewportSize(viewport); // joined from the sidebar, which a phone hides
       await ada.type('/remind me in 1h water the plants');
       const panel = ada.page.getByRole('region', { name: 'Your reminders' });
       await expect(panel.getByTestId('reminder')).toContainText('water the plants');
@@ -57,6 +57,7 @@ for (const [label, viewport] of [
       await bob.register();
       await ada.joinRoom(room);
       await bob.joinRoom(room);
+      await ada.page.setViewportSize(viewport); // joined from the sidebar, which a phone hides
 
       // A preset: in an hour. It is listed above the messages; edit its text, then cancel it.
       const box = ada.page.getByRole('textbox', { name: 'Message', exact: true });

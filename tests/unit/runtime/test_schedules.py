@@ -90,6 +90,9 @@ async def test_each_tick_runs_once_and_a_failure_leaves_it_to_run_again(tmp_path
         assert await clock(make_tick(clock, second), ctx) is not None
         assert await clock(make_tick(clock, first), ctx) is None  # late copy of an older one
         assert await state.get(WATERMARK) == "2026-12-07T10:00:00.500Z"
+        # The same record again (its outputs were refused): it runs again.
+        retry = context(store, function="test_schedules", state=state, attempt=2)
+        assert await clock(make_tick(clock, second), retry) is not None
         failing = make_tick(clock, at("2026-12-07T10:00:01")).model_copy(update={"name": "boom"})
         with pytest.raises(RuntimeError):
             await clock(failing, ctx)
@@ -98,6 +101,7 @@ async def test_each_tick_runs_once_and_a_failure_leaves_it_to_run_again(tmp_path
             await clock(failing, ctx)  # the retry runs it again
     assert runs == [
         "test_schedules@2026-12-07T10:00:00.000Z",
+        "test_schedules@2026-12-07T10:00:00.500Z",
         "test_schedules@2026-12-07T10:00:00.500Z",
         "test_schedules@2026-12-07T10:00:01.000Z",
         "test_schedules@2026-12-07T10:00:01.000Z",
