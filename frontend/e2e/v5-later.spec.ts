@@ -29,7 +29,7 @@ for (const [label, viewport] of [
     test('a reminder is set, listed, cancelled, and a due one arrives from remind', async ({ people }) => {
       const ada = await people.open('ada');
       await ada.register();
-      await ada.joinRoom(unique('later'));
+      await ada.joinRoom(unique('sched'));
       await ada.page.setViewportSize(viewport); // joined from the sidebar, which a phone hides
       await ada.type('/remind me in 1h water the plants');
       const panel = ada.page.getByRole('region', { name: 'Your reminders' });
@@ -50,7 +50,7 @@ for (const [label, viewport] of [
     });
 
     test('a message scheduled for later can be edited and cancelled, and goes out as you when due', async ({ people }) => {
-      const room = unique('later');
+      const room = unique('sched');
       const ada = await people.open('ada');
       const bob = await people.open('bob');
       await ada.register();
@@ -62,7 +62,7 @@ for (const [label, viewport] of [
       // A preset: in an hour. It is listed above the messages; edit its text, then cancel it.
       const box = ada.page.getByRole('textbox', { name: 'Message', exact: true });
       await box.fill('see you at the meeting');
-      await ada.page.getByRole('button', { name: 'Later' }).click();
+      await ada.page.getByRole('button', { name: 'Later', exact: true }).click();
       await ada.page.getByRole('button', { name: 'In 1 hour' }).click();
       await expect(box).toHaveValue('');
       const strip = ada.page.getByRole('region', { name: `Scheduled messages in #${room}` });
@@ -76,7 +76,7 @@ for (const [label, viewport] of [
 
       // A time of its own, the next minute: it is posted as ada, and bob sees it.
       await box.fill('good morning from the past');
-      await ada.page.getByRole('button', { name: 'Later' }).click();
+      await ada.page.getByRole('button', { name: 'Later', exact: true }).click();
       await ada.page.getByRole('group', { name: 'Send later' }).getByLabel('Send at').fill(nextMinute(5));
       await ada.page.getByRole('button', { name: 'Schedule' }).click();
       await expect(strip.getByTestId('scheduled-message')).toContainText('good morning from the past');
