@@ -5,7 +5,7 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const features = ['auth', 'chat', 'rooms', 'presence', 'ops', 'polls'];
+const features = ['auth', 'chat', 'rooms', 'presence', 'ops', 'polls', 'later'];
 
 // File names are kebab-case (`message-list.tsx`, `use-functions.ts`).
 const kebabCase = {

@@ -66,9 +66,10 @@ def _functions(args: argparse.Namespace, settings: Settings) -> int:
     if args.local:
         folder = args.functions or settings.functions_dir
         rows: list[dict[str, Any]] = [
-            describe(h, settings).model_dump(by_alias=True) for h in discover(folder)
+            {**(d := describe(h, settings)).model_dump(by_alias=True), "next_run": d.next_tick()}
+            for h in discover(folder)
         ]
-        columns = ["name", "trigger", "action", "topic", "group", "options"]
+        columns = ["name", "trigger", "action", "topic", "group", "options", "next_run"]
     else:
         rows = [row.model_dump(by_alias=True) for row in asyncio.run(_registry_rows(settings))]
         columns = [
@@ -81,6 +82,7 @@ def _functions(args: argparse.Namespace, settings: Settings) -> int:
             "lag",
             "dlq",
             "group",
+            "next_run",
         ]
     if args.json:
         print(json.dumps(rows, indent=2))

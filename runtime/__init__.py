@@ -8,8 +8,9 @@
             return Reply(room=event.room, text=event.text.removeprefix("!echo "))
         return None
 
-A file can also declare a new client frame type (``Action`` + ``@on_action``) and keep
-durable state in ``ctx.state``: see docs/FUNCTIONS.md. Importing it loads no database or Kafka
+A file can also declare a new client frame type (``Action`` + ``@on_action``), run on a clock
+(``@every``, ``@cron``: its event is a ``Tick``), keep durable state in ``ctx.state`` and send
+something later with ``ctx.later``: see docs/FUNCTIONS.md. Importing it loads no database or Kafka
 code: the engine (``runtime.engine``), the Kafka adapter (``runtime.kafka``), the store
 (``runtime.db``) and the process layer (``runtime.ops``) live below it. ``runtime.testing``
 calls handlers in unit tests.
@@ -38,6 +39,7 @@ from runtime.events import (
 from runtime.frames import mention_frame, presence_change_frame
 from runtime.history import Change, StoredMessage
 from runtime.mentions import mentions_in
+from runtime.schedules import Tick, cron, every
 from runtime.triggers import (
     BatchFailures,
     Reply,
@@ -59,6 +61,8 @@ __all__ = [  # noqa: RUF022 - grouped by what callers look for
     "on_private",
     "on_action",
     "on",
+    "every",
+    "cron",
     # what a handler receives
     "Context",
     "Event",
@@ -67,6 +71,7 @@ __all__ = [  # noqa: RUF022 - grouped by what callers look for
     "LeaveEvent",
     "PrivateEvent",
     "Action",
+    "Tick",
     "StoredMessage",
     "Change",
     # field types for an Action's model

@@ -11,12 +11,15 @@ views list it with each group's lag.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from runtime.actions import Action, client_schema
+from runtime.events import rfc3339
 from runtime.names import group_of
+from runtime.schedules import parse_schedule, schedule_of
 from runtime.settings import Settings
 from runtime.triggers import Handler
 
@@ -50,6 +53,20 @@ class Descriptor(BaseModel):
     action_schema: dict[str, Any] | None = Field(
         default=None, alias="schema", description="JSON Schema of that frame"
     )
+    schedule: str | None = Field(
+        default=None,
+        description="when a scheduled function runs: 'every 5s' or 'cron <5 fields> <tz>'",
+    )
+
+    def next_tick(self, now: datetime | None = None) -> str | None:
+        """When a scheduled function next runs (RFC 3339), None for the others."""
+        if self.schedule is None:
+            return None
+        try:
+            schedule = parse_schedule(self.schedule)
+        except ValueError:
+            return None  # written by a newer version: show no time rather than fail
+        return rfc3339(schedule.next_after(now or datetime.now(UTC)))
 
 
 State = Literal["running", "asleep", "stopped", "unknown"]
@@ -72,12 +89,16 @@ class FunctionRow(Descriptor):
         "group: the broker's share group lag); -1 when unknown"
     )
     dlq: int = Field(description="records in its dead-letter topic")
+    next_run: str | None = Field(
+        default=None, description="a scheduled function's next tick (RFC 3339)"
+    )
 
 
 def describe(handler: Handler, settings: Settings) -> Descriptor:
     """The handler as the registry and the ops views show it (physical topic and group)."""
     options = handler.options
     action = next((m for m in handler.models if issubclass(m, Action)), None)
+    schedule = schedule_of(handler)
     return Descriptor(
         name=handler.name,
         trigger=handler.trigger,
@@ -96,6 +117,7 @@ def describe(handler: Handler, settings: Settings) -> Descriptor:
         match=options.match,
         action=action.type if action is not None else None,
         schema=client_schema(action) if action is not None else None,
+        schedule=schedule.text if schedule is not None else None,
     )
 
 
@@ -113,10 +135,12 @@ def trigger_options(handler: Handler) -> dict[str, str]:
 
 def min_replicas(handler: Handler, settings: Settings) -> int:
     """The function's own ``min_replicas``, else ``PARLEY_AUTOSCALE__MIN_REPLICAS`` (never
-    above its ``max_replicas``; never 0 for an unordered function, which cannot sleep)."""
+    above its ``max_replicas``). Never 0 for an unordered function, which cannot sleep, nor
+    for a scheduled one (``@every``/``@cron``): its ticks come from its own workers, so asleep
+    nothing would wake it."""
     options = handler.options
     low = settings.autoscale.min_replicas if options.min_replicas is None else options.min_replicas
-    if not options.ordered:
+    if not options.ordered or schedule_of(handler) is not None:
         low = max(low, 1)
     return min(low, options.max_replicas)
 

@@ -16,6 +16,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import JsonValue
@@ -24,10 +25,18 @@ from runtime.actions import Action, from_client
 from runtime.bus import Acknowledged, RecordHeaders
 from runtime.context import Context
 from runtime.db.store import Store
-from runtime.events import JoinEvent, LeaveEvent, MessageEvent, PrivateEvent
+from runtime.events import (
+    Event,
+    JoinEvent,
+    LeaveEvent,
+    MessageEvent,
+    PrivateEvent,
+    decode_any,
+)
 from runtime.history import History
 from runtime.settings import Settings
 from runtime.state import State, Updater, check_key, decode_value, encode_value
+from runtime.timers import Pending, Timers
 from runtime.triggers import Handler
 
 
@@ -47,9 +56,11 @@ def context(
     function: str = "test",
     attempt: int = 1,
     state: State | None = None,
+    timers: MemoryTimers | None = None,
 ) -> Context:
-    """A Context for calling a handler directly; ``state`` is a fresh ``MemoryState`` unless
-    you pass one (pass the same one to several calls to see state carry over)."""
+    """A Context for calling a handler directly; ``state`` is a fresh ``MemoryState`` and
+    ``timers`` fresh ``MemoryTimers`` unless you pass them (pass the same ones to several calls
+    to see state carry over, and to look at the timers set)."""
     log = logging.LoggerAdapter(logging.getLogger(f"parley.fn.{function}"), {"function": function})
     return Context(
         function=function,
@@ -58,7 +69,39 @@ def context(
         state=state if state is not None else MemoryState(),
         log=log,
         attempt=attempt,
+        timers=Timers(timers if timers is not None else MemoryTimers(), function),
     )
+
+
+class MemoryTimers:
+    """Timers in memory: ``pending`` holds what ``ctx.later`` set and nobody cancelled.
+    ``due(now)`` decodes the events due by ``now``, for a test to hand to its handler."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, Pending] = {}
+
+    async def add(self, timer: Pending) -> None:
+        self.pending[timer.id] = timer
+
+    async def cancel(self, function: str, id: str) -> bool:
+        timer = self.pending.get(id)
+        if timer is None or timer.function != function:
+            return False
+        del self.pending[id]
+        return True
+
+    def due(self, now: datetime, models: tuple[type[Event], ...]) -> list[Event]:
+        """The pending timers due by ``now`` as events of ``models``, earliest first (they
+        stay pending: call ``fire`` to take them)."""
+        timers = sorted((t for t in self.pending.values() if t.due <= now), key=lambda t: t.due)
+        return [decode_any(t.value, models) for t in timers]
+
+    def fire(self, now: datetime, models: tuple[type[Event], ...]) -> list[Event]:
+        """Like ``due``, and forget them, as the worker does once Kafka has them."""
+        events = self.due(now, models)
+        for event in events:
+            self.pending.pop(event.id, None)
+        return events
 
 
 class MemoryState:

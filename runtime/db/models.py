@@ -297,6 +297,24 @@ class FunctionOnce(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class FunctionTimer(Base):
+    """A timer a function set with ``ctx.later`` (``runtime.timers``): the record it produces
+    when ``due_at`` comes, and which worker claimed it (``claim``) until when."""
+
+    __tablename__ = "function_timers"
+    __table_args__ = (Index("ix_function_timers_function_due_at", "function", "due_at"),)
+
+    id: Mapped[str] = mapped_column(String(EVENT_ID), primary_key=True)
+    function: Mapped[str] = mapped_column(String(FUNCTION))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    topic: Mapped[str] = mapped_column(String(255))  # logical (no prefix)
+    key: Mapped[str] = mapped_column(Text())
+    value: Mapped[str] = mapped_column(Text())  # the event's JSON envelope
+    claim: Mapped[str | None] = mapped_column(String(EVENT_ID), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ApiKey(Base):
     """An API key of a service calling the gRPC API (``parley apikey``): only its SHA-256 is
     kept, with the service's name, its scopes (comma-separated) and when it was revoked."""

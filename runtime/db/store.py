@@ -48,6 +48,7 @@ from runtime.db.schema import upgrade
 from runtime.db.search import Query, Sort
 from runtime.db.sessions import Sessions
 from runtime.db.state import SqlState
+from runtime.db.timers import SqlTimers
 from runtime.db.uploads import Uploads
 from runtime.events import pair_key
 from runtime.history import Change, Role, StoredMessage
@@ -129,6 +130,10 @@ class Store:
     def state(self, function: str) -> SqlState:
         """``ctx.state`` of ``function``: its own keys in this database (runtime.db.state)."""
         return SqlState(self._engine, function, self._insert)
+
+    def timers(self) -> SqlTimers:
+        """Every function's ``ctx.later`` timers (runtime.db.timers)."""
+        return SqlTimers(self._engine)
 
     # messages
 

@@ -30,7 +30,7 @@ async def serve(handler: Handler, settings: Settings) -> None:
         await store.migrate()
         producer = Producer(settings.kafka.client_config())
         kind = Worker if handler.options.ordered else ShareWorker
-        worker = kind(handler, settings, store, store.state(handler.name), producer)
+        worker = kind(handler, settings, store, store.state(handler.name), producer, store.timers())
         metrics = settings.worker
         # What start-up built (modules, models, the engine) lives as long as the process: keep
         # it out of the collector's scans, which otherwise walk it all on every full collection

@@ -60,6 +60,7 @@ from runtime.names import dlq_topic, group_of
 from runtime.settings import Settings
 from runtime.state import State
 from runtime.telemetry import EVENT_ID, TRACE_ID
+from runtime.timers import NO_TIMERS, NoTimers, Timers
 from runtime.triggers import BatchFailures, Handler, Reply, Result, Retry
 
 log = logging.getLogger("parley.worker")
@@ -94,8 +95,10 @@ class Runner:
         stats: WorkerStats,
         finished: Callable[[Slot], None],
         release: Callable[[Slot], None] | None = None,
+        timers: Timers | NoTimers = NO_TIMERS,
     ) -> None:
         self.handler = handler
+        self.timers = timers
         self.settings = settings
         self.store = store
         self.state = state
@@ -282,6 +285,7 @@ class Runner:
             item.attempt,
             traceparent.decode() if traceparent else None,
             item.delivery,
+            self.timers,
         )
 
     def _send(self, result: Result, item: Item) -> None:

@@ -29,10 +29,11 @@ import contextlib
 import logging
 
 from runtime.bus import Bus
+from runtime.engine.alarms import Alarms
 from runtime.engine.offsets import Slot
 from runtime.engine.runner import Runner
 from runtime.engine.stats import WorkerStats
-from runtime.engine.worker import announce_when
+from runtime.engine.worker import Timing, announce_when
 from runtime.history import History
 from runtime.kafka.client import Message, header
 from runtime.kafka.headers import ORIGIN, TRACEPARENT
@@ -47,6 +48,7 @@ from runtime.kafka.share import (
 from runtime.kafka.topics import ensure_topics
 from runtime.settings import Settings
 from runtime.state import State
+from runtime.timers import NO_TIMERS, Timers
 from runtime.triggers import Handler
 
 FLUSH = 0.2  # seconds between sending the verdicts of a batch still running
@@ -57,7 +59,13 @@ class ShareWorker:
     """Runs ``handler`` in share group ``fn.<name>`` until stopped."""
 
     def __init__(
-        self, handler: Handler, settings: Settings, store: History, state: State, bus: Bus
+        self,
+        handler: Handler,
+        settings: Settings,
+        store: History,
+        state: State,
+        bus: Bus,
+        timers: Timing | None = None,
     ) -> None:
         self.handler = handler
         self.settings = settings
@@ -65,8 +73,19 @@ class ShareWorker:
         self.topics = [settings.topic(t) for t in handler.topics]
         self.stats = WorkerStats()
         self.runner = Runner(
-            handler, settings, store, state, bus, self.stats, self._finished, self._released
+            handler,
+            settings,
+            store,
+            state,
+            bus,
+            self.stats,
+            self._finished,
+            self._released,
+            timers=NO_TIMERS if timers is None else Timers(timers, handler.name),
         )
+        # With ``timers`` its handler may use ``ctx.later`` and this replica fires the
+        # function's due timers, as an ordered worker's does.
+        self.alarms = None if timers is None else Alarms(handler, settings, timers, bus)
         self.group = self.runner.group
         self.dlq_topic = self.runner.dlq_topic
         self._own = self.name.encode()
@@ -95,6 +114,7 @@ class ShareWorker:
         announce = asyncio.create_task(
             announce_when(self.assigned, self.handler, self.settings, self.runner.bus)
         )
+        clocks = [] if self.alarms is None else [asyncio.create_task(self.alarms.run())]
         verdicts: list[Verdict] = []
         try:
             while not stop.is_set():
@@ -105,7 +125,7 @@ class ShareWorker:
                 verdicts = await self._handle(batch, stop, consumer)
                 self._beat()
         finally:
-            for task in (watchdog, announce):
+            for task in (watchdog, announce, *clocks):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

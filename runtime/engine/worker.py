@@ -15,30 +15,52 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Coroutine
+from typing import Any, Protocol
 
 from runtime.bus import Bus
+from runtime.engine.alarms import Alarms, DueTimers
 from runtime.engine.offsets import OffsetTracker, Slot
 from runtime.engine.runner import Runner
 from runtime.engine.stats import KAFKA_STATS_INTERVAL_MS, WorkerStats
+from runtime.engine.ticker import Ticker
 from runtime.history import History
 from runtime.kafka.client import Consumer, KafkaException, Message, TopicPartition
 from runtime.kafka.headers import ORIGIN, TRACEPARENT
 from runtime.kafka.registry import ensure_registry, publish
 from runtime.kafka.topics import ensure_topics
 from runtime.registry import describe
+from runtime.schedules import schedule_of
 from runtime.settings import Settings
 from runtime.state import State
+from runtime.timers import NO_TIMERS, Timers, TimerStore
 from runtime.triggers import Handler
 
 PAUSE_AFTER = 1.0  # seconds at the in-flight cap before fetching pauses
+TICKER_WAIT = 10.0  # seconds a replica that owns no partition waits before producing ticks
 log = logging.getLogger("parley.worker")
 
 
+class Timing(DueTimers, TimerStore, Protocol):
+    """A timer store that both keeps timers and fires them (``runtime.db.timers``)."""
+
+
 class Worker:
-    """Runs ``handler`` in consumer group ``fn.<name>`` until stopped."""
+    """Runs ``handler`` in consumer group ``fn.<name>`` until stopped.
+
+    With ``timers`` its handler may use ``ctx.later`` and this replica fires the function's
+    due timers (``runtime.engine.alarms``); a scheduled function's replica also produces its
+    ticks (``runtime.engine.ticker``).
+    """
 
     def __init__(
-        self, handler: Handler, settings: Settings, store: History, state: State, bus: Bus
+        self,
+        handler: Handler,
+        settings: Settings,
+        store: History,
+        state: State,
+        bus: Bus,
+        timers: Timing | None = None,
     ) -> None:
         self.handler = handler
         self.settings = settings
@@ -47,7 +69,19 @@ class Worker:
         # A batch handler needs room for at least two full batches in flight.
         self.cap = max(32 * handler.options.concurrency, 64, 2 * (handler.options.batch or 0))
         self.stats = WorkerStats()
-        self.runner = Runner(handler, settings, store, state, bus, self.stats, self._finished)
+        self.runner = Runner(
+            handler,
+            settings,
+            store,
+            state,
+            bus,
+            self.stats,
+            self._finished,
+            timers=NO_TIMERS if timers is None else Timers(timers, handler.name),
+        )
+        self.alarms = None if timers is None else Alarms(handler, settings, timers, bus)
+        schedule = schedule_of(handler)
+        self.ticker = None if schedule is None else Ticker(handler, schedule, settings, state, bus)
         self.group = self.runner.group
         self.dlq_topic = self.runner.dlq_topic
         self._own = self.name.encode()
@@ -82,6 +116,7 @@ class Worker:
         announce = asyncio.create_task(
             announce_when(self.assigned, self.handler, self.settings, self.runner.bus)
         )
+        clocks = [asyncio.create_task(c) for c in self._clocks()]
         ahead: asyncio.Future[list[Message]] | None = None  # the next batch, being fetched
         try:
             while not stop.is_set():
@@ -100,7 +135,7 @@ class Worker:
             await self._drain()
             await self._commit()
         finally:
-            for task in (watchdog, announce):
+            for task in (watchdog, announce, *clocks):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -108,6 +143,30 @@ class Worker:
                 with contextlib.suppress(Exception):
                     await ahead
             await consumer.close()
+
+    def _clocks(self) -> list[Coroutine[Any, Any, None]]:
+        """The loops beside consuming: firing timers, and producing ticks once assigned."""
+        found: list[Coroutine[Any, Any, None]] = []
+        if self.alarms is not None:
+            found.append(self.alarms.run())
+        if self.ticker is not None:
+            found.append(self._tick(self.ticker))
+        return found
+
+    async def _tick(self, ticker: Ticker) -> None:
+        # Produce once this replica owns partitions (its group reads from the end until it
+        # has committed, so a tick produced earlier could be missed), or after a while when
+        # other replicas own them all.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.assigned.wait(), TICKER_WAIT)
+        delay = self.settings.worker.backoff_base
+        while True:
+            try:
+                await ticker.run()
+            except Exception as exc:  # noqa: BLE001 - the database is away: try again
+                log.warning("ticker of %s: %s; again in %.1fs", self.name, exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.settings.worker.backoff_max)
 
     def _fetch(
         self, consumer: Consumer, paused: bool, arriving: int

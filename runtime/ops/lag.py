@@ -88,6 +88,7 @@ class Functions:
                     replicas=replicas,
                     lag=lag,
                     dlq=sum(high[tp] - low[tp] for tp in partitions if tp[0] == dlq),
+                    next_run=function.next_tick(),
                 )
             )
         return rows

@@ -48,6 +48,7 @@ CASES = (
     "living",
     "search",
     "batch",
+    "timers",
     "wake",
 )
 NUMBERS = {
@@ -60,7 +61,8 @@ NUMBERS = {
     "7": ("living",),
     "8": ("search",),
     "9": ("batch",),
-    "10": ("wake",),
+    "10": ("timers",),
+    "11": ("wake",),
 }
 MARKER = "PARLEY_BENCH_RUN"
 QUICK_SKIPS = (
@@ -69,7 +71,7 @@ QUICK_SKIPS = (
     "to 1,000 msg/s for 5 s each for latency, memory at 1,000 sockets, one cold "
     "start, presence with 1,000 and 300 joiners, messages that live for 8 s x 1 round, "
     "search over 100,000 messages and 20 uploads, 5,000 events x 1 round for batches, "
-    "5 wakes and 20 s idle (20 and 30 s in a full run)"
+    "timers for 10 s per load, 5 wakes and 20 s idle (20 and 30 s in a full run)"
 )
 
 
@@ -80,7 +82,7 @@ class CaseFailed(Exception):
 
 def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="a smaller run (about 2 minutes)")
-    parser.add_argument("--cases", help=f"comma-separated, of {', '.join(CASES)} or 1-10")
+    parser.add_argument("--cases", help=f"comma-separated, of {', '.join(CASES)} or 1-11")
     parser.add_argument(
         "--out",
         type=Path,
@@ -105,7 +107,7 @@ def selected(cases: str | None) -> list[str]:
             wanted.add(item)
         else:
             raise SystemExit(
-                f"parley bench: unknown case {item!r}; choose from {', '.join(CASES)} or 1-10"
+                f"parley bench: unknown case {item!r}; choose from {', '.join(CASES)} or 1-11"
             )
     return [c for c in CASES if c in wanted]
 
@@ -292,6 +294,13 @@ def run_case(name: str, quick: bool, runner: Runner, done: dict[str, Any]) -> di
         # A handler writing each event to SQLite: one event per call vs batch=100.
         events, rounds = ("5000", "1") if quick else ("20000", "3")
         return runner.run(name, "bench_batch", ["--events", events, "--rounds", rounds])
+    if name == "timers":
+        # ctx.later timers set at 100/s (and 500/s) into SQLite, fired by one echo worker.
+        seconds = "10" if quick else "20"
+        return {
+            f"{rate}/s": runner.run(name, "bench_timers", ["--rate", rate, "--seconds", seconds])
+            for rate in ("100", "500")
+        }
     if name == "wake":
         # 20 wakes of a sleeping function beside a warm one; idle cost of three `parley up`s.
         wakes, idle = ("5", "20") if quick else ("20", "30")

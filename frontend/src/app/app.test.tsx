@@ -101,6 +101,11 @@ beforeEach(() => {
   FakeWebSocket.reset();
 });
 
+/** Frames other than the scheduled function's list request. */
+function notScheduled(frame: { type?: unknown }): boolean {
+  return frame.type !== 'scheduled';
+}
+
 describe('App', () => {
   it('signs in, joins a room, chats, and resumes after a reconnect', async () => {
     const { fetchImpl, calls } = fakeGateway();
@@ -117,11 +122,14 @@ describe('App', () => {
     // and a request for its polls (acked, as the gateway does).
     await userEvent.type(screen.getByLabelText('Join or create a room'), 'general{Enter}');
     expect(await screen.findByText('welcome <b>all</b>')).toBeInTheDocument();
+    // The room on screen also asks for your scheduled messages there (once a session).
     await waitFor(() => {
-      expect(ws.frames()).toEqual([{ type: 'join', room: 'general', since: '0001' }, listRequest('general'), { type: 'read', room: 'general', id: '0001' }]);
+      expect(ws.frames().filter(notScheduled)).toEqual([{ type: 'join', room: 'general', since: '0001' }, listRequest('general'), { type: 'read', room: 'general', id: '0001' }]);
     });
+    expect(ws.framesOfType('scheduled')).toEqual([{ type: 'scheduled', room: 'general', client_id: expect.any(String) as string }]);
     act(() => {
-      ws.receive({ type: 'ack', client_id: ws.frames()[1]?.client_id, id: 'E0' });
+      ws.receive({ type: 'ack', client_id: ws.framesOfType('poll')[0]?.client_id, id: 'E0' });
+      ws.receive({ type: 'ack', client_id: ws.framesOfType('scheduled')[0]?.client_id, id: 'E1' });
     });
     expect(calls).toContainEqual({ method: 'GET', url: '/api/rooms/general/messages?limit=50', auth: 'Bearer tok-1' });
     const people = screen.getByRole('complementary', { name: 'People in this room' });
@@ -168,7 +176,7 @@ describe('App', () => {
     expect(screen.getByRole('status')).toHaveTextContent(/Reconnecting in \ds/);
     await userEvent.click(screen.getByRole('button', { name: 'Reconnect now' }));
     ws = await openLatestSocket();
-    expect(ws.frames()).toEqual([{ type: 'join', room: 'general', since: '0003' }, unacked, listRequest('general')]);
+    expect(ws.frames().filter(notScheduled)).toEqual([{ type: 'join', room: 'general', since: '0003' }, unacked, listRequest('general')]);
 
     // A replayed message is not shown twice.
     act(() => {
@@ -192,7 +200,7 @@ describe('App', () => {
     ws = await openLatestSocket();
     expect(await screen.findByText('welcome <b>all</b>')).toBeInTheDocument();
     await waitFor(() => {
-      expect(ws.frames()).toEqual([{ type: 'join', room: 'general', since: '0001' }, listRequest('general'), { type: 'read', room: 'general', id: '0001' }]);
+      expect(ws.frames().filter(notScheduled)).toEqual([{ type: 'join', room: 'general', since: '0001' }, listRequest('general'), { type: 'read', room: 'general', id: '0001' }]);
     });
     const restored = screen.getByRole('region', { name: 'Direct messages' });
     expect(within(restored).getByRole('button', { name: /^bob/ })).toBeInTheDocument();

@@ -24,6 +24,7 @@
  * `since`, and a `forbidden` refusal of that join closes it with a notice.
  */
 import { getPrivateMessages, getRoomMessages, PAGE_SIZE } from '@/features/chat/api/get-messages';
+import { isLaterFrame, parseLaterFrame } from '@/features/later/later-frames';
 import { parsePollFrame } from '@/features/polls/poll-frame';
 import type { PollStore } from '@/features/polls/poll-store';
 import { createPollStore, initialPollsState } from '@/features/polls/poll-store';
@@ -52,6 +53,7 @@ import { ChatSocket } from '@/lib/socket';
 import type { Attachment } from '@/lib/files-protocol';
 
 import { JumpActions } from './jump-actions';
+import { LaterActions } from './later-actions';
 import { LiveActions } from './live-actions';
 
 export interface ChatControllerOptions {
@@ -75,6 +77,8 @@ export class ChatController {
   readonly live: LiveActions;
   /** #17: going to a message in its context (a search hit). */
   readonly jumps: JumpActions;
+  /** Reminders and scheduled messages (the remind and scheduled functions). */
+  readonly later: LaterActions;
   private readonly socket: ChatSocket;
   private readonly api: ApiClient;
   private readonly me: string;
@@ -124,6 +128,7 @@ export class ChatController {
       onMentionedIn: (room) => this.follow(room),
       onShowRoom: (room) => this.openRoom(room),
     });
+    this.later = new LaterActions({ store: this.store, socket: this.socket, onShowRoom: (room) => this.openRoom(room) });
     this.jumps = new JumpActions({ store: this.store, api: this.api, open: (kind, name) => this.openAndWait(kind, name) });
     for (const room of loadRooms()) {
       this.store.dispatch({ type: 'opened', kind: 'room', name: room, activate: false });
@@ -604,7 +609,12 @@ export class ChatController {
         this.onRoomsFrame(event.frame);
         return;
       case 'frame': {
-        // A function's own frame type; the poll is the one this UI knows.
+        // A function's own frame type: polls, reminders and scheduled messages are known here.
+        if (isLaterFrame(event.frame)) {
+          const later = parseLaterFrame(event.frame);
+          if (later) this.later.frame(later);
+          return;
+        }
         const poll = event.frame.type === 'poll' ? parsePollFrame(event.frame) : null;
         if (poll && this.socket.joinedRooms().includes(poll.room)) this.polls.dispatch({ type: 'delivered', poll });
         return;
@@ -617,6 +627,7 @@ export class ChatController {
         return;
       case 'rejected': {
         if (this.live.rejected(event.clientId, event.error, event.detail)) return;
+        if (this.later.rejected(event.clientId, event.detail === '' ? event.error : event.detail)) return;
         const kind = this.pollActions.get(event.clientId);
         if (kind !== undefined) {
           this.pollRefused(event.clientId, kind, event.detail === '' ? event.error : event.detail);

@@ -65,7 +65,7 @@ export type Panel = 'nav' | 'people' | 'members' | null;
 /** The signed-in app: header, connection banner, the current screen and the keyboard shortcuts. */
 export function Shell({ env, api, session, onLogout, onLogoutEverywhere, onSessionEnded, onPasswordChanged, WebSocketImpl, tokens }: ShellProps) {
   const route = useRoute();
-  const { controller, state, status, polls } = useChatController({
+  const { controller, state, status, polls, later } = useChatController({
     env,
     api,
     session,
@@ -193,7 +193,7 @@ export function Shell({ env, api, session, onLogout, onLogoutEverywhere, onSessi
         ) : route === 'rooms' ? (
           <RoomsRoute api={api} controller={controller} state={state} onShowChat={showChat} />
         ) : (
-          <ChatRoute controller={controller} state={state} polls={polls} panel={panel} onPanel={setPanel} />
+          <ChatRoute controller={controller} state={state} polls={polls} later={later} panel={panel} onPanel={setPanel} />
         )}
         {account && (
           <AccountDialog

@@ -2,6 +2,7 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 
 import type { Env } from '@/config/env';
 import { socketTicket } from '@/features/auth/api/auth';
+import type { LaterState } from '@/features/later/later-store';
 import type { PollsState } from '@/features/polls/poll-store';
 import type { ApiClient } from '@/lib/api';
 import type { ChatState } from '@/lib/chat-store';
@@ -38,5 +39,6 @@ export function useChatController({ env, api, session, onUnauthorized, WebSocket
   const state: ChatState = useSyncExternalStore(controller.store.subscribe, controller.store.getState);
   const status: ConnectionStatus = useSyncExternalStore(controller.subscribeStatus, controller.getStatus);
   const polls: PollsState = useSyncExternalStore(controller.polls.subscribe, controller.polls.getState);
-  return { controller, state, status, polls };
+  const later: LaterState = useSyncExternalStore(controller.later.store.subscribe, controller.later.store.getState);
+  return { controller, state, status, polls, later };
 }

@@ -220,6 +220,9 @@ export interface FunctionInfo {
   options?: Record<string, string>;
   /** The filter pattern its events must match to reach it (docs/FUNCTIONS.md), or null. */
   match?: Record<string, unknown> | null;
+  /** A scheduled function's schedule (such as `every 5s`) and its next tick (RFC 3339). */
+  schedule?: string | null;
+  next_run?: string | null;
 }
 
 export interface FunctionsResponse {

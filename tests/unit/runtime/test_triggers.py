@@ -127,6 +127,8 @@ def test_discovery_of_the_builtin_functions() -> None:
         ("presence", "on_presence"),
         ("private", "on_private"),
         ("react", "on_action(react)"),
+        ("remind", "on_action(remind)"),
+        ("scheduled", "on_action(scheduled)"),
     ]
 
 
@@ -151,6 +153,8 @@ def test_parley_functions_json(capsys: pytest.CaptureFixture[str]) -> None:
         "action": None,
         "schema": None,
         "match": None,
+        "schedule": None,
+        "next_run": None,
     }
     bot = next(r for r in rows if r["name"] == "bot")
     assert bot["match"] == {"text": {"prefix": "/"}}
@@ -159,15 +163,17 @@ def test_parley_functions_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_parley_functions_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["functions", "--local", "--functions", str(REPO / "functions")]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["NAME", "TRIGGER", "ACTION", "TOPIC", "GROUP", "OPTIONS"]
-    assert lines[5].split()[:5] == [
+    header = ["NAME", "TRIGGER", "ACTION", "TOPIC", "GROUP", "OPTIONS", "NEXT_RUN"]
+    assert lines[0].split() == header
+    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert rows["poll"][:5] == [
         "poll",
         "on_action(poll)",
         "poll",
         "chat.action.poll",
         "fn.poll",
     ]
-    assert lines[6].split()[:5] == [
+    assert rows["presence"][:5] == [
         "presence",
         "on_presence",
         "-",

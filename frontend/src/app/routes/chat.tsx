@@ -5,6 +5,12 @@ import { Drawer } from '@/components/drawer';
 import { MenuIcon, PeopleIcon } from '@/components/icons';
 import { ChatPane } from '@/features/chat/components/chat-pane';
 import type { LiveHandlers } from '@/features/chat/components/chat-pane';
+import { RemindersPanel } from '@/features/later/components/reminders-panel';
+import { ScheduledStrip } from '@/features/later/components/scheduled-strip';
+import { SendLater } from '@/features/later/components/send-later';
+import type { LaterState } from '@/features/later/later-store';
+import { scheduledIn } from '@/features/later/later-store';
+import { isRemindCommand, remindText, REMIND_USAGE } from '@/features/later/remind-command';
 import { PollStrip } from '@/features/polls/components/poll-strip';
 import { isPollCommand, parsePollCommand, POLL_USAGE } from '@/features/polls/poll-command';
 import type { PollsState } from '@/features/polls/poll-store';
@@ -26,6 +32,8 @@ interface ChatRouteProps {
   controller: ChatController;
   state: ChatState;
   polls: PollsState;
+  /** Your reminders and scheduled messages. */
+  later: LaterState;
   /** The drawer open on a phone (below 768 px): the conversations, the people, or none. */
   panel: Panel;
   onPanel: (panel: Panel) => void;
@@ -94,7 +102,7 @@ function EmptyState({ notice, onJoin, onMenu }: { notice: string | null; onJoin:
   );
 }
 
-export function ChatRoute({ controller, state, polls, panel, onPanel }: ChatRouteProps) {
+export function ChatRoute({ controller, state, polls, later, panel, onPanel }: ChatRouteProps) {
   const active = state.conversations.find((c) => c.key === state.active) ?? null;
   const room = active?.kind === 'room' ? active.name : null;
   const typers = room === null ? [] : typingUsers(state, room);
@@ -104,8 +112,18 @@ export function ChatRoute({ controller, state, polls, panel, onPanel }: ChatRout
     controller.openPrivate(user);
   };
   const online = room === null ? 0 : new Set(state.presence[room] ?? []).size;
+  // Your scheduled messages of the room on screen, asked for once a session, once joined (the
+  // room's presence has come: the gateway takes room actions from joined sockets only).
+  const joined = room !== null && state.presence[room] !== undefined;
+  useEffect(() => {
+    if (room !== null && joined) controller.later.listScheduled(room);
+  }, [controller, room, joined]);
   /** `/poll Question? | a | b` opens a poll in the room; anything else is a message. */
   const submit = (text: string, replyTo?: string, attachments: Attachment[] = []): string | null => {
+    if (isRemindCommand(text) && replyTo === undefined && attachments.length === 0) {
+      controller.later.remind(remindText(text));
+      return null;
+    }
     if (!isPollCommand(text) || replyTo !== undefined || attachments.length > 0) {
       controller.send(text, replyTo, attachments);
       return null;
@@ -193,21 +211,45 @@ export function ChatRoute({ controller, state, polls, panel, onPanel }: ChatRout
             )
           }
           above={
-            room !== null && (
-              <PollStrip
-                me={state.me}
-                room={room}
-                polls={pollsIn(polls, room)}
-                pendingChoice={(poll) => pendingChoice(polls, room, poll)}
-                onVote={(poll, choice) => controller.vote(room, poll, choice)}
-              />
-            )
+            <>
+              {later.remindersOpen && (
+                <RemindersPanel reminders={later.reminders} onCancel={(id) => controller.later.cancelReminder(id)} onClose={() => controller.later.closeReminders()} />
+              )}
+              {room !== null && (
+                <ScheduledStrip
+                  room={room}
+                  messages={scheduledIn(later, room)}
+                  onEdit={(id, change) => controller.later.editScheduled(room, id, change)}
+                  onCancel={(id) => controller.later.cancelScheduled(room, id)}
+                />
+              )}
+              {room !== null && (
+                <PollStrip
+                  me={state.me}
+                  room={room}
+                  polls={pollsIn(polls, room)}
+                  pendingChoice={(poll) => pendingChoice(polls, room, poll)}
+                  onVote={(poll, choice) => controller.vote(room, poll, choice)}
+                />
+              )}
+            </>
+          }
+          sendLater={
+            room === null
+              ? undefined
+              : {
+                  onSchedule: (text, at) => {
+                    controller.later.schedule(room, text, at);
+                    return null;
+                  },
+                  picker: (pick, close) => <SendLater onPick={pick} onClose={close} />,
+                }
           }
           onDismissNotice={() => controller.dismissNotice()}
           live={live}
           canModerate={active.kind === 'room' && (active.role === 'owner' || active.role === 'admin')}
           onSend={submit}
-          hintFor={(text) => (room !== null && isPollCommand(text) ? `Poll: ${POLL_USAGE}` : null)}
+          hintFor={(text) => (isRemindCommand(text) ? `Remind: ${REMIND_USAGE}` : room !== null && isPollCommand(text) ? `Poll: ${POLL_USAGE}` : null)}
           onRetry={(clientId) => controller.retry(clientId)}
           onLoadOlder={() => controller.loadOlder(active.key)}
           onTyping={() => controller.typing()}

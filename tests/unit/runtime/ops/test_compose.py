@@ -39,6 +39,8 @@ FUNCTIONS = (
     "fn-presence",
     "fn-private",
     "fn-react",
+    "fn-remind",
+    "fn-scheduled",
 )
 
 

@@ -67,6 +67,8 @@ def test_every_core_object_validates(variant: str, tmp_path: Path) -> None:
         "fn-presence",
         "fn-private",
         "fn-react",
+        "fn-remind",
+        "fn-scheduled",
     }
 
 
@@ -162,6 +164,8 @@ def test_parley_deploy_kubernetes_writes_the_files(tmp_path: Path) -> None:
         "fn-presence.yaml",
         "fn-private.yaml",
         "fn-react.yaml",
+        "fn-remind.yaml",
+        "fn-scheduled.yaml",
         "gateway.yaml",
         "namespace.yaml",
     ]

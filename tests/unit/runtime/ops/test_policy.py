@@ -155,3 +155,15 @@ def test_ordered_functions_stop_at_the_partitions_unordered_ones_at_max_replicas
     # The global ceiling holds for both; a share group never gets a sleeping minimum.
     assert bounds_of(describe(index, capped), capped) == Bounds(1, 8)
     assert bounds_of(describe(chat, capped), capped) == Bounds(0, 6)
+
+
+def test_a_scheduled_function_never_sleeps_even_when_every_function_may() -> None:
+    from runtime import Context, Tick, every
+
+    @every(5)
+    async def tick(event: Tick, ctx: Context) -> None: ...
+
+    settings = Settings(autoscale=AutoscaleSettings(min_replicas=0))
+    described = describe(tick, settings)
+    assert described.options["min_replicas"] == "1"  # its ticks come from its own workers
+    assert bounds_of(described, settings).sleeps is False

@@ -11,6 +11,7 @@ import { findMessage, seenMessage } from '@/lib/chat-store-live';
 import { loadDraft, saveDraft } from '@/lib/drafts';
 import type { Id } from '@/lib/protocol';
 
+import type { ComposerSendLater } from './composer';
 import { Composer } from './composer';
 import { MessageList } from './message-list';
 import type { MessageActions } from './message-row';
@@ -38,6 +39,8 @@ interface ChatPaneProps {
   trailing?: ReactNode;
   /** Shown between the header and the messages (the room's polls). */
   above?: ReactNode;
+  /** The composer's "Send later" (rooms), absent: no such button. */
+  sendLater?: ComposerSendLater | undefined;
   onDismissNotice?: () => void;
   /**
    * Returns a problem to show under the box (the text stays), or null once it is on its way;
@@ -79,6 +82,7 @@ export function ChatPane({
   leading,
   trailing,
   above,
+  sendLater,
   onDismissNotice,
   onSend,
   hintFor,
@@ -243,6 +247,7 @@ export function ChatPane({
           }}
           top={replyParent && <ReplyBar parent={replyParent} onCancel={() => patch({ replyTo: null })} />}
           focusSignal={ui.focus}
+          {...(sendLater ? { sendLater } : {})}
           {...(files === null
             ? {}
             : { files: { items: pending.items, onAdd: pending.add, onRemove: pending.remove, ready: ready.length > 0, uploading: stillUploading(pending.items) } })}

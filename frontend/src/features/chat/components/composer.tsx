@@ -43,15 +43,26 @@ interface ComposerProps {
   focusSignal?: number;
   /** #17: attach files (a button, paste); absent: no attaching here. */
   files?: ComposerFiles;
+  /** "Send later": absent, no such button here. */
+  sendLater?: ComposerSendLater;
+}
+
+/** The composer's "Send later": a picker of times, and what schedules the text for one. */
+export interface ComposerSendLater {
+  /** Schedules `text` for `at`; a problem to show, or null once scheduled (the box empties). */
+  onSchedule: (text: string, at: Date) => string | null;
+  /** The picker, shown under the box: `pick(at)` schedules the text, `close()` hides it. */
+  picker: (pick: (at: Date) => string | null, close: () => void) => ReactNode;
 }
 
 /** The box grows with its text (wrapped lines too) up to this height, then scrolls. */
 const MAX_HEIGHT_PX = 192;
 
 /** Where you write. Give it a `key` per conversation: its text is that conversation's draft. */
-export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', onDraftChange, label = 'Message', onEditLast, onEscape, top, focusSignal, files }: ComposerProps) {
+export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', onDraftChange, label = 'Message', onEditLast, onEscape, top, focusSignal, files, sendLater }: ComposerProps) {
   const [text, setText] = useState(draft);
   const [problem, setProblem] = useState<string | null>(null);
+  const [picking, setPicking] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
 
@@ -93,6 +104,19 @@ export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', o
     }
     change('');
     setProblem(null);
+  }
+
+  /** Schedules the text for `at` (the "Send later" picker); a problem, or null once done. */
+  function schedule(at: Date): string | null {
+    const trouble = messageProblem(text);
+    if (trouble) return trouble;
+    if (files?.ready === true || files?.uploading === true) return 'Files cannot be sent later: send them now, or remove them.';
+    if (!sendLater) return 'Sending later is not available here.';
+    const refused = sendLater.onSchedule(text.trim(), at);
+    if (refused !== null) return refused;
+    change('');
+    setProblem(null);
+    return null;
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
@@ -171,6 +195,18 @@ export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', o
           }}
           className="min-h-6 min-w-0 flex-1 resize-none overflow-y-auto bg-transparent text-sm leading-6 text-fg outline-none placeholder:text-muted"
         />
+        {sendLater && (
+          <button
+            type="button"
+            onClick={() => setPicking((open) => !open)}
+            aria-expanded={picking}
+            disabled={text.trim() === ''}
+            title="Send later"
+            className="shrink-0 rounded-lg border border-line-strong px-2.5 py-1.5 text-sm font-medium text-fg-2 hover:bg-hover disabled:opacity-60"
+          >
+            Later
+          </button>
+        )}
         <button
           type="submit"
           className="shrink-0 rounded-lg bg-accent-strong px-3 py-1.5 text-sm font-semibold text-white hover:bg-accent-strong/90 disabled:opacity-60"
@@ -179,6 +215,7 @@ export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', o
           Send
         </button>
       </div>
+      {sendLater && picking && text.trim() !== '' && sendLater.picker(schedule, () => setPicking(false))}
       <div className="mt-1 flex justify-between gap-2 text-xs text-muted">
         {hint === null ? (
           <span className="hidden sm:inline">

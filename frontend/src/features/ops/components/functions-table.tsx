@@ -53,7 +53,7 @@ export function FunctionsTable({ functions }: FunctionsTableProps) {
   if (functions.length === 0) {
     return <p className="rounded-lg border border-dashed border-line-strong p-6 text-center text-sm text-muted">No functions are running.</p>;
   }
-  const headers = ['Function', 'State', 'Trigger', 'Topic', 'Consumer group', 'Replicas', 'Lag', 'DLQ'];
+  const headers = ['Function', 'State', 'Trigger', 'Topic', 'Consumer group', 'Replicas', 'Lag', 'DLQ', 'Next run'];
   return (
     // Focusable: on a narrow screen the table scrolls sideways, and a keyboard must be able to.
     <div tabIndex={0} role="region" aria-label="Functions table" className="overflow-x-auto rounded-xl border border-line bg-surface shadow-sm">
@@ -88,6 +88,9 @@ export function FunctionsTable({ functions }: FunctionsTableProps) {
               </td>
               <td className="px-4 py-2.5 text-right">
                 <Dlq dlq={fn.dlq} />
+              </td>
+              <td className="px-4 py-2.5 text-xs whitespace-nowrap text-muted">
+                {fn.next_run ? <time dateTime={fn.next_run} title={fn.schedule ?? undefined}>{new Date(fn.next_run).toLocaleString()}</time> : '—'}
               </td>
             </tr>
           ))}

@@ -16,14 +16,17 @@ afterEach(() => {
 });
 
 describe('FunctionsTable', () => {
-  it('shows one row per function with its trigger, group, replicas, lag and DLQ', () => {
-    render(<FunctionsTable functions={[chat, { ...bot, dlq: undefined }]} />);
+  it('shows one row per function with its trigger, group, replicas, lag, DLQ and next run', () => {
+    const tick = { ...chat, name: 'tick', trigger: 'every(5s)', schedule: 'every 5s', next_run: '2030-01-01T09:00:05.000Z' };
+    render(<FunctionsTable functions={[chat, { ...bot, dlq: undefined }, tick]} />);
     const rows = screen.getAllByRole('row').slice(1);
-    expect(rows).toHaveLength(2);
+    expect(rows).toHaveLength(3);
     const cells = within(rows[0]!).getAllByRole('cell').map((cell) => cell.textContent);
     expect(within(rows[0]!).getByRole('rowheader')).toHaveTextContent('chat');
-    expect(cells).toEqual(['running', 'on_message', 'chat.message', 'fn.chat', '3', '0', '0']);
-    expect(within(rows[1]!).getAllByRole('cell').map((cell) => cell.textContent)).toEqual(['—', 'on_message', 'chat.message', 'fn.bot', '1', '42', '—']);
+    expect(cells).toEqual(['running', 'on_message', 'chat.message', 'fn.chat', '3', '0', '0', '—']);
+    expect(within(rows[1]!).getAllByRole('cell').map((cell) => cell.textContent)).toEqual(['—', 'on_message', 'chat.message', 'fn.bot', '1', '42', '—', '—']);
+    const next = within(rows[2]!).getByTitle('every 5s');
+    expect(next).toHaveAttribute('datetime', '2030-01-01T09:00:05.000Z');
   });
 
   it('badges a sleeping function asleep, with what wakes it, apart from a stopped one', () => {
