@@ -3,7 +3,7 @@
  * Chromium against the REAL system (infra/e2e.sh starts it; without PARLEY_E2E_URL these skip),
  * on a phone (390 px) and a desktop (1280 px) screen: `/remind` sets, lists and cancels
  * reminders and a due one arrives as a notice and a direct message from `remind`; the
- * composer's "Later" schedules a message that can be edited and cancelled, and one that comes
+ * composer's "Send later" (clock) schedules a message that can be edited and cancelled, and one that comes
  * due is posted as its author.
  */
 import { expect, test, unique } from './support';
@@ -62,7 +62,7 @@ for (const [label, viewport] of [
       // A preset: in an hour. It is listed above the messages; edit its text, then cancel it.
       const box = ada.page.getByRole('textbox', { name: 'Message', exact: true });
       await box.fill('see you at the meeting');
-      await ada.page.getByRole('button', { name: 'Later', exact: true }).click();
+      await ada.page.getByRole('button', { name: 'Send later', exact: true }).click();
       await ada.page.getByRole('button', { name: 'In 1 hour' }).click();
       await expect(box).toHaveValue('');
       const strip = ada.page.getByRole('region', { name: `Scheduled messages in #${room}` });
@@ -76,7 +76,7 @@ for (const [label, viewport] of [
 
       // A time of its own, the next minute: it is posted as ada, and bob sees it.
       await box.fill('good morning from the past');
-      await ada.page.getByRole('button', { name: 'Later', exact: true }).click();
+      await ada.page.getByRole('button', { name: 'Send later', exact: true }).click();
       await ada.page.getByRole('group', { name: 'Send later' }).getByLabel('Send at').fill(nextMinute(5));
       await ada.page.getByRole('button', { name: 'Schedule' }).click();
       await expect(strip.getByTestId('scheduled-message')).toContainText('good morning from the past');

@@ -29,9 +29,9 @@ function setup(refusal: string | null = null) {
 describe('Composer: Send later', () => {
   it('schedules the text for the picked time and empties the box', async () => {
     const { onSend, onSchedule, box } = setup();
-    expect(screen.getByRole('button', { name: 'Later' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Send later' })).toBeDisabled();
     await userEvent.type(box, '  see you tomorrow ');
-    await userEvent.click(screen.getByRole('button', { name: 'Later' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Send later' }));
     await userEvent.click(screen.getByRole('button', { name: 'Tomorrow 09:00' }));
     expect(onSchedule).toHaveBeenCalledExactlyOnceWith('see you tomorrow', AT);
     expect(onSend).not.toHaveBeenCalled();
@@ -42,13 +42,13 @@ describe('Composer: Send later', () => {
   it('keeps the text when scheduling is refused', async () => {
     const { box } = setup('no such room');
     await userEvent.type(box, 'hello');
-    await userEvent.click(screen.getByRole('button', { name: 'Later' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Send later' }));
     await userEvent.click(screen.getByRole('button', { name: 'Tomorrow 09:00' }));
     expect(box).toHaveValue('hello');
   });
 
-  it('has no Later button without sendLater', () => {
+  it('has no Send later button without sendLater', () => {
     render(<Composer placeholder="Message ada" onSend={vi.fn()} />);
-    expect(screen.queryByRole('button', { name: 'Later' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Send later' })).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { KeyboardEvent, ReactNode } from 'react';
 
-import { PaperclipIcon } from '@/components/icons';
+import { ClockIcon, PaperclipIcon } from '@/components/icons';
 import { AttachmentChips } from './attachment-chips';
 import type { PendingAttachment } from '../files/pending-attachments';
 import { MAX_TEXT } from '@/lib/protocol';
@@ -201,10 +201,11 @@ export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', o
             onClick={() => setPicking((open) => !open)}
             aria-expanded={picking}
             disabled={text.trim() === ''}
+            aria-label="Send later"
             title="Send later"
-            className="shrink-0 rounded-lg border border-line-strong px-2.5 py-1.5 text-sm font-medium text-fg-2 hover:bg-hover disabled:opacity-60"
+            className="shrink-0 self-center rounded-md p-1 text-muted hover:bg-hover hover:text-fg disabled:opacity-60"
           >
-            Later
+            <ClockIcon />
           </button>
         )}
         <button
