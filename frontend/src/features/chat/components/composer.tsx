@@ -195,19 +195,6 @@ export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', o
           }}
           className="min-h-6 min-w-0 flex-1 resize-none overflow-y-auto bg-transparent text-sm leading-6 text-fg outline-none placeholder:text-muted"
         />
-        {sendLater && (
-          <button
-            type="button"
-            onClick={() => setPicking((open) => !open)}
-            aria-expanded={picking}
-            disabled={text.trim() === ''}
-            aria-label="Send later"
-            title="Send later"
-            className="shrink-0 self-center rounded-md p-1 text-muted hover:bg-hover hover:text-fg disabled:opacity-60"
-          >
-            <ClockIcon />
-          </button>
-        )}
         <button
           type="submit"
           className="shrink-0 rounded-lg bg-accent-strong px-3 py-1.5 text-sm font-semibold text-white hover:bg-accent-strong/90 disabled:opacity-60"
@@ -226,7 +213,23 @@ export function Composer({ placeholder, onSend, hintFor, onTyping, draft = '', o
         ) : (
           <span data-testid="composer-hint">{hint}</span>
         )}
-        {remaining < 200 && <span className={remaining < 0 ? 'text-danger' : ''}>{remaining}</span>}
+        <span className="ml-auto flex items-center gap-2">
+          {remaining < 200 && <span className={remaining < 0 ? 'text-danger' : ''}>{remaining}</span>}
+          {/* Under the box, not beside it: a phone's message box keeps its width. */}
+          {sendLater && (
+            <button
+              type="button"
+              onClick={() => setPicking((open) => !open)}
+              aria-expanded={picking}
+              disabled={text.trim() === ''}
+              title="Send this message at a time you pick"
+              className="flex items-center gap-1 rounded-md px-1 py-0.5 text-muted hover:bg-hover hover:text-fg disabled:opacity-60"
+            >
+              <ClockIcon />
+              Send later
+            </button>
+          )}
+        </span>
       </div>
       {problem && (
         <p role="alert" className="mt-1 text-xs text-danger">
