@@ -19,22 +19,20 @@ import re
 import typing
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Unpack
 
 from pydantic import Field
 
 from runtime.events import Delivery, Event, Username, minted_at, utcnow
-from runtime.filters import Pattern
 from runtime.frames import error_frame
 from runtime.names import action_topic
 from runtime.triggers import (
-    MAX_REPLICAS,
     Decorator,
     Handler,
     HandlerFn,
     Options,
     Retry,
-    Start,
+    TriggerOptions,
     describe_handler,
 )
 
@@ -93,21 +91,7 @@ class Action(Event):
 
 
 def on_action(
-    action: str,
-    *,
-    model: type[Action] | None = None,
-    retries: int = 3,
-    timeout: float = 30.0,
-    concurrency: int = 16,
-    start: Start = "earliest",
-    ordered: bool = True,
-    max_replicas: int = MAX_REPLICAS,
-    min_replicas: int | None = None,
-    # trigger options (see runtime.triggers.Options)
-    batch: int | None = None,
-    window: float = 0.0,
-    match: Pattern | None = None,
-    max_age: float | None = None,
+    action: str, *, model: type[Action] | None = None, **options: Unpack[TriggerOptions]
 ) -> Decorator:
     """Declare the client action ``action`` and run the decorated function on each one.
 
@@ -129,20 +113,8 @@ def on_action(
         raise ValueError(
             f"action {action!r} is a built-in frame type; name your action something else"
         )
-    options = Options(
-        retries=retries,
-        timeout=timeout,
-        concurrency=concurrency,
-        start=start,
-        ordered=ordered,
-        max_replicas=max_replicas,
-        min_replicas=min_replicas,
-        # trigger options
-        batch=batch,
-        window=window,
-        match=match,
-        max_age=max_age,
-    )
+    options.setdefault("start", "earliest")  # an action acked before a worker ran is handled
+    chosen = Options.of(options)
 
     def wrap(fn: HandlerFn) -> Handler:
         base = model or _first_parameter_model(fn)
@@ -161,7 +133,7 @@ def on_action(
             },
         )
         bound.model_rebuild(_types_namespace=namespace)
-        return describe_handler(f"on_action({action})", (bound.topic,), (bound,), options)(fn)
+        return describe_handler(f"on_action({action})", (bound.topic,), (bound,), chosen)(fn)
 
     return wrap
 

@@ -24,7 +24,7 @@ import typing
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack, overload
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -156,6 +156,15 @@ class Options:
     max_age: float | None = None
     # --- end of trigger options ------------------------------------------------------------
 
+    @classmethod
+    def of(cls, options: TriggerOptions) -> Options:
+        """The options a decorator was given by keyword; an unknown one is named."""
+        unknown = sorted(set(options) - set(TriggerOptions.__annotations__))
+        if unknown:
+            known = ", ".join(TriggerOptions.__annotations__)
+            raise TypeError(f"unknown trigger option {', '.join(unknown)}; the options: {known}")
+        return cls(**options)
+
     def __post_init__(self) -> None:
         if self.retries < 0 or self.timeout <= 0 or self.concurrency < 1:
             raise ValueError("retries must be >= 0, timeout > 0 and concurrency >= 1")
@@ -204,6 +213,23 @@ class Options:
             raise ValueError("batch= needs ordered=True (share groups do not batch yet)")
 
 
+class TriggerOptions(TypedDict, total=False):
+    """The keyword options every trigger takes; each one's default and meaning is on
+    ``Options`` (docs/FUNCTIONS.md lists them)."""
+
+    retries: int
+    timeout: float
+    concurrency: int
+    start: Start
+    ordered: bool
+    max_replicas: int
+    min_replicas: int | None
+    batch: int | None
+    window: float
+    match: Pattern | None
+    max_age: float | None
+
+
 @dataclass(frozen=True)
 class Handler:
     """One function: what runs, on which topics, with which options. Call it like the function.
@@ -229,43 +255,13 @@ class Handler:
 Decorator = Callable[[HandlerFn], Handler]
 
 
-def on(
-    topic: str,
-    model: type[Event],
-    *,
-    retries: int = 3,
-    timeout: float = 30.0,
-    concurrency: int = 16,
-    start: Start = "latest",
-    ordered: bool = True,
-    max_replicas: int = MAX_REPLICAS,
-    min_replicas: int | None = None,
-    # trigger options (see Options)
-    batch: int | None = None,
-    window: float = 0.0,
-    match: Pattern | None = None,
-    max_age: float | None = None,
-) -> Decorator:
+def on(topic: str, model: type[Event], **options: Unpack[TriggerOptions]) -> Decorator:
     """Bind an async function to any topic whose events are ``model``.
 
     @on("chat.message", MessageEvent, start="earliest")
     async def archive(event: MessageEvent, ctx: Context) -> None: ...
     """
-    options = Options(
-        retries=retries,
-        timeout=timeout,
-        concurrency=concurrency,
-        start=start,
-        ordered=ordered,
-        max_replicas=max_replicas,
-        min_replicas=min_replicas,
-        # trigger options
-        batch=batch,
-        window=window,
-        match=match,
-        max_age=max_age,
-    )
-    return describe_handler(f"on({topic})", (topic,), (model,), options)
+    return describe_handler(f"on({topic})", (topic,), (model,), Options.of(options))
 
 
 class Trigger:
@@ -290,55 +286,12 @@ class Trigger:
     @overload
     def __call__(self, fn: HandlerFn) -> Handler: ...
     @overload
+    def __call__(self, **options: Unpack[TriggerOptions]) -> Decorator: ...
     def __call__(
-        self,
-        *,
-        retries: int = ...,
-        timeout: float = ...,
-        concurrency: int = ...,
-        start: Start = ...,
-        ordered: bool = ...,
-        max_replicas: int = ...,
-        min_replicas: int | None = ...,
-        # trigger options (see Options)
-        batch: int | None = ...,
-        window: float = ...,
-        match: Pattern | None = ...,
-        max_age: float | None = ...,
-    ) -> Decorator: ...
-    def __call__(
-        self,
-        fn: HandlerFn | None = None,
-        *,
-        retries: int = 3,
-        timeout: float = 30.0,
-        concurrency: int = 16,
-        start: Start = "latest",
-        ordered: bool = True,
-        max_replicas: int = MAX_REPLICAS,
-        min_replicas: int | None = None,
-        # trigger options (see Options)
-        batch: int | None = None,
-        window: float = 0.0,
-        match: Pattern | None = None,
-        max_age: float | None = None,
+        self, fn: HandlerFn | None = None, **options: Unpack[TriggerOptions]
     ) -> Handler | Decorator:
-        options = Options(
-            retries=retries,
-            timeout=timeout,
-            concurrency=concurrency,
-            start=start,
-            ordered=ordered,
-            max_replicas=max_replicas,
-            min_replicas=min_replicas,
-            # trigger options
-            batch=batch,
-            window=window,
-            match=match,
-            max_age=max_age,
-        )
         topics = tuple(m.topic for m in self.models)
-        describe = describe_handler(self.trigger, topics, self.models, options)
+        describe = describe_handler(self.trigger, topics, self.models, Options.of(options))
         return describe if fn is None else describe(fn)
 
 

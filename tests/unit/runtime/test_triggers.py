@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from parley.cli import main
+from runtime.actions import on_action
 from runtime.context import Context
 from runtime.engine.discovery import discover, load
 from runtime.errors import DiscoveryError
@@ -247,3 +248,10 @@ def test_a_batch_is_refused_with_unordered_delivery() -> None:
     assert Shared(batch=10).batch == 10
     with pytest.raises(ValueError, match="batch= needs ordered=True"):
         Shared(batch=10, ordered=False)
+
+
+def test_an_unknown_option_is_named_with_the_options_there_are() -> None:
+    with pytest.raises(TypeError, match=r"unknown trigger option retry; the options: retries"):
+        on_message(retry=3)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match="unknown trigger option batches"):
+        on_action("shout", batches=2)  # type: ignore[call-arg]
