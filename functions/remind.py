@@ -33,12 +33,17 @@ USAGE = "/remind me|#room in 10m|at 17:30|tomorrow 09:00 what to remember"
 KEPT = 25  # pending reminders per user
 LONGEST = timedelta(days=366)
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# Unit words -> the letter of UNITS.
 WORDS = {
-    "sec": "s", "secs": "s", "second": "s", "seconds": "s",
-    "min": "m", "mins": "m", "minute": "m", "minutes": "m",
-    "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
-    "day": "d", "days": "d",
-}  # fmt: skip
+    word: unit
+    for unit, words in {
+        "s": ("sec", "secs", "second", "seconds"),
+        "m": ("min", "mins", "minute", "minutes"),
+        "h": ("hr", "hrs", "hour", "hours"),
+        "d": ("day", "days"),
+    }.items()
+    for word in words
+}
 DURATION = re.compile(r"^(?:(\d+)\s*([a-z]+)\s*)+$")
 PART = re.compile(r"(\d+)\s*([a-z]+)")
 CLOCK = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")

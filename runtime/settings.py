@@ -41,6 +41,12 @@ class KafkaSettings(KafkaSecurity):
         "unset means ~/.cache/parley/kafka-libs (or $XDG_CACHE_HOME/parley/kafka-libs)",
     )
 
+    @field_validator("libs", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # PARLEY_KAFKA__LIBS= (empty) would be the current folder: Maven would fill it with jars.
+        return None if value == "" else value
+
     def jars(self) -> Path:
         """Where the embedded broker's jars are (or will be resolved)."""
         if self.libs is not None:

@@ -73,9 +73,9 @@ const POLL_ACTIONS_KEPT = 200;
 export class ChatController {
   readonly store: ChatStore;
   readonly polls: PollStore;
-  /** #16: edit, delete, react, threads, and the change, seen and mention frames. */
+  /** Messages that live: edit, delete, react, threads, and the change, seen and mention frames. */
   readonly live: LiveActions;
-  /** #17: going to a message in its context (a search hit). */
+  /** Going to a message in its context (a search hit). */
   readonly jumps: JumpActions;
   /** Reminders and scheduled messages (the remind and scheduled functions). */
   readonly later: LaterActions;
@@ -91,7 +91,7 @@ export class ChatController {
   private persistedActive: ConversationKey | null = null;
   /** Rooms opened in this session (joined, or waiting for their history before the join). */
   private readonly following = new Set<string>();
-  /** The first history load (and join) of each room followed, to wait for (#17: a jump). */
+  /** The first history load (and join) of each room followed, to wait for (a jump to a search hit waits for it). */
   private readonly followed = new Map<string, Promise<void>>();
   /** Rooms joined without `since` (empty history): fetch again on their first frame. */
   private readonly refetchOnFrame = new Set<string>();
@@ -260,7 +260,7 @@ export class ChatController {
     this.store.dispatch({ type: 'closed', key });
   }
 
-  /** Sends to the open conversation; with `replyTo`, as an answer to that message; with the uploaded `attachments` (#17). */
+  /** Sends to the open conversation; with `replyTo`, as an answer to that message; with the uploaded `attachments`. */
   send(text: string, replyTo?: Id, attachments: Attachment[] = []): void {
     const active = this.active();
     if (!active) return;
@@ -282,7 +282,7 @@ export class ChatController {
     else this.socket.sendPrivate(active.name, text, clientId, replyTo, ids);
   }
 
-  /** Opens a room or conversation and resolves once its newest history is in (#17: a jump). */
+  /** Opens a room or conversation and resolves once its newest history is in (a jump to a search hit waits for it). */
   private async openAndWait(kind: ConversationKind, name: string): Promise<void> {
     if (kind === 'room') {
       this.openRoom(name);

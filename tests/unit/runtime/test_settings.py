@@ -34,3 +34,10 @@ def test_the_environment_gives_a_child_the_same_settings(
     assert child.gateway == parent.gateway
     assert child.database_url() == parent.database_url()
     assert (child.data_dir, child.topic_prefix, child.secret) == (tmp_path, "p.", "x" * 40)
+
+
+def test_an_empty_jar_folder_setting_means_the_default_not_the_current_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PARLEY_KAFKA__LIBS", "")
+    assert Settings().kafka.jars().parts[-2:] == ("parley", "kafka-libs")
