@@ -22,7 +22,7 @@ from runtime.bus import Bus, sent
 from runtime.events import rfc3339
 from runtime.kafka.headers import ORIGIN
 from runtime.settings import Settings
-from runtime.timers import Pending
+from runtime.timers import NO_TIMERS, NoTimers, Pending, Timers, TimerStore
 from runtime.triggers import Handler
 
 POLL = 0.2  # seconds between two looks for due timers
@@ -93,3 +93,17 @@ class Alarms:
         # carries the function as its origin, like its handler's outputs (the loop guard).
         headers = [] if timer.topic in self.own_topics else [(ORIGIN, self.function.encode())]
         return sent(self.bus, self.settings.topic(timer.topic), value, timer.key, headers)
+
+
+class Timing(DueTimers, TimerStore, Protocol):
+    """A timer store that both keeps timers and fires them (``runtime.db.timers``)."""
+
+
+def timing(
+    handler: Handler, settings: Settings, store: Timing | None, bus: Bus
+) -> tuple[Timers | NoTimers, Alarms | None]:
+    """A worker's timers: what its handler's ``ctx.later`` uses, and the alarms that fire the
+    function's due timers from this replica (none without a store)."""
+    if store is None:
+        return NO_TIMERS, None
+    return Timers(store, handler.name), Alarms(handler, settings, store, bus)

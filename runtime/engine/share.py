@@ -29,11 +29,11 @@ import contextlib
 import logging
 
 from runtime.bus import Bus
-from runtime.engine.alarms import Alarms
+from runtime.engine.alarms import Timing, timing
 from runtime.engine.offsets import Slot
 from runtime.engine.runner import Runner
 from runtime.engine.stats import WorkerStats
-from runtime.engine.worker import Timing, announce_when
+from runtime.engine.worker import announce_when
 from runtime.history import History
 from runtime.kafka.client import Message, header
 from runtime.kafka.headers import ORIGIN, TRACEPARENT
@@ -48,7 +48,6 @@ from runtime.kafka.share import (
 from runtime.kafka.topics import ensure_topics
 from runtime.settings import Settings
 from runtime.state import State
-from runtime.timers import NO_TIMERS, Timers
 from runtime.triggers import Handler
 
 FLUSH = 0.2  # seconds between sending the verdicts of a batch still running
@@ -72,6 +71,7 @@ class ShareWorker:
         self.name = handler.name
         self.topics = [settings.topic(t) for t in handler.topics]
         self.stats = WorkerStats()
+        ctx_timers, self.alarms = timing(handler, settings, timers, bus)
         self.runner = Runner(
             handler,
             settings,
@@ -81,11 +81,8 @@ class ShareWorker:
             self.stats,
             self._finished,
             self._released,
-            timers=NO_TIMERS if timers is None else Timers(timers, handler.name),
+            timers=ctx_timers,
         )
-        # With ``timers`` its handler may use ``ctx.later`` and this replica fires the
-        # function's due timers, as an ordered worker's does.
-        self.alarms = None if timers is None else Alarms(handler, settings, timers, bus)
         self.group = self.runner.group
         self.dlq_topic = self.runner.dlq_topic
         self._own = self.name.encode()

@@ -16,10 +16,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Coroutine
-from typing import Any, Protocol
+from typing import Any
 
 from runtime.bus import Bus
-from runtime.engine.alarms import Alarms, DueTimers
+from runtime.engine.alarms import Timing, timing
 from runtime.engine.offsets import OffsetTracker, Slot
 from runtime.engine.runner import Runner
 from runtime.engine.stats import KAFKA_STATS_INTERVAL_MS, WorkerStats
@@ -33,16 +33,11 @@ from runtime.registry import describe
 from runtime.schedules import schedule_of
 from runtime.settings import Settings
 from runtime.state import State
-from runtime.timers import NO_TIMERS, Timers, TimerStore
 from runtime.triggers import Handler
 
 PAUSE_AFTER = 1.0  # seconds at the in-flight cap before fetching pauses
 TICKER_WAIT = 10.0  # seconds a replica that owns no partition waits before producing ticks
 log = logging.getLogger("parley.worker")
-
-
-class Timing(DueTimers, TimerStore, Protocol):
-    """A timer store that both keeps timers and fires them (``runtime.db.timers``)."""
 
 
 class Worker:
@@ -69,6 +64,7 @@ class Worker:
         # A batch handler needs room for at least two full batches in flight.
         self.cap = max(32 * handler.options.concurrency, 64, 2 * (handler.options.batch or 0))
         self.stats = WorkerStats()
+        ctx_timers, self.alarms = timing(handler, settings, timers, bus)
         self.runner = Runner(
             handler,
             settings,
@@ -77,9 +73,8 @@ class Worker:
             bus,
             self.stats,
             self._finished,
-            timers=NO_TIMERS if timers is None else Timers(timers, handler.name),
+            timers=ctx_timers,
         )
-        self.alarms = None if timers is None else Alarms(handler, settings, timers, bus)
         schedule = schedule_of(handler)
         self.ticker = None if schedule is None else Ticker(handler, schedule, settings, state, bus)
         self.group = self.runner.group
