@@ -1,5 +1,5 @@
 /**
- * Going to a message in its context (issue #17, a search hit): open its room or conversation,
+ * Going to a message in its context (a search hit): open its room or conversation,
  * wait for the newest history (and, for a room, the join), then load `?around=ID` unless the
  * message is held already, and ask the list to scroll to it (chat-store-jump.ts). "Jump to
  * latest" loads the newest page back over a detached window.

@@ -1,5 +1,5 @@
 /**
- * The controller's part of "messages that live" (#16): edit, delete and react as optimistic
+ * The controller's part of "messages that live": edit, delete and react as optimistic
  * changes rolled back on a refusal (which may come after the `ack`, with the same client_id),
  * threads loaded over REST, and the server's change, `seen` and `mention` frames turned into
  * store actions (a mention also notifies while the tab is hidden).
@@ -88,7 +88,7 @@ export class LiveActions {
     return true;
   }
 
-  /** A #16 frame from the server. */
+  /** A change, seen or mention frame from the server. */
   frame(frame: LiveFrame): void {
     const { dispatch } = this.options.store;
     switch (frame.type) {

@@ -75,7 +75,7 @@ export function Shell({ env, api, session, onLogout, onLogoutEverywhere, onSessi
   const [panel, setPanel] = useState<Panel>(null);
   const [switcher, setSwitcher] = useState(false);
   const [account, setAccount] = useState(false);
-  /** #17: the message search, open with its starting query, or closed (null). */
+  /** The message search, open with its starting query, or closed (null). */
   const [search, setSearch] = useState<string | null>(null);
   const [files] = useState<Files>(() => ({
     uploads: createUploadClient({

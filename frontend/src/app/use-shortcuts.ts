@@ -7,7 +7,7 @@ export interface Shortcuts {
   onStep: (delta: -1 | 1) => void;
   /** Esc: close whatever panel, drawer or dialog is open. */
   onEscape: () => void;
-  /** `/` outside a text field: search messages (#17). */
+  /** `/` outside a text field: search messages. */
   onSearch: () => void;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Jumping to a message in its context (issue #17: a search hit): the store's side, as pure
+ * Jumping to a message in its context (a search hit): the store's side, as pure
  * functions the chat reducer calls.
  *
  * `GET …/messages?around=ID` gives a window of history around a message. When that window

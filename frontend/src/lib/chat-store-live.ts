@@ -1,5 +1,5 @@
 /**
- * The store's side of "messages that live" (#16), as pure functions the chat reducer calls:
+ * The store's side of "messages that live", as pure functions the chat reducer calls:
  * changes to a message (edit, delete, reactions) under the `rev` rule, replies and threads,
  * "Seen" in a conversation, mention counting, the "New messages" divider and the tab title.
  *
@@ -23,7 +23,7 @@ export type MessageChange =
   | { kind: 'delete'; rev: number }
   | { kind: 'reactions'; reactions: Reactions; rev: number };
 
-/** What the reducer needs of the ChatMessage shape for the #16 fields. */
+/** What the reducer needs of the ChatMessage shape for the fields of messages that live. */
 export type LiveMessageFields = Pick<ChatMessage, 'replyTo' | 'editedAt' | 'deleted' | 'reactions' | 'mentions' | 'replies' | 'rev' | 'editRev' | 'reactRev'>;
 
 export type LiveAction =
@@ -38,7 +38,7 @@ export type LiveAction =
   /** A `mention` frame: someone named you in a room. */
   | { type: 'mentioned'; key: ConversationKey; id: Id };
 
-/** The #16 fields of a wire message, in the store's names (only those present). */
+/** A wire message's fields for messages that live, in the store's names (only those present). */
 export function liveFields(fields: LiveFields): Partial<LiveMessageFields> {
   const out: Partial<LiveMessageFields> = {};
   if (fields.reply_to !== undefined) out.replyTo = fields.reply_to;
@@ -229,7 +229,7 @@ function update(state: ChatState, key: ConversationKey, fn: (c: Conversation) =>
   return conversations.some((c, i) => c !== state.conversations[i]) ? { ...state, conversations } : state;
 }
 
-/** The reducer for the #16 actions (the chat reducer hands them here). */
+/** The reducer for the actions on messages that live (the chat reducer hands them here). */
 export function liveReducer(state: ChatState, action: LiveAction): ChatState {
   switch (action.type) {
     case 'changed':

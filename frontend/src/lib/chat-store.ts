@@ -26,7 +26,7 @@ export interface ChatMessage {
   text: string;
   ts: string;
   bot: boolean;
-  /** #16: the message this one answers. */
+  /** The message this one answers. */
   replyTo?: Id;
   /** When it was last edited (RFC 3339). */
   editedAt?: string;
@@ -43,7 +43,7 @@ export interface ChatMessage {
   /** The rev of the last edit or delete applied, and of the last reactions applied (both start at `rev`; chat-store-live.ts). */
   editRev?: number;
   reactRev?: number;
-  /** #17: the files it carries. */
+  /** The files it carries. */
   attachments?: Attachment[];
 }
 
@@ -56,9 +56,9 @@ export interface OutgoingMessage {
   status: 'pending' | 'sent' | 'failed';
   id?: Id;
   error?: string;
-  /** The message it answers (#16). */
+  /** The message it answers. */
   replyTo?: Id;
-  /** #17: the files sent with it. */
+  /** The files sent with it. */
   attachments?: Attachment[];
 }
 
@@ -88,7 +88,7 @@ export interface Conversation {
   threads: Record<Id, ChatMessage[]>;
   /** Ids of messages whose mention of you was counted already (message and mention frames count once). */
   mentionIds: Id[];
-  /** #17: a window of older history is shown (a jump), not the newest messages (chat-store-jump.ts). */
+  /** A window of older history is shown (a jump), not the newest messages (chat-store-jump.ts). */
   detached?: boolean;
 }
 
@@ -107,7 +107,7 @@ export interface ChatState {
   admin: boolean;
   /** room -> its members, once loaded (the member list); live `member` frames keep it current. */
   members: Record<string, Member[]>;
-  /** #17: the message the list should scroll to and flash (a search hit), until it did. */
+  /** The message the list should scroll to and flash (a search hit), until it did. */
   jump: JumpTarget | null;
 }
 
@@ -336,7 +336,7 @@ function ensureConversation(state: ChatState, key: ConversationKey): ChatState {
 function mergeHistory(c: Conversation, page: ChatMessage[], older: boolean): ChatMessage[] {
   const known = new Set(c.messages.map((m) => m.id));
   const fresh = page.filter((m) => !known.has(m.id));
-  // A message held already takes the page's state when it is newer (#16: edits, reactions, deletes missed).
+  // A message held already takes the page's state when it is newer (edits, reactions, deletes missed).
   const incoming = new Map(page.filter((m) => known.has(m.id)).map((m) => [m.id, m] as const));
   let held = c.messages;
   if (incoming.size > 0) {

@@ -1,5 +1,5 @@
 /**
- * Files on the wire (issue #17): what an upload answers, and the `attachments` a stored
+ * Files on the wire: what an upload answers, and the `attachments` a stored
  * `message` or `private` frame carries (no URLs there: `GET /api/uploads/{id}` gives fresh,
  * signed ones). Each parser checks what actually arrives and drops what does not match.
  */

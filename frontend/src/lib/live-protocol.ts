@@ -1,5 +1,5 @@
 /**
- * "Messages that live" (issue #16) on the wire: the optional fields a `message` or `private`
+ * "Messages that live" on the wire: the optional fields a `message` or `private`
  * frame (live, in history pages and in replays) may carry, and the frames that change a message
  * after it was sent (`edit`, `delete`, `reactions`), say how far the other party has read
  * (`seen`) or that someone named you (`mention`). Each parser checks what actually arrives and
@@ -90,7 +90,7 @@ function target(value: Fields): ChangeTarget | null {
   return null;
 }
 
-/** One of the #16 frames, or null (another type, or a field missing). */
+/** One of the frames of messages that live, or null (another type, or a field missing). */
 export function parseLiveFrame(value: unknown): LiveFrame | null {
   if (!isFields(value) || typeof value.type !== 'string') return null;
   const id = value.id;
@@ -123,7 +123,7 @@ export function parseLiveFrame(value: unknown): LiveFrame | null {
   }
 }
 
-/** The frame types of #16 the client sends; each carries a `client_id` and is answered by `ack`. */
+/** The frame types of messages that live the client sends; each carries a `client_id` and is answered by `ack`. */
 export type LiveClientFrame =
   | { type: 'edit'; id: Id; text: string; client_id: string }
   | { type: 'delete'; id: Id; client_id: string }

@@ -63,7 +63,7 @@ export type RoomMessage = Required<Pick<MessageEventData, 'id' | 'ts' | 'room' |
   LiveFields &
   FileFields;
 
-/** #17: the files a stored message carries (absent: none). */
+/** The files a stored message carries (absent: none). */
 export interface FileFields {
   attachments?: Attachment[];
 }
@@ -99,7 +99,7 @@ export interface MyRoom {
 export interface MyConversation {
   user: string;
   unread: number;
-  /** #16: the id the other party has read up to (null until they read any). */
+  /** The id the other party has read up to (null until they read any). */
   seen?: Id | null;
 }
 
@@ -399,7 +399,7 @@ function toRoomsFrame(value: Fields): RoomsFrame | null {
 /** The frames of v1 (a presence snapshot, not a change); `RoomsFrame` has the v2 ones. */
 export type V1Frame = Exclude<ServerFrame, { type: RoomsFrame['type'] | LiveFrame['type'] }> | PresenceFrame;
 
-/** The #16 frames (live-protocol.ts, parsed from the extension path) must still be generated `ServerFrame`s. */
+/** The frames of messages that live (live-protocol.ts, parsed from the extension path) must still be generated `ServerFrame`s. */
 export type LiveFrameIsServerFrame = Assignable<LiveFrame, ServerFrame>;
 
 function toServerFrame(value: Fields): V1Frame | null {

@@ -82,7 +82,7 @@ export type SocketEvent =
   | { type: 'typing'; frame: TypingFrame }
   /** Membership, removal, presence changes and read markers (v2 rooms and people). */
   | { type: 'rooms'; frame: RoomsFrame }
-  /** #16: a message changed (edit, delete, reactions), the other party read (`seen`), or you were named (`mention`). */
+  /** A message changed (edit, delete, reactions), the other party read (`seen`), or you were named (`mention`). */
   | { type: 'live'; frame: LiveFrame }
   /** A frame of a type the contract does not name, for whichever feature knows it. */
   | { type: 'frame'; frame: ExtensionFrame }
@@ -118,7 +118,7 @@ export interface ChatSocketOptions {
 }
 
 /** Backoff with "equal jitter": half the exponential delay, plus a random share of the other half. */
-/** The optional fields of a message frame: the message it answers, the files it carries (#17). */
+/** The optional fields of a message frame: the message it answers, the files it carries. */
 function extras(replyTo: Id | undefined, attachments: Id[]): { reply_to?: Id; attachments?: Id[] } {
   return {
     ...(replyTo === undefined ? {} : { reply_to: replyTo }),
@@ -257,13 +257,13 @@ export class ChatSocket {
     return this.enqueue({ type: 'message', room, text, client_id: clientId, ...extras(replyTo, attachments) });
   }
 
-  /** Sends a direct message (with the uploads `attachments`, #17); returns the client_id. */
+  /** Sends a direct message (with the uploads `attachments`); returns the client_id. */
   sendPrivate(to: string, text: string, clientId = this.options.newClientId(), replyTo?: Id, attachments: Id[] = []): string {
     return this.enqueue({ type: 'private', to, text, client_id: clientId, ...extras(replyTo, attachments) });
   }
 
   /**
-   * #16: edits your message `id`, deletes a message, or toggles your reaction to it. Like a
+   * Edits your message `id`, deletes a message, or toggles your reaction to it. Like a
    * message, each waits in the outbox for its `ack` (re-sent after a reconnect); a refusal may
    * still come after the ack, as a `rejected` event with the returned client_id.
    */

@@ -1,5 +1,5 @@
 /**
- * `GET /api/search` (issue #17): messages you may see whose text has every word of `q`, newest
+ * `GET /api/search`: messages you may see whose text has every word of `q`, newest
  * first, each with its `highlight` (the text around the first match as segments, the matched
  * words marked). A hit is a room message or a direct message, as history gives it.
  */

@@ -1,4 +1,4 @@
-"""API keys of services calling the gRPC API (issue 21).
+"""API keys of services calling the gRPC API.
 
 Revision ID: 0004
 Revises: 0003

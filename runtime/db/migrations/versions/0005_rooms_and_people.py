@@ -1,5 +1,5 @@
 """Rooms and people: case-insensitive usernames, server admins, rooms, members, bans and read
-markers (issue 15).
+markers.
 
 Existing databases: every user gets a key (NFKC + casefold of the name). Where two accounts'
 names fold to one key ("Alice" and "alice"), the oldest keeps it and each younger one keeps

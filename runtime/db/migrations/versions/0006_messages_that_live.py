@@ -1,4 +1,4 @@
-"""Messages that live (issue 16): replies, mentions, edits, tombstones and revisions on
+"""Messages that live: replies, mentions, edits, tombstones and revisions on
 messages; the log of applied changes (edits, deletes, reaction toggles) that reactions and a
 replay after a message are read from.
 

@@ -1,4 +1,4 @@
-"""Search and files (issue 17): a full-text index over message text, kept in step with every
+"""Search and files: a full-text index over message text, kept in step with every
 insert, edit and delete inside the same transaction; uploads and their bytes; attachments on
 messages.
 

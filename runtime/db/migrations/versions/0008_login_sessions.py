@@ -1,4 +1,4 @@
-"""Login sessions and one-use socket tickets (issue 19): access tokens name a session, and
+"""Login sessions and one-use socket tickets: access tokens name a session, and
 logging out deletes it.
 
 Tokens issued before this revision name no session and stop working: their users log in again.

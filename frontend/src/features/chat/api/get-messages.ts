@@ -41,7 +41,7 @@ export async function getPrivateMessages(api: ApiClient, user: string, query: Pa
 }
 
 /**
- * #16: the answers to message `id` (`?thread=ID`), oldest first, in a room (`kind` room) or in
+ * The answers to message `id` (`?thread=ID`), oldest first, in a room (`kind` room) or in
  * your conversation with a user.
  */
 export async function getThread(api: ApiClient, kind: 'room' | 'dm', name: string, id: string): Promise<ChatMessage[]> {

@@ -18,7 +18,7 @@ import type { MessageActions } from './message-row';
 import { ReplyBar } from './reply-bar';
 import { ThreadPanel } from './thread-panel';
 
-/** #16: what the pane asks of the controller for changes to messages. */
+/** What the pane asks of the controller for changes to messages. */
 export interface LiveHandlers {
   onEdit: (id: Id, text: string) => void;
   onDelete: (id: Id) => void;
@@ -44,15 +44,15 @@ interface ChatPaneProps {
   onDismissNotice?: () => void;
   /**
    * Returns a problem to show under the box (the text stays), or null once it is on its way;
-   * `replyTo`: an answer to that message; `attachments`: uploaded files it carries (#17).
+   * `replyTo`: an answer to that message; `attachments`: uploaded files it carries.
    */
   onSend: (text: string, replyTo?: Id, attachments?: Attachment[]) => string | null;
-  /** #17: the message to scroll to and flash (a search hit), and that it was shown. */
+  /** The message to scroll to and flash (a search hit), and that it was shown. */
   jumpTo?: Id | null;
   onJumped?: () => void;
-  /** #17: an older window is shown: load the newest messages again. */
+  /** An older window is shown: load the newest messages again. */
   onLatest?: () => void;
-  /** #16: edit, delete, react, threads. */
+  /** Edit, delete, react, threads. */
   live?: LiveHandlers;
   /** You own or administer this room: any message may be deleted. */
   canModerate?: boolean;

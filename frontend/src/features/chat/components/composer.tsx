@@ -7,7 +7,7 @@ import type { PendingAttachment } from '../files/pending-attachments';
 import { MAX_TEXT } from '@/lib/protocol';
 import { messageProblem } from '@/lib/validation';
 
-/** #17: the files waiting to go with the message. */
+/** The files waiting to go with the message. */
 export interface ComposerFiles {
   items: PendingAttachment[];
   /** Files picked, pasted or dropped: start uploading them. */
@@ -41,7 +41,7 @@ interface ComposerProps {
   top?: ReactNode;
   /** Each new value moves the focus into the box (a reply was started). */
   focusSignal?: number;
-  /** #17: attach files (a button, paste); absent: no attaching here. */
+  /** Attach files (a button, paste); absent: no attaching here. */
   files?: ComposerFiles;
   /** "Send later": absent, no such button here. */
   sendLater?: ComposerSendLater;

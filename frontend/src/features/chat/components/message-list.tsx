@@ -19,7 +19,7 @@ interface MessageListProps {
   historyFailed?: boolean;
   onLoadOlder: () => void;
   onRetry: (clientId: string) => void;
-  /** #16: you own or administer the room (delete any message). */
+  /** You own or administer the room (delete any message). */
   canModerate?: boolean;
   /** "New messages" goes above this message. */
   divider?: Id | null;
@@ -30,10 +30,10 @@ interface MessageListProps {
   actions?: MessageActions;
   /** Finds a reply's parent (timeline or loaded threads). */
   lookup?: (id: Id) => ChatMessage | undefined;
-  /** #17: scroll to this message and flash it (a search hit); `onJumped` once done. */
+  /** Scroll to this message and flash it (a search hit); `onJumped` once done. */
   jumpTo?: Id | null;
   onJumped?: (() => void) | undefined;
-  /** #17: the messages are an older window: offer to load the newest. */
+  /** The messages are an older window: offer to load the newest. */
   detached?: boolean;
   onLatest?: (() => void) | undefined;
 }

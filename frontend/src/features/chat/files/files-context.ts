@@ -3,7 +3,7 @@ import { createContext, useContext } from 'react';
 import type { UploadClient } from './upload-client';
 import type { UploadUrls } from './upload-urls';
 
-/** The session's file services (issue #17); null where there is no server (some tests). */
+/** The session's file services; null where there is no server (some tests). */
 export interface Files {
   uploads: UploadClient;
   urls: UploadUrls;

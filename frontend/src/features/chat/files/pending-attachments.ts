@@ -1,5 +1,5 @@
 /**
- * The files waiting in the composer (issue #17), as a pure reducer: each is uploading (with its
+ * The files waiting in the composer, as a pure reducer: each is uploading (with its
  * progress), uploaded (its upload id is what the message will carry) or failed (with why).
  */
 import type { Attachment } from '@/lib/files-protocol';

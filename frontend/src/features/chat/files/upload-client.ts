@@ -1,5 +1,5 @@
 /**
- * Uploads a file to the gateway (`POST /api/uploads`, issue #17) with XMLHttpRequest, the one
+ * Uploads a file to the gateway (`POST /api/uploads`) with XMLHttpRequest, the one
  * browser API that reports upload progress: the raw bytes as the body, the browser's idea of
  * the type as Content-Type, the name URI-encoded in `X-Filename`. Each upload can be aborted.
  * Refusals become an `ApiError` whose detail says what to do (too large, quota, not an image).

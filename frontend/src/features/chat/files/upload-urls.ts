@@ -1,5 +1,5 @@
 /**
- * Signed URLs of uploads (`GET /api/uploads/{id}`, issue #17), cached per id until shortly before
+ * Signed URLs of uploads (`GET /api/uploads/{id}`), cached per id until shortly before
  * they expire (their `exp` query parameter, in seconds since the epoch; an hour by default).
  * An <img> that fails to load calls `invalidate`, so the next `get` asks the server again.
  * Concurrent `get`s for one id share one request.

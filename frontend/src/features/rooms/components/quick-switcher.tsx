@@ -15,7 +15,7 @@ interface Option extends SwitcherPick {
   id: string;
   label: string;
   hint: string;
-  /** #17: not a place but "search messages for the query". */
+  /** Not a place but "search messages for the query". */
   search?: true;
 }
 
@@ -26,7 +26,7 @@ interface QuickSwitcherProps {
   people: string[];
   onPick: (pick: SwitcherPick) => void;
   onClose: () => void;
-  /** #17: "Search messages for …" was chosen. */
+  /** "Search messages for …" was chosen. */
   onSearch?: (query: string) => void;
 }
 
